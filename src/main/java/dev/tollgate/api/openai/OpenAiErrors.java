@@ -1,0 +1,50 @@
+package dev.tollgate.api.openai;
+
+import dev.tollgate.gateway.GatewayException;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** Errors in OpenAI's shape: {@code {"error":{"message","type","param","code"}}}. */
+public final class OpenAiErrors {
+    private OpenAiErrors() {
+    }
+
+    public static Response response(GatewayException e) {
+        return response(e.failure().status(), e.getMessage(), e.param());
+    }
+
+    public static Response response(int status, String message, String param) {
+        JsonObjectBuilder error = Json.createObjectBuilder()
+                .add("message", message)
+                .add("type", type(status))
+                .add("param", param == null ? JsonValue.NULL : Json.createValue(param))
+                .add("code", code(status));
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(Json.createObjectBuilder().add("error", error).build().toString()).build();
+    }
+
+    private static String type(int status) {
+        return switch (status) {
+            case 401 -> "authentication_error";
+            case 502, 504 -> "upstream_error";
+            default -> status >= 500 ? "server_error" : "invalid_request_error";
+        };
+    }
+
+    private static String code(int status) {
+        return switch (status) {
+            case 400 -> "invalid_request";
+            case 401 -> "invalid_api_key";
+            case 404 -> "model_not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "request_too_large";
+            case 415 -> "unsupported_media_type";
+            case 502 -> "upstream_unavailable";
+            case 504 -> "upstream_timeout";
+            default -> "internal_error";
+        };
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tollgate.api.openai;
+
+import dev.tollgate.gateway.Failure;
+import dev.tollgate.gateway.GatewayException;
+import dev.tollgate.gateway.Operation;
+import dev.tollgate.gateway.ProxyCall;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.ByteArrayInputStream;
+import java.util.Optional;
+
+/** Parses and checks an OpenAI-format request body: valid JSON object, a model, the operation's required field. */
+final class OpenAiRequests {
+    private OpenAiRequests() {
+    }
+
+    static ProxyCall parse(Operation op, Optional<String> clientKey, byte[] raw) {
+        JsonObject body = object(raw);
+        String model = string(body, "model").filter(m -> !m.isBlank()).orElseThrow(() ->
+                invalid("You must provide a model parameter.", "model"));
+        String required = switch (op) {
+            case CHAT_COMPLETIONS -> "messages";
+            case COMPLETIONS -> "prompt";
+            case EMBEDDINGS -> "input";
+        };
+        JsonValue value = body.get(required);
+        if (value == null || value == JsonValue.NULL) {
+            throw invalid("Missing required parameter: '" + required + "'.", required);
+        }
+        if (op == Operation.CHAT_COMPLETIONS && value.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw invalid("Invalid type for 'messages': expected an array.", "messages");
+        }
+        boolean stream = false;
+        JsonValue s = body.get("stream");
+        if (s != null && s != JsonValue.NULL) {
+            if (s != JsonValue.TRUE && s != JsonValue.FALSE) {
+                throw invalid("Invalid type for 'stream': expected a boolean.", "stream");
+            }
+            stream = s == JsonValue.TRUE && op.streams();
+        }
+        return new ProxyCall(op, clientKey, model, stream, body, raw);
+    }
+
+    private static JsonObject object(byte[] raw) {
+        if (raw.length == 0) {
+            throw invalid("The request body is empty: send a JSON object.", null);
+        }
+        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(raw))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw invalid("The request body must be a JSON object.", null);
+            }
+            return value.asJsonObject();
+        } catch (JsonException | IllegalStateException e) {
+            throw invalid("We could not parse the JSON body of your request: " + e.getMessage(), null);
+        }
+    }
+
+    private static Optional<String> string(JsonObject body, String key) {
+        JsonValue v = body.get(key);
+        if (v == null || v == JsonValue.NULL) {
+            return Optional.empty();
+        }
+        if (!(v instanceof JsonString s)) {
+            throw invalid("Invalid type for '" + key + "': expected a string.", key);
+        }
+        return Optional.of(s.getString());
+    }
+
+    private static GatewayException invalid(String message, String param) {
+        return new GatewayException(Failure.INVALID_REQUEST, message, param);
+    }
+}

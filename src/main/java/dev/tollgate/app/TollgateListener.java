@@ -1,0 +1,181 @@
+package dev.tollgate.app;
+
+import dev.tollgate.access.ClientKeys;
+import dev.tollgate.api.ErrorMapper;
+import dev.tollgate.api.openai.OpenAiResource;
+import dev.tollgate.config.ConfigLocator;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.gateway.Gateway;
+import dev.tollgate.metrics.MetricsService;
+import dev.tollgate.ops.HealthResource;
+import dev.tollgate.ops.MetricsResource;
+import dev.tollgate.route.Router;
+import dev.tollgate.store.Database;
+import dev.tollgate.usage.MeteringFilter;
+import dev.tollgate.usage.Retention;
+import dev.tollgate.usage.UsageRecorder;
+import dev.tollgate.usage.UsageTable;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.glassfish.jersey.servlet.ServletContainer;
+
+/**
+ * Builds the gateway in order when the WAR starts (config → database → recorder → upstreams →
+ * gateway → HTTP endpoints) and tears it down in reverse, the recorder flushed before the database
+ * closes. Any failure fails the deployment: the gateway never runs half-configured.
+ */
+public final class TollgateListener implements ServletContextListener {
+    private static final Logger LOG = Logger.getLogger(TollgateListener.class.getName());
+
+    private final Deque<AutoCloseable> teardown = new ArrayDeque<>();
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        try {
+            start(event.getServletContext());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "tollgate: failed to start: " + e.getMessage());
+            stop();
+            throw e;
+        }
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        stop();
+        LOG.info("tollgate: stopped");
+    }
+
+    private void start(ServletContext context) {
+        String version = Version.current();
+        TollgateConfig config = ConfigLocator.ofContainer().load();
+        Clock clock = Clock.systemUTC();
+        if (config.apiKeys().isEmpty()) {
+            LOG.warning("tollgate: *** NO CLIENT KEYS CONFIGURED (api-keys): THE PROXY IS OPEN TO ANY CALLER *** "
+                    + "Add api-keys to the config file before exposing this gateway.");
+        }
+
+        ScheduledExecutorService timer = timer();
+        teardown.push(timer::shutdownNow);
+
+        boolean persist = config.persistence().enabled();
+        Database database = Database.open(config.persistence().path(), !persist);
+        teardown.push(database);
+        database.migrate();
+        deregisterDriversOnStop();
+
+        UsageTable table = new UsageTable(database);
+        long persistedAtStart = count(table);
+        UsageRecorder recorder = new UsageRecorder(table::insert, config.persistence().bufferSize(),
+                config.persistence().flushInterval(), config.persistence().maxQueuedRecords());
+        teardown.push(recorder); // closed before the database: everything queued is written first
+        Retention retention = new Retention(table, config.persistence().retentionDays(), clock);
+        retention.schedule(timer);
+
+        Upstreams upstreams = new Upstreams(config, timer);
+        teardown.push(upstreams);
+        Gateway gateway = new Gateway(new ClientKeys(config.apiKeys()), new Router(config.credentials()), upstreams,
+                config.timeouts(), config.requestRetry(), timer);
+
+        HealthResource health = new HealthResource(() -> {
+            String dbError = ping(database);
+            String recorderError = recorder.lastError();
+            return new HealthResource.Health(version, database.description(), config.usageStatisticsEnabled(), persist,
+                    persistedAtStart + recorder.written() - retention.deleted(), recorder.backlog(), recorder.dropped(),
+                    dbError == null, dbError != null ? dbError : recorderError, gateway.openStreams());
+        });
+
+        if (config.usageStatisticsEnabled()) {
+            FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(recorder::submit));
+            filter.setAsyncSupported(true);
+            filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*");
+        } else {
+            LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
+        }
+
+        ResourceConfig resources = new ResourceConfig()
+                .register(new OpenAiResource(gateway, config.maxBodyBytes()))
+                .register(new MetricsResource(new MetricsService(database), clock))
+                .register(health)
+                .register(ErrorMapper.class)
+                // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
+                .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+        ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
+        jersey.setAsyncSupported(true);
+        jersey.setLoadOnStartup(1);
+        jersey.addMapping("/*");
+
+        String base = System.getProperty("tollgate.public-url", context.getContextPath());
+        LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · metrics " + base
+                + "/_qs/metrics · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
+    }
+
+    private void stop() {
+        while (!teardown.isEmpty()) {
+            try {
+                teardown.pop().close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "tollgate: error while stopping: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The JDBC drivers this WAR registered would pin its class loader after undeploy. */
+    private void deregisterDriversOnStop() {
+        ClassLoader mine = getClass().getClassLoader();
+        teardown.push(() -> {
+            for (Driver d : Collections.list(DriverManager.getDrivers())) {
+                if (d.getClass().getClassLoader() == mine) {
+                    DriverManager.deregisterDriver(d);
+                }
+            }
+        });
+    }
+
+    private static ScheduledExecutorService timer() {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "tollgate-timer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static long count(UsageTable table) {
+        try {
+            return table.count();
+        } catch (SQLException e) {
+            throw new dev.tollgate.store.StoreException("cannot read usage_records: " + e.getMessage(), e);
+        }
+    }
+
+    /** Null when the database answers, else why not. */
+    private static String ping(Database database) {
+        try (Connection c = database.connection()) {
+            return c.isValid(2) ? null : "connection not valid";
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.tollgate.config;
+
+import dev.tollgate.config.ProviderCredential.MockSettings;
+import dev.tollgate.config.ProviderCredential.ModelEntry;
+import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.config.TollgateConfig.Persistence;
+import dev.tollgate.config.TollgateConfig.Timeouts;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads the YAML text into a {@link TollgateConfig}. All or nothing: any bad value stops the
+ * parse with a message naming the key and line, so the gateway never starts half-configured.
+ */
+public final class ConfigParser {
+    private static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
+
+    private final UnaryOperator<String> secrets;
+    private final Consumer<String> warnings;
+
+    public ConfigParser(UnaryOperator<String> secrets, Consumer<String> warnings) {
+        this.secrets = secrets;
+        this.warnings = warnings;
+    }
+
+    /**
+     * @param yaml            the file's text
+     * @param source          where it came from (relative paths in it resolve against its folder)
+     * @param defaultDatabase the SQLite file used when {@code persistence.path} is not set
+     */
+    public TollgateConfig parse(String yaml, Optional<Path> source, Path defaultDatabase) {
+        Optional<Node> root;
+        try {
+            root = new Compose(LoadSettings.builder().setLabel(source.map(Path::toString).orElse("tollgate.yaml"))
+                    .build()).composeString(yaml);
+        } catch (YamlEngineException e) {
+            throw new ConfigException("tollgate config: not valid YAML: " + e.getMessage(), e);
+        }
+        if (root.isEmpty()) {
+            return TollgateConfig.defaults(defaultDatabase);
+        }
+        YamlSection top = new YamlSection("", root.get(), secrets);
+        Path baseDir = source.map(Path::toAbsolutePath).map(Path::getParent).orElse(Path.of("."));
+
+        List<ProviderCredential> credentials = new ArrayList<>();
+        credentials.addAll(openAiKeys(top, "openai-api-key", "openai"));
+        credentials.addAll(openAiKeys(top, "codex-api-key", "codex"));
+        credentials.addAll(compatibility(top));
+        credentials.addAll(mocks(top));
+
+        TollgateConfig config = new TollgateConfig(
+                source,
+                top.strings("api-keys"),
+                top.bool("usage-statistics-enabled", true),
+                persistence(top, baseDir, defaultDatabase),
+                top.integer("request-retry", 1, 0, 10),
+                timeouts(top),
+                top.size("max-body-size", TollgateConfig.Limits.DEFAULT_MAX_BODY_BYTES),
+                credentials);
+        top.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        return config;
+    }
+
+    private Persistence persistence(YamlSection top, Path baseDir, Path defaultDatabase) {
+        Persistence d = Persistence.defaults(defaultDatabase);
+        Optional<YamlSection> p = top.section("persistence");
+        if (p.isEmpty()) {
+            return d;
+        }
+        YamlSection s = p.get();
+        Path path = s.string("path").map(Path::of).map(baseDir::resolve).map(Path::normalize).orElse(d.path());
+        Duration flush = s.duration("flush-interval", d.flushInterval());
+        if (flush.isZero() || flush.isNegative()) {
+            throw s.error("flush-interval must be positive");
+        }
+        Persistence result = new Persistence(
+                s.bool("enabled", d.enabled()),
+                path,
+                s.integer("buffer-size", d.bufferSize(), 1, 100_000),
+                flush,
+                s.integer("retention-days", d.retentionDays(), 0, 36_500),
+                s.integer("max-queued-records", d.maxQueuedRecords(), 1, 10_000_000));
+        s.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        return result;
+    }
+
+    private Timeouts timeouts(YamlSection top) {
+        Timeouts d = Timeouts.defaults();
+        Optional<YamlSection> t = top.section("timeouts");
+        if (t.isEmpty()) {
+            return d;
+        }
+        YamlSection s = t.get();
+        Timeouts result = new Timeouts(
+                positive(s, "connect", d.connect()),
+                positive(s, "request", d.request()),
+                positive(s, "stream-idle", d.streamIdle()),
+                positive(s, "keepalive", d.keepAlive()));
+        s.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        return result;
+    }
+
+    private static Duration positive(YamlSection s, String key, Duration fallback) {
+        Duration value = s.duration(key, fallback);
+        if (value.isZero() || value.isNegative()) {
+            throw s.error(key + " must be positive");
+        }
+        return value;
+    }
+
+    private List<ProviderCredential> openAiKeys(YamlSection top, String key, String provider) {
+        List<ProviderCredential> result = new ArrayList<>();
+        List<YamlSection> entries = top.sections(key);
+        for (int i = 0; i < entries.size(); i++) {
+            YamlSection e = entries.get(i);
+            result.add(credential(e, provider, Wire.OPENAI, provider + "#" + (i + 1), e.requiredString("api-key"),
+                    e, e.string("prefix"), Optional.empty()));
+        }
+        return result;
+    }
+
+    /**
+     * Named OpenAI-compatible providers, in the seed system's shape: one base URL, models and
+     * prefix per provider, and one or more keys under {@code api-key-entries} (or a single {@code api-key}).
+     */
+    private List<ProviderCredential> compatibility(YamlSection top) {
+        List<ProviderCredential> result = new ArrayList<>();
+        for (YamlSection p : top.sections("openai-compatibility")) {
+            String name = p.requiredString("name");
+            List<YamlSection> keys = p.sections("api-key-entries");
+            if (keys.isEmpty()) {
+                result.add(credential(p, name, Wire.OPENAI, name + "#1", p.requiredString("api-key"), p,
+                        p.string("prefix"), Optional.empty()));
+                continue;
+            }
+            for (int i = 0; i < keys.size(); i++) {
+                YamlSection k = keys.get(i);
+                result.add(credential(k, name, Wire.OPENAI, name + "#" + (i + 1), k.requiredString("api-key"), p,
+                        p.string("prefix"), Optional.empty()));
+            }
+        }
+        return result;
+    }
+
+    private List<ProviderCredential> mocks(YamlSection top) {
+        List<ProviderCredential> result = new ArrayList<>();
+        for (YamlSection m : top.sections("mock")) {
+            String name = m.string("name", "mock");
+            MockSettings settings = new MockSettings(
+                    m.duration("latency", Duration.ofMillis(100)),
+                    m.duration("chunk-delay", Duration.ofMillis(30)),
+                    m.integer("completion-tokens", 16, 1, 100_000));
+            result.add(credential(m, name, Wire.MOCK, name, "", m, m.string("prefix"), Optional.of(settings)));
+        }
+        return result;
+    }
+
+    /**
+     * @param own    the entry holding per-key options (headers, weight, disabled, base-url)
+     * @param shared the entry holding models and excluded-models (the provider for compatibility entries)
+     */
+    private ProviderCredential credential(YamlSection own, String provider, Wire wire, String label, String apiKey,
+                                          YamlSection shared, Optional<String> prefix, Optional<MockSettings> mock) {
+        URI baseUrl = wire == Wire.MOCK ? URI.create("mock:" + provider) : baseUrl(own, shared);
+        ProviderCredential credential = new ProviderCredential(
+                provider, wire, label, apiKey, baseUrl,
+                models(shared),
+                prefix.map(ConfigParser::trimSlashes).filter(s -> !s.isEmpty()),
+                shared.strings("excluded-models"),
+                own.stringMap("headers"),
+                own.integer("weight", 1, 1, 1000),
+                own.bool("disabled", false),
+                mock);
+        own.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        return credential;
+    }
+
+    private static URI baseUrl(YamlSection own, YamlSection shared) {
+        YamlSection holder = own.has("base-url") ? own : shared;
+        Optional<String> text = holder.string("base-url");
+        if (text.isEmpty()) {
+            if (holder == shared && own != shared && !shared.has("base-url")) {
+                throw shared.error("needs a base-url");
+            }
+            return OPENAI_BASE_URL;
+        }
+        try {
+            URI uri = new URI(trimTrailingSlash(text.get().trim()));
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw holder.error("base-url must be an http(s) URL with a host, got '" + text.get() + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw holder.error("base-url is not a valid URL: '" + text.get() + "'");
+        }
+    }
+
+    private static List<ModelEntry> models(YamlSection s) {
+        List<ModelEntry> models = new ArrayList<>();
+        for (YamlSection m : s.sections("models")) {
+            // the seed system calls the upstream id "name" in compatibility entries and "id" elsewhere
+            String id = m.has("id") ? m.requiredString("id") : m.requiredString("name");
+            models.add(new ModelEntry(id, m.string("alias").filter(a -> !a.isBlank())));
+        }
+        return models;
+    }
+
+    private static String trimSlashes(String s) {
+        String t = s.trim();
+        while (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        while (t.startsWith("/")) {
+            t = t.substring(1);
+        }
+        return t;
+    }
+
+    private static String trimTrailingSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

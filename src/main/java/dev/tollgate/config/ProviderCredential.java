@@ -1,0 +1,48 @@
+package dev.tollgate.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One upstream credential: a key at a base URL and the models it serves.
+ *
+ * @param provider  provider name shown in records and metrics ("openai", "codex", a compatibility name, a mock name)
+ * @param wire      the wire format the upstream speaks
+ * @param label     a human label for this credential that never contains the secret
+ * @param apiKey    the secret, already decrypted; never logged
+ * @param models    models this credential serves; empty means "any model not excluded"
+ * @param prefix    optional routing prefix: "prefix/model" reaches this credential
+ * @param mock      settings when {@code wire} is {@link Wire#MOCK}
+ */
+public record ProviderCredential(
+        String provider,
+        Wire wire,
+        String label,
+        String apiKey,
+        URI baseUrl,
+        List<ModelEntry> models,
+        Optional<String> prefix,
+        List<String> excludedModels,
+        Map<String, String> headers,
+        int weight,
+        boolean disabled,
+        Optional<MockSettings> mock) {
+
+    public ProviderCredential {
+        models = List.copyOf(models);
+        excludedModels = List.copyOf(excludedModels);
+        headers = Map.copyOf(headers);
+    }
+
+    public enum Wire { OPENAI, MOCK }
+
+    /** A model the credential serves, under its upstream id and optionally a client-facing alias. */
+    public record ModelEntry(String id, Optional<String> alias) {
+    }
+
+    /** The built-in demo provider: deterministic text, with configurable latency and token counts. */
+    public record MockSettings(java.time.Duration latency, java.time.Duration chunkDelay, int completionTokens) {
+    }
+}

@@ -1,0 +1,54 @@
+package dev.tollgate.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything the gateway reads from its YAML file, as immutable values.
+ * Key names follow the seed system so its users can bring their file; see docs/configuration.md.
+ */
+public record TollgateConfig(
+        Optional<Path> source,
+        List<String> apiKeys,
+        boolean usageStatisticsEnabled,
+        Persistence persistence,
+        int requestRetry,
+        Timeouts timeouts,
+        long maxBodyBytes,
+        List<ProviderCredential> credentials) {
+
+    public TollgateConfig {
+        apiKeys = List.copyOf(apiKeys);
+        credentials = List.copyOf(credentials);
+    }
+
+    /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
+    public static TollgateConfig defaults(Path defaultDatabase) {
+        return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
+                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, List.of());
+    }
+
+    public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,
+                              int retentionDays, int maxQueuedRecords) {
+        public static Persistence defaults(Path path) {
+            return new Persistence(true, path, 100, Duration.ofSeconds(1), 90, 100_000);
+        }
+    }
+
+    public record Timeouts(Duration connect, Duration request, Duration streamIdle, Duration keepAlive) {
+        public static Timeouts defaults() {
+            return new Timeouts(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofMinutes(2),
+                    Duration.ofSeconds(15));
+        }
+    }
+
+    /** Named defaults that more than one place needs. */
+    public static final class Limits {
+        public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
+
+        private Limits() {
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tollgate.gateway;
+
+/** Why the gateway refused or could not complete a call, and the HTTP status that says so. */
+public enum Failure {
+    AUTHENTICATION(401),
+    INVALID_REQUEST(400),
+    MODEL_NOT_FOUND(404),
+    PAYLOAD_TOO_LARGE(413),
+    UPSTREAM_UNAVAILABLE(502),
+    UPSTREAM_TIMEOUT(504),
+    INTERNAL(500);
+
+    private final int status;
+
+    Failure(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

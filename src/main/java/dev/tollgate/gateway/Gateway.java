@@ -1,0 +1,208 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.access.ClientKeys;
+import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.TollgateConfig.Timeouts;
+import dev.tollgate.route.Route;
+import dev.tollgate.route.Router;
+import dev.tollgate.upstream.Upstream;
+import dev.tollgate.upstream.UpstreamRequest;
+import dev.tollgate.upstream.UpstreamResponse;
+import dev.tollgate.usage.Metering;
+import dev.tollgate.usage.OpenAiStreamObserver;
+import dev.tollgate.usage.OpenAiText;
+import dev.tollgate.usage.OpenAiUsage;
+import dev.tollgate.usage.TokenEstimator;
+import dev.tollgate.usage.TokenUsage;
+import dev.tollgate.usage.UsageQuality;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The call pipeline, dialect-free, and the one place that knows its order:
+ * authenticate → route → prepare the body → call upstream (retrying elsewhere before any byte
+ * reached the client) → read usage from the body or stream → reply. Every fact goes into the
+ * request's {@link Metering} as it becomes known.
+ */
+public final class Gateway {
+    private static final long RETRY_BASE_DELAY_MS = 100;
+
+    private final ClientKeys keys;
+    private final Router router;
+    private final Function<ProviderCredential, Upstream> upstreams;
+    private final Timeouts timeouts;
+    private final int retries;
+    private final StreamWatchdog watchdog;
+
+    public Gateway(ClientKeys keys, Router router, Function<ProviderCredential, Upstream> upstreams,
+                   Timeouts timeouts, int retries, ScheduledExecutorService timer) {
+        this.keys = keys;
+        this.router = router;
+        this.upstreams = upstreams;
+        this.timeouts = timeouts;
+        this.retries = retries;
+        this.watchdog = new StreamWatchdog(timer);
+    }
+
+    /** Checks the caller's key; a refusal is a {@link GatewayException} with {@link Failure#AUTHENTICATION}. */
+    public KeyFingerprint authenticate(java.util.Optional<String> clientKey) {
+        return keys.authenticate(clientKey).orElseThrow(() -> new GatewayException(Failure.AUTHENTICATION,
+                clientKey.isEmpty() ? "Missing API key: send it as 'Authorization: Bearer <key>'."
+                        : "Incorrect API key provided."));
+    }
+
+    /** The models the caller can ask for by name. */
+    public List<Router.Listing> models() {
+        return router.listings();
+    }
+
+    /** Streams the gateway holds open right now. */
+    public int openStreams() {
+        return watchdog.open();
+    }
+
+    /**
+     * Runs one call. Refusals before the upstream throw {@link GatewayException} at once; the
+     * returned stage completes with the reply, or exceptionally with a GatewayException.
+     */
+    public CompletionStage<Reply> call(ProxyCall call, Metering meter) {
+        meter.request(call.model(), call.stream());
+        meter.caller(authenticate(call.clientKey()));
+        List<Route> routes = router.routes(call.model());
+        if (routes.isEmpty()) {
+            throw new GatewayException(Failure.MODEL_NOT_FOUND,
+                    "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
+        }
+        return attempt(call, meter, routes, 0);
+    }
+
+    private CompletionStage<Reply> attempt(ProxyCall call, Metering meter, List<Route> routes, int n) {
+        Route route = routes.get(n % routes.size());
+        ProviderCredential credential = route.credential();
+        meter.route(credential.provider(), credential.label(), route.upstreamModel());
+        meter.attempt();
+        UpstreamBody body = UpstreamBody.of(call, route.upstreamModel());
+        UpstreamRequest request = new UpstreamRequest(credential, call.operation().path(), body.bytes(), body.json(),
+                call.stream());
+        boolean canRetry = n < retries;
+        return upstreams.apply(credential).send(request).handle((response, error) -> {
+            if (error != null) {
+                if (canRetry) {
+                    return later(n, () -> attempt(call, meter, routes, n + 1));
+                }
+                return CompletableFuture.<Reply>failedFuture(unreachable(error));
+            }
+            if (response.retryable() && canRetry) {
+                response.discard();
+                return later(n, () -> attempt(call, meter, routes, n + 1));
+            }
+            return reply(call, body, response, meter);
+        }).thenCompose(Function.identity());
+    }
+
+    private CompletionStage<Reply> reply(ProxyCall call, UpstreamBody body, UpstreamResponse response, Metering meter) {
+        response.requestId().ifPresent(meter::upstreamRequestId);
+        Map<String, String> headers = headers(response, meter);
+        boolean eventStream = response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
+        if (call.stream() && response.ok() && eventStream) {
+            OpenAiStreamObserver observer = new OpenAiStreamObserver(body.clientWantsUsage(),
+                    TokenEstimator.prompt(body.json()));
+            StreamRelay relay = new StreamRelay(response.body(), observer, meter, watchdog, timeouts.streamIdle(),
+                    timeouts.keepAlive());
+            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers, relay));
+        }
+        CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+        HttpResponse.BodySubscriber<byte[]> collector = HttpResponse.BodySubscribers.ofByteArray();
+        collector.getBody().whenComplete((b, t) -> {
+            if (t != null) {
+                bytes.completeExceptionally(t);
+            } else {
+                bytes.complete(b);
+            }
+        });
+        response.body().subscribe(collector);
+        return bytes.orTimeout(timeouts.request().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(t -> {
+                    throw unreachable(t);
+                })
+                .thenApply(b -> {
+                    meterBuffered(call, response, b, meter);
+                    return new Reply.Buffered(response.status(),
+                            response.contentType().orElse("application/json"), headers, b);
+                });
+    }
+
+    /** Usage of a whole body: the upstream's own when it reports it, else a tokenizer estimate. */
+    private static void meterBuffered(ProxyCall call, UpstreamResponse response, byte[] body, Metering meter) {
+        if (!response.ok()) {
+            meter.error("upstream answered " + response.status());
+            return;
+        }
+        JsonObject json;
+        try {
+            json = Json.createReader(new ByteArrayInputStream(body)).readObject();
+        } catch (JsonException | IllegalStateException e) {
+            meter.usage(TokenUsage.of(TokenEstimator.prompt(call.body()), 0), UsageQuality.ESTIMATED);
+            return;
+        }
+        if (json.get("id") instanceof jakarta.json.JsonString id) {
+            meter.upstreamRequestId(id.getString());
+        }
+        var reported = OpenAiUsage.of(json);
+        if (reported.isPresent()) {
+            meter.usage(reported.get(), UsageQuality.REPORTED);
+        } else {
+            long completion = TokenEstimator.count(OpenAiText.of(json));
+            meter.usage(TokenUsage.of(TokenEstimator.prompt(call.body()), completion), UsageQuality.ESTIMATED);
+        }
+    }
+
+    private static Map<String, String> headers(UpstreamResponse response, Metering meter) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-tollgate-request-id", meter.id());
+        response.requestId().ifPresent(id -> headers.put("x-request-id", id));
+        return headers;
+    }
+
+    private static CompletionStage<Reply> later(int n, java.util.function.Supplier<CompletionStage<Reply>> next) {
+        long delay = RETRY_BASE_DELAY_MS << Math.min(n, 6);
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
+                .thenCompose(ignored -> next.get());
+    }
+
+    private static GatewayException unreachable(Throwable error) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (t instanceof GatewayException g) {
+            return g;
+        }
+        if (t instanceof HttpConnectTimeoutException || t instanceof ConnectException) {
+            return new GatewayException(Failure.UPSTREAM_UNAVAILABLE, "The upstream provider could not be reached.");
+        }
+        if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
+            return new GatewayException(Failure.UPSTREAM_TIMEOUT, "The upstream provider did not answer in time.");
+        }
+        if (t instanceof IOException) {
+            return new GatewayException(Failure.UPSTREAM_UNAVAILABLE,
+                    "The connection to the upstream provider failed.");
+        }
+        return new GatewayException(Failure.INTERNAL, "The gateway failed to complete the request.");
+    }
+}

@@ -1,0 +1,220 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.upstream.SseEvent;
+import dev.tollgate.upstream.SseSplitter;
+import dev.tollgate.usage.Metering;
+import dev.tollgate.usage.OpenAiStreamObserver;
+import java.io.IOException;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Flow;
+
+/**
+ * Passes an upstream SSE stream to the client event by event as it arrives, reading usage on the
+ * way. It asks the upstream for one chunk at a time and asks again only after the client took the
+ * last one, so a slow client slows the upstream instead of filling memory; no thread waits in
+ * between. However the stream ends (done, upstream broke or went quiet, client left), the meter
+ * gets the usage seen and the right status, then the client's stream is closed.
+ */
+final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.StreamSource, StreamWatchdog.Watched {
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
+
+    private final Flow.Publisher<List<ByteBuffer>> upstream;
+    private final OpenAiStreamObserver observer;
+    private final Metering meter;
+    private final StreamWatchdog watchdog;
+    private final long idleNanos;
+    private final long keepAliveNanos;
+    private final SseSplitter splitter = new SseSplitter(MAX_EVENT_BYTES);
+
+    private StreamSink sink;
+    private Flow.Subscription subscription;
+    private volatile long lastUpstreamNanos;
+    private long lastClientNanos;
+    private boolean ended;
+
+    StreamRelay(Flow.Publisher<List<ByteBuffer>> upstream, OpenAiStreamObserver observer, Metering meter,
+                StreamWatchdog watchdog, Duration idle, Duration keepAlive) {
+        this.upstream = upstream;
+        this.observer = observer;
+        this.meter = meter;
+        this.watchdog = watchdog;
+        this.idleNanos = idle.toNanos();
+        this.keepAliveNanos = keepAlive.toNanos();
+    }
+
+    @Override
+    public void start(StreamSink sink) {
+        this.sink = sink;
+        long now = System.nanoTime();
+        lastUpstreamNanos = now;
+        lastClientNanos = now;
+        meter.hold(this::clientGone);
+        watchdog.watch(this);
+        upstream.subscribe(this);
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        boolean cancel;
+        synchronized (this) {
+            subscription = s;
+            cancel = ended;
+        }
+        if (cancel) {
+            s.cancel();
+        } else {
+            s.request(1);
+        }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+        lastUpstreamNanos = System.nanoTime();
+        try {
+            for (ByteBuffer b : buffers) {
+                for (SseEvent event : splitter.feed(b)) {
+                    pass(event);
+                }
+            }
+        } catch (IOException e) {
+            clientGone();
+            return;
+        } catch (IllegalStateException e) {
+            upstreamFailed(502, e.getMessage());
+            return;
+        }
+        Flow.Subscription s;
+        synchronized (this) {
+            s = ended ? null : subscription;
+        }
+        if (s != null) {
+            s.request(1);
+        }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        boolean timeout = t instanceof HttpTimeoutException;
+        upstreamFailed(timeout ? 504 : 502, "upstream stream broke: " + describe(t));
+    }
+
+    @Override
+    public void onComplete() {
+        try {
+            for (SseEvent event : splitter.finish()) {
+                pass(event);
+            }
+        } catch (IOException e) {
+            clientGone();
+            return;
+        }
+        if (!observer.done() && observer.error().isEmpty()) {
+            meter.fail(502, "upstream stream ended before [DONE]");
+        } else if (observer.error().isPresent()) {
+            meter.fail(502, observer.error().get());
+        }
+        end(null);
+    }
+
+    @Override
+    public void tick(long now) {
+        if (now - lastUpstreamNanos > idleNanos) {
+            cancelUpstream();
+            upstreamFailed(504, "upstream sent nothing for " + Duration.ofNanos(idleNanos).toSeconds() + " s");
+            return;
+        }
+        boolean quiet;
+        synchronized (this) {
+            quiet = !ended && now - lastClientNanos > keepAliveNanos;
+        }
+        if (quiet) {
+            try {
+                send(KEEP_ALIVE, false);
+            } catch (IOException e) {
+                clientGone();
+            }
+        }
+    }
+
+    private void pass(SseEvent event) throws IOException {
+        byte[] out = observer.onEvent(event.raw(), event.data());
+        if (out != null) {
+            send(out, true);
+        }
+    }
+
+    private synchronized void send(byte[] bytes, boolean answer) throws IOException {
+        if (ended) {
+            return;
+        }
+        sink.send(bytes);
+        long now = System.nanoTime();
+        if (answer) {
+            meter.firstByte(now);
+        }
+        lastClientNanos = now;
+    }
+
+    private void upstreamFailed(int status, String message) {
+        meter.fail(status, message);
+        end(OpenAiStreamObserver.errorEvent(message, status == 504 ? "upstream_timeout" : "upstream_error"));
+    }
+
+    private void clientGone() {
+        meter.fail(Metering.CLIENT_CLOSED_REQUEST, "client closed the stream");
+        cancelUpstream();
+        end(null);
+    }
+
+    private void cancelUpstream() {
+        Flow.Subscription s;
+        synchronized (this) {
+            s = subscription;
+        }
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    /** Ends the stream once: a last event if any, the usage into the meter, then close. */
+    private void end(byte[] lastEvent) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            if (lastEvent != null) {
+                try {
+                    sink.send(lastEvent);
+                } catch (IOException e) {
+                    meter.fail(Metering.CLIENT_CLOSED_REQUEST, "client closed the stream");
+                }
+            }
+            ended = true;
+        }
+        cancelIfUnfinished();
+        watchdog.forget(this);
+        observer.responseId().ifPresent(meter::upstreamRequestId);
+        meter.usage(observer.usage(), observer.quality());
+        meter.release(System.nanoTime());
+        sink.close();
+    }
+
+    private void cancelIfUnfinished() {
+        if (meter.hasFailed()) {
+            cancelUpstream();
+        }
+    }
+
+    private static String describe(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.tollgate.gateway;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The body sent upstream for a same-format call: the client's bytes untouched, unless the model
+ * name must change (alias or prefix) or a stream must ask for usage the client did not ask for.
+ */
+record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
+
+    static UpstreamBody of(ProxyCall call, String upstreamModel) {
+        JsonObject body = call.body();
+        boolean clientWantsUsage = body.get("stream_options") instanceof JsonObject o
+                && o.getBoolean("include_usage", false);
+        boolean renameModel = !upstreamModel.equals(call.model());
+        boolean askUsage = call.stream() && call.operation().streams() && !clientWantsUsage;
+        if (!renameModel && !askUsage) {
+            return new UpstreamBody(call.rawBody(), body, clientWantsUsage);
+        }
+        JsonObjectBuilder b = Json.createObjectBuilder(body);
+        if (renameModel) {
+            b.add("model", upstreamModel);
+        }
+        if (askUsage) {
+            JsonObjectBuilder options = body.get("stream_options") instanceof JsonObject o
+                    ? Json.createObjectBuilder(o) : Json.createObjectBuilder();
+            b.add("stream_options", options.add("include_usage", true));
+        }
+        JsonObject json = b.build();
+        return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, clientWantsUsage);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tollgate.metrics;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+
+/** The seed system's JSON shape for {@code /_qs/metrics}; times are ISO 8601 UTC. */
+public final class MetricsJson {
+    private MetricsJson() {
+    }
+
+    public static JsonObject of(MetricsReport r) {
+        JsonObjectBuilder period = Json.createObjectBuilder()
+                .add("from", r.query().from().toString())
+                .add("to", r.query().to().toString())
+                .add("interval", r.query().interval().label());
+        r.query().model().ifPresent(m -> period.add("model", m));
+        JsonArrayBuilder series = Json.createArrayBuilder();
+        r.timeseries().forEach(b -> series.add(totals(b.totals()).add("bucket_start", b.start().toString())));
+        return Json.createObjectBuilder()
+                .add("query_period", period)
+                .add("totals", totals(r.totals()))
+                .add("by_model", groups(r.byModel(), "model"))
+                .add("by_api_key", groups(r.byApiKey(), "api_key"))
+                .add("by_provider", groups(r.byProvider(), "provider"))
+                .add("timeseries", series)
+                .build();
+    }
+
+    private static JsonArrayBuilder groups(List<MetricsReport.Group> groups, String keyName) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        groups.forEach(g -> a.add(totals(g.totals()).add(keyName, g.key())));
+        return a;
+    }
+
+    private static JsonObjectBuilder totals(Totals t) {
+        return Json.createObjectBuilder()
+                .add("requests", t.requests())
+                .add("tokens", t.tokens())
+                .add("prompt_tokens", t.promptTokens())
+                .add("completion_tokens", t.completionTokens())
+                .add("reasoning_tokens", t.reasoningTokens())
+                .add("cached_tokens", t.cachedTokens())
+                .add("failed_requests", t.failedRequests())
+                .add("success_rate", round(t.successRate(), 4))
+                .add("avg_latency_ms", round(t.avgLatencyMs(), 2));
+    }
+
+    private static BigDecimal round(double value, int scale) {
+        return BigDecimal.valueOf(value).setScale(scale, RoundingMode.HALF_UP);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.tollgate.metrics;
+
+import dev.tollgate.metrics.MetricsReport.Bucket;
+import dev.tollgate.metrics.MetricsReport.Group;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Aggregates usage records in SQL (indexed on time, and on model and time). The time series is
+ * grouped by hour in the database and folded into the requested buckets here, so every width
+ * works the same on every database and every bucket of the period is present.
+ */
+public final class MetricsService {
+    private static final long HOUR_MS = 3_600_000L;
+    private static final String SUMS = "COUNT(*), COALESCE(SUM(total_tokens),0), COALESCE(SUM(prompt_tokens),0), "
+            + "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(reasoning_tokens),0), COALESCE(SUM(cached_tokens),0), "
+            + "COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END),0), COALESCE(SUM(latency_ms),0)";
+    private static final String UNROUTED = "unrouted";
+
+    private final Database db;
+
+    public MetricsService(Database db) {
+        this.db = db;
+    }
+
+    public MetricsReport report(MetricsQuery q) {
+        try (Connection c = db.connection()) {
+            Totals totals = groups(c, q, null).stream().map(Group::totals).findFirst().orElse(Totals.ZERO);
+            return new MetricsReport(q, totals,
+                    groups(c, q, "model"),
+                    groups(c, q, "api_key_masked"),
+                    groups(c, q, "provider"),
+                    timeseries(c, q));
+        } catch (SQLException e) {
+            throw new StoreException("metrics query failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** One row per value of {@code column}, biggest token users first; with no column, the grand total. */
+    private static List<Group> groups(Connection c, MetricsQuery q, String column) throws SQLException {
+        String select = column == null ? "SELECT '' AS k, " + SUMS : "SELECT " + column + " AS k, " + SUMS;
+        String group = column == null ? "" : " GROUP BY " + column + " ORDER BY 3 DESC, 2 DESC, 1";
+        List<Group> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement(select + " FROM usage_records" + where(q) + group)) {
+            bind(p, q);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    out.add(new Group(key == null ? UNROUTED : key, totals(rs, 2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Bucket> timeseries(Connection c, MetricsQuery q) throws SQLException {
+        Map<Instant, Totals> byBucket = new TreeMap<>();
+        for (Instant b = q.interval().floor(q.from()); b.isBefore(q.to()); b = q.interval().next(b)) {
+            byBucket.put(b, Totals.ZERO);
+        }
+        String sql = "SELECT ts / " + HOUR_MS + " AS h, " + SUMS + " FROM usage_records" + where(q) + " GROUP BY ts / "
+                + HOUR_MS;
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            bind(p, q);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    Instant bucket = q.interval().floor(Instant.ofEpochMilli(rs.getLong(1) * HOUR_MS));
+                    byBucket.merge(bucket, totals(rs, 2), Totals::plus);
+                }
+            }
+        }
+        List<Bucket> out = new ArrayList<>(byBucket.size());
+        byBucket.forEach((start, totals) -> out.add(new Bucket(start, totals)));
+        return out;
+    }
+
+    private static String where(MetricsQuery q) {
+        return " WHERE ts >= ? AND ts < ?" + (q.model().isPresent() ? " AND model = ?" : "");
+    }
+
+    private static void bind(PreparedStatement p, MetricsQuery q) throws SQLException {
+        p.setLong(1, q.from().toEpochMilli());
+        p.setLong(2, q.to().toEpochMilli());
+        if (q.model().isPresent()) {
+            p.setString(3, q.model().get());
+        }
+    }
+
+    private static Totals totals(ResultSet rs, int first) throws SQLException {
+        return new Totals(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
+                rs.getLong(first + 4), rs.getLong(first + 5), rs.getLong(first + 6), rs.getLong(first + 7));
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tollgate.metrics;
+
+/** Summed usage of a group of records; averages and rates derive from the sums so buckets add up exactly. */
+public record Totals(long requests, long tokens, long promptTokens, long completionTokens, long reasoningTokens,
+                     long cachedTokens, long failedRequests, long latencyMsSum) {
+    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0, 0);
+
+    public Totals plus(Totals o) {
+        return new Totals(requests + o.requests, tokens + o.tokens, promptTokens + o.promptTokens,
+                completionTokens + o.completionTokens, reasoningTokens + o.reasoningTokens,
+                cachedTokens + o.cachedTokens, failedRequests + o.failedRequests, latencyMsSum + o.latencyMsSum);
+    }
+
+    /** Share of requests that succeeded, 0..1; 0 when there were none. */
+    public double successRate() {
+        return requests == 0 ? 0 : (double) (requests - failedRequests) / requests;
+    }
+
+    public double avgLatencyMs() {
+        return requests == 0 ? 0 : (double) latencyMsSum / requests;
+    }
+}

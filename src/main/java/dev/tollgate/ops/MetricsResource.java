@@ -1,0 +1,40 @@
+package dev.tollgate.ops;
+
+import dev.tollgate.metrics.MetricsJson;
+import dev.tollgate.metrics.MetricsQuery;
+import dev.tollgate.metrics.MetricsService;
+import jakarta.json.Json;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+
+/** {@code GET /_qs/metrics?from&to&model&interval}: usage totals, groupings and time series. */
+@Path("/_qs/metrics")
+public final class MetricsResource {
+    private final MetricsService metrics;
+    private final Clock clock;
+
+    public MetricsResource(MetricsService metrics, Clock clock) {
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response get(@QueryParam("from") String from, @QueryParam("to") String to,
+                        @QueryParam("model") String model, @QueryParam("interval") String interval) {
+        MetricsQuery query;
+        try {
+            query = MetricsQuery.parse(from, to, model, interval, clock.instant());
+        } catch (MetricsQuery.InvalidQuery e) {
+            String body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()
+                    .add("message", e.getMessage()).add("type", "invalid_request_error")).build().toString();
+            return Response.status(400).entity(body).type(MediaType.APPLICATION_JSON).build();
+        }
+        return Response.ok(MetricsJson.of(metrics.report(query)).toString(), MediaType.APPLICATION_JSON).build();
+    }
+}

@@ -1,0 +1,146 @@
+package dev.tollgate.route;
+
+import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.ProviderCredential.ModelEntry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Turns a requested model name into the credentials that can serve it, best first.
+ * Matching, first rule that yields any: a listed model id or alias; {@code prefix/name} on the
+ * credential with that prefix; then credentials with no model list (they take any name). Disabled
+ * credentials and {@code excluded-models} never match. Among equals, a weighted rotation spreads load;
+ * the rest follow as fallbacks for retries.
+ */
+public final class Router {
+    private final List<Candidate> candidates;
+    private final Map<String, AtomicLong> rotation = new ConcurrentHashMap<>();
+
+    private record Candidate(ProviderCredential credential, List<Glob> excluded) {
+        boolean excludes(String model) {
+            return excluded.stream().anyMatch(g -> g.matches(model));
+        }
+
+        Optional<String> listed(String name) {
+            for (ModelEntry m : credential.models()) {
+                if (m.id().equals(name) || m.alias().filter(name::equals).isPresent()) {
+                    return Optional.of(m.id());
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** A model a caller can ask for, and the provider behind it. */
+    public record Listing(String id, String ownedBy) {
+    }
+
+    public Router(List<ProviderCredential> credentials) {
+        List<Candidate> list = new ArrayList<>();
+        for (ProviderCredential c : credentials) {
+            if (!c.disabled()) {
+                list.add(new Candidate(c, c.excludedModels().stream().map(Glob::new).toList()));
+            }
+        }
+        this.candidates = List.copyOf(list);
+    }
+
+    /** The routes for {@code requested}, preferred first; empty when no credential serves it. */
+    public List<Route> routes(String requested) {
+        List<Route> matched = listed(requested);
+        if (matched.isEmpty()) {
+            matched = prefixed(requested);
+        }
+        if (matched.isEmpty()) {
+            matched = catchAll(requested);
+        }
+        return rotate(requested, matched);
+    }
+
+    /** Every name a caller can ask for by name (catch-all credentials add no names). */
+    public List<Listing> listings() {
+        Map<String, Listing> out = new LinkedHashMap<>();
+        for (Candidate c : candidates) {
+            for (ModelEntry m : c.credential().models()) {
+                if (c.excludes(m.id())) {
+                    continue;
+                }
+                Set<String> names = new LinkedHashSet<>();
+                names.add(m.id());
+                m.alias().ifPresent(names::add);
+                c.credential().prefix().ifPresent(p -> names.add(p + "/" + m.id()));
+                names.forEach(n -> out.putIfAbsent(n, new Listing(n, c.credential().provider())));
+            }
+        }
+        return List.copyOf(out.values());
+    }
+
+    private List<Route> listed(String requested) {
+        List<Route> out = new ArrayList<>();
+        for (Candidate c : candidates) {
+            c.listed(requested).filter(id -> !c.excludes(id)).ifPresent(id -> out.add(new Route(c.credential(), id)));
+        }
+        return out;
+    }
+
+    private List<Route> prefixed(String requested) {
+        int slash = requested.indexOf('/');
+        if (slash <= 0 || slash == requested.length() - 1) {
+            return List.of();
+        }
+        String prefix = requested.substring(0, slash);
+        String rest = requested.substring(slash + 1);
+        List<Route> out = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (!c.credential().prefix().filter(prefix::equals).isPresent()) {
+                continue;
+            }
+            Optional<String> upstream = c.credential().models().isEmpty() ? Optional.of(rest) : c.listed(rest);
+            upstream.filter(id -> !c.excludes(id)).ifPresent(id -> out.add(new Route(c.credential(), id)));
+        }
+        return out;
+    }
+
+    private List<Route> catchAll(String requested) {
+        List<Route> out = new ArrayList<>();
+        for (Candidate c : candidates) {
+            if (c.credential().models().isEmpty() && c.credential().prefix().isEmpty() && !c.excludes(requested)) {
+                out.add(new Route(c.credential(), requested));
+            }
+        }
+        return out;
+    }
+
+    /** Weighted rotation: the first route is chosen in proportion to weight, the others keep config order. */
+    private List<Route> rotate(String requested, List<Route> routes) {
+        if (routes.size() < 2) {
+            return routes;
+        }
+        int totalWeight = routes.stream().mapToInt(r -> r.credential().weight()).sum();
+        long slot = Math.floorMod(rotation.computeIfAbsent(requested, k -> new AtomicLong()).getAndIncrement(),
+                totalWeight);
+        int first = 0;
+        for (int i = 0; i < routes.size(); i++) {
+            slot -= routes.get(i).credential().weight();
+            if (slot < 0) {
+                first = i;
+                break;
+            }
+        }
+        List<Route> ordered = new ArrayList<>(routes.size());
+        ordered.add(routes.get(first));
+        for (int i = 0; i < routes.size(); i++) {
+            if (i != first) {
+                ordered.add(routes.get(i));
+            }
+        }
+        return ordered;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tollgate.upstream;
+
+import dev.tollgate.config.ProviderCredential;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Calls OpenAI-format providers over HTTP with the JDK's HttpClient; the client's own key never goes upstream. */
+public final class HttpUpstream implements Upstream, AutoCloseable {
+    private final HttpClient client;
+    private final ExecutorService executor;
+    private final Duration requestTimeout;
+
+    public HttpUpstream(Duration connectTimeout, Duration requestTimeout) {
+        AtomicInteger n = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "tollgate-upstream-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .build();
+        this.requestTimeout = requestTimeout;
+    }
+
+    @Override
+    public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
+        ProviderCredential credential = request.credential();
+        HttpRequest.Builder http = HttpRequest.newBuilder(URI.create(credential.baseUrl() + request.path()))
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", request.stream() ? "text/event-stream" : "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+        if (!credential.apiKey().isEmpty()) {
+            http.header("Authorization", "Bearer " + credential.apiKey());
+        }
+        for (Map.Entry<String, String> h : credential.headers().entrySet()) {
+            http.setHeader(h.getKey(), h.getValue());
+        }
+        return client.sendAsync(http.build(), HttpResponse.BodyHandlers.ofPublisher())
+                .thenApply(r -> new UpstreamResponse(r.statusCode(),
+                        r.headers().firstValue("content-type"),
+                        r.headers().firstValue("x-request-id"),
+                        r.body()));
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.tollgate.upstream;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Cuts a byte stream into server-sent events, whatever the chunk boundaries (mid-line, mid-UTF-8
+ * character, between CR and LF). Works on bytes and decodes only whole lines.
+ */
+public final class SseSplitter {
+    private final int maxEventBytes;
+    private byte[] buf = new byte[4096];
+    private int len;
+    private int scan;
+    private int lineStart;
+    private int eventStart;
+    private StringBuilder data;
+
+    public SseSplitter(int maxEventBytes) {
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /** Adds bytes and returns the events they complete. */
+    public List<SseEvent> feed(ByteBuffer chunk) {
+        append(chunk);
+        List<SseEvent> events = new ArrayList<>(2);
+        while (scan < len) {
+            byte c = buf[scan];
+            if (c != '\n' && c != '\r') {
+                scan++;
+                continue;
+            }
+            int next = scan + 1;
+            if (c == '\r') {
+                if (next == len) {
+                    break; // CR at the end: wait to see whether LF follows
+                }
+                if (buf[next] == '\n') {
+                    next++;
+                }
+            }
+            if (scan == lineStart) {
+                events.add(event(next));
+            } else {
+                line(lineStart, scan);
+            }
+            lineStart = next;
+            scan = next;
+        }
+        compact();
+        if (len - eventStart > maxEventBytes) {
+            throw new IllegalStateException("an upstream event is larger than " + maxEventBytes + " bytes");
+        }
+        return events;
+    }
+
+    /**
+     * At end of stream: the last event when it lacked only its blank line (all its lines whole).
+     * A cut mid-line is an incomplete event and is discarded, as the SSE spec says.
+     */
+    public List<SseEvent> finish() {
+        if (scan == len - 1 && buf[scan] == '\r') {
+            line(lineStart, scan); // a final CR that never met its LF still ends the line
+            lineStart = len;
+        }
+        if (lineStart < len || len == eventStart) {
+            return List.of();
+        }
+        return List.of(event(len));
+    }
+
+    /** Bytes received that form no complete event yet. */
+    public int pending() {
+        return len - eventStart;
+    }
+
+    private SseEvent event(int end) {
+        SseEvent event = new SseEvent(Arrays.copyOfRange(buf, eventStart, end), data == null ? null : data.toString());
+        data = null;
+        eventStart = end;
+        return event;
+    }
+
+    private void line(int from, int to) {
+        int colon = -1;
+        for (int i = from; i < to; i++) {
+            if (buf[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
+        if (colon != from + 4 || buf[from] != 'd' || buf[from + 1] != 'a' || buf[from + 2] != 't' || buf[from + 3] != 'a') {
+            return; // comments, event:, id:, retry: pass through untouched
+        }
+        int valueStart = colon + 1;
+        if (valueStart < to && buf[valueStart] == ' ') {
+            valueStart++;
+        }
+        String value = new String(buf, valueStart, to - valueStart, StandardCharsets.UTF_8);
+        if (data == null) {
+            data = new StringBuilder(value);
+        } else {
+            data.append('\n').append(value);
+        }
+    }
+
+    private void append(ByteBuffer chunk) {
+        int n = chunk.remaining();
+        if (len + n > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        }
+        chunk.get(buf, len, n);
+        len += n;
+    }
+
+    private void compact() {
+        if (eventStart == 0) {
+            return;
+        }
+        System.arraycopy(buf, eventStart, buf, 0, len - eventStart);
+        len -= eventStart;
+        scan -= eventStart;
+        lineStart -= eventStart;
+        eventStart = 0;
+    }
+}

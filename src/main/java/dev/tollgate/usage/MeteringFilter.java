@@ -1,0 +1,79 @@
+package dev.tollgate.usage;
+
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * Opens a {@link Metering} for every proxied model call and closes it when the response has
+ * really completed: after the filter chain for plain requests, in {@code onComplete} for async
+ * and streaming ones. The closed meter's one record goes to the recorder.
+ */
+public final class MeteringFilter extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+    private final transient Consumer<UsageRecord> recorder;
+
+    public MeteringFilter(Consumer<UsageRecord> recorder) {
+        this.recorder = recorder;
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!"POST".equals(request.getMethod())) {
+            chain.doFilter(request, response); // listings are not model calls
+            return;
+        }
+        Metering meter = new Metering(request.getRequestURI().substring(request.getContextPath().length()),
+                Instant.now(), System.nanoTime());
+        request.setAttribute(Metering.ATTRIBUTE, meter);
+        boolean threw = true;
+        try {
+            chain.doFilter(request, response);
+            threw = false;
+        } finally {
+            if (!threw && request.isAsyncStarted()) {
+                request.getAsyncContext().addListener(new Completion(meter, response));
+            } else {
+                meter.complete(threw ? 500 : response.getStatus(), System.nanoTime(), recorder);
+            }
+        }
+    }
+
+    private final class Completion implements AsyncListener {
+        private final Metering meter;
+        private final HttpServletResponse response;
+
+        Completion(Metering meter, HttpServletResponse response) {
+            this.meter = meter;
+            this.response = response;
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            meter.complete(response.getStatus(), System.nanoTime(), recorder);
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            meter.fail(504, "the container's async timeout expired");
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            meter.fail(Metering.CLIENT_CLOSED_REQUEST, "connection error: " + event.getThrowable());
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+            event.getAsyncContext().addListener(this);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tollgate.usage;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads an OpenAI-format stream as it passes: the usage chunk (latest wins, as providers that
+ * repeat cumulative usage per chunk expect), the text (for an estimate when usage never comes),
+ * and whether {@code [DONE]} arrived. Hides the usage the gateway asked for on the client's behalf.
+ */
+public final class OpenAiStreamObserver {
+    private final boolean clientWantsUsage;
+    private final long estimatedPrompt;
+    private final StringBuilder text = new StringBuilder();
+    private TokenUsage usage;
+    private boolean done;
+    private String id;
+    private String error;
+
+    /**
+     * @param clientWantsUsage whether the client itself asked for {@code stream_options.include_usage}
+     * @param estimatedPrompt  the tokenizer's count of the prompt, for when the upstream reports none
+     */
+    public OpenAiStreamObserver(boolean clientWantsUsage, long estimatedPrompt) {
+        this.clientWantsUsage = clientWantsUsage;
+        this.estimatedPrompt = estimatedPrompt;
+    }
+
+    /**
+     * Looks at one event and says what the client gets: {@code raw} itself, other bytes, or null
+     * (nothing: the usage chunk the client did not ask for).
+     */
+    public byte[] onEvent(byte[] raw, String data) {
+        if (data == null) {
+            return raw;
+        }
+        if (data.equals("[DONE]")) {
+            done = true;
+            return raw;
+        }
+        JsonObject chunk;
+        try {
+            chunk = Json.createReader(new StringReader(data)).readObject();
+        } catch (JsonException | IllegalStateException e) {
+            return raw; // not ours to judge: pass it on
+        }
+        if (id == null && chunk.get("id") instanceof JsonString s) {
+            id = s.getString();
+        }
+        if (chunk.get("error") instanceof JsonObject e) {
+            error = e.getString("message", "upstream error in stream");
+        }
+        OpenAiText.append(chunk.get("choices"), "delta", text);
+        Optional<TokenUsage> reported = OpenAiUsage.of(chunk);
+        if (reported.isEmpty()) {
+            return raw;
+        }
+        usage = reported.get();
+        if (clientWantsUsage) {
+            return raw;
+        }
+        if (chunk.get("choices") instanceof JsonArray choices && !choices.isEmpty()) {
+            return withoutUsage(chunk); // usage rode on a content chunk: keep the content, drop the usage
+        }
+        return null;
+    }
+
+    public boolean done() {
+        return done;
+    }
+
+    /** The upstream's response id, when a chunk carried one. */
+    public Optional<String> responseId() {
+        return Optional.ofNullable(id);
+    }
+
+    /** An error the upstream reported inside the stream. */
+    public Optional<String> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /** The usage to record, and how good it is, given everything seen so far. */
+    public TokenUsage usage() {
+        return usage != null ? usage : TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+    }
+
+    public UsageQuality quality() {
+        if (usage != null) {
+            return UsageQuality.REPORTED;
+        }
+        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+    }
+
+    /** An OpenAI-style error event, for a stream the gateway has to end early. */
+    public static byte[] errorEvent(String message, String code) {
+        JsonObject body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()
+                .add("message", message).add("type", "upstream_error").add("code", code)).build();
+        return ("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] withoutUsage(JsonObject chunk) {
+        JsonObjectBuilder b = Json.createObjectBuilder();
+        for (Map.Entry<String, JsonValue> e : chunk.entrySet()) {
+            if (!e.getKey().equals("usage")) {
+                b.add(e.getKey(), e.getValue());
+            }
+        }
+        return ("data: " + b.build() + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

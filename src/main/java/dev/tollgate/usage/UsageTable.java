@@ -1,0 +1,93 @@
+package dev.tollgate.usage;
+
+import dev.tollgate.store.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+
+/** The writes to {@code usage_records}: batched inserts, the row count, and retention deletes. */
+public final class UsageTable {
+    // ON CONFLICT makes a batch retried after an unclear failure (committed, then the connection broke) harmless
+    private static final String INSERT = "INSERT INTO usage_records (id, ts, endpoint, stream, requested_model, model, "
+            + "provider, credential, api_key_hash, api_key_masked, status, latency_ms, ttfb_ms, prompt_tokens, "
+            + "completion_tokens, total_tokens, cached_tokens, reasoning_tokens, usage_quality, upstream_request_id, "
+            + "error, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+
+    private final Database db;
+
+    public UsageTable(Database db) {
+        this.db = db;
+    }
+
+    /** Inserts the batch in one transaction: all of it lands or none of it. */
+    public void insert(List<UsageRecord> batch) throws SQLException {
+        try (Connection c = db.connection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement(INSERT)) {
+                for (UsageRecord r : batch) {
+                    bind(p, r);
+                    p.addBatch();
+                }
+                p.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
+    }
+
+    public long count() throws SQLException {
+        try (Connection c = db.connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM usage_records")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    /** Deletes records older than {@code cutoff}; returns how many. */
+    public int deleteBefore(Instant cutoff) throws SQLException {
+        try (Connection c = db.connection();
+             PreparedStatement p = c.prepareStatement("DELETE FROM usage_records WHERE ts < ?")) {
+            p.setLong(1, cutoff.toEpochMilli());
+            return p.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement p, UsageRecord r) throws SQLException {
+        int i = 1;
+        p.setString(i++, r.id());
+        p.setLong(i++, r.timestamp().toEpochMilli());
+        p.setString(i++, r.endpoint());
+        p.setInt(i++, r.stream() ? 1 : 0);
+        p.setString(i++, r.requestedModel());
+        p.setString(i++, r.model());
+        p.setString(i++, r.provider());
+        p.setString(i++, r.credential());
+        p.setString(i++, r.apiKey().hash());
+        p.setString(i++, r.apiKey().masked());
+        p.setInt(i++, r.status());
+        p.setLong(i++, r.latencyMs());
+        if (r.ttfbMs() == null) {
+            p.setNull(i++, Types.BIGINT);
+        } else {
+            p.setLong(i++, r.ttfbMs());
+        }
+        p.setLong(i++, r.tokens().prompt());
+        p.setLong(i++, r.tokens().completion());
+        p.setLong(i++, r.tokens().total());
+        p.setLong(i++, r.tokens().cached());
+        p.setLong(i++, r.tokens().reasoning());
+        p.setString(i++, r.quality().label());
+        p.setString(i++, r.upstreamRequestId());
+        p.setString(i++, r.error());
+        p.setInt(i, r.attempts());
+    }
+}
