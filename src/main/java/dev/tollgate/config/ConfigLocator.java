@@ -92,7 +92,7 @@ public final class ConfigLocator {
     Path defaultDatabase() {
         return Optional.ofNullable(systemProperties.apply("jboss.server.data.dir")).map(Path::of)
                 .or(() -> Optional.ofNullable(systemProperties.apply("catalina.base")).map(b -> Path.of(b, "data")))
-                .orElseGet(() -> Path.of(systemProperties.apply("user.home"), ".tollgate"))
+                .orElseGet(() -> Path.of(Optional.ofNullable(systemProperties.apply("user.home")).orElse("."), ".tollgate"))
                 .resolve("tollgate").resolve("tollgate.db");
     }
 

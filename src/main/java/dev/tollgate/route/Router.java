@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Turns a requested model name into the credentials that can serve it, best first.
  * Matching, first rule that yields any: a listed model id or alias; {@code prefix/name} on the
- * credential with that prefix; then credentials with no model list (they take any name). Disabled
+ * credential with that prefix; then, unless the name's prefix belongs to a credential, credentials
+ * with no model list and no prefix (they take any name). Disabled
  * credentials and {@code excluded-models} never match. Among equals, a weighted rotation spreads load;
  * the rest follow as fallbacks for retries.
  */
@@ -58,8 +59,8 @@ public final class Router {
         if (matched.isEmpty()) {
             matched = prefixed(requested);
         }
-        if (matched.isEmpty()) {
-            matched = catchAll(requested);
+        if (matched.isEmpty() && !claimedPrefix(requested)) {
+            matched = catchAll(requested); // a name under a known prefix stays with that prefix's credentials
         }
         return rotate(requested, matched);
     }
@@ -106,6 +107,12 @@ public final class Router {
             upstream.filter(id -> !c.excludes(id)).ifPresent(id -> out.add(new Route(c.credential(), id)));
         }
         return out;
+    }
+
+    private boolean claimedPrefix(String requested) {
+        int slash = requested.indexOf('/');
+        String prefix = slash > 0 ? requested.substring(0, slash) : null;
+        return prefix != null && candidates.stream().anyMatch(c -> c.credential().prefix().filter(prefix::equals).isPresent());
     }
 
     private List<Route> catchAll(String requested) {

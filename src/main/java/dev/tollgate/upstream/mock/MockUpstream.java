@@ -28,9 +28,9 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class MockUpstream implements Upstream {
     /** Words that are one o200k token each after a space, so N words are N completion tokens. */
-    private static final String[] WORDS = {"Tollgate", " is", " a", " gateway", " that", " counts", " every", " token",
+    private static final String[] WORDS = {" This", " is", " a", " gateway", " that", " counts", " every", " token",
         " and", " every", " dollar", " of", " every", " call", " it", " makes", " for", " you", " so", " the",
-        " team", " can", " see", " who", " spent", " what", " on", " which", " model", " today", "."};
+        " team", " can", " see", " who", " spent", " what", " on", " which", " model", " today"};
     private static final int EMBEDDING_DIMENSIONS = 8;
 
     private final MockSettings settings;
@@ -45,9 +45,14 @@ public final class MockUpstream implements Upstream {
     public static String text(int tokens) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < tokens; i++) {
-            out.append(WORDS[i % WORDS.length]);
+            out.append(word(i));
         }
         return out.toString();
+    }
+
+    /** The i-th word of the mock text; the first one has no leading space. */
+    private static String word(int i) {
+        return i == 0 ? WORDS[0].substring(1) : WORDS[i % WORDS.length];
     }
 
     @Override
@@ -97,13 +102,13 @@ public final class MockUpstream implements Upstream {
         for (int i = 0; i < n; i++) {
             JsonObjectBuilder choice = Json.createObjectBuilder().add("index", 0);
             if (chat) {
-                JsonObjectBuilder delta = Json.createObjectBuilder().add("content", WORDS[i % WORDS.length]);
+                JsonObjectBuilder delta = Json.createObjectBuilder().add("content", word(i));
                 if (i == 0) {
                     delta.add("role", "assistant");
                 }
                 choice.add("delta", delta);
             } else {
-                choice.add("text", WORDS[i % WORDS.length]);
+                choice.add("text", word(i));
             }
             choice.add("finish_reason", i == n - 1 ? Json.createValue("stop") : JsonValue.NULL);
             chunks.add(event(envelope(id, object, model).add("choices", Json.createArrayBuilder().add(choice)).build()));

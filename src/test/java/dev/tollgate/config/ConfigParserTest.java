@@ -1,0 +1,203 @@
+package dev.tollgate.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.config.ProviderCredential.Wire;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConfigParserTest {
+    private static final Path DEFAULT_DB = Path.of("/data/tollgate.db");
+    private final List<String> warnings = new ArrayList<>();
+
+    private TollgateConfig parse(String yaml, Optional<String> master) {
+        return new ConfigParser(new SecretDecryptor(master), warnings::add)
+                .parse(yaml, Optional.of(Path.of("/etc/tollgate/tollgate.yaml")), DEFAULT_DB);
+    }
+
+    private TollgateConfig parse(String yaml) {
+        return parse(yaml, Optional.empty());
+    }
+
+    @Test
+    void readsTheSeedSystemKeys() {
+        TollgateConfig c = parse("""
+                api-keys: [sk-a, sk-b]
+                usage-statistics-enabled: false
+                persistence:
+                  path: data/usage.db
+                  buffer-size: 50
+                  flush-interval: 250ms
+                  retention-days: 30
+                request-retry: 3
+                timeouts: {connect: 5s, request: 2m, stream-idle: 90, keepalive: 10s}
+                max-body-size: 2MB
+                openai-api-key:
+                  - api-key: sk-upstream
+                    base-url: https://api.openai.com/v1/
+                    models: [{id: gpt-4o, alias: fast}]
+                    prefix: /openai/
+                    excluded-models: ["*-preview"]
+                    headers: {OpenAI-Organization: org-1}
+                    weight: 3
+                codex-api-key:
+                  - api-key: sk-codex
+                    disabled: true
+                openai-compatibility:
+                  - name: deepseek
+                    base-url: https://api.deepseek.com/v1
+                    prefix: deepseek
+                    api-key-entries: [{api-key: k1}, {api-key: k2, weight: 2}]
+                    models: [{name: deepseek-chat, alias: ds}]
+                """);
+        assertEquals(List.of("sk-a", "sk-b"), c.apiKeys());
+        assertFalse(c.usageStatisticsEnabled());
+        assertEquals(Path.of("/etc/tollgate/data/usage.db"), c.persistence().path());
+        assertEquals(50, c.persistence().bufferSize());
+        assertEquals(Duration.ofMillis(250), c.persistence().flushInterval());
+        assertEquals(30, c.persistence().retentionDays());
+        assertEquals(3, c.requestRetry());
+        assertEquals(Duration.ofSeconds(90), c.timeouts().streamIdle());
+        assertEquals(Duration.ofMinutes(2), c.timeouts().request());
+        assertEquals(2L * 1024 * 1024, c.maxBodyBytes());
+        assertEquals(4, c.credentials().size());
+
+        ProviderCredential openai = c.credentials().get(0);
+        assertEquals("openai", openai.provider());
+        assertEquals(Wire.OPENAI, openai.wire());
+        assertEquals(URI.create("https://api.openai.com/v1"), openai.baseUrl());
+        assertEquals("gpt-4o", openai.models().get(0).id());
+        assertEquals(Optional.of("fast"), openai.models().get(0).alias());
+        assertEquals(Optional.of("openai"), openai.prefix());
+        assertEquals(List.of("*-preview"), openai.excludedModels());
+        assertEquals("org-1", openai.headers().get("OpenAI-Organization"));
+        assertEquals(3, openai.weight());
+
+        ProviderCredential codex = c.credentials().get(1);
+        assertEquals("codex", codex.provider());
+        assertTrue(codex.disabled());
+        assertEquals(URI.create("https://api.openai.com/v1"), codex.baseUrl());
+
+        ProviderCredential ds2 = c.credentials().get(3);
+        assertEquals("deepseek", ds2.provider());
+        assertEquals("k2", ds2.apiKey());
+        assertEquals(2, ds2.weight());
+        assertEquals("deepseek-chat", ds2.models().get(0).id());
+        assertEquals(URI.create("https://api.deepseek.com/v1"), ds2.baseUrl());
+        assertFalse(ds2.label().contains("k2"), "labels never carry the secret");
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void emptyFileGivesSafeDefaults() {
+        TollgateConfig c = parse("");
+        assertTrue(c.apiKeys().isEmpty());
+        assertTrue(c.credentials().isEmpty());
+        assertEquals(DEFAULT_DB, c.persistence().path());
+        assertTrue(c.usageStatisticsEnabled());
+    }
+
+    @Test
+    void wrongTypeNamesTheKeyAndLine() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                api-keys: [a]
+                persistence:
+                  buffer-size: lots
+                """));
+        assertTrue(e.getMessage().contains("'persistence.buffer-size' (line 3)"), e.getMessage());
+        assertTrue(e.getMessage().contains("'lots'"), e.getMessage());
+    }
+
+    @Test
+    void missingRequiredValueNamesTheEntry() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                openai-api-key:
+                  - base-url: https://example.com/v1
+                  - api-key: k
+                    base-url: ftp://example.com
+                """));
+        assertTrue(e.getMessage().contains("'openai-api-key[0].api-key'"), e.getMessage());
+        ConfigException scheme = assertThrows(ConfigException.class, () -> parse("""
+                openai-api-key:
+                  - api-key: k
+                    base-url: ftp://example.com
+                """));
+        assertTrue(scheme.getMessage().contains("openai-api-key[0]") && scheme.getMessage().contains("line 2"),
+                scheme.getMessage());
+    }
+
+    @Test
+    void brokenYamlSaysWhere() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("api-keys: [a, b\npersistence: {"));
+        assertTrue(e.getMessage().contains("not valid YAML") && e.getMessage().contains("line"), e.getMessage());
+    }
+
+    @Test
+    void listWhereAMappingBelongsIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("persistence: [1, 2]\n"));
+        assertTrue(e.getMessage().contains("'persistence' (line 1)"), e.getMessage());
+    }
+
+    @Test
+    void unknownKeysWarnButLoad() {
+        parse("port: 8317\nauth-dir: ~/.cli-proxy\napi-keys: [a]\n");
+        assertEquals(2, warnings.size());
+        assertTrue(warnings.get(0).contains("'port (line 1)'"), warnings.toString());
+    }
+
+    @Test
+    void decryptsEncValuesWithTheMasterPassword() {
+        String enc = SecretDecryptor.encrypt("sk-secret-upstream", "correct horse");
+        TollgateConfig c = parse("openai-api-key:\n  - api-key: " + enc + "\n", Optional.of("correct horse"));
+        assertEquals("sk-secret-upstream", c.credentials().get(0).apiKey());
+    }
+
+    @Test
+    void encWithoutMasterPasswordFailsNamingTheKey() {
+        String enc = SecretDecryptor.encrypt("sk-secret-upstream", "correct horse");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("api-keys:\n  - " + enc + "\n", Optional.empty()));
+        assertTrue(e.getMessage().contains("'api-keys[0]' (line 2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("TOLLGATE_MASTER_PASSWORD"), e.getMessage());
+        assertFalse(e.getMessage().contains(enc), "the encrypted value is not echoed");
+    }
+
+    @Test
+    void encWithWrongPasswordFails() {
+        String enc = SecretDecryptor.encrypt("sk-secret-upstream", "correct horse");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("openai-api-key:\n  - api-key: " + enc + "\n", Optional.of("battery staple")));
+        assertTrue(e.getMessage().contains("openai-api-key[0].api-key") && e.getMessage().contains("wrong master"),
+                e.getMessage());
+    }
+
+    @Test
+    void mockProviderSettings() {
+        TollgateConfig c = parse("""
+                mock:
+                  - name: demo
+                    models: [{id: m1, alias: d}]
+                    latency: 5ms
+                    chunk-delay: 1ms
+                    completion-tokens: 7
+                """);
+        ProviderCredential m = c.credentials().get(0);
+        assertEquals(Wire.MOCK, m.wire());
+        assertEquals(7, m.mock().orElseThrow().completionTokens());
+        assertEquals(Duration.ofMillis(5), m.mock().orElseThrow().latency());
+    }
+
+    @Test
+    void outOfRangeNumbersAreRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("request-retry: 99\n"));
+        assertTrue(e.getMessage().contains("'request-retry' (line 1) must be between 0 and 10"), e.getMessage());
+    }
+}

@@ -1,0 +1,116 @@
+package dev.tollgate.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.store.Database;
+import dev.tollgate.usage.TokenUsage;
+import dev.tollgate.usage.UsageQuality;
+import dev.tollgate.usage.UsageRecord;
+import dev.tollgate.usage.UsageTable;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Aggregation on a real SQLite file: totals, groups and every bucket equal the sums of what was written. */
+class MetricsServiceTest {
+    @TempDir
+    Path dir;
+    private Database db;
+    private final List<UsageRecord> written = new ArrayList<>();
+
+    @BeforeEach
+    void open() throws Exception {
+        db = Database.open(dir.resolve("t.db"), false);
+        db.migrate();
+        Instant base = Instant.parse("2026-11-02T00:00:00Z"); // a Monday
+        String[] models = {"gpt-4o", "mini", "gpt-4o"};
+        // 3 records every 5 hours for 20 days; every 7th one failed
+        for (int i = 0; i < 96; i++) {
+            Instant at = base.plusSeconds(i * 5L * 3600 + 59);
+            for (int m = 0; m < 3; m++) {
+                int status = (i + m) % 7 == 0 ? 502 : 200;
+                written.add(new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", m == 1,
+                        models[m], models[m], "openai", "openai#1", KeyFingerprint.of("sk-key-" + m), status, 100 + i,
+                        null, new TokenUsage(10 + i, m + 1, 10 + i + m + 1, m, i % 2), UsageQuality.REPORTED, null,
+                        null, 1));
+            }
+        }
+        new UsageTable(db).insert(written);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void totalsGroupsAndBucketsAddUp() {
+        MetricsQuery q = MetricsQuery.parse("2026-11-01", "2026-12-01", null, "day", Instant.now());
+        MetricsReport r = new MetricsService(db).report(q);
+
+        assertEquals(expected(written), r.totals());
+        assertEquals(30, r.timeseries().size(), "every day of November present, empty ones too");
+        Totals fromBuckets = r.timeseries().stream().map(MetricsReport.Bucket::totals).reduce(Totals.ZERO, Totals::plus);
+        assertEquals(r.totals(), fromBuckets);
+        assertEquals(Totals.ZERO, r.timeseries().get(0).totals(), "Nov 1 had no records");
+
+        Map<Instant, List<UsageRecord>> byDay = new TreeMap<>();
+        written.forEach(w -> byDay.computeIfAbsent(Interval.DAY.floor(w.timestamp()), k -> new ArrayList<>()).add(w));
+        for (MetricsReport.Bucket b : r.timeseries()) {
+            assertEquals(expected(byDay.getOrDefault(b.start(), List.of())), b.totals(), "bucket " + b.start());
+        }
+
+        assertEquals(2, r.byModel().size());
+        for (MetricsReport.Group g : r.byModel()) {
+            assertEquals(expected(written.stream().filter(w -> w.model().equals(g.key())).toList()), g.totals());
+        }
+        assertEquals(3, r.byApiKey().size());
+        assertEquals(expected(written.stream().filter(w -> w.apiKey().masked().equals("***y-1")).toList()),
+                r.byApiKey().stream().filter(g -> g.key().equals("***y-1")).findFirst().orElseThrow().totals());
+        assertEquals(r.totals(), r.byProvider().get(0).totals());
+    }
+
+    @Test
+    void weeksMonthsAndTheModelFilter() {
+        MetricsReport weeks = new MetricsService(db).report(
+                MetricsQuery.parse("2026-11-02", "2026-11-30", "mini", "week", Instant.now()));
+        assertEquals(4, weeks.timeseries().size());
+        assertEquals(expected(written.stream().filter(w -> w.model().equals("mini")).toList()), weeks.totals());
+        assertEquals(1, weeks.byModel().size());
+
+        MetricsReport months = new MetricsService(db).report(
+                MetricsQuery.parse("2026-10-15", "2026-12-15", null, "month", Instant.now()));
+        assertEquals(List.of(Instant.parse("2026-10-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"),
+                Instant.parse("2026-12-01T00:00:00Z")), months.timeseries().stream().map(MetricsReport.Bucket::start).toList());
+        assertEquals(expected(written), months.timeseries().get(1).totals());
+    }
+
+    @Test
+    void periodIsHalfOpen() {
+        Instant first = written.get(0).timestamp();
+        MetricsReport r = new MetricsService(db).report(
+                MetricsQuery.parse(first.toString(), first.plusMillis(1).toString(), null, "hour", Instant.now()));
+        assertEquals(3, r.totals().requests());
+        MetricsReport none = new MetricsService(db).report(
+                MetricsQuery.parse(first.minusSeconds(60).toString(), first.toString(), null, "hour", Instant.now()));
+        assertEquals(0, none.totals().requests());
+    }
+
+    private static Totals expected(List<UsageRecord> records) {
+        Totals t = Totals.ZERO;
+        for (UsageRecord w : records) {
+            t = t.plus(new Totals(1, w.tokens().total(), w.tokens().prompt(), w.tokens().completion(),
+                    w.tokens().reasoning(), w.tokens().cached(), w.failed() ? 1 : 0, w.latencyMs()));
+        }
+        return t;
+    }
+}

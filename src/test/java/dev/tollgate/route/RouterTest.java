@@ -1,0 +1,73 @@
+package dev.tollgate.route;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.ProviderCredential.ModelEntry;
+import dev.tollgate.config.ProviderCredential.Wire;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RouterTest {
+    private static ProviderCredential cred(String label, List<ModelEntry> models, String prefix, List<String> excluded,
+                                           int weight, boolean disabled) {
+        return new ProviderCredential("p-" + label, Wire.OPENAI, label, "secret", URI.create("https://x/v1"), models,
+                Optional.ofNullable(prefix), excluded, Map.of(), weight, disabled, Optional.empty());
+    }
+
+    private static ModelEntry m(String id, String alias) {
+        return new ModelEntry(id, Optional.ofNullable(alias));
+    }
+
+    @Test
+    void aliasIdPrefixAndCatchAll() {
+        Router r = new Router(List.of(
+                cred("a", List.of(m("gpt-4o", "fast")), "oa", List.of(), 1, false),
+                cred("ds", List.of(), "deepseek", List.of(), 1, false),
+                cred("any", List.of(), null, List.of("*-preview"), 1, false)));
+        assertEquals(List.of(new Route(r.routes("fast").get(0).credential(), "gpt-4o")), r.routes("fast"));
+        assertEquals("a", r.routes("gpt-4o").get(0).credential().label());
+        assertEquals("gpt-4o", r.routes("oa/fast").get(0).upstreamModel());
+        assertEquals("deepseek-chat", r.routes("deepseek/deepseek-chat").get(0).upstreamModel());
+        assertEquals("ds", r.routes("deepseek/deepseek-chat").get(0).credential().label());
+        assertEquals("any", r.routes("o3-mini").get(0).credential().label());
+        assertTrue(r.routes("o3-preview").isEmpty(), "excluded by glob");
+        assertTrue(r.routes("oa/unknown").isEmpty(), "a prefixed credential with a model list serves only those");
+    }
+
+    @Test
+    void disabledAndExcludedNeverMatch() {
+        Router r = new Router(List.of(
+                cred("off", List.of(m("gpt-4o", null)), null, List.of(), 1, true),
+                cred("ex", List.of(m("gpt-4o", null)), null, List.of("gpt-4*"), 1, false)));
+        assertTrue(r.routes("gpt-4o").isEmpty());
+        assertTrue(r.listings().isEmpty());
+    }
+
+    @Test
+    void weightedRotationSpreadsTheFirstChoiceAndKeepsTheRestAsFallbacks() {
+        Router r = new Router(List.of(
+                cred("one", List.of(m("gpt-4o", null)), null, List.of(), 1, false),
+                cred("three", List.of(m("gpt-4o", null)), null, List.of(), 3, false)));
+        Map<String, Integer> firsts = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            List<Route> routes = r.routes("gpt-4o");
+            assertEquals(2, routes.size());
+            firsts.merge(routes.get(0).credential().label(), 1, Integer::sum);
+        }
+        assertEquals(100, firsts.get("one"));
+        assertEquals(300, firsts.get("three"));
+    }
+
+    @Test
+    void listingsNameIdsAliasesAndPrefixedIds() {
+        Router r = new Router(List.of(cred("a", List.of(m("gpt-4o", "fast")), "oa", List.of(), 1, false)));
+        assertEquals(List.of("gpt-4o", "fast", "oa/gpt-4o"), r.listings().stream().map(Router.Listing::id).toList());
+        assertEquals("p-a", r.listings().get(0).ownedBy());
+    }
+}

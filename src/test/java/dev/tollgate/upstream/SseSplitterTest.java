@@ -1,0 +1,102 @@
+package dev.tollgate.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SseSplitterTest {
+    private static final String STREAM = "data: {\"a\":\"héllo 🌍\"}\n\n"
+            + ": keep-alive\n\n"
+            + "event: message\r\ndata: line1\r\ndata: line2\r\n\r\n"
+            + "data:[DONE]\n\n";
+
+    private static List<SseEvent> splitAt(byte[] bytes, int... cuts) {
+        SseSplitter s = new SseSplitter(1 << 20);
+        List<SseEvent> out = new ArrayList<>();
+        int from = 0;
+        for (int cut : cuts) {
+            out.addAll(s.feed(ByteBuffer.wrap(bytes, from, cut - from)));
+            from = cut;
+        }
+        out.addAll(s.feed(ByteBuffer.wrap(bytes, from, bytes.length - from)));
+        out.addAll(s.finish());
+        return out;
+    }
+
+    @Test
+    void sameEventsWhereverTheChunksAreCut() {
+        byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+        List<SseEvent> whole = splitAt(bytes);
+        assertEquals(4, whole.size());
+        assertEquals("{\"a\":\"héllo 🌍\"}", whole.get(0).data());
+        assertNull(whole.get(1).data());
+        assertEquals("line1\nline2", whole.get(2).data());
+        assertEquals("[DONE]", whole.get(3).data());
+        // every single cut point, and every pair of cut points, including mid-UTF-8 and between CR and LF
+        for (int i = 1; i < bytes.length; i++) {
+            assertSame(whole, splitAt(bytes, i), "cut at " + i);
+            for (int j = i + 1; j < bytes.length; j += 3) {
+                assertSame(whole, splitAt(bytes, i, j), "cuts at " + i + "," + j);
+            }
+        }
+    }
+
+    @Test
+    void rawBytesRebuildTheStreamExactly() {
+        byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream rebuilt = new ByteArrayOutputStream();
+        splitAt(bytes, 7, 30, 31).forEach(e -> rebuilt.writeBytes(e.raw()));
+        assertArrayEquals(bytes, rebuilt.toByteArray());
+    }
+
+    @Test
+    void byteByByte() {
+        byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+        SseSplitter s = new SseSplitter(1 << 20);
+        List<SseEvent> out = new ArrayList<>();
+        for (byte b : bytes) {
+            out.addAll(s.feed(ByteBuffer.wrap(new byte[] {b})));
+        }
+        assertSame(splitAt(bytes), out, "byte by byte");
+    }
+
+    @Test
+    void lastEventWithoutBlankLineStillCounts() {
+        SseSplitter s = new SseSplitter(1024);
+        assertEquals(0, s.feed(ByteBuffer.wrap("data: [DONE]\n".getBytes(StandardCharsets.US_ASCII))).size());
+        List<SseEvent> tail = s.finish();
+        assertEquals(1, tail.size());
+        assertEquals("[DONE]", tail.get(0).data());
+    }
+
+    @Test
+    void streamCutMidLineDropsTheHalfEvent() {
+        SseSplitter s = new SseSplitter(1024);
+        List<SseEvent> events = s.feed(ByteBuffer.wrap("data: {\"x\":1}\n\ndata: {\"trunc".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(1, events.size());
+        assertEquals(0, s.finish().size());
+    }
+
+    @Test
+    void oversizedEventIsRefused() {
+        SseSplitter s = new SseSplitter(16);
+        assertThrows(IllegalStateException.class,
+                () -> s.feed(ByteBuffer.wrap("data: 0123456789012345678901234567890".getBytes(StandardCharsets.US_ASCII))));
+    }
+
+    private static void assertSame(List<SseEvent> expected, List<SseEvent> actual, String message) {
+        assertEquals(expected.size(), actual.size(), message);
+        for (int k = 0; k < expected.size(); k++) {
+            assertEquals(expected.get(k).data(), actual.get(k).data(), message);
+            assertArrayEquals(expected.get(k).raw(), actual.get(k).raw(), message);
+        }
+    }
+}

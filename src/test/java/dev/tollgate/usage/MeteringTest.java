@@ -1,0 +1,77 @@
+package dev.tollgate.usage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.access.KeyFingerprint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class MeteringTest {
+    @Test
+    void oneRecordEvenWhenCompletedTwice() {
+        List<UsageRecord> out = new ArrayList<>();
+        Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.request("demo", false);
+        m.caller(KeyFingerprint.of("sk-abcdefgh"));
+        m.usage(TokenUsage.of(3, 4), UsageQuality.REPORTED);
+        m.complete(200, 5_000_000, out::add);
+        m.complete(500, 9_000_000, out::add);
+        assertEquals(1, out.size());
+        UsageRecord r = out.get(0);
+        assertEquals(200, r.status());
+        assertEquals(5, r.latencyMs());
+        assertEquals("***fgh", r.apiKey().masked());
+        assertEquals("demo", r.model(), "unrouted calls are recorded under the requested name");
+        assertNull(r.ttfbMs(), "no time to first byte for a non-stream call");
+    }
+
+    @Test
+    void aHeldStreamIsRecordedWhenReleasedWithItsOwnStatus() {
+        List<UsageRecord> out = new ArrayList<>();
+        Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.request("demo", true);
+        m.hold(() -> { });
+        m.firstByte(2_000_000);
+        m.complete(200, 3_000_000, out::add);
+        assertTrue(out.isEmpty(), "the stream is still held");
+        m.fail(502, "upstream broke");
+        m.usage(TokenUsage.of(3, 1), UsageQuality.PARTIAL);
+        m.release(8_000_000);
+        assertEquals(1, out.size());
+        assertEquals(502, out.get(0).status());
+        assertEquals(2L, out.get(0).ttfbMs());
+        assertEquals(8, out.get(0).latencyMs());
+        assertEquals(UsageQuality.PARTIAL, out.get(0).quality());
+    }
+
+    @Test
+    void responseEndingFirstAbandonsTheHeldStream() {
+        List<UsageRecord> out = new ArrayList<>();
+        AtomicInteger abandoned = new AtomicInteger();
+        Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.request("demo", true);
+        m.hold(() -> {
+            abandoned.incrementAndGet();
+            m.fail(Metering.CLIENT_CLOSED_REQUEST, "client left");
+            m.release(4_000_000);
+        });
+        m.complete(200, 3_000_000, out::add);
+        assertEquals(1, abandoned.get());
+        assertEquals(1, out.size());
+        assertEquals(499, out.get(0).status());
+    }
+
+    @Test
+    void keysAreNeverKeptInClear() {
+        KeyFingerprint f = KeyFingerprint.of("sk-live-supersecret");
+        assertEquals("***ret", f.masked());
+        assertEquals(64, f.hash().length());
+        assertTrue(!f.hash().contains("supersecret"));
+        assertEquals("***", KeyFingerprint.of("short").masked(), "short keys show nothing of themselves");
+    }
+}
