@@ -28,6 +28,7 @@ import java.net.http.HttpTimeoutException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -62,8 +63,20 @@ public final class Gateway {
         this.watchdog = new StreamWatchdog(timer);
     }
 
-    /** Checks the caller's key; a refusal is a {@link GatewayException} with {@link Failure#AUTHENTICATION}. */
-    public KeyFingerprint authenticate(java.util.Optional<String> clientKey) {
+    /**
+     * The first step of every call, before its body is even read: checks the caller's key and
+     * notes it on the meter (a refused key under the fingerprint it presented, so its owner can
+     * be found). A refusal is a {@link GatewayException} with {@link Failure#AUTHENTICATION}.
+     */
+    public KeyFingerprint admit(Optional<String> clientKey, Metering meter) {
+        meter.caller(clientKey.map(KeyFingerprint::of).orElse(KeyFingerprint.ANONYMOUS));
+        KeyFingerprint caller = authenticate(clientKey);
+        meter.caller(caller);
+        return caller;
+    }
+
+    /** Checks a key for calls that are not metered (listings). */
+    public KeyFingerprint authenticate(Optional<String> clientKey) {
         return keys.authenticate(clientKey).orElseThrow(() -> new GatewayException(Failure.AUTHENTICATION,
                 clientKey.isEmpty() ? "Missing API key: send it as 'Authorization: Bearer <key>'."
                         : "Incorrect API key provided."));
@@ -80,12 +93,11 @@ public final class Gateway {
     }
 
     /**
-     * Runs one call. Refusals before the upstream throw {@link GatewayException} at once; the
-     * returned stage completes with the reply, or exceptionally with a GatewayException.
+     * Runs one admitted call. Refusals before the upstream throw {@link GatewayException} at once;
+     * the returned stage completes with the reply, or exceptionally with a GatewayException.
      */
     public CompletionStage<Reply> call(ProxyCall call, Metering meter) {
         meter.request(call.model(), call.stream());
-        meter.caller(authenticate(call.clientKey()));
         List<Route> routes = router.routes(call.model());
         if (routes.isEmpty()) {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,

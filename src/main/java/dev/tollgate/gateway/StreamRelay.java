@@ -113,12 +113,14 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
             clientGone();
             return;
         }
-        if (!observer.done() && observer.error().isEmpty()) {
-            meter.fail(502, "upstream stream ended before [DONE]");
-        } else if (observer.error().isPresent()) {
-            meter.fail(502, observer.error().get());
+        if (observer.error().isPresent()) {
+            meter.fail(502, observer.error().get()); // the client already has the upstream's own error event
+            end(null);
+        } else if (!observer.done()) {
+            upstreamFailed(502, "upstream stream ended before [DONE]");
+        } else {
+            end(null);
         }
-        end(null);
     }
 
     @Override

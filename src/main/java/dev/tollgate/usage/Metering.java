@@ -37,6 +37,7 @@ public final class Metering {
     private String error;
     private Integer statusOverride;
     private int attempts;
+    private boolean modelCall;
     private int holds;
     private Runnable onAbandon;
     private Consumer<UsageRecord> recorder;
@@ -51,6 +52,14 @@ public final class Metering {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Marks the request as a model call, the only kind that is recorded; the API layer says so
+     * as soon as it recognises one of its endpoints, so unknown paths leave no record.
+     */
+    public synchronized void modelCall() {
+        modelCall = true;
     }
 
     public synchronized void caller(KeyFingerprint key) {
@@ -72,8 +81,9 @@ public final class Metering {
         attempts++;
     }
 
+    /** The upstream's id for the call; the first one seen (its x-request-id header) wins over body ids. */
     public synchronized void upstreamRequestId(String requestId) {
-        if (requestId != null && !requestId.isEmpty()) {
+        if (upstreamRequestId == null && requestId != null && !requestId.isEmpty()) {
             this.upstreamRequestId = requestId;
         }
     }
@@ -160,7 +170,7 @@ public final class Metering {
         UsageRecord record;
         Consumer<UsageRecord> target;
         synchronized (this) {
-            if (recorder == null || holds > 0 || !finished.compareAndSet(false, true)) {
+            if (recorder == null || holds > 0 || !modelCall || !finished.compareAndSet(false, true)) {
                 return;
             }
             record = build();

@@ -16,6 +16,7 @@ class MeteringTest {
     void oneRecordEvenWhenCompletedTwice() {
         List<UsageRecord> out = new ArrayList<>();
         Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.modelCall();
         m.request("demo", false);
         m.caller(KeyFingerprint.of("sk-abcdefgh"));
         m.usage(TokenUsage.of(3, 4), UsageQuality.REPORTED);
@@ -34,6 +35,7 @@ class MeteringTest {
     void aHeldStreamIsRecordedWhenReleasedWithItsOwnStatus() {
         List<UsageRecord> out = new ArrayList<>();
         Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.modelCall();
         m.request("demo", true);
         m.hold(() -> { });
         m.firstByte(2_000_000);
@@ -54,6 +56,7 @@ class MeteringTest {
         List<UsageRecord> out = new ArrayList<>();
         AtomicInteger abandoned = new AtomicInteger();
         Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.modelCall();
         m.request("demo", true);
         m.hold(() -> {
             abandoned.incrementAndGet();
@@ -64,6 +67,13 @@ class MeteringTest {
         assertEquals(1, abandoned.get());
         assertEquals(1, out.size());
         assertEquals(499, out.get(0).status());
+    }
+
+    @Test
+    void requestsThatAreNotModelCallsLeaveNoRecord() {
+        List<UsageRecord> out = new ArrayList<>();
+        new Metering("/v1/unknown", Instant.EPOCH, 0).complete(404, 1, out::add);
+        assertTrue(out.isEmpty());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tollgate.api.openai;
 
+import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.gateway.Failure;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
@@ -18,7 +19,7 @@ final class OpenAiRequests {
     private OpenAiRequests() {
     }
 
-    static ProxyCall parse(Operation op, Optional<String> clientKey, byte[] raw) {
+    static ProxyCall parse(Operation op, KeyFingerprint caller, byte[] raw) {
         JsonObject body = object(raw);
         String model = string(body, "model").filter(m -> !m.isBlank()).orElseThrow(() ->
                 invalid("You must provide a model parameter.", "model"));
@@ -42,7 +43,7 @@ final class OpenAiRequests {
             }
             stream = s == JsonValue.TRUE && op.streams();
         }
-        return new ProxyCall(op, clientKey, model, stream, body, raw);
+        return new ProxyCall(op, caller, model, stream, body, raw);
     }
 
     private static JsonObject object(byte[] raw) {

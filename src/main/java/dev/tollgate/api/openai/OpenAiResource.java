@@ -1,5 +1,6 @@
 package dev.tollgate.api.openai;
 
+import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ReplyWriter;
 import dev.tollgate.gateway.Gateway;
@@ -82,9 +83,11 @@ public final class OpenAiResource {
     private void proxy(Operation op, HttpServletRequest request, String auth, InputStream body, AsyncResponse async) {
         Metering meter = Optional.ofNullable((Metering) request.getAttribute(Metering.ATTRIBUTE))
                 .orElseGet(() -> new Metering(request.getRequestURI(), Instant.now(), System.nanoTime()));
+        meter.modelCall();
         try {
+            KeyFingerprint caller = gateway.admit(bearer(auth), meter);
             byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
-            ProxyCall call = OpenAiRequests.parse(op, bearer(auth), raw);
+            ProxyCall call = OpenAiRequests.parse(op, caller, raw);
             gateway.call(call, meter).whenComplete((reply, error) -> {
                 if (error != null) {
                     async.resume(refusal(unwrap(error), meter));

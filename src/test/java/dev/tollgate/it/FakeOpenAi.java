@@ -1,0 +1,198 @@
+package dev.tollgate.it;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake OpenAI API over real loopback HTTP, speaking the wire format faithfully: JSON bodies,
+ * SSE streams with a usage chunk only when {@code stream_options.include_usage} is set, error
+ * bodies. The model name picks the behaviour:
+ * <ul>
+ * <li>{@code fake-gpt}: a 5-word answer; usage prompt = 11 + 7 per message, completion 5, cached 3, reasoning 2</li>
+ * <li>{@code fake-nousage}: the same, with no usage anywhere</li>
+ * <li>{@code fake-cut}: a stream that breaks after two chunks</li>
+ * <li>{@code fake-slow}: a stream of 400 chunks, 25 ms apart</li>
+ * <li>{@code fake-silent}: a stream that sends one chunk, then nothing for 30 s</li>
+ * <li>{@code fake-400}: OpenAI's error body with status 400; {@code fake-flaky}: 500 on every other call</li>
+ * <li>{@code fake-hang}: never answers a non-stream call in time</li>
+ * </ul>
+ */
+public final class FakeOpenAi {
+    public static final String[] WORDS = {"Hello", " from", " the", " fake", " upstream"};
+    public static final int CACHED = 3;
+    public static final int REASONING = 2;
+
+    /** What the fake received: path, headers and body of each call. */
+    public record Received(String path, Map<String, List<String>> headers, JsonObject body) {
+    }
+
+    private final HttpServer server;
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger flaky = new AtomicInteger();
+    private final AtomicInteger brokenWrites = new AtomicInteger();
+
+    public FakeOpenAi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-openai");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/v1/", this::handle);
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public List<Received> received() {
+        return received;
+    }
+
+    /** Streams whose client (the gateway) went away while the fake was still writing. */
+    public int brokenWrites() {
+        return brokenWrites.get();
+    }
+
+    public static long promptTokens(int messages) {
+        return 11 + 7L * messages;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            JsonObject body = Json.createReader(new ByteArrayInputStream(raw)).readObject();
+            received.add(new Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
+            String model = body.getString("model", "");
+            boolean stream = body.getBoolean("stream", false);
+            int messages = body.containsKey("messages") ? body.getJsonArray("messages").size() : 1;
+            switch (model) {
+                case "fake-400" -> json(ex, 400, "{\"error\":{\"message\":\"Invalid 'temperature': too hot.\","
+                        + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}");
+                case "fake-flaky" -> {
+                    if (flaky.getAndIncrement() % 2 == 0) {
+                        json(ex, 500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}");
+                    } else {
+                        answer(ex, body, model, stream, messages, true);
+                    }
+                }
+                case "fake-hang" -> sleep(30_000);
+                case "fake-nousage" -> answer(ex, body, model, stream, messages, false);
+                default -> answer(ex, body, model, stream, messages, true);
+            }
+        } catch (IOException e) {
+            brokenWrites.incrementAndGet();
+        }
+    }
+
+    private void answer(HttpExchange ex, JsonObject body, String model, boolean stream, int messages, boolean usage)
+            throws IOException {
+        if (ex.getRequestURI().getPath().endsWith("/embeddings")) {
+            json(ex, 200, Json.createObjectBuilder().add("object", "list")
+                    .add("data", Json.createArrayBuilder().add(Json.createObjectBuilder().add("object", "embedding")
+                            .add("index", 0).add("embedding", Json.createArrayBuilder().add(0.5).add(-0.25))))
+                    .add("model", model)
+                    .add("usage", Json.createObjectBuilder().add("prompt_tokens", 6).add("total_tokens", 6))
+                    .build().toString());
+            return;
+        }
+        if (!stream) {
+            JsonObjectBuilder b = Json.createObjectBuilder().add("id", "chatcmpl-fake").add("object", "chat.completion")
+                    .add("created", 1).add("model", model)
+                    .add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder().add("index", 0)
+                            .add("message", Json.createObjectBuilder().add("role", "assistant").add("content", String.join("", WORDS)))
+                            .add("finish_reason", "stop")));
+            if (usage) {
+                b.add("usage", usage(messages));
+            }
+            ex.getResponseHeaders().add("x-request-id", "req-fake-123");
+            json(ex, 200, b.build().toString());
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().add("x-request-id", "req-fake-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        int chunks = model.equals("fake-slow") ? 400 : WORDS.length;
+        for (int i = 0; i < chunks; i++) {
+            if (model.equals("fake-cut") && i == 2) {
+                return; // the body ends here: no [DONE], no usage
+            }
+            if (model.equals("fake-silent") && i == 1) {
+                sleep(30_000);
+            }
+            JsonObjectBuilder delta = Json.createObjectBuilder().add("content", WORDS[i % WORDS.length]);
+            if (i == 0) {
+                delta.add("role", "assistant");
+            }
+            // split each event in two writes, to cut events across TCP chunks as real servers do
+            byte[] event = event(chunk(model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                    .add("index", 0).add("delta", delta).add("finish_reason", i == chunks - 1
+                            ? Json.createValue("stop") : JsonValue.NULL))).build());
+            out.write(event, 0, event.length / 2);
+            out.flush();
+            out.write(event, event.length / 2, event.length - event.length / 2);
+            out.flush();
+            if (model.equals("fake-slow")) {
+                sleep(25);
+            }
+        }
+        boolean asked = body.get("stream_options") instanceof JsonObject o && o.getBoolean("include_usage", false);
+        if (usage && asked) {
+            out.write(event(chunk(model).add("choices", Json.createArrayBuilder()).add("usage", usage(messages)).build()));
+        }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static JsonObjectBuilder chunk(String model) {
+        return Json.createObjectBuilder().add("id", "chatcmpl-fake").add("object", "chat.completion.chunk")
+                .add("created", 1).add("model", model);
+    }
+
+    private static JsonObjectBuilder usage(int messages) {
+        long prompt = promptTokens(messages);
+        long completion = WORDS.length;
+        return Json.createObjectBuilder().add("prompt_tokens", prompt).add("completion_tokens", completion)
+                .add("total_tokens", prompt + completion)
+                .add("prompt_tokens_details", Json.createObjectBuilder().add("cached_tokens", CACHED))
+                .add("completion_tokens_details", Json.createObjectBuilder().add("reasoning_tokens", REASONING));
+    }
+
+    private static byte[] event(JsonObject json) {
+        return ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void json(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

@@ -1,0 +1,235 @@
+package dev.tollgate.it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.importer.ZipImporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * What every container test shares: one fake upstream for the JVM, the config file the deployed
+ * gateway reads (via -Dtollgate.config, set before each deployment), a client key per test so
+ * tests never count each other's records, and readers for the real SQLite file.
+ */
+public final class TestRig {
+    public static final int KEYS = 200;
+    private static final AtomicInteger NEXT_KEY = new AtomicInteger();
+    private static final FakeOpenAi FAKE;
+    private static final Path DIR;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static {
+        try {
+            FAKE = new FakeOpenAi();
+            DIR = Files.createTempDirectory("tollgate-it");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private TestRig() {
+    }
+
+    public static FakeOpenAi fake() {
+        return FAKE;
+    }
+
+    public static Path database() {
+        return DIR.resolve("tollgate.db");
+    }
+
+    /** A client key no other test uses; its masked form {@code ***NNN} is unique too. */
+    public static String newKey() {
+        int n = NEXT_KEY.getAndIncrement();
+        if (n >= KEYS) {
+            throw new IllegalStateException("raise TestRig.KEYS");
+        }
+        return key(n);
+    }
+
+    public static String masked(String key) {
+        return "***" + key.substring(key.length() - 3);
+    }
+
+    private static String key(int n) {
+        return String.format("sk-it-%03d", n);
+    }
+
+    /** Writes the suite's config with {@code persistence} settings and points the gateway at it. */
+    public static WebArchive deployment(String flushInterval) {
+        StringBuilder keys = new StringBuilder();
+        for (int i = 0; i < KEYS; i++) {
+            keys.append("  - ").append(key(i)).append('\n');
+        }
+        String yaml = "api-keys:\n" + keys
+                + "persistence:\n  path: " + database() + "\n  buffer-size: 1000\n  flush-interval: " + flushInterval + "\n"
+                + "request-retry: 1\n"
+                + "timeouts: {connect: 2s, request: 3s, stream-idle: 2s, keepalive: 500ms}\n"
+                + "max-body-size: 64KB\n"
+                + "openai-api-key:\n"
+                + "  - api-key: sk-upstream-secret\n"
+                + "    base-url: " + FAKE.baseUrl() + "\n"
+                + "    headers: {X-Upstream-Tag: it}\n"
+                + "    models:\n"
+                + "      - {id: fake-gpt, alias: gpt-alias}\n"
+                + "      - {id: fake-nousage}\n      - {id: fake-cut}\n      - {id: fake-slow}\n      - {id: fake-silent}\n"
+                + "      - {id: fake-400}\n      - {id: fake-flaky}\n      - {id: fake-hang}\n"
+                + "      - {id: metrics-a}\n      - {id: metrics-b}\n      - {id: sdk-model}\n      - {id: redeploy-model}\n"
+                + "openai-compatibility:\n"
+                + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
+                + "    models: [{name: dead-model}]\n"
+                + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
+                + "    completion-tokens: 9\n";
+        try {
+            Path config = Files.writeString(DIR.resolve("tollgate.yaml"), yaml);
+            System.setProperty("tollgate.config", config.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ShrinkWrap.create(ZipImporter.class, "tollgate.war")
+                .importFrom(Path.of(System.getProperty("tollgate.war", "target/tollgate.war")).toFile())
+                .as(WebArchive.class);
+    }
+
+    /** The gateway's base URL on the embedded Jetty, ending in '/'. */
+    public static String base() {
+        return "http://127.0.0.1:" + System.getProperty("jetty.port") + "/tollgate/";
+    }
+
+    public static HttpResponse<String> post(String path, String key, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return send(b.build());
+    }
+
+    public static HttpResponse<String> get(String path, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        return send(b.build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+    public static String chat(String model, boolean stream, Boolean includeUsage, String... messages) {
+        StringBuilder m = new StringBuilder();
+        for (String s : messages) {
+            m.append(m.length() == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"").append(s).append("\"}");
+        }
+        String options = includeUsage == null ? "" : ",\"stream_options\":{\"include_usage\":" + includeUsage + "}";
+        return "{\"model\":\"" + model + "\",\"messages\":[" + m + "],\"stream\":" + stream + options + "}";
+    }
+
+    /** The SSE data payloads of a stream body, in order. */
+    public static List<String> dataLines(String sse) {
+        List<String> out = new ArrayList<>();
+        for (String line : sse.split("\n")) {
+            if (line.startsWith("data: ")) {
+                out.add(line.substring(6));
+            }
+        }
+        return out;
+    }
+
+    /** The usage rows of one client key, read straight from the SQLite file. */
+    public static List<Map<String, Object>> records(String key) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database());
+             PreparedStatement p = c.prepareStatement("SELECT * FROM usage_records WHERE api_key_masked = ? ORDER BY ts")) {
+            p.setString(1, masked(key));
+            try (ResultSet rs = p.executeQuery()) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        } catch (SQLException e) {
+            if (e.getMessage().contains("no such table")) {
+                return List.of();
+            }
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the key has {@code n} records, then a little longer to catch any extra one. */
+    public static List<Map<String, Object>> awaitRecords(String key, int n) {
+        await(() -> records(key).size() >= n, "records for " + key);
+        pause(300);
+        return records(key);
+    }
+
+    public static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            pause(25);
+        }
+    }
+
+    public static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static long number(Map<String, Object> row, String column) {
+        return ((Number) row.get(column)).longValue();
+    }
+
+    private static int closedPort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
