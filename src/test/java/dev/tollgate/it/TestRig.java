@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,6 +26,7 @@ import java.util.function.BooleanSupplier;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * What every container test shares: one fake upstream for the JVM, the config file the deployed
@@ -174,7 +174,10 @@ public final class TestRig {
 
     /** The usage rows of one client key, read straight from the SQLite file. */
     public static List<Map<String, Object>> records(String key) {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database());
+        // a DataSource, not DriverManager: the deployed WAR's own driver registration comes and goes with it
+        SQLiteDataSource ds = new SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + database());
+        try (Connection c = ds.getConnection();
              PreparedStatement p = c.prepareStatement("SELECT * FROM usage_records WHERE api_key_masked = ? ORDER BY ts")) {
             p.setString(1, masked(key));
             try (ResultSet rs = p.executeQuery()) {

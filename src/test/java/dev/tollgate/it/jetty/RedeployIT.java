@@ -1,0 +1,61 @@
+package dev.tollgate.it.jetty;
+
+import static dev.tollgate.it.TestRig.chat;
+import static dev.tollgate.it.TestRig.json;
+import static dev.tollgate.it.TestRig.newKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.it.TestRig;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Records written only by the shutdown flush survive an undeploy and show after the next deploy. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class RedeployIT {
+    private static final String NAME = "gateway";
+
+    @ArquillianResource
+    private Deployer deployer;
+
+    @Deployment(name = NAME, managed = false, testable = false)
+    static WebArchive war() {
+        // an hour between flushes: only the graceful-undeploy flush can put these records on disk
+        return TestRig.deployment("1h");
+    }
+
+    @Test
+    void recordsSurviveARedeploy() {
+        String key = newKey();
+        deployer.deploy(NAME);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, TestRig.post("v1/chat/completions", key, chat("redeploy-model", i % 2 == 0, null, "x")).statusCode());
+        }
+        TestRig.pause(300);
+        assertEquals(0, TestRig.records(key).size(), "still in memory: the flush interval is an hour");
+        assertEquals(5, json(TestRig.get("_qs/health", null).body()).getInt("queue_depth"));
+        deployer.undeploy(NAME);
+        assertEquals(5, TestRig.records(key).size(), "the undeploy wrote them before the database closed");
+
+        deployer.deploy(NAME);
+        try {
+            JsonObject m = json(TestRig.get("_qs/metrics?model=redeploy-model", null).body());
+            assertEquals(5, m.getJsonObject("totals").getInt("requests"));
+            JsonValue mine = m.getJsonArray("by_api_key").stream()
+                    .filter(v -> v.asJsonObject().getString("api_key").equals(TestRig.masked(key))).findFirst().orElseThrow();
+            assertEquals(5 * (11 + 7 + 5), mine.asJsonObject().getInt("tokens"));
+            assertTrue(json(TestRig.get("_qs/health", null).body()).getJsonNumber("total_records_persisted").longValue() >= 5);
+        } finally {
+            deployer.undeploy(NAME);
+        }
+    }
+}
