@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.sqlite.SQLiteDataSource;
@@ -38,6 +39,7 @@ public final class TestRig {
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final FakeOpenAi FAKE;
     private static final Path DIR;
+    private static volatile String context = "tollgate";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static {
@@ -77,8 +79,13 @@ public final class TestRig {
         return String.format("sk-it-%03d", n);
     }
 
-    /** Writes the suite's config with {@code persistence} settings and points the gateway at it. */
-    public static WebArchive deployment(String flushInterval) {
+    /**
+     * Writes a config with the given flush interval and returns the WAR, pointed at it through JNDI,
+     * named (and so mounted) after the test class: Arquillian's Jetty adapter does not reliably
+     * undeploy a same-named archive between classes, so each class gets its own context path.
+     */
+    public static WebArchive deployment(Class<?> testClass, String flushInterval) {
+        context = "tollgate-" + testClass.getSimpleName().toLowerCase(java.util.Locale.ROOT);
         StringBuilder keys = new StringBuilder();
         for (int i = 0; i < KEYS; i++) {
             keys.append("  - ").append(key(i)).append('\n');
@@ -102,20 +109,33 @@ public final class TestRig {
                 + "    models: [{name: dead-model}]\n"
                 + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
                 + "    completion-tokens: 9\n";
+        Path config;
         try {
-            Path config = Files.writeString(DIR.resolve("tollgate.yaml"), yaml);
-            System.setProperty("tollgate.config", config.toString());
+            config = Files.writeString(Files.createTempFile(DIR, "tollgate-", ".yaml"), yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return ShrinkWrap.create(ZipImporter.class, "tollgate.war")
+        // each archive names its own file through JNDI (java:comp/env/tollgate/config), the first place
+        // the gateway looks, so no deployment can pick up another test class's settings
+        String jettyEnv = "<?xml version=\"1.0\"?>\n"
+                + "<!DOCTYPE Configure PUBLIC \"-//Jetty//Configure//EN\" \"https://jetty.org/configure_10_0.dtd\">\n"
+                + "<Configure id=\"wac\" class=\"org.eclipse.jetty.ee10.webapp.WebAppContext\">\n"
+                + "  <New class=\"org.eclipse.jetty.plus.jndi.EnvEntry\">\n"
+                + "    <Arg><Ref refid=\"wac\"/></Arg>\n"
+                + "    <Arg>tollgate/config</Arg>\n"
+                + "    <Arg type=\"java.lang.String\">" + config + "</Arg>\n"
+                + "    <Arg type=\"boolean\">true</Arg>\n"
+                + "  </New>\n"
+                + "</Configure>\n";
+        return ShrinkWrap.create(ZipImporter.class, context + ".war")
                 .importFrom(Path.of(System.getProperty("tollgate.war", "target/tollgate.war")).toFile())
-                .as(WebArchive.class);
+                .as(WebArchive.class)
+                .addAsWebInfResource(new StringAsset(jettyEnv), "jetty-env.xml");
     }
 
-    /** The gateway's base URL on the embedded Jetty, ending in '/'. */
+    /** The current test class's gateway on the embedded Jetty, ending in '/'. */
     public static String base() {
-        return "http://127.0.0.1:" + System.getProperty("jetty.port") + "/tollgate/";
+        return "http://127.0.0.1:" + System.getProperty("jetty.port") + "/" + context + "/";
     }
 
     public static HttpResponse<String> post(String path, String key, String body) {

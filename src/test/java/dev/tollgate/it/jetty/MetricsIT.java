@@ -29,7 +29,7 @@ class MetricsIT {
 
     @Deployment(testable = false)
     static WebArchive war() {
-        return TestRig.deployment("100ms");
+        return TestRig.deployment(MetricsIT.class, "100ms");
     }
 
     @Test

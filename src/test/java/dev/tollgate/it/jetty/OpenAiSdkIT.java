@@ -33,7 +33,7 @@ class OpenAiSdkIT {
 
     @Deployment(testable = false)
     static WebArchive war() {
-        return TestRig.deployment("100ms");
+        return TestRig.deployment(OpenAiSdkIT.class, "100ms");
     }
 
     private static OpenAIClient client(String key) {

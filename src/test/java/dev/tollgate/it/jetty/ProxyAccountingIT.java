@@ -32,7 +32,7 @@ class ProxyAccountingIT {
 
     @Deployment(testable = false)
     static WebArchive war() {
-        return TestRig.deployment("100ms");
+        return TestRig.deployment(ProxyAccountingIT.class, "100ms");
     }
 
     @Test

@@ -30,7 +30,7 @@ class RedeployIT {
     @Deployment(name = NAME, managed = false, testable = false)
     static WebArchive war() {
         // an hour between flushes: only the graceful-undeploy flush can put these records on disk
-        return TestRig.deployment("1h");
+        return TestRig.deployment(RedeployIT.class, "1h");
     }
 
     @Test

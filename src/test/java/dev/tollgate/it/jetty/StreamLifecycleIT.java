@@ -35,7 +35,7 @@ class StreamLifecycleIT {
 
     @Deployment(testable = false)
     static WebArchive war() {
-        return TestRig.deployment("100ms");
+        return TestRig.deployment(StreamLifecycleIT.class, "100ms");
     }
 
     @Test
