@@ -2,6 +2,7 @@ package dev.tollgate.app;
 
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.api.ErrorMapper;
+import dev.tollgate.api.RequestLimits;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -97,13 +99,13 @@ public final class TollgateListener implements ServletContextListener {
         Gateway gateway = new Gateway(new ClientKeys(config.apiKeys()), new Router(config.credentials()), upstreams,
                 config.timeouts(), config.requestRetry(), timer);
 
-        HealthResource health = new HealthResource(() -> {
+        HealthResource.Probe health = () -> {
             String dbError = ping(database);
             String recorderError = recorder.lastError();
             return new HealthResource.Health(version, database.description(), config.usageStatisticsEnabled(), persist,
                     persistedAtStart + recorder.written() - retention.deleted(), recorder.backlog(), recorder.dropped(),
                     dbError == null, dbError != null ? dbError : recorderError, gateway.openStreams());
-        });
+        };
 
         if (config.usageStatisticsEnabled()) {
             FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(recorder::submit));
@@ -113,10 +115,22 @@ public final class TollgateListener implements ServletContextListener {
             LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
         }
 
+        MetricsService metrics = new MetricsService(database);
+        RequestLimits limits = new RequestLimits(config.maxBodyBytes());
         ResourceConfig resources = new ResourceConfig()
-                .register(new OpenAiResource(gateway, config.maxBodyBytes()))
-                .register(new MetricsResource(new MetricsService(database), clock))
-                .register(health)
+                .register(new AbstractBinder() {
+                    @Override
+                    protected void configure() {
+                        bind(gateway).to(Gateway.class);
+                        bind(limits).to(RequestLimits.class);
+                        bind(metrics).to(MetricsService.class);
+                        bind(clock).to(Clock.class);
+                        bind(health).to(HealthResource.Probe.class);
+                    }
+                })
+                .register(OpenAiResource.class)
+                .register(MetricsResource.class)
+                .register(HealthResource.class)
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)

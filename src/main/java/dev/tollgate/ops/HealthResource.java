@@ -1,5 +1,7 @@
 package dev.tollgate.ops;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
@@ -7,15 +9,22 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.function.Supplier;
 
 /** {@code GET /_qs/health}: open to all, 200 when the database answers, 503 when it does not. */
 @Path("/_qs/health")
+@Singleton
 public final class HealthResource {
-    private final Supplier<Health> health;
+    private final Probe health;
 
-    public HealthResource(Supplier<Health> health) {
+    @Inject
+    public HealthResource(Probe health) {
         this.health = health;
+    }
+
+    /** Takes a health snapshot; wired by the app, which sees every part. */
+    @FunctionalInterface
+    public interface Probe {
+        Health get();
     }
 
     /** A snapshot of what health reports. */

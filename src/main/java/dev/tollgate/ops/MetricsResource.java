@@ -3,6 +3,8 @@ package dev.tollgate.ops;
 import dev.tollgate.metrics.MetricsJson;
 import dev.tollgate.metrics.MetricsQuery;
 import dev.tollgate.metrics.MetricsService;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.json.Json;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,10 +16,12 @@ import java.time.Clock;
 
 /** {@code GET /_qs/metrics?from&to&model&interval}: usage totals, groupings and time series. */
 @Path("/_qs/metrics")
+@Singleton
 public final class MetricsResource {
     private final MetricsService metrics;
     private final Clock clock;
 
+    @Inject
     public MetricsResource(MetricsService metrics, Clock clock) {
         this.metrics = metrics;
         this.clock = clock;

@@ -3,11 +3,14 @@ package dev.tollgate.api.openai;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ReplyWriter;
+import dev.tollgate.api.RequestLimits;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
 import dev.tollgate.gateway.ProxyCall;
 import dev.tollgate.usage.Metering;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.servlet.http.HttpServletRequest;
@@ -32,13 +35,15 @@ import java.util.concurrent.CompletionException;
  * and {@code /v1/models}. Thin: read and check the body, hand it to the gateway, write its reply.
  */
 @Path("/v1")
+@Singleton
 public final class OpenAiResource {
     private final Gateway gateway;
     private final long maxBodyBytes;
 
-    public OpenAiResource(Gateway gateway, long maxBodyBytes) {
+    @Inject
+    public OpenAiResource(Gateway gateway, RequestLimits limits) {
         this.gateway = gateway;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = limits.maxBodyBytes();
     }
 
     @POST
