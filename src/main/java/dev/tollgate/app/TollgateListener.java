@@ -36,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
@@ -134,7 +135,9 @@ public final class TollgateListener implements ServletContextListener {
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
-                .property(ServerProperties.WADL_FEATURE_DISABLE, true);
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true)
+                // jakarta.activation is not bundled and not needed; without this Jersey warns at every start
+                .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE");
         ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
         jersey.setAsyncSupported(true);
         jersey.setLoadOnStartup(1);
