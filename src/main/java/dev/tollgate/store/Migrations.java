@@ -54,26 +54,20 @@ final class Migrations {
     }
 
     private static void applyOne(Connection c, int version, String script) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            for (String statement : script.split(";\\s*(\\r?\\n|$)")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
+        Transactions.run(c, tx -> {
+            try (Statement s = tx.createStatement()) {
+                for (String statement : script.split(";\\s*(\\r?\\n|$)")) {
+                    if (!statement.isBlank()) {
+                        s.execute(statement);
+                    }
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
+            try (PreparedStatement p = tx.prepareStatement("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)")) {
                 p.setInt(1, version);
                 p.setLong(2, System.currentTimeMillis());
                 p.executeUpdate();
             }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
-        }
+        });
     }
 
     private List<String> index() {

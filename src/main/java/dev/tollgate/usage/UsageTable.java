@@ -1,6 +1,7 @@
 package dev.tollgate.usage;
 
 import dev.tollgate.store.Database;
+import dev.tollgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,21 +28,15 @@ public final class UsageTable {
     /** Inserts the batch in one transaction: all of it lands or none of it. */
     public void insert(List<UsageRecord> batch) throws SQLException {
         try (Connection c = db.connection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try (PreparedStatement p = c.prepareStatement(INSERT)) {
-                for (UsageRecord r : batch) {
-                    bind(p, r);
-                    p.addBatch();
+            Transactions.run(c, tx -> {
+                try (PreparedStatement p = tx.prepareStatement(INSERT)) {
+                    for (UsageRecord r : batch) {
+                        bind(p, r);
+                        p.addBatch();
+                    }
+                    p.executeBatch();
                 }
-                p.executeBatch();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
+            });
         }
     }
 
