@@ -8,8 +8,10 @@ import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.metrics.MetricsService;
+import dev.tollgate.ops.AdminConfigResource;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
+import dev.tollgate.ops.OperatorNetworkFilter;
 import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
 import dev.tollgate.usage.MeteringFilter;
@@ -49,6 +51,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
  */
 public final class TollgateListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(TollgateListener.class.getName());
+
+    /** The operator paths: behind the container's login (web.xml) and the network allow-list. */
+    static final String[] OPERATOR_PATHS = {"/_qs/metrics", "/_qs/metrics/*", "/admin/*"};
 
     private final Deque<AutoCloseable> teardown = new ArrayDeque<>();
 
@@ -118,6 +123,11 @@ public final class TollgateListener implements ServletContextListener {
 
         MetricsService metrics = new MetricsService(database);
         RequestLimits limits = new RequestLimits(config.maxBodyBytes());
+        FilterRegistration.Dynamic network = context.addFilter("tollgate-ops-network",
+                new OperatorNetworkFilter(config.ops().allowedNetworks()));
+        network.setAsyncSupported(true);
+        network.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
+
         ResourceConfig resources = new ResourceConfig()
                 .register(new AbstractBinder() {
                     @Override
@@ -127,11 +137,13 @@ public final class TollgateListener implements ServletContextListener {
                         bind(metrics).to(MetricsService.class);
                         bind(clock).to(Clock.class);
                         bind(health).to(HealthResource.Probe.class);
+                        bind(config).to(TollgateConfig.class);
                     }
                 })
                 .register(OpenAiResource.class)
                 .register(MetricsResource.class)
                 .register(HealthResource.class)
+                .register(AdminConfigResource.class)
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)

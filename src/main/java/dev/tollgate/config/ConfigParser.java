@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
 import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.config.TollgateConfig.Ops;
 import dev.tollgate.config.TollgateConfig.Persistence;
 import dev.tollgate.config.TollgateConfig.Timeouts;
 import java.net.URI;
@@ -67,9 +68,15 @@ public final class ConfigParser {
                 top.integer("request-retry", 1, 0, 10),
                 timeouts(top),
                 top.size("max-body-size", TollgateConfig.Limits.DEFAULT_MAX_BODY_BYTES),
+                ops(top),
                 credentials);
-        top.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        warnUnknown(top);
         return config;
+    }
+
+    /** Keys nobody read are reported, not refused, so files from the seed system still load. */
+    private void warnUnknown(YamlSection section) {
+        section.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
     }
 
     private Persistence persistence(YamlSection top, Path baseDir, Path defaultDatabase) {
@@ -91,8 +98,26 @@ public final class ConfigParser {
                 flush,
                 s.integer("retention-days", d.retentionDays(), 0, 36_500),
                 s.integer("max-queued-records", d.maxQueuedRecords(), 1, 10_000_000));
-        s.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        warnUnknown(s);
         return result;
+    }
+
+    private Ops ops(YamlSection top) {
+        Optional<YamlSection> o = top.section("ops");
+        if (o.isEmpty() || !o.get().has("allowed-networks")) {
+            o.ifPresent(this::warnUnknown);
+            return Ops.defaults();
+        }
+        List<Cidr> networks = new ArrayList<>();
+        for (String text : o.get().strings("allowed-networks")) {
+            try {
+                networks.add(Cidr.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw o.get().error("allowed-networks: " + e.getMessage());
+            }
+        }
+        warnUnknown(o.get());
+        return new Ops(networks);
     }
 
     private Timeouts timeouts(YamlSection top) {
@@ -107,7 +132,7 @@ public final class ConfigParser {
                 positive(s, "request", d.request()),
                 positive(s, "stream-idle", d.streamIdle()),
                 positive(s, "keepalive", d.keepAlive()));
-        s.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        warnUnknown(s);
         return result;
     }
 
@@ -182,7 +207,7 @@ public final class ConfigParser {
                 own.integer("weight", 1, 1, 1000),
                 own.bool("disabled", false),
                 mock);
-        own.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+        warnUnknown(own);
         return credential;
     }
 

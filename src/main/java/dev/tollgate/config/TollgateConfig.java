@@ -17,6 +17,7 @@ public record TollgateConfig(
         int requestRetry,
         Timeouts timeouts,
         long maxBodyBytes,
+        Ops ops,
         List<ProviderCredential> credentials) {
 
     public TollgateConfig {
@@ -27,7 +28,7 @@ public record TollgateConfig(
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, List.of());
+                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of());
     }
 
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,
@@ -41,6 +42,20 @@ public record TollgateConfig(
         public static Timeouts defaults() {
             return new Timeouts(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofMinutes(2),
                     Duration.ofSeconds(15));
+        }
+    }
+
+    /**
+     * Operator endpoints ({@code /_qs/metrics*}, {@code /admin/*}) answer only to these networks;
+     * loopback by default, so a fresh deployment never shows usage data to the network by accident.
+     */
+    public record Ops(List<Cidr> allowedNetworks) {
+        public Ops {
+            allowedNetworks = List.copyOf(allowedNetworks);
+        }
+
+        public static Ops defaults() {
+            return new Ops(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
         }
     }
 

@@ -85,7 +85,12 @@ public final class TestRig {
      * undeploy a same-named archive between classes, so each class gets its own context path.
      */
     public static WebArchive deployment(Class<?> testClass, String flushInterval) {
-        context = "tollgate-" + testClass.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        return deployment("tollgate-" + testClass.getSimpleName().toLowerCase(java.util.Locale.ROOT), flushInterval, "");
+    }
+
+    /** A deployment mounted at {@code /name}, with {@code extraYaml} appended to the suite's config. */
+    public static WebArchive deployment(String name, String flushInterval, String extraYaml) {
+        context = name;
         StringBuilder keys = new StringBuilder();
         for (int i = 0; i < KEYS; i++) {
             keys.append("  - ").append(key(i)).append('\n');
@@ -108,7 +113,8 @@ public final class TestRig {
                 + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
                 + "    models: [{name: dead-model}]\n"
                 + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
-                + "    completion-tokens: 9\n";
+                + "    completion-tokens: 9\n"
+                + extraYaml;
         Path config;
         try {
             config = Files.writeString(Files.createTempFile(DIR, "tollgate-", ".yaml"), yaml);
@@ -135,7 +141,26 @@ public final class TestRig {
 
     /** The current test class's gateway on the embedded Jetty, ending in '/'. */
     public static String base() {
-        return "http://127.0.0.1:" + System.getProperty("jetty.port") + "/" + context + "/";
+        return base(context);
+    }
+
+    public static String base(String contextName) {
+        return "http://127.0.0.1:" + System.getProperty("jetty.port") + "/" + contextName + "/";
+    }
+
+    /** Realm users of the test containers (src/test/resources/Tollgate.properties and the container configs). */
+    public static final String ADMIN = "tg-admin:admin-pass";
+    public static final String VIEWER = "tg-viewer:viewer-pass";
+
+    /** A GET with the container realm's BASIC credentials ({@code user:password}), or none when null. */
+    public static HttpResponse<String> operator(String url, String credentials) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : base() + url))
+                .timeout(Duration.ofSeconds(30));
+        if (credentials != null) {
+            b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return send(b.build());
     }
 
     public static HttpResponse<String> post(String path, String key, String body) {

@@ -97,7 +97,7 @@ class MetricsIT {
         assertEquals("hour", d.getJsonObject("query_period").getString("interval"));
         assertEquals(25, d.getJsonArray("timeseries").size(), "the last 24 h, hourly, every bucket present");
         for (String bad : new String[] {"?from=yesterday", "?interval=minute", "?from=2026-01-02&to=2026-01-01"}) {
-            HttpResponse<String> r = TestRig.get("_qs/metrics" + bad, null);
+            HttpResponse<String> r = TestRig.operator("_qs/metrics" + bad, TestRig.VIEWER);
             assertEquals(400, r.statusCode(), bad);
             String message = json(r.body()).getJsonObject("error").getString("message");
             assertTrue(message.contains("'from'") || message.contains("'interval'"), message);
@@ -124,7 +124,7 @@ class MetricsIT {
     }
 
     private static JsonObject metrics(String query) {
-        HttpResponse<String> r = TestRig.get("_qs/metrics" + query, null);
+        HttpResponse<String> r = TestRig.operator("_qs/metrics" + query, TestRig.VIEWER);
         assertEquals(200, r.statusCode(), r.body());
         return json(r.body());
     }

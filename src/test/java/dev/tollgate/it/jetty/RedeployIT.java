@@ -48,7 +48,7 @@ class RedeployIT {
 
         deployer.deploy(NAME);
         try {
-            JsonObject m = json(TestRig.get("_qs/metrics?model=redeploy-model", null).body());
+            JsonObject m = json(TestRig.operator("_qs/metrics?model=redeploy-model", TestRig.VIEWER).body());
             assertEquals(5, m.getJsonObject("totals").getInt("requests"));
             JsonValue mine = m.getJsonArray("by_api_key").stream()
                     .filter(v -> v.asJsonObject().getString("api_key").equals(TestRig.masked(key))).findFirst().orElseThrow();

@@ -1,0 +1,88 @@
+package dev.tollgate.it.jetty;
+
+import static dev.tollgate.it.TestRig.operator;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.it.TestRig;
+import jakarta.json.JsonObject;
+import java.net.http.HttpResponse;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Container-managed BASIC auth with the two roles, and the localhost-first network allow-list. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class SecurityIT {
+    private static final String CLOSED = "tollgate-closed";
+
+    @ArquillianResource
+    private Deployer deployer;
+
+    @Deployment(testable = false)
+    static WebArchive war() {
+        return TestRig.deployment(SecurityIT.class, "100ms");
+    }
+
+    /** The same WAR with an allow-list that leaves out loopback, where the tests run from. */
+    @Deployment(name = CLOSED, managed = false, testable = false)
+    static WebArchive closed() {
+        return TestRig.deployment(CLOSED, "100ms", "ops:\n  allowed-networks: [10.0.0.0/8, 'fd00::/8']\n");
+    }
+
+    @Test
+    void operatorPathsNeedTheRightRole() {
+        assertEquals(401, operator("_qs/metrics", null).statusCode());
+        assertTrue(operator("_qs/metrics", null).headers().firstValue("WWW-Authenticate").orElseThrow()
+                .contains("Basic"));
+        assertEquals(401, operator("_qs/metrics", "tg-viewer:wrong").statusCode());
+        assertEquals(200, operator("_qs/metrics", TestRig.VIEWER).statusCode());
+        assertEquals(200, operator("_qs/metrics", TestRig.ADMIN).statusCode());
+        assertEquals(403, operator("admin/config", TestRig.VIEWER).statusCode(), "viewers cannot administer");
+        assertEquals(401, operator("admin/config", null).statusCode());
+        assertEquals(200, operator("_qs/health", null).statusCode(), "health is open");
+    }
+
+    @Test
+    void adminConfigRedactsSecrets() {
+        HttpResponse<String> r = operator("admin/config", TestRig.ADMIN);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject c = TestRig.json(r.body());
+        assertEquals(TestRig.KEYS, c.getInt("api_keys"));
+        assertEquals("***", c.getJsonArray("credentials").getJsonObject(0).getString("api_key"));
+        assertEquals("***", c.getJsonArray("credentials").getJsonObject(0).getJsonObject("headers").getString("X-Upstream-Tag"));
+        assertFalse(r.body().contains("sk-upstream-secret"), r.body());
+        assertFalse(r.body().contains("sk-it-0"), "client keys are never shown");
+        assertEquals("127.0.0.0/8", c.getJsonObject("ops").getJsonArray("allowed_networks").getString(0));
+    }
+
+    @Test
+    void proxyEndpointsUseClientKeysNotTheRealm() {
+        assertEquals(200, TestRig.post("v1/chat/completions", TestRig.newKey(),
+                TestRig.chat("fake-gpt", false, null, "x")).statusCode());
+        assertEquals(200, TestRig.get("v1/models", TestRig.newKey()).statusCode());
+    }
+
+    @Test
+    void operatorPathsRefuseCallersOutsideTheAllowedNetworks() {
+        deployer.deploy(CLOSED);
+        try {
+            String base = TestRig.base(CLOSED);
+            HttpResponse<String> refused = operator(base + "_qs/metrics", TestRig.ADMIN);
+            assertEquals(403, refused.statusCode());
+            String message = TestRig.json(refused.body()).getJsonObject("error").getString("message");
+            assertTrue(message.contains("ops.allowed-networks") && message.contains("127.0.0.1"), message);
+            assertEquals(403, operator(base + "admin/config", TestRig.ADMIN).statusCode());
+            assertEquals(200, operator(base + "_qs/health", null).statusCode(), "health stays reachable for load balancers");
+        } finally {
+            deployer.undeploy(CLOSED);
+        }
+    }
+}
