@@ -39,13 +39,15 @@ public final class TestRig {
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final FakeOpenAi FAKE;
     private static final Path DIR;
-    private static volatile String context = "tollgate";
+    private static volatile String base = base("tollgate");
+    private static volatile Path database;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static {
         try {
             FAKE = new FakeOpenAi();
             DIR = Files.createTempDirectory("tollgate-it");
+            database = DIR.resolve("tollgate.db");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -59,7 +61,7 @@ public final class TestRig {
     }
 
     public static Path database() {
-        return DIR.resolve("tollgate.db");
+        return database;
     }
 
     /** A client key no other test uses; its masked form {@code ***NNN} is unique too. */
@@ -90,13 +92,44 @@ public final class TestRig {
 
     /** A deployment mounted at {@code /name}, with {@code extraYaml} appended to the suite's config. */
     public static WebArchive deployment(String name, String flushInterval, String extraYaml) {
-        context = name;
+        base = base(name);
+        Path config;
+        try {
+            config = Files.writeString(Files.createTempFile(DIR, "tollgate-", ".yaml"),
+                    configYaml(database(), flushInterval, extraYaml));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // each archive names its own file through JNDI (java:comp/env/tollgate/config), the first place
+        // the gateway looks, so no deployment can pick up another test class's settings
+        String jettyEnv = "<?xml version=\"1.0\"?>\n"
+                + "<!DOCTYPE Configure PUBLIC \"-//Jetty//Configure//EN\" \"https://jetty.org/configure_10_0.dtd\">\n"
+                + "<Configure id=\"wac\" class=\"org.eclipse.jetty.ee10.webapp.WebAppContext\">\n"
+                + "  <New class=\"org.eclipse.jetty.plus.jndi.EnvEntry\">\n"
+                + "    <Arg><Ref refid=\"wac\"/></Arg>\n"
+                + "    <Arg>tollgate/config</Arg>\n"
+                + "    <Arg type=\"java.lang.String\">" + config + "</Arg>\n"
+                + "    <Arg type=\"boolean\">true</Arg>\n"
+                + "  </New>\n"
+                + "</Configure>\n";
+        return war(name + ".war").addAsWebInfResource(new StringAsset(jettyEnv), "jetty-env.xml");
+    }
+
+    /** The WAR the build produced, under the given archive name. */
+    public static WebArchive war(String archiveName) {
+        return ShrinkWrap.create(ZipImporter.class, archiveName)
+                .importFrom(Path.of(System.getProperty("tollgate.war", "target/tollgate.war")).toFile())
+                .as(WebArchive.class);
+    }
+
+    /** The suite's config: the fake upstream, the test keys, the given persistence settings. */
+    public static String configYaml(Path databaseFile, String flushInterval, String extraYaml) {
         StringBuilder keys = new StringBuilder();
         for (int i = 0; i < KEYS; i++) {
             keys.append("  - ").append(key(i)).append('\n');
         }
-        String yaml = "api-keys:\n" + keys
-                + "persistence:\n  path: " + database() + "\n  buffer-size: 1000\n  flush-interval: " + flushInterval + "\n"
+        return "api-keys:\n" + keys
+                + "persistence:\n  path: " + databaseFile + "\n  buffer-size: 1000\n  flush-interval: " + flushInterval + "\n"
                 + "request-retry: 1\n"
                 + "timeouts: {connect: 2s, request: 3s, stream-idle: 2s, keepalive: 500ms}\n"
                 + "max-body-size: 64KB\n"
@@ -115,33 +148,17 @@ public final class TestRig {
                 + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
                 + "    completion-tokens: 9\n"
                 + extraYaml;
-        Path config;
-        try {
-            config = Files.writeString(Files.createTempFile(DIR, "tollgate-", ".yaml"), yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // each archive names its own file through JNDI (java:comp/env/tollgate/config), the first place
-        // the gateway looks, so no deployment can pick up another test class's settings
-        String jettyEnv = "<?xml version=\"1.0\"?>\n"
-                + "<!DOCTYPE Configure PUBLIC \"-//Jetty//Configure//EN\" \"https://jetty.org/configure_10_0.dtd\">\n"
-                + "<Configure id=\"wac\" class=\"org.eclipse.jetty.ee10.webapp.WebAppContext\">\n"
-                + "  <New class=\"org.eclipse.jetty.plus.jndi.EnvEntry\">\n"
-                + "    <Arg><Ref refid=\"wac\"/></Arg>\n"
-                + "    <Arg>tollgate/config</Arg>\n"
-                + "    <Arg type=\"java.lang.String\">" + config + "</Arg>\n"
-                + "    <Arg type=\"boolean\">true</Arg>\n"
-                + "  </New>\n"
-                + "</Configure>\n";
-        return ShrinkWrap.create(ZipImporter.class, context + ".war")
-                .importFrom(Path.of(System.getProperty("tollgate.war", "target/tollgate.war")).toFile())
-                .as(WebArchive.class)
-                .addAsWebInfResource(new StringAsset(jettyEnv), "jetty-env.xml");
     }
 
-    /** The current test class's gateway on the embedded Jetty, ending in '/'. */
+    /** Points the helpers at a gateway outside Jetty (a real server) and the database it writes. */
+    public static void target(String baseUrl, Path databaseFile) {
+        base = baseUrl;
+        database = databaseFile;
+    }
+
+    /** The gateway under test, ending in '/'. */
     public static String base() {
-        return base(context);
+        return base;
     }
 
     public static String base(String contextName) {

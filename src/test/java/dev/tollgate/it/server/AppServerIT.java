@@ -1,0 +1,137 @@
+package dev.tollgate.it.server;
+
+import static dev.tollgate.it.TestRig.chat;
+import static dev.tollgate.it.TestRig.dataLines;
+import static dev.tollgate.it.TestRig.json;
+import static dev.tollgate.it.TestRig.number;
+import static dev.tollgate.it.TestRig.operator;
+import static dev.tollgate.it.TestRig.post;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.it.FakeOpenAi;
+import dev.tollgate.it.TestRig;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The WAR on a real server (Tomcat 10.1, Tomcat 11, WildFly; one failsafe execution each), set up
+ * by src/test/containers/ with the very files in tomcat-conf/ or wildfly-conf/ and the WAR placed
+ * where the README tells ops to put it: its JNDI pool, its realm, a restart, an undeploy.
+ * One ordered class per server, because each start of a server costs seconds.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AppServerIT {
+    private static final String SERVER = System.getProperty("arquillian.launch");
+    private static final Path HOME = Path.of(System.getProperty("container.home", "."));
+    private static final String KEY = TestRig.newKey();
+
+    @ArquillianResource
+    private ContainerController controller;
+
+
+    private static boolean wildfly() {
+        return SERVER.equals("wildfly");
+    }
+
+    /** The database file behind the server's JNDI pool, as tomcat-conf/ and wildfly-conf/ configure it. */
+    private static Path database() {
+        return wildfly() ? HOME.resolve("standalone/data/tollgate/tollgate.db") : HOME.resolve("data/tollgate/tollgate.db");
+    }
+
+    /** Where the setup put the WAR: the server deploys it at start and undeploys it when it goes. */
+    private static Path deployedWar() {
+        return wildfly() ? HOME.resolve("standalone/deployments/tollgate.war") : HOME.resolve("webapps/tollgate.war");
+    }
+
+    private static void awaitStatus(String path, int status) {
+        TestRig.await(() -> operator(path, null).statusCode() == status, path + " to answer " + status);
+    }
+
+    @Test
+    @Order(1)
+    void deploysAndUsesTheContainersPool() throws IOException {
+        // the server reads its config from -Dtollgate.config (arquillian.xml); the fake upstream's port is known only now
+        Files.writeString(HOME.resolve("tollgate-it.yaml"), TestRig.configYaml(HOME.resolve("unused.db"), "200ms", ""));
+        TestRig.target("http://127.0.0.1:" + System.getProperty("container.http.port") + "/tollgate/", database());
+        controller.start(SERVER);
+        awaitStatus("_qs/health", 200);
+        JsonObject health = json(operator("_qs/health", null).body());
+        assertTrue(health.getBoolean("ok"), health.toString());
+        assertEquals("jndi:sqlite", health.getString("persistence"), "the gateway uses the container's pool");
+    }
+
+    @Test
+    @Order(2)
+    void proxiesStreamingAndNotAndRecordsThroughThePool() {
+        HttpResponse<String> plain = post("v1/chat/completions", KEY, chat("fake-gpt", false, null, "hi", "there"));
+        assertEquals(200, plain.statusCode(), plain.body());
+        HttpResponse<String> stream = post("v1/chat/completions", KEY, chat("fake-gpt", true, null, "hi"));
+        assertEquals(200, stream.statusCode(), stream.body());
+        List<String> data = dataLines(stream.body());
+        assertEquals("[DONE]", data.get(data.size() - 1));
+        assertTrue(!stream.body().contains("\"usage\""), "usage chunk hidden");
+
+        List<Map<String, Object>> rows = TestRig.awaitRecords(KEY, 2);
+        assertEquals(2, rows.size(), "rows in the file behind the container's pool: " + database());
+        assertEquals(FakeOpenAi.promptTokens(2) + 5, number(rows.get(0), "total_tokens"));
+        assertEquals(0, number(rows.get(0), "stream"));
+        assertEquals(FakeOpenAi.promptTokens(1) + 5, number(rows.get(1), "total_tokens"));
+        assertEquals(1, number(rows.get(1), "stream"));
+        assertEquals("reported", rows.get(1).get("usage_quality"));
+    }
+
+    @Test
+    @Order(3)
+    void operatorsLogInWithTheContainerRealm() {
+        assertEquals(401, operator("_qs/metrics", null).statusCode());
+        assertEquals(403, operator("admin/config", TestRig.VIEWER).statusCode());
+        HttpResponse<String> metrics = operator("_qs/metrics", TestRig.VIEWER);
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        assertEquals(2, json(metrics.body()).getJsonObject("totals").getInt("requests"));
+        assertEquals(200, operator("admin/config", TestRig.ADMIN).statusCode());
+        assertEquals(200, operator("_qs/health", null).statusCode());
+    }
+
+    @Test
+    @Order(4)
+    void recordsSurviveARestart() {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, post("v1/chat/completions", KEY, chat("fake-gpt", i == 1, null, "again")).statusCode());
+        }
+        controller.stop(SERVER);
+        assertEquals(5, TestRig.records(KEY).size(), "written at the latest by the graceful shutdown");
+        controller.start(SERVER);
+        awaitStatus("_qs/health", 200);
+        JsonObject metrics = json(operator("_qs/metrics", TestRig.ADMIN).body());
+        assertEquals(5, metrics.getJsonObject("totals").getInt("requests"));
+        assertEquals(FakeOpenAi.promptTokens(2) + 4 * FakeOpenAi.promptTokens(1) + 5 * 5,
+                metrics.getJsonObject("totals").getJsonNumber("tokens").longValue());
+    }
+
+    @Test
+    @Order(5)
+    void undeploysCleanly() throws IOException {
+        assertEquals(200, post("v1/chat/completions", KEY, chat("fake-gpt", false, null, "last")).statusCode());
+        Files.delete(deployedWar()); // the server's deployment scanner undeploys it
+        awaitStatus("_qs/health", 404);
+        assertEquals(6, TestRig.records(KEY).size(), "the undeploy flushed the last record");
+        controller.stop(SERVER);
+    }
+}
