@@ -52,7 +52,7 @@ class AppServerIT {
 
     /** The database file behind the server's JNDI pool, as tomcat-conf/ and wildfly-conf/ configure it. */
     private static Path database() {
-        return wildfly() ? HOME.resolve("standalone/data/tollgate/tollgate.db") : HOME.resolve("data/tollgate/tollgate.db");
+        return wildfly() ? HOME.resolve("standalone/data/tollgate.db") : HOME.resolve("data/tollgate/tollgate.db");
     }
 
     /** Where the setup put the WAR: the server deploys it at start and undeploys it when it goes. */
