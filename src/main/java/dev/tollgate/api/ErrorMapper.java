@@ -1,7 +1,8 @@
 package dev.tollgate.api;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.api.openai.OpenAiErrors;
-import jakarta.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -42,7 +43,7 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         if (path.startsWith("v1/") || path.startsWith("/v1/")) {
             return OpenAiErrors.response(status, message, null);
         }
-        String body = Json.createObjectBuilder().add("error", Json.createObjectBuilder().add("message", message))
+        String body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("message", message))
                 .build().toString();
         return Response.status(status).entity(body).type(MediaType.APPLICATION_JSON).build();
     }

@@ -1,5 +1,7 @@
 package dev.tollgate.gateway;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.config.ProviderCredential;
@@ -16,7 +18,6 @@ import dev.tollgate.usage.OpenAiUsage;
 import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -170,7 +171,7 @@ public final class Gateway {
         }
         JsonObject json;
         try {
-            json = Json.createReader(new ByteArrayInputStream(body)).readObject();
+            json = JSON.createReader(new ByteArrayInputStream(body)).readObject();
         } catch (JsonException | IllegalStateException e) {
             meter.usage(TokenUsage.of(TokenEstimator.prompt(call.body()), 0), UsageQuality.ESTIMATED);
             return;

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
-import jakarta.json.Json;
+import static dev.tollgate.json.Jsons.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
@@ -20,13 +21,13 @@ record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
         if (!renameModel && !askUsage) {
             return new UpstreamBody(call.rawBody(), body, clientWantsUsage);
         }
-        JsonObjectBuilder b = Json.createObjectBuilder(body);
+        JsonObjectBuilder b = JSON.createObjectBuilder(body);
         if (renameModel) {
             b.add("model", upstreamModel);
         }
         if (askUsage) {
             JsonObjectBuilder options = body.get("stream_options") instanceof JsonObject o
-                    ? Json.createObjectBuilder(o) : Json.createObjectBuilder();
+                    ? JSON.createObjectBuilder(o) : JSON.createObjectBuilder();
             b.add("stream_options", options.add("include_usage", true));
         }
         JsonObject json = b.build();

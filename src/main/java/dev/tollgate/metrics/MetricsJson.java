@@ -1,6 +1,7 @@
 package dev.tollgate.metrics;
 
-import jakarta.json.Json;
+import static dev.tollgate.json.Jsons.JSON;
+
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -14,14 +15,14 @@ public final class MetricsJson {
     }
 
     public static JsonObject of(MetricsReport r) {
-        JsonObjectBuilder period = Json.createObjectBuilder()
+        JsonObjectBuilder period = JSON.createObjectBuilder()
                 .add("from", r.query().from().toString())
                 .add("to", r.query().to().toString())
                 .add("interval", r.query().interval().label());
         r.query().model().ifPresent(m -> period.add("model", m));
-        JsonArrayBuilder series = Json.createArrayBuilder();
+        JsonArrayBuilder series = JSON.createArrayBuilder();
         r.timeseries().forEach(b -> series.add(totals(b.totals()).add("bucket_start", b.start().toString())));
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("query_period", period)
                 .add("totals", totals(r.totals()))
                 .add("by_model", groups(r.byModel(), "model"))
@@ -32,13 +33,13 @@ public final class MetricsJson {
     }
 
     private static JsonArrayBuilder groups(List<MetricsReport.Group> groups, String keyName) {
-        JsonArrayBuilder a = Json.createArrayBuilder();
+        JsonArrayBuilder a = JSON.createArrayBuilder();
         groups.forEach(g -> a.add(totals(g.totals()).add(keyName, g.key())));
         return a;
     }
 
     private static JsonObjectBuilder totals(Totals t) {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("requests", t.requests())
                 .add("tokens", t.tokens())
                 .add("prompt_tokens", t.promptTokens())

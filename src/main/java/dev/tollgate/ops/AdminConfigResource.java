@@ -1,10 +1,11 @@
 package dev.tollgate.ops;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.TollgateConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
@@ -30,41 +31,41 @@ public final class AdminConfigResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public String get() {
-        JsonArrayBuilder credentials = Json.createArrayBuilder();
+        JsonArrayBuilder credentials = JSON.createArrayBuilder();
         config.credentials().forEach(c -> credentials.add(credential(c)));
-        JsonArrayBuilder networks = Json.createArrayBuilder();
+        JsonArrayBuilder networks = JSON.createArrayBuilder();
         config.ops().allowedNetworks().forEach(n -> networks.add(n.toString()));
         TollgateConfig.Persistence p = config.persistence();
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("source", config.source().map(Object::toString).orElse("(defaults: no file)"))
                 .add("api_keys", config.apiKeys().size())
                 .add("usage_statistics_enabled", config.usageStatisticsEnabled())
-                .add("persistence", Json.createObjectBuilder().add("enabled", p.enabled()).add("path", p.path().toString())
+                .add("persistence", JSON.createObjectBuilder().add("enabled", p.enabled()).add("path", p.path().toString())
                         .add("buffer_size", p.bufferSize()).add("flush_interval_ms", p.flushInterval().toMillis())
                         .add("retention_days", p.retentionDays()).add("max_queued_records", p.maxQueuedRecords()))
                 .add("request_retry", config.requestRetry())
-                .add("timeouts_ms", Json.createObjectBuilder().add("connect", config.timeouts().connect().toMillis())
+                .add("timeouts_ms", JSON.createObjectBuilder().add("connect", config.timeouts().connect().toMillis())
                         .add("request", config.timeouts().request().toMillis())
                         .add("stream_idle", config.timeouts().streamIdle().toMillis())
                         .add("keepalive", config.timeouts().keepAlive().toMillis()))
                 .add("max_body_bytes", config.maxBodyBytes())
-                .add("ops", Json.createObjectBuilder().add("allowed_networks", networks))
+                .add("ops", JSON.createObjectBuilder().add("allowed_networks", networks))
                 .add("credentials", credentials)
                 .build().toString();
     }
 
     private static JsonObjectBuilder credential(ProviderCredential c) {
-        JsonArrayBuilder models = Json.createArrayBuilder();
+        JsonArrayBuilder models = JSON.createArrayBuilder();
         c.models().forEach(m -> {
-            JsonObjectBuilder entry = Json.createObjectBuilder().add("id", m.id());
+            JsonObjectBuilder entry = JSON.createObjectBuilder().add("id", m.id());
             m.alias().ifPresent(a -> entry.add("alias", a));
             models.add(entry);
         });
-        JsonObjectBuilder headers = Json.createObjectBuilder();
+        JsonObjectBuilder headers = JSON.createObjectBuilder();
         c.headers().keySet().forEach(h -> headers.add(h, REDACTED));
-        JsonArrayBuilder excluded = Json.createArrayBuilder();
+        JsonArrayBuilder excluded = JSON.createArrayBuilder();
         c.excludedModels().forEach(excluded::add);
-        JsonObjectBuilder b = Json.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
                 .add("wire", c.wire().name().toLowerCase(java.util.Locale.ROOT)).add("base_url", c.baseUrl().toString())
                 .add("api_key", c.apiKey().isEmpty() ? "" : REDACTED).add("models", models)
                 .add("excluded_models", excluded).add("headers", headers).add("weight", c.weight())

@@ -1,8 +1,9 @@
 package dev.tollgate.ops;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -37,11 +38,11 @@ public final class HealthResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response get() {
         Health h = health.get();
-        JsonObjectBuilder db = Json.createObjectBuilder().add("status", h.databaseUp() ? "up" : "down");
+        JsonObjectBuilder db = JSON.createObjectBuilder().add("status", h.databaseUp() ? "up" : "down");
         if (h.databaseError() != null) {
             db.add("error", h.databaseError());
         }
-        String body = Json.createObjectBuilder()
+        String body = JSON.createObjectBuilder()
                 .add("ok", h.databaseUp())
                 .add("version", h.version())
                 .add("persistence", h.persistence())

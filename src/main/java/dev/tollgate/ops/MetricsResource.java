@@ -1,11 +1,12 @@
 package dev.tollgate.ops;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.metrics.MetricsJson;
 import dev.tollgate.metrics.MetricsQuery;
 import dev.tollgate.metrics.MetricsService;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.json.Json;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -35,7 +36,7 @@ public final class MetricsResource {
         try {
             query = MetricsQuery.parse(from, to, model, interval, clock.instant());
         } catch (MetricsQuery.InvalidQuery e) {
-            String body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()
+            String body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder()
                     .add("message", e.getMessage()).add("type", "invalid_request_error")).build().toString();
             return Response.status(400).entity(body).type(MediaType.APPLICATION_JSON).build();
         }

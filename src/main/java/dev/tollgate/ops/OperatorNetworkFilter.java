@@ -1,7 +1,8 @@
 package dev.tollgate.ops;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.config.Cidr;
-import jakarta.json.Json;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -44,7 +45,7 @@ public final class OperatorNetworkFilter extends HttpFilter {
         }
         String message = "Operator endpoints answer only from ops.allowed-networks " + allowed
                 + "; this request came from " + request.getRemoteAddr() + ".";
-        byte[] body = Json.createObjectBuilder().add("error", Json.createObjectBuilder().add("message", message)
+        byte[] body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("message", message)
                 .add("type", "forbidden")).build().toString().getBytes(StandardCharsets.UTF_8);
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType("application/json");

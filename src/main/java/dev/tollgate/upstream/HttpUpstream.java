@@ -1,6 +1,7 @@
 package dev.tollgate.upstream;
 
 import dev.tollgate.config.ProviderCredential;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +38,10 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
     @Override
     public CompletableFuture<UpstreamResponse> send(UpstreamRequest request) {
         ProviderCredential credential = request.credential();
-        HttpRequest.Builder http = HttpRequest.newBuilder(URI.create(credential.baseUrl() + request.path()))
+        URI uri = URI.create(credential.baseUrl() + request.path());
+        HttpRequest.Builder http = HttpRequest.newBuilder(uri)
+                // cleartext upstreams speak HTTP/1.1: no h2c upgrade dance; TLS ones negotiate HTTP/2 by ALPN
+                .version("http".equals(uri.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
@@ -47,11 +52,24 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
         for (Map.Entry<String, String> h : credential.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());
         }
-        return client.sendAsync(http.build(), HttpResponse.BodyHandlers.ofPublisher())
-                .thenApply(r -> new UpstreamResponse(r.statusCode(),
-                        r.headers().firstValue("content-type"),
-                        r.headers().firstValue("x-request-id"),
-                        r.body()));
+        HttpRequest built = http.build();
+        // The blocking send() on our own reusable pool, not sendAsync(): JDK 17's sendAsync completes
+        // every response through CompletableFuture's default executor, which on machines with two or
+        // fewer cores is a new thread per task. send() skips that hop; a pooled thread waits only
+        // until the response headers arrive, and the body still flows asynchronously.
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.send(built, HttpResponse.BodyHandlers.ofPublisher());
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            }
+        }, executor).thenApply(r -> new UpstreamResponse(r.statusCode(),
+                r.headers().firstValue("content-type"),
+                r.headers().firstValue("x-request-id"),
+                r.body()));
     }
 
     @Override

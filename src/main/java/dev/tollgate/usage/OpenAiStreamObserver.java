@@ -1,6 +1,7 @@
 package dev.tollgate.usage;
 
-import jakarta.json.Json;
+import static dev.tollgate.json.Jsons.JSON;
+
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -49,7 +50,7 @@ public final class OpenAiStreamObserver {
         }
         JsonObject chunk;
         try {
-            chunk = Json.createReader(new StringReader(data)).readObject();
+            chunk = JSON.createReader(new StringReader(data)).readObject();
         } catch (JsonException | IllegalStateException e) {
             return raw; // not ours to judge: pass it on
         }
@@ -102,13 +103,13 @@ public final class OpenAiStreamObserver {
 
     /** An OpenAI-style error event, for a stream the gateway has to end early. */
     public static byte[] errorEvent(String message, String code) {
-        JsonObject body = Json.createObjectBuilder().add("error", Json.createObjectBuilder()
+        JsonObject body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder()
                 .add("message", message).add("type", "upstream_error").add("code", code)).build();
         return ("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] withoutUsage(JsonObject chunk) {
-        JsonObjectBuilder b = Json.createObjectBuilder();
+        JsonObjectBuilder b = JSON.createObjectBuilder();
         for (Map.Entry<String, JsonValue> e : chunk.entrySet()) {
             if (!e.getKey().equals("usage")) {
                 b.add(e.getKey(), e.getValue());

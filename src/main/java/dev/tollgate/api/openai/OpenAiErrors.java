@@ -1,7 +1,8 @@
 package dev.tollgate.api.openai;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.gateway.GatewayException;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.core.MediaType;
@@ -17,13 +18,13 @@ public final class OpenAiErrors {
     }
 
     public static Response response(int status, String message, String param) {
-        JsonObjectBuilder error = Json.createObjectBuilder()
+        JsonObjectBuilder error = JSON.createObjectBuilder()
                 .add("message", message)
                 .add("type", type(status))
-                .add("param", param == null ? JsonValue.NULL : Json.createValue(param))
+                .add("param", param == null ? JsonValue.NULL : JSON.createValue(param))
                 .add("code", code(status));
         return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Json.createObjectBuilder().add("error", error).build().toString()).build();
+                .entity(JSON.createObjectBuilder().add("error", error).build().toString()).build();
     }
 
     private static String type(int status) {

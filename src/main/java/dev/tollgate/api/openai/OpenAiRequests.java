@@ -1,11 +1,12 @@
 package dev.tollgate.api.openai;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.gateway.Failure;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
 import dev.tollgate.gateway.ProxyCall;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -50,7 +51,7 @@ final class OpenAiRequests {
         if (raw.length == 0) {
             throw invalid("The request body is empty: send a JSON object.", null);
         }
-        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(raw))) {
+        try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(raw))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw invalid("The request body must be a JSON object.", null);

@@ -1,5 +1,7 @@
 package dev.tollgate.api.openai;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ReplyWriter;
@@ -11,7 +13,6 @@ import dev.tollgate.gateway.ProxyCall;
 import dev.tollgate.usage.Metering;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
@@ -78,10 +79,10 @@ public final class OpenAiResource {
         } catch (GatewayException e) {
             return OpenAiErrors.response(e);
         }
-        JsonArrayBuilder data = Json.createArrayBuilder();
-        gateway.models().forEach(m -> data.add(Json.createObjectBuilder().add("id", m.id()).add("object", "model")
+        JsonArrayBuilder data = JSON.createArrayBuilder();
+        gateway.models().forEach(m -> data.add(JSON.createObjectBuilder().add("id", m.id()).add("object", "model")
                 .add("created", 0).add("owned_by", m.ownedBy())));
-        String json = Json.createObjectBuilder().add("object", "list").add("data", data).build().toString();
+        String json = JSON.createObjectBuilder().add("object", "list").add("data", data).build().toString();
         return Response.ok(json, MediaType.APPLICATION_JSON).build();
     }
 

@@ -1,11 +1,12 @@
 package dev.tollgate.upstream.mock;
 
+import static dev.tollgate.json.Jsons.JSON;
+
 import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
 import dev.tollgate.usage.TokenEstimator;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -82,14 +83,14 @@ public final class MockUpstream implements Upstream {
     private JsonObject completion(String path, String id, String model, long promptTokens) {
         String text = text(settings.completionTokens());
         boolean chat = path.equals("/chat/completions");
-        JsonObjectBuilder choice = Json.createObjectBuilder().add("index", 0).add("finish_reason", "stop");
+        JsonObjectBuilder choice = JSON.createObjectBuilder().add("index", 0).add("finish_reason", "stop");
         if (chat) {
-            choice.add("message", Json.createObjectBuilder().add("role", "assistant").add("content", text));
+            choice.add("message", JSON.createObjectBuilder().add("role", "assistant").add("content", text));
         } else {
             choice.add("text", text);
         }
         return envelope(id, chat ? "chat.completion" : "text_completion", model)
-                .add("choices", Json.createArrayBuilder().add(choice))
+                .add("choices", JSON.createArrayBuilder().add(choice))
                 .add("usage", usage(promptTokens, settings.completionTokens()))
                 .build();
     }
@@ -100,9 +101,9 @@ public final class MockUpstream implements Upstream {
         List<byte[]> chunks = new ArrayList<>();
         int n = settings.completionTokens();
         for (int i = 0; i < n; i++) {
-            JsonObjectBuilder choice = Json.createObjectBuilder().add("index", 0);
+            JsonObjectBuilder choice = JSON.createObjectBuilder().add("index", 0);
             if (chat) {
-                JsonObjectBuilder delta = Json.createObjectBuilder().add("content", word(i));
+                JsonObjectBuilder delta = JSON.createObjectBuilder().add("content", word(i));
                 if (i == 0) {
                     delta.add("role", "assistant");
                 }
@@ -110,11 +111,11 @@ public final class MockUpstream implements Upstream {
             } else {
                 choice.add("text", word(i));
             }
-            choice.add("finish_reason", i == n - 1 ? Json.createValue("stop") : JsonValue.NULL);
-            chunks.add(event(envelope(id, object, model).add("choices", Json.createArrayBuilder().add(choice)).build()));
+            choice.add("finish_reason", i == n - 1 ? JSON.createValue("stop") : JsonValue.NULL);
+            chunks.add(event(envelope(id, object, model).add("choices", JSON.createArrayBuilder().add(choice)).build()));
         }
         if (includeUsage(body)) {
-            chunks.add(event(envelope(id, object, model).add("choices", Json.createArrayBuilder())
+            chunks.add(event(envelope(id, object, model).add("choices", JSON.createArrayBuilder())
                     .add("usage", usage(promptTokens, n)).build()));
         }
         chunks.add("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
@@ -129,17 +130,17 @@ public final class MockUpstream implements Upstream {
         } else if (input != null && input.getValueType() == JsonValue.ValueType.ARRAY) {
             input.asJsonArray().forEach(v -> inputs.add(v.toString()));
         }
-        JsonArrayBuilder data = Json.createArrayBuilder();
+        JsonArrayBuilder data = JSON.createArrayBuilder();
         for (int i = 0; i < inputs.size(); i++) {
-            JsonArrayBuilder vector = Json.createArrayBuilder();
+            JsonArrayBuilder vector = JSON.createArrayBuilder();
             int h = inputs.get(i).hashCode();
             for (int d = 0; d < EMBEDDING_DIMENSIONS; d++) {
                 vector.add(((h >>> d) & 0xff) / 255.0);
             }
-            data.add(Json.createObjectBuilder().add("object", "embedding").add("index", i).add("embedding", vector));
+            data.add(JSON.createObjectBuilder().add("object", "embedding").add("index", i).add("embedding", vector));
         }
-        return Json.createObjectBuilder().add("object", "list").add("data", data).add("model", model)
-                .add("usage", Json.createObjectBuilder().add("prompt_tokens", promptTokens).add("total_tokens", promptTokens))
+        return JSON.createObjectBuilder().add("object", "list").add("data", data).add("model", model)
+                .add("usage", JSON.createObjectBuilder().add("prompt_tokens", promptTokens).add("total_tokens", promptTokens))
                 .build();
     }
 
@@ -148,12 +149,12 @@ public final class MockUpstream implements Upstream {
     }
 
     private static JsonObjectBuilder envelope(String id, String object, String model) {
-        return Json.createObjectBuilder().add("id", id).add("object", object)
+        return JSON.createObjectBuilder().add("id", id).add("object", object)
                 .add("created", System.currentTimeMillis() / 1000).add("model", model);
     }
 
     private static JsonObjectBuilder usage(long prompt, long completion) {
-        return Json.createObjectBuilder().add("prompt_tokens", prompt).add("completion_tokens", completion)
+        return JSON.createObjectBuilder().add("prompt_tokens", prompt).add("completion_tokens", completion)
                 .add("total_tokens", prompt + completion);
     }
 

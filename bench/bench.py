@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Tollgate benchmark: Tollgate on a real Tomcat, the Portkey gateway and the upstream called
+directly, side by side on one machine, against nginx serving fixed OpenAI answers.
+
+Started by bench/run.sh, which installs and builds what this needs. Runs are interleaved (every
+round runs each scenario against each target in turn) so drift hits all alike; the table reports
+the median over rounds. See bench/README.md for what each figure means.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLIENT_KEY = "sk-bench-client"
+PROMPT = "Say something for the benchmark."
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=5):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except Exception as e:  # the target is not up yet
+        return None, str(e)
+
+
+def wait_for(url, seconds=120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        status, body = http_get(url)
+        if status == 200:
+            return body
+        time.sleep(0.5)
+    sys.exit(f"bench: {url} did not come up within {seconds}s")
+
+
+class Processes:
+    def __init__(self):
+        self.procs = []
+
+    def start(self, name, cmd, env=None, log=None):
+        out = open(log, "w") if log else subprocess.DEVNULL
+        p = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT)
+        self.procs.append((name, p))
+        return p
+
+    def stop_all(self):
+        for _, p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def setup_nginx(work, procs):
+    ports = {"json": free_port(), "sse": free_port()}
+    for kind, fixture in (("json", "chat.json"), ("sse", "chat.sse")):
+        target = os.path.join(work, f"www-{kind}", "v1", "chat")
+        os.makedirs(target, exist_ok=True)
+        shutil.copy(os.path.join(HERE, "fixtures", fixture), os.path.join(target, "completions"))
+    conf = open(os.path.join(HERE, "nginx.conf.template")).read()
+    conf = conf.replace("@WORK@", os.path.abspath(work)).replace("@JSON_PORT@", str(ports["json"])) \
+        .replace("@SSE_PORT@", str(ports["sse"]))
+    path = os.path.join(work, "nginx.conf")
+    open(path, "w").write(conf)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    procs.start("nginx", [nginx, "-c", os.path.abspath(path), "-g", "daemon off;"])
+    time.sleep(1)
+    return ports
+
+
+def setup_tomcat(home, war, work, upstream, procs):
+    """Tomcat configured the way tomcat-conf/README.md says, with the production defaults."""
+    http, shutdown = free_port(), free_port()
+    subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, home], check=True,
+                   stdout=subprocess.DEVNULL)
+    os.makedirs(os.path.join(home, "conf", "Catalina", "localhost"), exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "tomcat-conf", "Catalina", "localhost", "tollgate.xml"),
+                os.path.join(home, "conf", "Catalina", "localhost", "tollgate.xml"))
+    data = os.path.join(home, "data", "tollgate")
+    shutil.rmtree(data, ignore_errors=True)
+    os.makedirs(data)
+    dist = os.path.join(home, "conf", "server.xml.dist")
+    if not os.path.exists(dist):
+        shutil.copy(os.path.join(home, "conf", "server.xml"), dist)
+    server = open(dist).read().replace('port="8080"', f'port="{http}"').replace('port="8005"', f'port="{shutdown}"')
+    open(os.path.join(home, "conf", "server.xml"), "w").write(server)
+    shutil.rmtree(os.path.join(home, "webapps", "tollgate"), ignore_errors=True)
+    shutil.copy(war, os.path.join(home, "webapps", "tollgate.war"))
+    config = os.path.join(os.path.abspath(work), "tollgate-bench.yaml")
+    open(config, "w").write(f"""# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)
+api-keys: [{CLIENT_KEY}]
+openai-compatibility:
+  - name: nginx-json
+    base-url: http://127.0.0.1:{upstream['json']}/v1
+    api-key: sk-upstream
+    models: [{{id: bench-model, alias: bench-json}}]
+  - name: nginx-sse
+    base-url: http://127.0.0.1:{upstream['sse']}/v1
+    api-key: sk-upstream
+    models: [{{id: bench-model, alias: bench-stream}}]
+""")
+    env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home),
+           "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m"}
+    p = procs.start("tomcat", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
+                    log=os.path.join(work, "tomcat.log"))
+    wait_for(f"http://127.0.0.1:{http}/tollgate/_qs/health")
+    return http, p.pid, os.path.join(data, "tollgate.db")
+
+
+def setup_portkey(script, work, procs):
+    port = free_port()
+    node = shutil.which("node")
+    p = procs.start("portkey", [node, os.path.basename(script), f"--port={port}"],
+                    log=os.path.join(work, "portkey.log"))
+    os.chdir(ROOT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return port, p.pid
+        except OSError:
+            time.sleep(0.5)
+    sys.exit("bench: the Portkey gateway did not start")
+
+
+def wrk(url, body, headers, connections, duration):
+    threads = 1 if connections == 1 else 2
+    env = {**os.environ, "BENCH_BODY": body, "BENCH_HEADERS": "|".join(f"{k}: {v}" for k, v in headers.items())}
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency",
+                          "-s", os.path.join(HERE, "wrk-post.lua"), url], env=env, capture_output=True, text=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out):
+    def ms(value, unit):
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    pct = {p: ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)", out, re.M)}
+    completed = int(re.search(r"(\d+) requests in", out).group(1)) if "requests in" in out else 0
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p50": pct.get("50"), "p99": pct.get("99"),
+            "completed": completed, "non2xx": int(bad.group(1)) if bad else 0,
+            "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0}
+
+
+def memory(pid):
+    status = open(f"/proc/{pid}/status").read()
+    kb = lambda key: int(re.search(rf"{key}:\s+(\d+) kB", status).group(1))
+    return {"peak_rss_mb": kb("VmHWM") / 1024, "rss_mb": kb("VmRSS") / 1024}
+
+
+def heap_after_gc(pid):
+    jcmd = shutil.which("jcmd")
+    if not jcmd:
+        return None
+    subprocess.run([jcmd, str(pid), "GC.run"], capture_output=True)
+    info = subprocess.run([jcmd, str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
+    used = re.search(r"used (\d+)K", info)
+    return int(used.group(1)) / 1024 if used else None
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("--tomcat", required=True)
+    a.add_argument("--war", required=True)
+    a.add_argument("--portkey", required=True)
+    a.add_argument("--work", required=True)
+    args = a.parse_args()
+    for name in ("tomcat", "war", "portkey", "work"):
+        setattr(args, name, os.path.abspath(getattr(args, name)))
+    duration = os.environ.get("BENCH_DURATION", "10s")
+    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
+    high = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+
+    procs = Processes()
+    try:
+        upstream = setup_nginx(args.work, procs)
+        tc_port, tc_pid, db = setup_tomcat(args.tomcat, os.path.abspath(args.war), args.work, upstream, procs)
+        os.chdir(os.path.dirname(os.path.abspath(args.portkey)))
+        pk_port, pk_pid = setup_portkey(os.path.abspath(args.portkey), os.path.abspath(args.work), procs)
+
+        def target(name, kind):
+            stream = kind == "sse"
+            body = {"model": "bench-model", "messages": [{"role": "user", "content": PROMPT}], "stream": stream}
+            if name == "direct":
+                return f"http://127.0.0.1:{upstream[kind]}/v1/chat/completions", body, {"Authorization": "Bearer sk-upstream"}
+            if name == "tollgate":
+                body["model"] = "bench-stream" if stream else "bench-json"
+                return f"http://127.0.0.1:{tc_port}/tollgate/v1/chat/completions", body, {"Authorization": f"Bearer {CLIENT_KEY}"}
+            return (f"http://127.0.0.1:{pk_port}/v1/chat/completions", body,
+                    {"Authorization": "Bearer sk-upstream", "x-portkey-provider": "openai",
+                     "x-portkey-custom-host": f"http://127.0.0.1:{upstream[kind]}/v1"})
+
+        targets = ["direct", "tollgate", "portkey"]
+        scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]
+        tollgate_completed = 0
+        tollgate_runs = []
+        for name in ("tollgate", "portkey"):  # warm up the JIT and the pools
+            for _, kind, c in scenarios:
+                url, body, headers = target(name, kind)
+                r = wrk(url, json.dumps(body), headers, c, "3s")
+                if name == "tollgate":
+                    tollgate_completed += r["completed"]
+                    tollgate_runs.append(c)
+        results = {}
+        for rnd in range(rounds):
+            for label, kind, c in scenarios:
+                order = targets[rnd % 3:] + targets[:rnd % 3]
+                for name in order:
+                    url, body, headers = target(name, kind)
+                    r = wrk(url, json.dumps(body), headers, c, duration)
+                    results.setdefault((label, c, name), []).append(r)
+                    if name == "tollgate":
+                        tollgate_completed += r["completed"]
+                        tollgate_runs.append(c)
+                    print(f"round {rnd + 1} {label:10} c={c:<4} {name:8} {r['rps']:9.0f} req/s  "
+                          f"p50 {r['p50']} ms  p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
+
+        mem = {"tollgate": memory(tc_pid), "portkey": memory(pk_pid)}
+        mem["tollgate"]["heap_after_gc_mb"] = heap_after_gc(tc_pid)
+
+        # every request Tollgate saw must be in the database exactly once
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            _, body = http_get(f"http://127.0.0.1:{tc_port}/tollgate/_qs/health")
+            if '"queue_depth":0' in body:
+                break
+            time.sleep(0.5)
+        with sqlite3.connect(db) as conn:
+            recorded = conn.execute("SELECT COUNT(*) FROM usage_records").fetchone()[0]
+            distinct = conn.execute("SELECT COUNT(DISTINCT id) FROM usage_records").fetchone()[0]
+            by_status = dict(conn.execute("SELECT status, COUNT(*) FROM usage_records GROUP BY status").fetchall())
+        in_flight_bound = sum(tollgate_runs)
+        check_ok = distinct == recorded and tollgate_completed <= recorded <= tollgate_completed + in_flight_bound
+        write_report(results, scenarios, mem, recorded, by_status, tollgate_completed, in_flight_bound, check_ok,
+                     duration, rounds)
+        return 0 if check_ok else 1
+    finally:
+        procs.stop_all()
+
+
+def med(runs, key):
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def fmt(v, digits=2):
+    return "—" if v is None else f"{v:,.{digits}f}"
+
+
+def ratio(a, b):
+    return "—" if not a or not b else f"{a / b:.2f}×"
+
+
+def write_report(results, scenarios, mem, recorded, by_status, completed, bound, ok, duration, rounds):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    lines = [f"# Benchmark results — {now}", "",
+             f"Machine: {os.cpu_count()} cores ({cpu}), {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
+             f"{platform.system()} {platform.release()}; load generator, gateways and upstream share it.",
+             f"Each figure is the median of {rounds} interleaved runs of {duration}.", "",
+             "| scenario | concurrency | figure | direct | Tollgate | Portkey | Tollgate vs direct | Tollgate vs Portkey |",
+             "|---|---|---|---|---|---|---|---|"]
+    for label, _, c in scenarios:
+        d, t, p = (results[(label, c, n)] for n in ("direct", "tollgate", "portkey"))
+        p_failed = sum(r["non2xx"] for r in p) > 0
+        pk = lambda key: None if p_failed else med(p, key)
+        if c == 1:
+            for key in ("p50", "p99"):
+                added = None if med(t, key) is None else med(t, key) - med(d, key)
+                added_pk = None if pk(key) is None else pk(key) - med(d, key)
+                lines.append(f"| {label} | 1 | latency {key} (ms) | {fmt(med(d, key), 3)} | {fmt(med(t, key), 3)} | "
+                             f"{fmt(pk(key), 3) if not p_failed else 'failed'} | +{fmt(added, 3)} ms added | "
+                             f"{ratio(added, added_pk) + ' of its added latency' if added_pk else '—'} |")
+        lines.append(f"| {label} | {c} | throughput (req/s) | {fmt(med(d, 'rps'), 0)} | {fmt(med(t, 'rps'), 0)} | "
+                     f"{fmt(pk('rps'), 0) if not p_failed else 'failed'} | {ratio(med(t, 'rps'), med(d, 'rps'))} | "
+                     f"{ratio(med(t, 'rps'), pk('rps'))} |")
+        bad_t = sum(r["non2xx"] + r["socket_errors"] for r in t)
+        if bad_t:
+            lines.append(f"| {label} | {c} | Tollgate errors | | {bad_t} | | | |")
+    lines += ["", "| memory | peak RSS (MiB) | RSS at end (MiB) | heap after GC (MiB) |", "|---|---|---|---|",
+              f"| Tollgate (Tomcat JVM, -Xmx512m) | {fmt(mem['tollgate']['peak_rss_mb'], 0)} | "
+              f"{fmt(mem['tollgate']['rss_mb'], 0)} | {fmt(mem['tollgate']['heap_after_gc_mb'], 1)} |",
+              f"| Portkey (node) | {fmt(mem['portkey']['peak_rss_mb'], 0)} | {fmt(mem['portkey']['rss_mb'], 0)} | — |", "",
+              f"Record check: Tollgate completed {completed} requests (warm-up included) and recorded {recorded} "
+              f"(by status: {by_status}); up to {bound} more may be requests wrk cut off when each run ended, "
+              f"which are recorded too. No duplicates. **{'PASS' if ok else 'FAIL'}**", ""]
+    text = "\n".join(lines)
+    print("\n" + text)
+    out = os.path.join(HERE, "results")
+    os.makedirs(out, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H%M")
+    open(os.path.join(out, f"{stamp}.md"), "w").write(text)
+    open(os.path.join(out, "latest.md"), "w").write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
