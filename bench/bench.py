@@ -192,6 +192,7 @@ def main():
     duration = os.environ.get("BENCH_DURATION", "10s")
     rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
     high = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+    warmup = os.environ.get("BENCH_WARMUP", "10s")
 
     procs = Processes()
     try:
@@ -216,10 +217,10 @@ def main():
         scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]
         tollgate_completed = 0
         tollgate_runs = []
-        for name in ("tollgate", "portkey"):  # warm up the JIT and the pools
+        for name in ("tollgate", "portkey"):  # warm up the JIT and the pools (BENCH_WARMUP per scenario)
             for _, kind, c in scenarios:
                 url, body, headers = target(name, kind)
-                r = wrk(url, json.dumps(body), headers, c, "3s")
+                r = wrk(url, json.dumps(body), headers, c, warmup)
                 if name == "tollgate":
                     tollgate_completed += r["completed"]
                     tollgate_runs.append(c)

@@ -2,7 +2,8 @@
 # One command for the whole benchmark: installs what a fresh machine lacks (nginx, wrk, the Portkey
 # gateway from npm), builds the WAR, sets up a real Tomcat the way tomcat-conf/ says, and runs
 # bench.py. Options go through the environment: BENCH_DURATION (default 10s per run),
-# BENCH_ROUNDS (default 2), BENCH_CONCURRENCY (default 64). Results: bench/results/.
+# BENCH_ROUNDS (default 2), BENCH_CONCURRENCY (default 64), BENCH_WARMUP (default 10s per scenario
+# and gateway, so the JIT has compiled the hot path). Results: bench/results/.
 set -eu
 cd "$(dirname "$0")/.."
 need=""
