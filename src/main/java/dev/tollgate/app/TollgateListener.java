@@ -6,6 +6,7 @@ import dev.tollgate.api.RequestLimits;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.cost.PriceTable;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.ops.AdminConfigResource;
@@ -114,7 +115,11 @@ public final class TollgateListener implements ServletContextListener {
         };
 
         if (config.usageStatisticsEnabled()) {
-            FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(recorder::submit));
+            PriceTable prices = PriceTable.withOverrides(config.modelPrices());
+            LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
+                    + " from model-prices)");
+            FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering",
+                    new MeteringFilter(record -> recorder.submit(prices.charge(record))));
             filter.setAsyncSupported(true);
             filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*");
         } else {

@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
 import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.config.TollgateConfig.ModelPrice;
 import dev.tollgate.config.TollgateConfig.Ops;
 import dev.tollgate.config.TollgateConfig.Persistence;
 import dev.tollgate.config.TollgateConfig.Timeouts;
@@ -69,6 +70,7 @@ public final class ConfigParser {
                 timeouts(top),
                 top.size("max-body-size", TollgateConfig.Limits.DEFAULT_MAX_BODY_BYTES),
                 ops(top),
+                modelPrices(top),
                 credentials);
         warnUnknown(top);
         return config;
@@ -100,6 +102,22 @@ public final class ConfigParser {
                 s.integer("max-queued-records", d.maxQueuedRecords(), 1, 10_000_000));
         warnUnknown(s);
         return result;
+    }
+
+    /** {@code model-prices: {model: {input, output, cached-input}}}, USD per million tokens. */
+    private List<ModelPrice> modelPrices(YamlSection top) {
+        Optional<YamlSection> section = top.section("model-prices");
+        if (section.isEmpty()) {
+            return List.of();
+        }
+        List<ModelPrice> prices = new ArrayList<>();
+        for (String model : section.get().keys()) {
+            YamlSection p = section.get().section(model).orElseThrow(() -> section.get().error(model + " needs input and output prices"));
+            prices.add(new ModelPrice(model, p.decimal("input"), p.decimal("output"),
+                    p.has("cached-input") ? Optional.of(p.decimal("cached-input")) : Optional.empty()));
+            warnUnknown(p);
+        }
+        return prices;
     }
 
     private Ops ops(YamlSection top) {

@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,17 +19,19 @@ public record TollgateConfig(
         Timeouts timeouts,
         long maxBodyBytes,
         Ops ops,
+        List<ModelPrice> modelPrices,
         List<ProviderCredential> credentials) {
 
     public TollgateConfig {
         apiKeys = List.copyOf(apiKeys);
+        modelPrices = List.copyOf(modelPrices);
         credentials = List.copyOf(credentials);
     }
 
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of());
+                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), List.of());
     }
 
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,
@@ -57,6 +60,10 @@ public record TollgateConfig(
         public static Ops defaults() {
             return new Ops(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
         }
+    }
+
+    /** A price from {@code model-prices}, in USD per million tokens, exactly as written. */
+    public record ModelPrice(String model, BigDecimal input, BigDecimal output, Optional<BigDecimal> cachedInput) {
     }
 
     /** Named defaults that more than one place needs. */

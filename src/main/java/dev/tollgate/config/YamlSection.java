@@ -96,6 +96,27 @@ final class YamlSection {
         }
     }
 
+    /** A required, non-negative decimal with at most 6 places, kept exact (prices). */
+    java.math.BigDecimal decimal(String key) {
+        String text = requiredString(key).trim();
+        Node at = valueNode(key).orElseThrow();
+        try {
+            java.math.BigDecimal value = new java.math.BigDecimal(text);
+            if (value.signum() < 0 || value.stripTrailingZeros().scale() > 6) {
+                throw error(child(key), at, "must be a non-negative number with at most 6 decimals, got '" + text + "'");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw error(child(key), at, "expected a number such as 2.50, got '" + text + "'");
+        }
+    }
+
+    /** The keys of this mapping, in file order. */
+    List<String> keys() {
+        entries.keySet().forEach(read::add);
+        return List.copyOf(entries.keySet());
+    }
+
     boolean bool(String key, boolean fallback) {
         Optional<Node> value = valueNode(key).filter(n -> !isNull(n));
         if (value.isEmpty()) {

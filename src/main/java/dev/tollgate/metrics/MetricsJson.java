@@ -48,7 +48,9 @@ public final class MetricsJson {
                 .add("cached_tokens", t.cachedTokens())
                 .add("failed_requests", t.failedRequests())
                 .add("success_rate", round(t.successRate(), 4))
-                .add("avg_latency_ms", round(t.avgLatencyMs(), 2));
+                .add("avg_latency_ms", round(t.avgLatencyMs(), 2))
+                .add("cost_usd", t.costUsd())
+                .add("unpriced_requests", t.unpricedRequests());
     }
 
     private static BigDecimal round(double value, int scale) {

@@ -2,13 +2,20 @@ package dev.tollgate.metrics;
 
 /** Summed usage of a group of records; averages and rates derive from the sums so buckets add up exactly. */
 public record Totals(long requests, long tokens, long promptTokens, long completionTokens, long reasoningTokens,
-                     long cachedTokens, long failedRequests, long latencyMsSum) {
-    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0, 0);
+                     long cachedTokens, long failedRequests, long latencyMsSum, long costPicoUsd,
+                     long unpricedRequests) {
+    public static final Totals ZERO = new Totals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     public Totals plus(Totals o) {
         return new Totals(requests + o.requests, tokens + o.tokens, promptTokens + o.promptTokens,
                 completionTokens + o.completionTokens, reasoningTokens + o.reasoningTokens,
-                cachedTokens + o.cachedTokens, failedRequests + o.failedRequests, latencyMsSum + o.latencyMsSum);
+                cachedTokens + o.cachedTokens, failedRequests + o.failedRequests, latencyMsSum + o.latencyMsSum,
+                costPicoUsd + o.costPicoUsd, unpricedRequests + o.unpricedRequests);
+    }
+
+    /** The cost in USD, exact: the stored pico-USD with the decimal point moved. */
+    public java.math.BigDecimal costUsd() {
+        return java.math.BigDecimal.valueOf(costPicoUsd, 12).stripTrailingZeros();
     }
 
     /** Share of requests that succeeded, 0..1; 0 when there were none. */

@@ -185,6 +185,6 @@ public final class Metering {
         Long ttfb = stream && firstByteNanos != 0 ? (firstByteNanos - startNanos) / 1_000_000 : null;
         String served = model != null ? model : requestedModel;
         return new UsageRecord(id, startedAt, endpoint, stream, requestedModel, served, provider, credential, apiKey,
-                status, latencyMs, ttfb, tokens, quality, upstreamRequestId, error, attempts);
+                status, latencyMs, ttfb, tokens, quality, upstreamRequestId, error, attempts, null);
     }
 }

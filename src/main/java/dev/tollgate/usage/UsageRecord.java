@@ -8,6 +8,7 @@ import java.time.Instant;
  *
  * @param ttfbMs time to the first byte sent to the client, for streams; null otherwise
  * @param model  the model that served the call (the upstream id), or the requested name when no upstream was reached
+ * @param charge what it cost, when the model has a price; null when it has none
  */
 public record UsageRecord(
         String id,
@@ -26,9 +27,15 @@ public record UsageRecord(
         UsageQuality quality,
         String upstreamRequestId,
         String error,
-        int attempts) {
+        int attempts,
+        Charge charge) {
 
     public boolean failed() {
         return status >= 400;
+    }
+
+    public UsageRecord withCharge(Charge c) {
+        return new UsageRecord(id, timestamp, endpoint, stream, requestedModel, model, provider, credential, apiKey,
+                status, latencyMs, ttfbMs, tokens, quality, upstreamRequestId, error, attempts, c);
     }
 }

@@ -17,7 +17,8 @@ public final class UsageTable {
     private static final String INSERT = "INSERT INTO usage_records (id, ts, endpoint, stream, requested_model, model, "
             + "provider, credential, api_key_hash, api_key_masked, status, latency_ms, ttfb_ms, prompt_tokens, "
             + "completion_tokens, total_tokens, cached_tokens, reasoning_tokens, usage_quality, upstream_request_id, "
-            + "error, attempts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+            + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
 
     private final Database db;
 
@@ -70,11 +71,7 @@ public final class UsageTable {
         p.setString(i++, r.apiKey().masked());
         p.setInt(i++, r.status());
         p.setLong(i++, r.latencyMs());
-        if (r.ttfbMs() == null) {
-            p.setNull(i++, Types.BIGINT);
-        } else {
-            p.setLong(i++, r.ttfbMs());
-        }
+        setLong(p, i++, r.ttfbMs());
         p.setLong(i++, r.tokens().prompt());
         p.setLong(i++, r.tokens().completion());
         p.setLong(i++, r.tokens().total());
@@ -83,6 +80,19 @@ public final class UsageTable {
         p.setString(i++, r.quality().label());
         p.setString(i++, r.upstreamRequestId());
         p.setString(i++, r.error());
-        p.setInt(i, r.attempts());
+        p.setInt(i++, r.attempts());
+        Charge c = r.charge();
+        setLong(p, i++, c == null ? null : c.costPicoUsd());
+        setLong(p, i++, c == null ? null : c.inputPerToken());
+        setLong(p, i++, c == null ? null : c.outputPerToken());
+        setLong(p, i, c == null ? null : c.cachedInputPerToken());
+    }
+
+    private static void setLong(PreparedStatement p, int index, Long value) throws SQLException {
+        if (value == null) {
+            p.setNull(index, Types.BIGINT);
+        } else {
+            p.setLong(index, value);
+        }
     }
 }

@@ -196,6 +196,26 @@ class ConfigParserTest {
     }
 
     @Test
+    void modelPricesAreExactDecimals() {
+        TollgateConfig c = parse("""
+                model-prices:
+                  gpt-4o: {input: 2.50, output: 10, cached-input: 1.25}
+                  in-house: {input: 0.000001, output: 0.5}
+                """);
+        assertEquals(2, c.modelPrices().size());
+        assertEquals(new java.math.BigDecimal("2.50"), c.modelPrices().get(0).input());
+        assertEquals(Optional.of(new java.math.BigDecimal("1.25")), c.modelPrices().get(0).cachedInput());
+        assertEquals(Optional.empty(), c.modelPrices().get(1).cachedInput());
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                model-prices:
+                  gpt-4o: {input: cheap, output: 10}
+                """));
+        assertTrue(e.getMessage().contains("'model-prices.gpt-4o.input' (line 2)"), e.getMessage());
+        ConfigException missing = assertThrows(ConfigException.class, () -> parse("model-prices:\n  m: {input: 1}\n"));
+        assertTrue(missing.getMessage().contains("model-prices.m.output"), missing.getMessage());
+    }
+
+    @Test
     void outOfRangeNumbersAreRefused() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("request-retry: 99\n"));
         assertTrue(e.getMessage().contains("'request-retry' (line 1) must be between 0 and 10"), e.getMessage());

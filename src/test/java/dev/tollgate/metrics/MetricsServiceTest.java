@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.store.Database;
+import dev.tollgate.usage.Charge;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
@@ -41,7 +42,7 @@ class MetricsServiceTest {
                 written.add(new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", m == 1,
                         models[m], models[m], "openai", "openai#1", KeyFingerprint.of("sk-key-" + m), status, 100 + i,
                         null, new TokenUsage(10 + i, m + 1, 10 + i + m + 1, m, i % 2), UsageQuality.REPORTED, null,
-                        null, 1));
+                        null, 1, m == 1 ? null : new Charge(1_000_000L * i + 7, 1, 2, 3)));
             }
         }
         new UsageTable(db).insert(written);
@@ -77,6 +78,9 @@ class MetricsServiceTest {
         assertEquals(expected(written.stream().filter(w -> w.apiKey().masked().equals("***y-1")).toList()),
                 r.byApiKey().stream().filter(g -> g.key().equals("***y-1")).findFirst().orElseThrow().totals());
         assertEquals(r.totals(), r.byProvider().get(0).totals());
+        assertEquals(96, r.totals().unpricedRequests(), "the 'mini' records had no price");
+        long cost = written.stream().filter(w -> w.charge() != null).mapToLong(w -> w.charge().costPicoUsd()).sum();
+        assertEquals(new java.math.BigDecimal(cost).movePointLeft(12).stripTrailingZeros(), r.totals().costUsd());
     }
 
     @Test
@@ -109,7 +113,8 @@ class MetricsServiceTest {
         Totals t = Totals.ZERO;
         for (UsageRecord w : records) {
             t = t.plus(new Totals(1, w.tokens().total(), w.tokens().prompt(), w.tokens().completion(),
-                    w.tokens().reasoning(), w.tokens().cached(), w.failed() ? 1 : 0, w.latencyMs()));
+                    w.tokens().reasoning(), w.tokens().cached(), w.failed() ? 1 : 0, w.latencyMs(),
+                    w.charge() == null ? 0 : w.charge().costPicoUsd(), w.charge() == null ? 1 : 0));
         }
         return t;
     }

@@ -62,6 +62,12 @@ class MetricsIT {
 
         JsonObject onlyA = metrics("?model=metrics-a&from=" + from + "&to=" + to);
         assertTotals(onlyA.getJsonObject("totals"), expectA, 0);
+        // model-prices metrics-a: $3 input (no cached discount), $6 output per million tokens
+        java.math.BigDecimal cost = new java.math.BigDecimal(expectA[2] * 3_000_000L + expectA[3] * 6_000_000L)
+                .movePointLeft(12).stripTrailingZeros();
+        assertEquals(0, cost.compareTo(onlyA.getJsonObject("totals").getJsonNumber("cost_usd").bigDecimalValue()),
+                "cost_usd " + onlyA.getJsonObject("totals"));
+        assertEquals(0, onlyA.getJsonObject("totals").getInt("unpriced_requests"));
         assertEquals(1, onlyA.getJsonArray("by_model").size());
         assertEquals("metrics-a", onlyA.getJsonObject("query_period").getString("model"));
         JsonArray buckets = onlyA.getJsonArray("timeseries");
@@ -85,6 +91,10 @@ class MetricsIT {
         assertEquals(new java.math.BigDecimal("0.9091"), mine.getJsonNumber("success_rate").bigDecimalValue());
         JsonObject b = find(all.getJsonArray("by_model"), "model", "metrics-b");
         assertEquals(requestsB, b.getInt("requests"));
+        assertEquals(requestsB, b.getInt("unpriced_requests"), "metrics-b has no price");
+        assertEquals(0, b.getJsonNumber("cost_usd").bigDecimalValue().signum());
+        assertEquals(0, cost(find(all.getJsonArray("by_model"), "model", "metrics-a")).compareTo(cost(mine)),
+                "all of this key's priced spend is metrics-a");
         assertTrue(find(all.getJsonArray("by_provider"), "provider", "openai").getInt("requests") >= 10);
         assertTrue(all.getJsonArray("timeseries").size() >= 1);
         assertEquals("day", all.getJsonObject("query_period").getString("interval"));
@@ -121,6 +131,10 @@ class MetricsIT {
         awaitRecords(key, 1);
         TestRig.await(() -> json(TestRig.get("_qs/health", null).body()).getJsonNumber("total_records_persisted")
                 .longValue() == before + 1, "health to count the new record");
+    }
+
+    private static java.math.BigDecimal cost(JsonObject row) {
+        return row.getJsonNumber("cost_usd").bigDecimalValue();
     }
 
     private static JsonObject metrics(String query) {

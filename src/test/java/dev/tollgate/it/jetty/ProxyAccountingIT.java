@@ -60,6 +60,12 @@ class ProxyAccountingIT {
         assertEquals(0, number(row, "stream"));
         assertEquals("req-fake-123", row.get("upstream_request_id"));
         assertEquals(64, ((String) row.get("api_key_hash")).length());
+        // model-prices fake-gpt: $1 input, $0.50 cached input, $2 output per million = 1e6, 5e5, 2e6 pico-USD per token
+        long uncached = FakeOpenAi.promptTokens(3) - FakeOpenAi.CACHED;
+        assertEquals(uncached * 1_000_000 + FakeOpenAi.CACHED * 500_000L + 5 * 2_000_000L, number(row, "cost_pusd"));
+        assertEquals(1_000_000, number(row, "price_input_pusd"));
+        assertEquals(500_000, number(row, "price_cached_pusd"));
+        assertEquals(2_000_000, number(row, "price_output_pusd"));
         assertTrue(number(row, "latency_ms") >= 0);
         assertNull(row.get("ttfb_ms"));
     }
