@@ -8,7 +8,9 @@ import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.gateway.Gateway;
+import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
+import dev.tollgate.metrics.PrometheusText;
 import dev.tollgate.ops.AdminConfigResource;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
@@ -17,6 +19,7 @@ import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
 import dev.tollgate.usage.MeteringFilter;
 import dev.tollgate.usage.Retention;
+import dev.tollgate.usage.UsageRecord;
 import dev.tollgate.usage.UsageRecorder;
 import dev.tollgate.usage.UsageTable;
 import jakarta.servlet.DispatcherType;
@@ -114,12 +117,18 @@ public final class TollgateListener implements ServletContextListener {
                     dbError == null, dbError != null ? dbError : recorderError, gateway.openStreams());
         };
 
+        LiveCounters counters = new LiveCounters();
+        MetricsResource.GaugeProbe gauges = () -> new PrometheusText.Gauges(recorder.backlog(), recorder.dropped(),
+                gateway.openStreams(), ping(database) == null);
         if (config.usageStatisticsEnabled()) {
             PriceTable prices = PriceTable.withOverrides(config.modelPrices());
             LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
                     + " from model-prices)");
-            FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering",
-                    new MeteringFilter(record -> recorder.submit(prices.charge(record))));
+            FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(record -> {
+                UsageRecord charged = prices.charge(record);
+                counters.add(charged);
+                recorder.submit(charged);
+            }));
             filter.setAsyncSupported(true);
             filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*");
         } else {
@@ -143,6 +152,8 @@ public final class TollgateListener implements ServletContextListener {
                         bind(clock).to(Clock.class);
                         bind(health).to(HealthResource.Probe.class);
                         bind(config).to(TollgateConfig.class);
+                        bind(counters).to(LiveCounters.class);
+                        bind(gauges).to(MetricsResource.GaugeProbe.class);
                     }
                 })
                 .register(OpenAiResource.class)

@@ -102,6 +102,25 @@ class MetricsIT {
     }
 
     @Test
+    void prometheusScrapeCountsWhatThisInstanceSaw() {
+        String key = newKey();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, TestRig.post("v1/chat/completions", key, chat("fake-gpt", i == 0, null, "x")).statusCode());
+        }
+        TestRig.awaitRecords(key, 3);
+        assertEquals(401, TestRig.operator("_qs/metrics/prometheus", null).statusCode());
+        HttpResponse<String> r = TestRig.operator("_qs/metrics/prometheus", TestRig.VIEWER);
+        assertEquals(200, r.statusCode());
+        String type = r.headers().firstValue("content-type").orElseThrow();
+        assertTrue(type.startsWith("text/plain") && type.replace(" ", "").contains("version=0.0.4"), type);
+        long requests = r.body().lines()
+                .filter(l -> l.startsWith("tollgate_requests_total{model=\"fake-gpt\",provider=\"openai\",status=\"2xx\"}"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertTrue(requests >= 3, r.body());
+        assertTrue(r.body().contains("tollgate_database_up 1"), r.body());
+    }
+
+    @Test
     void defaultsAndBadParameters() {
         JsonObject d = metrics("");
         assertEquals("hour", d.getJsonObject("query_period").getString("interval"));
