@@ -41,8 +41,8 @@ public final class ReplyWriter {
             public void close() {
                 try {
                     out.close();
-                } catch (IOException e) {
-                    // the client is already gone; nothing is left to tell it
+                } catch (IOException | RuntimeException e) {
+                    // the client or the container is already gone; nothing is left to tell it
                 }
             }
         });

@@ -9,16 +9,23 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * Opens a {@link Metering} for every proxied model call and closes it when the response has
  * really completed: after the filter chain for plain requests, in {@code onComplete} for async
- * and streaming ones. The closed meter's one record goes to the recorder.
+ * and streaming ones. The closed meter's one record goes to the recorder. At undeploy, which
+ * destroys filters before the context listener closes the recorder, calls still in flight are
+ * closed as 503 so their records are written too.
  */
 public final class MeteringFilter extends HttpFilter {
     private static final long serialVersionUID = 1L;
+    /** Status recorded for calls the gateway ended because it was shutting down. */
+    static final int SHUTTING_DOWN = 503;
     private final transient Consumer<UsageRecord> recorder;
+    private final transient Set<Metering> inFlight = ConcurrentHashMap.newKeySet();
 
     public MeteringFilter(Consumer<UsageRecord> recorder) {
         this.recorder = recorder;
@@ -34,6 +41,7 @@ public final class MeteringFilter extends HttpFilter {
         Metering meter = new Metering(request.getRequestURI().substring(request.getContextPath().length()),
                 Instant.now(), System.nanoTime());
         request.setAttribute(Metering.ATTRIBUTE, meter);
+        inFlight.add(meter);
         boolean threw = true;
         try {
             chain.doFilter(request, response);
@@ -42,9 +50,23 @@ public final class MeteringFilter extends HttpFilter {
             if (!threw && request.isAsyncStarted()) {
                 request.getAsyncContext().addListener(new Completion(meter, response));
             } else {
-                meter.complete(threw ? 500 : response.getStatus(), System.nanoTime(), recorder);
+                complete(meter, threw ? 500 : response.getStatus());
             }
         }
+    }
+
+    @Override
+    public void destroy() {
+        for (Metering meter : inFlight) {
+            meter.fail(SHUTTING_DOWN, "the gateway shut down while the call was in flight");
+            complete(meter, SHUTTING_DOWN); // a held stream is told to stop, and its record follows
+        }
+        super.destroy();
+    }
+
+    private void complete(Metering meter, int status) {
+        inFlight.remove(meter);
+        meter.complete(status, System.nanoTime(), recorder);
     }
 
     private final class Completion implements AsyncListener {
@@ -58,7 +80,7 @@ public final class MeteringFilter extends HttpFilter {
 
         @Override
         public void onComplete(AsyncEvent event) {
-            meter.complete(response.getStatus(), System.nanoTime(), recorder);
+            complete(meter, response.getStatus());
         }
 
         @Override

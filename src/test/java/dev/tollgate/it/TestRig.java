@@ -164,6 +164,11 @@ public final class TestRig {
         return base;
     }
 
+    /** Points the helpers at the deployment mounted at {@code /contextName} (classes with several deployments). */
+    public static void use(String contextName) {
+        base = base(contextName);
+    }
+
     public static String base(String contextName) {
         return "http://127.0.0.1:" + System.getProperty("jetty.port") + "/" + contextName + "/";
     }

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class RedeployIT {
     private static final String NAME = "gateway";
+    /** Its own archive: the Jetty adapter undeploys an archive name only once per run. */
+    private static final String MID_STREAM = "tollgate-midstream";
 
     @ArquillianResource
     private Deployer deployer;
@@ -33,9 +35,42 @@ class RedeployIT {
         return TestRig.deployment(RedeployIT.class, "1h");
     }
 
+    @Deployment(name = MID_STREAM, managed = false, testable = false)
+    static WebArchive midStream() {
+        return TestRig.deployment(MID_STREAM, "1h", "");
+    }
+
+    @Test
+    void aStreamOpenAtUndeployIsStillRecorded() throws Exception {
+        String key = newKey();
+        TestRig.use(MID_STREAM);
+        deployer.deploy(MID_STREAM);
+        java.net.URI uri = java.net.URI.create(TestRig.base());
+        String body = chat("fake-slow", true, null, "a long story");
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write(("POST " + uri.getPath() + "v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] buf = new byte[8192];
+            StringBuilder seen = new StringBuilder();
+            while (!seen.toString().contains("data: {")) {
+                int n = socket.getInputStream().read(buf);
+                assertTrue(n > 0, "the stream should have started");
+                seen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            deployer.undeploy(MID_STREAM); // mid-stream, with the flush interval an hour away
+        }
+        java.util.List<java.util.Map<String, Object>> rows = TestRig.records(key);
+        assertEquals(1, rows.size(), "written by the undeploy, before the recorder closed");
+        assertEquals(503, TestRig.number(rows.get(0), "status"));
+        assertEquals("partial", rows.get(0).get("usage_quality"));
+    }
+
     @Test
     void recordsSurviveARedeploy() {
         String key = newKey();
+        TestRig.use("tollgate-redeployit");
         deployer.deploy(NAME);
         for (int i = 0; i < 5; i++) {
             assertEquals(200, TestRig.post("v1/chat/completions", key, chat("redeploy-model", i % 2 == 0, null, "x")).statusCode());

@@ -14,6 +14,7 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,6 +36,12 @@ class SecurityIT {
     @Deployment(name = CLOSED, managed = false, testable = false)
     static WebArchive closed() {
         return TestRig.deployment(CLOSED, "100ms", "ops:\n  allowed-networks: [10.0.0.0/8, 'fd00::/8']\n");
+    }
+
+    /** Both deployments are generated at class start, so each test names its target. */
+    @BeforeEach
+    void target() {
+        TestRig.use("tollgate-securityit");
     }
 
     @Test
