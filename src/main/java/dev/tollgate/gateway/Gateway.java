@@ -116,7 +116,9 @@ public final class Gateway {
         UpstreamRequest request = new UpstreamRequest(credential, call.operation().path(), body.bytes(), body.json(),
                 call.stream());
         boolean canRetry = n < retries;
+        long sent = System.nanoTime();
         return upstreams.apply(credential).send(request).handle((response, error) -> {
+            meter.upstreamTime(System.nanoTime() - sent);
             if (error != null) {
                 if (canRetry) {
                     return later(n, () -> attempt(call, meter, routes, n + 1));
@@ -133,15 +135,15 @@ public final class Gateway {
 
     private CompletionStage<Reply> reply(ProxyCall call, UpstreamBody body, UpstreamResponse response, Metering meter) {
         response.requestId().ifPresent(meter::upstreamRequestId);
-        Map<String, String> headers = headers(response, meter);
         boolean eventStream = response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
         if (call.stream() && response.ok() && eventStream) {
             OpenAiStreamObserver observer = new OpenAiStreamObserver(body.clientWantsUsage(),
                     TokenEstimator.prompt(body.json()));
             StreamRelay relay = new StreamRelay(response.body(), observer, meter, watchdog, timeouts.streamIdle(),
                     timeouts.keepAlive());
-            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers, relay));
+            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter), relay));
         }
+        long bodyStart = System.nanoTime();
         CompletableFuture<byte[]> bytes = new CompletableFuture<>();
         HttpResponse.BodySubscriber<byte[]> collector = HttpResponse.BodySubscribers.ofByteArray();
         collector.getBody().whenComplete((b, t) -> {
@@ -157,9 +159,10 @@ public final class Gateway {
                     throw unreachable(t);
                 })
                 .thenApply(b -> {
+                    meter.upstreamTime(System.nanoTime() - bodyStart);
                     meterBuffered(call, response, b, meter);
                     return new Reply.Buffered(response.status(),
-                            response.contentType().orElse("application/json"), headers, b);
+                            response.contentType().orElse("application/json"), headers(response, meter), b);
                 });
     }
 
@@ -188,9 +191,12 @@ public final class Gateway {
         }
     }
 
+    /** Headers for the client; the overhead is measured now, as the answer leaves the gateway. */
     private static Map<String, String> headers(UpstreamResponse response, Metering meter) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-tollgate-request-id", meter.id());
+        headers.put("x-tollgate-overhead-ms", String.format(java.util.Locale.ROOT, "%.3f",
+                meter.overheadNanos(System.nanoTime()) / 1e6));
         response.requestId().ifPresent(id -> headers.put("x-request-id", id));
         return headers;
     }

@@ -37,6 +37,7 @@ public final class Metering {
     private String error;
     private Integer statusOverride;
     private int attempts;
+    private long upstreamNanos;
     private boolean modelCall;
     private int holds;
     private Runnable onAbandon;
@@ -79,6 +80,16 @@ public final class Metering {
 
     public synchronized void attempt() {
         attempts++;
+    }
+
+    /** Adds time spent waiting on the upstream (headers, and for whole bodies the body too). */
+    public synchronized void upstreamTime(long nanos) {
+        upstreamNanos += nanos;
+    }
+
+    /** Time in the gateway so far outside the upstream call: what Tollgate itself cost this request. */
+    public synchronized long overheadNanos(long now) {
+        return Math.max(0, now - startNanos - upstreamNanos);
     }
 
     /** The upstream's id for the call; the first one seen (its x-request-id header) wins over body ids. */

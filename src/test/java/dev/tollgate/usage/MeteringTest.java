@@ -70,6 +70,15 @@ class MeteringTest {
     }
 
     @Test
+    void overheadIsTheTimeOutsideTheUpstream() {
+        Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 1_000_000);
+        m.upstreamTime(7_000_000);
+        m.upstreamTime(1_000_000);
+        assertEquals(2_000_000, m.overheadNanos(11_000_000), "10 ms in all, 8 ms of it upstream");
+        assertEquals(0, new Metering("/x", Instant.EPOCH, 5).overheadNanos(5));
+    }
+
+    @Test
     void requestsThatAreNotModelCallsLeaveNoRecord() {
         List<UsageRecord> out = new ArrayList<>();
         new Metering("/v1/unknown", Instant.EPOCH, 0).complete(404, 1, out::add);

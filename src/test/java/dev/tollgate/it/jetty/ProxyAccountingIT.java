@@ -38,13 +38,19 @@ class ProxyAccountingIT {
     @Test
     void nonStreamRecordsTheUpstreamsUsageExactly() {
         String key = newKey();
+        long sentAt = System.nanoTime();
         HttpResponse<String> r = post("v1/chat/completions", key, chat("fake-gpt", false, null, "hi", "there", "you"));
+        double clientMs = (System.nanoTime() - sentAt) / 1e6;
         assertEquals(200, r.statusCode(), r.body());
         JsonObject body = json(r.body());
         assertEquals("Hello from the fake upstream", body.getJsonArray("choices").getJsonObject(0)
                 .getJsonObject("message").getString("content"));
         assertEquals(FakeOpenAi.promptTokens(3), body.getJsonObject("usage").getInt("prompt_tokens"));
         assertEquals("req-fake-123", r.headers().firstValue("x-request-id").orElseThrow());
+        String overheadHeader = r.headers().firstValue("x-tollgate-overhead-ms").orElseThrow();
+        assertTrue(overheadHeader.matches("\\d+\\.\\d{3}"), overheadHeader);
+        assertTrue(Double.parseDouble(overheadHeader) <= clientMs,
+                "the gateway's own time " + overheadHeader + " ms is part of the " + clientMs + " ms the client waited");
 
         Map<String, Object> row = awaitRecords(key, 1).get(0);
         assertEquals(200, number(row, "status"));
@@ -77,6 +83,7 @@ class ProxyAccountingIT {
         HttpResponse<String> r = post("v1/chat/completions", key, chat("fake-gpt", true, null, "hi"));
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("content-type").orElseThrow().startsWith("text/event-stream"));
+        assertTrue(Double.parseDouble(r.headers().firstValue("x-tollgate-overhead-ms").orElseThrow()) >= 0);
         List<String> data = dataLines(r.body());
         assertEquals("[DONE]", data.get(data.size() - 1));
         assertEquals(FakeOpenAi.WORDS.length + 1, data.size(), "five content chunks and [DONE], no usage chunk");
