@@ -51,12 +51,6 @@ public final class Database implements AutoCloseable {
         return new Database(pool, SqlDialect.SQLITE, inMemory ? "sqlite:memory" : "sqlite", Optional.of(pool));
     }
 
-    /** A database over a DataSource the caller built (tools and tests). */
-    public static Database of(DataSource dataSource) {
-        SqlDialect dialect = detect(dataSource);
-        return new Database(dataSource, dialect, dialect.name().toLowerCase(), Optional.empty());
-    }
-
     public Connection connection() throws SQLException {
         return dataSource.getConnection();
     }

@@ -72,11 +72,6 @@ public final class SseSplitter {
         return List.of(event(len));
     }
 
-    /** Bytes received that form no complete event yet. */
-    public int pending() {
-        return len - eventStart;
-    }
-
     private SseEvent event(int end) {
         SseEvent event = new SseEvent(Arrays.copyOfRange(buf, eventStart, end), data == null ? null : data.toString());
         data = null;

@@ -67,7 +67,8 @@ class StreamLifecycleIT {
         assertEquals(499, number(row, "status"));
         assertEquals("partial", row.get("usage_quality"));
         assertTrue(number(row, "completion_tokens") >= 3, "what was seen is counted: " + row);
-        assertTrue(number(row, "latency_ms") < 9_000, "recorded when the client left, not when the upstream would end");
+        assertTrue(number(row, "completion_tokens") < 400,
+                "recorded when the client left, not after the upstream's 400 chunks: " + row);
         TestRig.await(() -> TestRig.fake().brokenWrites() > brokenBefore, "the upstream stream to be cancelled");
     }
 
