@@ -1,32 +1,73 @@
 package dev.tollgate.access;
 
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The client keys the gateway accepts, held only as SHA-256 hashes. With none configured the
- * gateway is open: every caller is let in and recorded under the key it presented, if any.
+ * The client keys the gateway accepts: those in the config file and those issued through the
+ * admin API, all held only as SHA-256 hashes. Stored keys are cached in memory and re-read after
+ * every change made here and on {@link #reload}, so a revoked key is refused at once. With no
+ * key of either kind the gateway is open: every caller is let in under the key it presented.
  */
 public final class ClientKeys {
-    private final Set<String> hashes;
+    private final Set<String> configured;
+    private final AccessStore store;
+    private final Clock clock;
+    private volatile Map<String, ClientKey> stored = Map.of();
 
-    public ClientKeys(List<String> configuredKeys) {
-        this.hashes = configuredKeys.stream().filter(k -> !k.isBlank()).map(KeyFingerprint::sha256)
+    public ClientKeys(List<String> configuredKeys, dev.tollgate.store.Database db, Clock clock) {
+        this(configuredKeys, db == null ? null : new AccessStore(db), clock);
+    }
+
+    ClientKeys(List<String> configuredKeys, AccessStore store, Clock clock) {
+        this.configured = configuredKeys.stream().filter(k -> !k.isBlank()).map(KeyFingerprint::sha256)
                 .collect(Collectors.toUnmodifiableSet());
+        this.store = store;
+        this.clock = clock;
+        reload();
     }
 
-    public boolean open() {
-        return hashes.isEmpty();
-    }
-
-    /** The caller's fingerprint when the key is accepted; empty when it is missing or unknown. */
-    public Optional<KeyFingerprint> authenticate(Optional<String> presented) {
-        if (open()) {
-            return Optional.of(presented.map(KeyFingerprint::of).orElse(KeyFingerprint.ANONYMOUS));
+    /** Re-reads the stored keys (after a change, and periodically so changes made elsewhere show). */
+    public void reload() {
+        if (store != null) {
+            stored = store.keys().stream().collect(Collectors.toUnmodifiableMap(ClientKey::hash, Function.identity()));
         }
-        return presented.filter(k -> !k.isEmpty()).map(KeyFingerprint::of)
-                .filter(f -> hashes.contains(f.hash()));
+    }
+
+    /** True when no key of any kind exists, so the gateway lets every caller in. */
+    public boolean open() {
+        return configured.isEmpty() && stored.isEmpty();
+    }
+
+    /** The caller when the key is accepted; empty when it is missing, unknown, revoked or expired. */
+    public Optional<Caller> authenticate(Optional<String> presented) {
+        if (open()) {
+            return Optional.of(Caller.of(presented.map(KeyFingerprint::of).orElse(KeyFingerprint.ANONYMOUS)));
+        }
+        if (presented.isEmpty() || presented.get().isEmpty()) {
+            return Optional.empty();
+        }
+        KeyFingerprint f = KeyFingerprint.of(presented.get());
+        if (configured.contains(f.hash())) {
+            return Optional.of(Caller.of(f));
+        }
+        ClientKey k = stored.get(f.hash());
+        if (k == null || !k.usableAt(clock.instant())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Caller(f, k.id(), k.userId()));
+    }
+
+    AccessStore store() {
+        return store;
+    }
+
+    Clock clock() {
+        return clock;
     }
 }

@@ -1,17 +1,24 @@
 package dev.tollgate.app;
 
+import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKeys;
+import dev.tollgate.admin.AdminConfigResource;
+import dev.tollgate.admin.AdminKeysResource;
+import dev.tollgate.admin.AdminModelsResource;
+import dev.tollgate.admin.AdminUsersResource;
 import dev.tollgate.api.ErrorMapper;
 import dev.tollgate.api.RequestLimits;
+import dev.tollgate.api.UsageResource;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.gateway.Gateway;
+import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.PrometheusText;
-import dev.tollgate.ops.AdminConfigResource;
+import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
@@ -39,6 +46,7 @@ import java.util.Deque;
 import java.util.EnumSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -82,11 +90,6 @@ public final class TollgateListener implements ServletContextListener {
         String version = Version.current();
         TollgateConfig config = ConfigLocator.ofContainer().load();
         Clock clock = Clock.systemUTC();
-        if (config.apiKeys().isEmpty()) {
-            LOG.warning("tollgate: *** NO CLIENT KEYS CONFIGURED (api-keys): THE PROXY IS OPEN TO ANY CALLER *** "
-                    + "Add api-keys to the config file before exposing this gateway.");
-        }
-
         ScheduledExecutorService timer = timer();
         teardown.push(timer::shutdownNow);
 
@@ -104,10 +107,24 @@ public final class TollgateListener implements ServletContextListener {
         Retention retention = new Retention(table, config.persistence().retentionDays(), clock);
         retention.schedule(timer);
 
+        ClientKeys keys = new ClientKeys(config.apiKeys(), database, clock);
+        if (keys.open()) {
+            LOG.warning("tollgate: *** NO CLIENT KEYS (api-keys or issued keys): THE PROXY IS OPEN TO ANY CALLER *** "
+                    + "Add api-keys to the config file or issue keys through /admin/users before exposing this gateway.");
+        }
+        Accounts accounts = new Accounts(keys);
+        PriceTable prices = PriceTable.withOverrides(config.modelPrices());
+        LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
+                + " from model-prices)");
+        RateLimiter limiter = new RateLimiter(database, config.quota().global(), config.quota().reserveOutputTokens(),
+                prices, clock);
+        // changes made through another instance's admin API show here within this period
+        timer.scheduleWithFixedDelay(() -> refresh(keys, limiter), 30, 30, TimeUnit.SECONDS);
+
         Upstreams upstreams = new Upstreams(config, timer);
         teardown.push(upstreams);
-        Gateway gateway = new Gateway(new ClientKeys(config.apiKeys()), new Router(config.credentials()), upstreams,
-                config.timeouts(), config.requestRetry(), timer);
+        Router router = new Router(config.credentials());
+        Gateway gateway = new Gateway(keys, limiter, router, upstreams, config.timeouts(), config.requestRetry(), timer);
 
         HealthResource.Probe health = () -> {
             String dbError = ping(database);
@@ -120,20 +137,20 @@ public final class TollgateListener implements ServletContextListener {
         LiveCounters counters = new LiveCounters();
         MetricsResource.GaugeProbe gauges = () -> new PrometheusText.Gauges(recorder.backlog(), recorder.dropped(),
                 gateway.openStreams(), ping(database) == null);
-        if (config.usageStatisticsEnabled()) {
-            PriceTable prices = PriceTable.withOverrides(config.modelPrices());
-            LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
-                    + " from model-prices)");
-            FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(record -> {
-                UsageRecord charged = prices.charge(record);
-                counters.add(charged);
-                recorder.submit(charged);
-            }));
-            filter.setAsyncSupported(true);
-            filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*");
-        } else {
+        boolean record = config.usageStatisticsEnabled();
+        if (!record) {
             LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
         }
+        // metering always runs: the limits settle and end each request through it, recorded or not
+        FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(r -> {
+            UsageRecord charged = prices.charge(r);
+            counters.add(charged);
+            if (record) {
+                recorder.submit(charged);
+            }
+        }));
+        filter.setAsyncSupported(true);
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*");
 
         MetricsService metrics = new MetricsService(database);
         RequestLimits limits = new RequestLimits(config.maxBodyBytes());
@@ -154,12 +171,21 @@ public final class TollgateListener implements ServletContextListener {
                         bind(config).to(TollgateConfig.class);
                         bind(counters).to(LiveCounters.class);
                         bind(gauges).to(MetricsResource.GaugeProbe.class);
+                        bind(accounts).to(Accounts.class);
+                        bind(limiter).to(RateLimiter.class);
+                        bind(new UsageLog(database)).to(UsageLog.class);
+                        bind(router).to(Router.class);
+                        bind(prices).to(PriceTable.class);
                     }
                 })
                 .register(OpenAiResource.class)
                 .register(MetricsResource.class)
                 .register(HealthResource.class)
+                .register(UsageResource.class)
                 .register(AdminConfigResource.class)
+                .register(AdminUsersResource.class)
+                .register(AdminKeysResource.class)
+                .register(AdminModelsResource.class)
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
@@ -212,6 +238,15 @@ public final class TollgateListener implements ServletContextListener {
             return table.count();
         } catch (SQLException e) {
             throw new dev.tollgate.store.StoreException("cannot read usage_records: " + e.getMessage(), e);
+        }
+    }
+
+    private static void refresh(ClientKeys keys, RateLimiter limiter) {
+        try {
+            keys.reload();
+            limiter.reload();
+        } catch (RuntimeException e) {
+            LOG.warning("tollgate: cannot re-read keys and limits (keeping the last ones): " + e.getMessage());
         }
     }
 

@@ -71,6 +71,7 @@ public final class ConfigParser {
                 top.size("max-body-size", TollgateConfig.Limits.DEFAULT_MAX_BODY_BYTES),
                 ops(top),
                 modelPrices(top),
+                quota(top),
                 credentials);
         warnUnknown(top);
         return config;
@@ -118,6 +119,40 @@ public final class ConfigParser {
             warnUnknown(p);
         }
         return prices;
+    }
+
+    private static TollgateConfig.Quota quota(YamlSection top) {
+        Optional<YamlSection> q = top.section("limits");
+        if (q.isEmpty()) {
+            return TollgateConfig.Quota.defaults();
+        }
+        LimitSet global = q.get().section("global").map(ConfigParser::limitSet).orElse(LimitSet.NONE);
+        return new TollgateConfig.Quota(global, q.get().integer("reserve-output-tokens",
+                TollgateConfig.Quota.defaults().reserveOutputTokens(), 0, 10_000_000));
+    }
+
+    /** A set of limits: whole numbers, budgets as USD amounts. */
+    static LimitSet limitSet(YamlSection s) {
+        java.util.Map<LimitSet.Kind, Long> values = new java.util.EnumMap<>(LimitSet.Kind.class);
+        for (LimitSet.Kind kind : LimitSet.Kind.values()) {
+            Optional<String> text = s.string(kind.yamlKey());
+            if (text.isEmpty()) {
+                continue;
+            }
+            try {
+                java.math.BigDecimal n = new java.math.BigDecimal(text.get().trim());
+                values.put(kind, kind.money() ? LimitSet.picoUsd(n) : n.longValueExact());
+                if (n.signum() < 0) {
+                    throw new IllegalArgumentException("cannot be negative");
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw s.error(kind.yamlKey() + " must be " + (kind.money() ? "an amount in USD such as 5.00"
+                        : "a whole number") + ", got '" + text.get() + "'");
+            } catch (IllegalArgumentException e) {
+                throw s.error(kind.yamlKey() + ": " + e.getMessage());
+            }
+        }
+        return new LimitSet(values);
     }
 
     private Ops ops(YamlSection top) {

@@ -20,6 +20,7 @@ public record TollgateConfig(
         long maxBodyBytes,
         Ops ops,
         List<ModelPrice> modelPrices,
+        Quota quota,
         List<ProviderCredential> credentials) {
 
     public TollgateConfig {
@@ -31,7 +32,7 @@ public record TollgateConfig(
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), List.of());
+                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), List.of());
     }
 
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,
@@ -64,6 +65,16 @@ public record TollgateConfig(
 
     /** A price from {@code model-prices}, in USD per million tokens, exactly as written. */
     public record ModelPrice(String model, BigDecimal input, BigDecimal output, Optional<BigDecimal> cachedInput) {
+    }
+
+    /**
+     * The gateway-wide limits ({@code limits.global}) and how many output tokens a request reserves
+     * against token limits and budgets when it does not say ({@code max_tokens}).
+     */
+    public record Quota(LimitSet global, int reserveOutputTokens) {
+        public static Quota defaults() {
+            return new Quota(LimitSet.NONE, 256);
+        }
     }
 
     /** Named defaults that more than one place needs. */

@@ -2,10 +2,14 @@ package dev.tollgate.gateway;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.TollgateConfig.Timeouts;
+import dev.tollgate.limit.LimitExceeded;
+import dev.tollgate.limit.Permit;
+import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
 import dev.tollgate.upstream.Upstream;
@@ -53,10 +57,13 @@ public final class Gateway {
     private final Timeouts timeouts;
     private final int retries;
     private final StreamWatchdog watchdog;
+    private final RateLimiter limiter;
 
-    public Gateway(ClientKeys keys, Router router, Function<ProviderCredential, Upstream> upstreams,
-                   Timeouts timeouts, int retries, ScheduledExecutorService timer) {
+    public Gateway(ClientKeys keys, RateLimiter limiter, Router router,
+                   Function<ProviderCredential, Upstream> upstreams, Timeouts timeouts, int retries,
+                   ScheduledExecutorService timer) {
         this.keys = keys;
+        this.limiter = limiter;
         this.router = router;
         this.upstreams = upstreams;
         this.timeouts = timeouts;
@@ -69,15 +76,15 @@ public final class Gateway {
      * notes it on the meter (a refused key under the fingerprint it presented, so its owner can
      * be found). A refusal is a {@link GatewayException} with {@link Failure#AUTHENTICATION}.
      */
-    public KeyFingerprint admit(Optional<String> clientKey, Metering meter) {
-        meter.caller(clientKey.map(KeyFingerprint::of).orElse(KeyFingerprint.ANONYMOUS));
-        KeyFingerprint caller = authenticate(clientKey);
+    public Caller admit(Optional<String> clientKey, Metering meter) {
+        meter.caller(Caller.of(clientKey.map(KeyFingerprint::of).orElse(KeyFingerprint.ANONYMOUS)));
+        Caller caller = authenticate(clientKey);
         meter.caller(caller);
         return caller;
     }
 
     /** Checks a key for calls that are not metered (listings). */
-    public KeyFingerprint authenticate(Optional<String> clientKey) {
+    public Caller authenticate(Optional<String> clientKey) {
         return keys.authenticate(clientKey).orElseThrow(() -> new GatewayException(Failure.AUTHENTICATION,
                 clientKey.isEmpty() ? "Missing API key: send it as 'Authorization: Bearer <key>'."
                         : "Incorrect API key provided."));
@@ -104,10 +111,34 @@ public final class Gateway {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
         }
-        return attempt(call, meter, routes, 0);
+        Permit permit = admitToLimits(call, routes.get(0), meter);
+        return attempt(call, meter, permit, routes, 0);
     }
 
-    private CompletionStage<Reply> attempt(ProxyCall call, Metering meter, List<Route> routes, int n) {
+    /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
+    private Permit admitToLimits(ProxyCall call, Route first, Metering meter) {
+        RateLimiter.Request demand = new RateLimiter.Request(first.upstreamModel(),
+                () -> TokenEstimator.prompt(call.body()), maxOutputTokens(call.body()));
+        try {
+            Permit permit = limiter.admit(call.caller(), demand);
+            meter.admitted(permit::settle);
+            return permit;
+        } catch (LimitExceeded e) {
+            throw new GatewayException(Failure.RATE_LIMITED, e.getMessage(), null,
+                    e.quota() ? "insufficient_quota" : "rate_limit_exceeded", e.headers());
+        }
+    }
+
+    private static java.util.OptionalLong maxOutputTokens(JsonObject body) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+            if (body.get(field) instanceof jakarta.json.JsonNumber n && n.isIntegral() && n.longValue() >= 0) {
+                return java.util.OptionalLong.of(n.longValue());
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
+    private CompletionStage<Reply> attempt(ProxyCall call, Metering meter, Permit permit, List<Route> routes, int n) {
         Route route = routes.get(n % routes.size());
         ProviderCredential credential = route.credential();
         meter.route(credential.provider(), credential.label(), route.upstreamModel());
@@ -121,19 +152,20 @@ public final class Gateway {
             meter.upstreamTime(System.nanoTime() - sent);
             if (error != null) {
                 if (canRetry) {
-                    return later(n, () -> attempt(call, meter, routes, n + 1));
+                    return later(n, () -> attempt(call, meter, permit, routes, n + 1));
                 }
                 return CompletableFuture.<Reply>failedFuture(unreachable(error));
             }
             if (response.retryable() && canRetry) {
                 response.discard();
-                return later(n, () -> attempt(call, meter, routes, n + 1));
+                return later(n, () -> attempt(call, meter, permit, routes, n + 1));
             }
-            return reply(call, body, response, meter);
+            return reply(call, body, response, meter, permit);
         }).thenCompose(Function.identity());
     }
 
-    private CompletionStage<Reply> reply(ProxyCall call, UpstreamBody body, UpstreamResponse response, Metering meter) {
+    private CompletionStage<Reply> reply(ProxyCall call, UpstreamBody body, UpstreamResponse response, Metering meter,
+                                         Permit permit) {
         response.requestId().ifPresent(meter::upstreamRequestId);
         boolean eventStream = response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
         if (call.stream() && response.ok() && eventStream) {
@@ -141,7 +173,7 @@ public final class Gateway {
                     TokenEstimator.prompt(body.json()));
             StreamRelay relay = new StreamRelay(response.body(), observer, meter, watchdog, timeouts.streamIdle(),
                     timeouts.keepAlive());
-            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter), relay));
+            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter, permit), relay));
         }
         long bodyStart = System.nanoTime();
         CompletableFuture<byte[]> bytes = new CompletableFuture<>();
@@ -162,7 +194,7 @@ public final class Gateway {
                     meter.upstreamTime(System.nanoTime() - bodyStart);
                     meterBuffered(call, response, b, meter);
                     return new Reply.Buffered(response.status(),
-                            response.contentType().orElse("application/json"), headers(response, meter), b);
+                            response.contentType().orElse("application/json"), headers(response, meter, permit), b);
                 });
     }
 
@@ -192,8 +224,8 @@ public final class Gateway {
     }
 
     /** Headers for the client; the overhead is measured now, as the answer leaves the gateway. */
-    private static Map<String, String> headers(UpstreamResponse response, Metering meter) {
-        Map<String, String> headers = new LinkedHashMap<>();
+    private static Map<String, String> headers(UpstreamResponse response, Metering meter, Permit permit) {
+        Map<String, String> headers = new LinkedHashMap<>(permit.headers());
         headers.put("x-tollgate-request-id", meter.id());
         headers.put("x-tollgate-overhead-ms", String.format(java.util.Locale.ROOT, "%.3f",
                 meter.overheadNanos(System.nanoTime()) / 1e6));

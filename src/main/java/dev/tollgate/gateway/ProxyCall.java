@@ -1,6 +1,6 @@
 package dev.tollgate.gateway;
 
-import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.access.Caller;
 import jakarta.json.JsonObject;
 
 /**
@@ -9,6 +9,6 @@ import jakarta.json.JsonObject;
  * @param caller  the key {@link Gateway#admit} accepted
  * @param rawBody the exact bytes the client sent (passed on untouched when nothing must change)
  */
-public record ProxyCall(Operation operation, KeyFingerprint caller, String model, boolean stream,
+public record ProxyCall(Operation operation, Caller caller, String model, boolean stream,
                         JsonObject body, byte[] rawBody) {
 }

@@ -20,6 +20,7 @@ public final class MetricsJson {
                 .add("to", r.query().to().toString())
                 .add("interval", r.query().interval().label());
         r.query().model().ifPresent(m -> period.add("model", m));
+        r.query().scope().ifPresent(s -> period.add(s.name(), s.value()));
         JsonArrayBuilder series = JSON.createArrayBuilder();
         r.timeseries().forEach(b -> series.add(totals(b.totals()).add("bucket_start", b.start().toString())));
         return JSON.createObjectBuilder()
@@ -27,6 +28,7 @@ public final class MetricsJson {
                 .add("totals", totals(r.totals()))
                 .add("by_model", groups(r.byModel(), "model"))
                 .add("by_api_key", groups(r.byApiKey(), "api_key"))
+                .add("by_user", groups(r.byUser(), "user"))
                 .add("by_provider", groups(r.byProvider(), "provider"))
                 .add("timeseries", series)
                 .build();

@@ -9,9 +9,28 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /** What {@code /_qs/metrics} was asked: a half-open period [from, to), an optional model, a bucket width. */
-public record MetricsQuery(Instant from, Instant to, Optional<String> model, Interval interval) {
+public record MetricsQuery(Instant from, Instant to, Optional<String> model, Interval interval, Optional<Scope> scope) {
     public static final Duration DEFAULT_PERIOD = Duration.ofHours(24);
     static final int MAX_BUCKETS = 10_000;
+
+    /**
+     * Narrows a query to one caller's records: {@code name} is how reports show it, {@code column}
+     * the usage_records column it matches.
+     */
+    public record Scope(String name, String column, String value) {
+        public static Scope apiKeyHash(String hash) {
+            return new Scope("api_key_hash", "api_key_hash", hash);
+        }
+
+        public static Scope user(String userId) {
+            return new Scope("user", "user_id", userId);
+        }
+    }
+
+    /** The same query for one caller only. */
+    public MetricsQuery within(Scope s) {
+        return new MetricsQuery(from, to, model, interval, Optional.of(s));
+    }
 
     /** Thrown with a message naming the parameter at fault. */
     public static final class InvalidQuery extends RuntimeException {
@@ -32,7 +51,8 @@ public record MetricsQuery(Instant from, Instant to, Optional<String> model, Int
         Interval width = blank(interval) ? Interval.HOUR : Interval.parse(interval.trim())
                 .orElseThrow(() -> new InvalidQuery("'interval' must be one of hour, day, week, month (got '"
                         + interval + "')"));
-        MetricsQuery q = new MetricsQuery(start, end, Optional.ofNullable(model).filter(m -> !m.isBlank()), width);
+        MetricsQuery q = new MetricsQuery(start, end, Optional.ofNullable(model).filter(m -> !m.isBlank()), width,
+                Optional.empty());
         if (q.bucketCount() > MAX_BUCKETS) {
             throw new InvalidQuery("the period holds more than " + MAX_BUCKETS + " " + width.label()
                     + " buckets: choose a wider 'interval' or a shorter period");

@@ -26,6 +26,7 @@ public final class MetricsService {
             + "COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END),0), COALESCE(SUM(latency_ms),0), "
             + "COALESCE(SUM(cost_pusd),0), COALESCE(SUM(CASE WHEN cost_pusd IS NULL AND total_tokens > 0 THEN 1 ELSE 0 END),0)";
     private static final String UNROUTED = "unrouted";
+    private static final String NO_USER = "(none)";
 
     private final Database db;
 
@@ -39,6 +40,7 @@ public final class MetricsService {
             return new MetricsReport(q, totals,
                     groups(c, q, "model"),
                     groups(c, q, "api_key_masked"),
+                    groups(c, q, "user_id"),
                     groups(c, q, "provider"),
                     timeseries(c, q));
         } catch (SQLException e) {
@@ -56,11 +58,16 @@ public final class MetricsService {
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     String key = rs.getString(1);
-                    out.add(new Group(key == null ? UNROUTED : key, totals(rs, 2)));
+                    out.add(new Group(key == null ? nullLabel(column) : key, totals(rs, 2)));
                 }
             }
         }
         return out;
+    }
+
+    /** What a group of records without a value is called: no provider reached, or no user behind the key. */
+    private static String nullLabel(String column) {
+        return "user_id".equals(column) ? NO_USER : UNROUTED;
     }
 
     private static List<Bucket> timeseries(Connection c, MetricsQuery q) throws SQLException {
@@ -85,14 +92,19 @@ public final class MetricsService {
     }
 
     private static String where(MetricsQuery q) {
-        return " WHERE ts >= ? AND ts < ?" + (q.model().isPresent() ? " AND model = ?" : "");
+        return " WHERE ts >= ? AND ts < ?" + (q.model().isPresent() ? " AND model = ?" : "")
+                + q.scope().map(s -> " AND " + s.column() + " = ?").orElse("");
     }
 
     private static void bind(PreparedStatement p, MetricsQuery q) throws SQLException {
-        p.setLong(1, q.from().toEpochMilli());
-        p.setLong(2, q.to().toEpochMilli());
+        int i = 1;
+        p.setLong(i++, q.from().toEpochMilli());
+        p.setLong(i++, q.to().toEpochMilli());
         if (q.model().isPresent()) {
-            p.setString(3, q.model().get());
+            p.setString(i++, q.model().get());
+        }
+        if (q.scope().isPresent()) {
+            p.setString(i, q.scope().get().value());
         }
     }
 

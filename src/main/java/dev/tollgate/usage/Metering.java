@@ -1,6 +1,6 @@
 package dev.tollgate.usage;
 
-import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.access.Caller;
 import java.time.Instant;
 import java.util.function.Consumer;
 import java.util.UUID;
@@ -29,7 +29,9 @@ public final class Metering {
     private String model;
     private String provider;
     private String credential;
-    private KeyFingerprint apiKey = KeyFingerprint.ANONYMOUS;
+    private Caller caller = Caller.ANONYMOUS;
+    private boolean admitted;
+    private Consumer<UsageRecord> onRecord;
     private long firstByteNanos;
     private TokenUsage tokens = TokenUsage.NONE;
     private UsageQuality quality = UsageQuality.NONE;
@@ -63,8 +65,17 @@ public final class Metering {
         modelCall = true;
     }
 
-    public synchronized void caller(KeyFingerprint key) {
-        this.apiKey = key;
+    public synchronized void caller(Caller caller) {
+        this.caller = caller;
+    }
+
+    /**
+     * The request passed the limits and counts against them; {@code onRecord} (the settlement of
+     * its reservations) sees the record first, exactly once, before it is written.
+     */
+    public synchronized void admitted(Consumer<UsageRecord> onRecord) {
+        this.admitted = true;
+        this.onRecord = onRecord;
     }
 
     public synchronized void request(String requestedModel, boolean stream) {
@@ -180,12 +191,17 @@ public final class Metering {
     private void emitIfDone() {
         UsageRecord record;
         Consumer<UsageRecord> target;
+        Consumer<UsageRecord> settle;
         synchronized (this) {
             if (recorder == null || holds > 0 || !modelCall || !finished.compareAndSet(false, true)) {
                 return;
             }
             record = build();
             target = recorder;
+            settle = onRecord;
+        }
+        if (settle != null) {
+            settle.accept(record);
         }
         target.accept(record);
     }
@@ -195,7 +211,7 @@ public final class Metering {
         long latencyMs = (endNanos - startNanos) / 1_000_000;
         Long ttfb = stream && firstByteNanos != 0 ? (firstByteNanos - startNanos) / 1_000_000 : null;
         String served = model != null ? model : requestedModel;
-        return new UsageRecord(id, startedAt, endpoint, stream, requestedModel, served, provider, credential, apiKey,
-                status, latencyMs, ttfb, tokens, quality, upstreamRequestId, error, attempts, null);
+        return new UsageRecord(id, startedAt, endpoint, stream, requestedModel, served, provider, credential, caller,
+                status, latencyMs, ttfb, tokens, quality, upstreamRequestId, error, attempts, admitted, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
 import java.time.Instant;
 
@@ -8,6 +9,8 @@ import java.time.Instant;
  *
  * @param ttfbMs time to the first byte sent to the client, for streams; null otherwise
  * @param model  the model that served the call (the upstream id), or the requested name when no upstream was reached
+ * @param caller the key, and for stored keys its id and user
+ * @param admitted whether it passed authentication and the limits, and so counts against them
  * @param charge what it cost, when the model has a price; null when it has none
  */
 public record UsageRecord(
@@ -19,7 +22,7 @@ public record UsageRecord(
         String model,
         String provider,
         String credential,
-        KeyFingerprint apiKey,
+        Caller caller,
         int status,
         long latencyMs,
         Long ttfbMs,
@@ -28,14 +31,19 @@ public record UsageRecord(
         String upstreamRequestId,
         String error,
         int attempts,
+        boolean admitted,
         Charge charge) {
+
+    public KeyFingerprint apiKey() {
+        return caller.key();
+    }
 
     public boolean failed() {
         return status >= 400;
     }
 
     public UsageRecord withCharge(Charge c) {
-        return new UsageRecord(id, timestamp, endpoint, stream, requestedModel, model, provider, credential, apiKey,
-                status, latencyMs, ttfbMs, tokens, quality, upstreamRequestId, error, attempts, c);
+        return new UsageRecord(id, timestamp, endpoint, stream, requestedModel, model, provider, credential, caller,
+                status, latencyMs, ttfbMs, tokens, quality, upstreamRequestId, error, attempts, admitted, c);
     }
 }

@@ -1,13 +1,13 @@
 package dev.tollgate.usage;
 
 import dev.tollgate.store.Database;
+import dev.tollgate.store.Sql;
 import dev.tollgate.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,8 +17,8 @@ public final class UsageTable {
     private static final String INSERT = "INSERT INTO usage_records (id, ts, endpoint, stream, requested_model, model, "
             + "provider, credential, api_key_hash, api_key_masked, status, latency_ms, ttfb_ms, prompt_tokens, "
             + "completion_tokens, total_tokens, cached_tokens, reasoning_tokens, usage_quality, upstream_request_id, "
-            + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+            + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd, user_id, key_id, admitted) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
 
     private final Database db;
 
@@ -71,7 +71,7 @@ public final class UsageTable {
         p.setString(i++, r.apiKey().masked());
         p.setInt(i++, r.status());
         p.setLong(i++, r.latencyMs());
-        setLong(p, i++, r.ttfbMs());
+        Sql.setLong(p, i++, r.ttfbMs());
         p.setLong(i++, r.tokens().prompt());
         p.setLong(i++, r.tokens().completion());
         p.setLong(i++, r.tokens().total());
@@ -82,17 +82,13 @@ public final class UsageTable {
         p.setString(i++, r.error());
         p.setInt(i++, r.attempts());
         Charge c = r.charge();
-        setLong(p, i++, c == null ? null : c.costPicoUsd());
-        setLong(p, i++, c == null ? null : c.inputPerToken());
-        setLong(p, i++, c == null ? null : c.outputPerToken());
-        setLong(p, i, c == null ? null : c.cachedInputPerToken());
+        Sql.setLong(p, i++, c == null ? null : c.costPicoUsd());
+        Sql.setLong(p, i++, c == null ? null : c.inputPerToken());
+        Sql.setLong(p, i++, c == null ? null : c.outputPerToken());
+        Sql.setLong(p, i++, c == null ? null : c.cachedInputPerToken());
+        p.setString(i++, r.caller().userId());
+        p.setString(i++, r.caller().keyId());
+        p.setInt(i, r.admitted() ? 1 : 0);
     }
 
-    private static void setLong(PreparedStatement p, int index, Long value) throws SQLException {
-        if (value == null) {
-            p.setNull(index, Types.BIGINT);
-        } else {
-            p.setLong(index, value);
-        }
-    }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.config.TollgateConfig.ModelPrice;
 import dev.tollgate.usage.Charge;
@@ -88,7 +89,7 @@ class PriceTableTest {
 
     private static UsageRecord record(String model) {
         return new UsageRecord("id", Instant.EPOCH, "/v1/chat/completions", false, model, model, "openai", "openai#1",
-                KeyFingerprint.of("sk-abcdef"), 200, 5, null, TokenUsage.of(10, 20), UsageQuality.REPORTED, null, null,
-                1, null);
+                Caller.of(KeyFingerprint.of("sk-abcdef")), 200, 5, null, TokenUsage.of(10, 20), UsageQuality.REPORTED, null, null,
+                1, true, null);
     }
 }

@@ -188,6 +188,16 @@ public final class TestRig {
         return send(b.build());
     }
 
+    /** A call to the admin API as the realm's admin: {@code method} with a JSON body (or none when null). */
+    public static HttpResponse<String> admin(String method, String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString(ADMIN.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    }
+
     public static HttpResponse<String> post(String path, String key, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
                 .header("Content-Type", "application/json")
@@ -244,12 +254,18 @@ public final class TestRig {
 
     /** The usage rows of one client key, read straight from the SQLite file. */
     public static List<Map<String, Object>> records(String key) {
+        return rows("SELECT * FROM usage_records WHERE api_key_masked = ? ORDER BY ts", masked(key));
+    }
+
+    /** Rows of any query on the real SQLite file, by column name. */
+    public static List<Map<String, Object>> rows(String sql, Object... params) {
         // a DataSource, not DriverManager: the deployed WAR's own driver registration comes and goes with it
         SQLiteDataSource ds = new SQLiteDataSource();
         ds.setUrl("jdbc:sqlite:" + database());
-        try (Connection c = ds.getConnection();
-             PreparedStatement p = c.prepareStatement("SELECT * FROM usage_records WHERE api_key_masked = ? ORDER BY ts")) {
-            p.setString(1, masked(key));
+        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                p.setObject(i + 1, params[i]);
+            }
             try (ResultSet rs = p.executeQuery()) {
                 List<Map<String, Object>> rows = new ArrayList<>();
                 while (rs.next()) {
@@ -267,6 +283,13 @@ public final class TestRig {
             }
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Waits until {@code query} returns {@code n} rows, then a little longer to catch any extra one. */
+    public static List<Map<String, Object>> awaitRows(java.util.function.Supplier<List<Map<String, Object>>> query, int n) {
+        await(() -> query.get().size() >= n, n + " rows");
+        pause(300);
+        return query.get();
     }
 
     /** Waits until the key has {@code n} records, then a little longer to catch any extra one. */

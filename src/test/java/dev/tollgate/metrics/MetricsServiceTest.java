@@ -2,6 +2,7 @@ package dev.tollgate.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.store.Database;
 import dev.tollgate.usage.Charge;
@@ -40,9 +41,10 @@ class MetricsServiceTest {
             for (int m = 0; m < 3; m++) {
                 int status = (i + m) % 7 == 0 ? 502 : 200;
                 written.add(new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", m == 1,
-                        models[m], models[m], "openai", "openai#1", KeyFingerprint.of("sk-key-" + m), status, 100 + i,
+                        models[m], models[m], "openai", "openai#1",
+                        new Caller(KeyFingerprint.of("sk-key-" + m), null, m == 2 ? "carol" : null), status, 100 + i,
                         null, new TokenUsage(10 + i, m + 1, 10 + i + m + 1, m, i % 2), UsageQuality.REPORTED, null,
-                        null, 1, m == 1 ? null : new Charge(1_000_000L * i + 7, 1, 2, 3)));
+                        null, 1, true, m == 1 ? null : new Charge(1_000_000L * i + 7, 1, 2, 3)));
             }
         }
         new UsageTable(db).insert(written);
@@ -78,6 +80,9 @@ class MetricsServiceTest {
         assertEquals(expected(written.stream().filter(w -> w.apiKey().masked().equals("***y-1")).toList()),
                 r.byApiKey().stream().filter(g -> g.key().equals("***y-1")).findFirst().orElseThrow().totals());
         assertEquals(r.totals(), r.byProvider().get(0).totals());
+        assertEquals(List.of("(none)", "carol"), r.byUser().stream().map(MetricsReport.Group::key).sorted().toList());
+        assertEquals(expected(written.stream().filter(w -> "carol".equals(w.caller().userId())).toList()),
+                r.byUser().stream().filter(g -> g.key().equals("carol")).findFirst().orElseThrow().totals());
         assertEquals(96, r.totals().unpricedRequests(), "the 'mini' records had no price");
         long cost = written.stream().filter(w -> w.charge() != null).mapToLong(w -> w.charge().costPicoUsd()).sum();
         assertEquals(new java.math.BigDecimal(cost).movePointLeft(12).stripTrailingZeros(), r.totals().costUsd());
@@ -96,6 +101,19 @@ class MetricsServiceTest {
         assertEquals(List.of(Instant.parse("2026-10-01T00:00:00Z"), Instant.parse("2026-11-01T00:00:00Z"),
                 Instant.parse("2026-12-01T00:00:00Z")), months.timeseries().stream().map(MetricsReport.Bucket::start).toList());
         assertEquals(expected(written), months.timeseries().get(1).totals());
+    }
+
+    @Test
+    void scopeNarrowsEveryFigureToOneUserOrKey() {
+        MetricsQuery all = MetricsQuery.parse("2026-11-01", "2026-12-01", null, "day", Instant.now());
+        MetricsReport carol = new MetricsService(db).report(all.within(MetricsQuery.Scope.user("carol")));
+        assertEquals(expected(written.stream().filter(w -> "carol".equals(w.caller().userId())).toList()),
+                carol.totals());
+        assertEquals(List.of("carol"), carol.byUser().stream().map(MetricsReport.Group::key).toList());
+        String hash = KeyFingerprint.of("sk-key-1").hash();
+        MetricsReport key = new MetricsService(db).report(all.within(MetricsQuery.Scope.apiKeyHash(hash)));
+        assertEquals(expected(written.stream().filter(w -> hash.equals(w.apiKey().hash())).toList()), key.totals());
+        assertEquals(List.of("mini"), key.byModel().stream().map(MetricsReport.Group::key).toList());
     }
 
     @Test

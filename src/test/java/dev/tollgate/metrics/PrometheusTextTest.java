@@ -3,6 +3,7 @@ package dev.tollgate.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.usage.Charge;
 import dev.tollgate.usage.TokenUsage;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class PrometheusTextTest {
     private static UsageRecord record(String model, int status, long prompt, long completion, Charge charge) {
         return new UsageRecord("id", Instant.EPOCH, "/v1/chat/completions", false, model, model, "openai", "openai#1",
-                KeyFingerprint.of("sk-abcdef"), status, 40, null, new TokenUsage(prompt, completion, prompt + completion, 2, 1),
-                UsageQuality.REPORTED, null, null, 1, charge);
+                Caller.of(KeyFingerprint.of("sk-abcdef")), status, 40, null, new TokenUsage(prompt, completion, prompt + completion, 2, 1),
+                UsageQuality.REPORTED, null, null, 1, true, charge);
     }
 
     @Test

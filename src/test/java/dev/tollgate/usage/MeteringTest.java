@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ class MeteringTest {
         Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
         m.modelCall();
         m.request("demo", false);
-        m.caller(KeyFingerprint.of("sk-abcdefgh"));
+        m.caller(Caller.of(KeyFingerprint.of("sk-abcdefgh")));
         m.usage(TokenUsage.of(3, 4), UsageQuality.REPORTED);
         m.complete(200, 5_000_000, out::add);
         m.complete(500, 9_000_000, out::add);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class UsageRecorderTest {
     static UsageRecord record(int i) {
         return new UsageRecord("r" + i, Instant.EPOCH, "/v1/chat/completions", false, "m", "m", "p", "p#1",
-                KeyFingerprint.of("sk-test-key"), 200, 1, null, TokenUsage.of(1, 1), UsageQuality.REPORTED, null, null, 1,
-                null);
+                Caller.of(KeyFingerprint.of("sk-test-key")), 200, 1, null, TokenUsage.of(1, 1), UsageQuality.REPORTED, null, null, 1,
+                true, null);
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

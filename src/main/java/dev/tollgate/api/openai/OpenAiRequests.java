@@ -2,7 +2,7 @@ package dev.tollgate.api.openai;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.access.Caller;
 import dev.tollgate.gateway.Failure;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
@@ -20,7 +20,7 @@ final class OpenAiRequests {
     private OpenAiRequests() {
     }
 
-    static ProxyCall parse(Operation op, KeyFingerprint caller, byte[] raw) {
+    static ProxyCall parse(Operation op, Caller caller, byte[] raw) {
         JsonObject body = object(raw);
         String model = string(body, "model").filter(m -> !m.isBlank()).orElseThrow(() ->
                 invalid("You must provide a model parameter.", "model"));

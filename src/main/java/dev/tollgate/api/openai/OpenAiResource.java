@@ -2,8 +2,9 @@ package dev.tollgate.api.openai;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.access.Caller;
 import dev.tollgate.api.BodyReader;
+import dev.tollgate.api.ClientKeyHeader;
 import dev.tollgate.api.ReplyWriter;
 import dev.tollgate.api.RequestLimits;
 import dev.tollgate.gateway.Gateway;
@@ -75,7 +76,7 @@ public final class OpenAiResource {
     @Path("models")
     public Response models(@HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         try {
-            gateway.authenticate(bearer(auth));
+            gateway.authenticate(ClientKeyHeader.bearer(auth));
         } catch (GatewayException e) {
             return OpenAiErrors.response(e);
         }
@@ -91,7 +92,7 @@ public final class OpenAiResource {
                 .orElseGet(() -> new Metering(request.getRequestURI(), Instant.now(), System.nanoTime()));
         meter.modelCall();
         try {
-            KeyFingerprint caller = gateway.admit(bearer(auth), meter);
+            Caller caller = gateway.admit(ClientKeyHeader.bearer(auth), meter);
             byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
             ProxyCall call = OpenAiRequests.parse(op, caller, raw);
             gateway.call(call, meter).whenComplete((reply, error) -> {
@@ -115,16 +116,5 @@ public final class OpenAiResource {
 
     private static Throwable unwrap(Throwable t) {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    }
-
-    static Optional<String> bearer(String authorization) {
-        if (authorization == null) {
-            return Optional.empty();
-        }
-        String a = authorization.trim();
-        if (a.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.of(a.substring(7).trim()).filter(k -> !k.isEmpty());
-        }
-        return Optional.empty();
     }
 }

@@ -1,4 +1,4 @@
-package dev.tollgate.ops;
+package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
@@ -50,6 +50,9 @@ public final class AdminConfigResource {
                         .add("keepalive", config.timeouts().keepAlive().toMillis()))
                 .add("max_body_bytes", config.maxBodyBytes())
                 .add("ops", JSON.createObjectBuilder().add("allowed_networks", networks))
+                .add("limits", JSON.createObjectBuilder()
+                        .add("global", AdminJson.limits(config.quota().global().values()))
+                        .add("reserve_output_tokens", config.quota().reserveOutputTokens()))
                 .add("credentials", credentials)
                 .build().toString();
     }

@@ -1,0 +1,109 @@
+package dev.tollgate.limit;
+
+import static dev.tollgate.limit.SlidingWindow.COST;
+import static dev.tollgate.limit.SlidingWindow.REQUESTS;
+import static dev.tollgate.limit.SlidingWindow.TOKENS;
+
+import dev.tollgate.config.LimitSet;
+import dev.tollgate.config.LimitSet.Kind;
+import java.time.Duration;
+
+/**
+ * The running state of one subject's limits: what it used in the last minute, day and 30 days,
+ * its all-time tokens and its calls in flight. Callers hold its monitor while they use it.
+ * Day windows slide in 5-minute slots and the 30-day window in 2-hour slots, so a refused caller
+ * may wait up to one slot longer than an exact log would make it; never shorter.
+ */
+final class Allowance {
+    static final Duration MINUTE = Duration.ofMinutes(1);
+    static final Duration DAY = Duration.ofDays(1);
+    static final Duration MONTH = Duration.ofDays(30);
+    /** How long a caller over the total token limit is told to wait: only an admin can make room. */
+    static final long TOTAL_RETRY_SECONDS = 3600;
+
+    final Subject subject;
+    final SlidingWindow minute = new SlidingWindow(MINUTE, 60);
+    final SlidingWindow day = new SlidingWindow(DAY, 288);
+    final SlidingWindow month = new SlidingWindow(MONTH, 360);
+    private volatile LimitSet limits;
+    long totalTokens;
+    long inFlight;
+
+    Allowance(Subject subject, LimitSet limits) {
+        this.subject = subject;
+        this.limits = limits;
+    }
+
+    LimitSet limits() {
+        return limits;
+    }
+
+    void limits(LimitSet limits) {
+        this.limits = limits;
+    }
+
+    /** The first limit this request would break, or null when it fits. */
+    Refusal check(long now, Demand d) {
+        LimitSet l = limits;
+        if (l.has(Kind.MAX_CONCURRENT) && inFlight + 1 > l.get(Kind.MAX_CONCURRENT).getAsLong()) {
+            return new Refusal(Kind.MAX_CONCURRENT, l.get(Kind.MAX_CONCURRENT).getAsLong(), inFlight, 1000);
+        }
+        Refusal r = window(now, l, Kind.REQUESTS_PER_MINUTE, minute, REQUESTS, 1);
+        r = r != null ? r : window(now, l, Kind.REQUESTS_PER_DAY, day, REQUESTS, 1);
+        r = r != null ? r : window(now, l, Kind.TOKENS_PER_MINUTE, minute, TOKENS, d.tokens());
+        r = r != null ? r : window(now, l, Kind.TOKENS_PER_DAY, day, TOKENS, d.tokens());
+        r = r != null ? r : window(now, l, Kind.BUDGET_USD_PER_DAY, day, COST, d.costPicoUsd());
+        r = r != null ? r : window(now, l, Kind.BUDGET_USD_PER_MONTH, month, COST, d.costPicoUsd());
+        if (r == null && l.has(Kind.TOTAL_TOKENS)) {
+            long limit = l.get(Kind.TOTAL_TOKENS).getAsLong();
+            if (totalTokens >= limit || totalTokens + d.tokens() > limit) {
+                r = new Refusal(Kind.TOTAL_TOKENS, limit, totalTokens, TOTAL_RETRY_SECONDS * 1000);
+            }
+        }
+        return r;
+    }
+
+    private static Refusal window(long now, LimitSet l, Kind kind, SlidingWindow w, int measure, long demand) {
+        if (!l.has(kind)) {
+            return null;
+        }
+        long limit = l.get(kind).getAsLong();
+        w.advance(now);
+        long used = w.sum(measure);
+        if (used >= limit || used + demand > limit) {
+            long needed = Math.max(1, used + demand - limit);
+            long wait = demand > limit ? w.length().toMillis() : w.millisUntilFreed(now, measure, needed);
+            return new Refusal(kind, limit, used, wait);
+        }
+        return null;
+    }
+
+    /** Counts the request and reserves its demand; returns where, so the settlement can correct it. */
+    Reservation reserve(long now, Demand d) {
+        inFlight++;
+        totalTokens += d.tokens();
+        return new Reservation(this, d, minute.add(now, 1, d.tokens(), d.costPicoUsd()),
+                day.add(now, 1, d.tokens(), d.costPicoUsd()), month.add(now, 1, d.tokens(), d.costPicoUsd()));
+    }
+
+    /** Replaces a reservation by what the request really used, and ends it. */
+    void settle(long now, Reservation r, long tokens, long cost) {
+        long dt = tokens - r.demand().tokens();
+        long dc = cost - r.demand().costPicoUsd();
+        minute.adjust(now, r.minuteSlot(), dt, dc);
+        day.adjust(now, r.daySlot(), dt, dc);
+        month.adjust(now, r.monthSlot(), dt, dc);
+        totalTokens += dt;
+        inFlight--;
+    }
+
+    /** One request's hold on this allowance. */
+    record Reservation(Allowance owner, Demand demand, long minuteSlot, long daySlot, long monthSlot) {
+    }
+
+    /**
+     * A broken limit: its kind, value, what was used, and how long until there is room.
+     */
+    record Refusal(Kind kind, long limit, long used, long waitMillis) {
+    }
+}

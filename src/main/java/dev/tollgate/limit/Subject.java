@@ -1,0 +1,26 @@
+package dev.tollgate.limit;
+
+/** What limits are set on: one client key, one user, or the whole gateway. */
+public record Subject(Kind kind, String id) {
+    public static final Subject GLOBAL = new Subject(Kind.GLOBAL, "");
+
+    /** The three levels; a request must pass all that have limits. */
+    public enum Kind { GLOBAL, USER, KEY }
+
+    public static Subject key(String keyId) {
+        return new Subject(Kind.KEY, keyId);
+    }
+
+    public static Subject user(String userId) {
+        return new Subject(Kind.USER, userId);
+    }
+
+    /** How a refusal names it: "key key-1a2b", "user alice", "the gateway". */
+    public String describe() {
+        return switch (kind) {
+            case GLOBAL -> "the gateway";
+            case USER -> "user " + id;
+            case KEY -> "key " + id;
+        };
+    }
+}

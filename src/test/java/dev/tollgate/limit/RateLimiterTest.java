@@ -1,0 +1,192 @@
+package dev.tollgate.limit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.access.Caller;
+import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.config.LimitSet;
+import dev.tollgate.config.LimitSet.Kind;
+import dev.tollgate.config.TollgateConfig.ModelPrice;
+import dev.tollgate.cost.PriceTable;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class RateLimiterTest {
+    private static final Caller ALICE_KEY = new Caller(KeyFingerprint.of("sk-proxy-alice"), "key-a", "alice");
+    /** $1 per million input tokens, $2 per million output: 1,000,000 and 2,000,000 pico-USD per token. */
+    private static final PriceTable PRICES = PriceTable.withOverrides(List.of(
+            new ModelPrice("m", BigDecimal.ONE, BigDecimal.valueOf(2), java.util.Optional.empty())));
+
+    private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+
+    private RateLimiter limiter(LimitSet global) {
+        return new RateLimiter((LimitStore) null, global, 100, PRICES, now::get);
+    }
+
+    private static RateLimiter.Request request(long prompt, Long maxOutput) {
+        return new RateLimiter.Request("m", () -> prompt, maxOutput == null ? OptionalLong.empty() : OptionalLong.of(maxOutput));
+    }
+
+    private static LimitSet limits(Kind kind, long value) {
+        return new LimitSet(Map.of(kind, value));
+    }
+
+    @Test
+    void noBurstAcrossAWindowBoundary() throws Exception {
+        RateLimiter l = limiter(limits(Kind.REQUESTS_PER_MINUTE, 10));
+        Random random = new Random(42);
+        List<Long> admitted = new ArrayList<>();
+        long start = now.get();
+        while (now.get() < start + 600_000) {
+            now.addAndGet(random.nextInt(3_000));
+            // bursts: several requests at the very same instant, often right at slot edges
+            for (int i = 0; i < 1 + random.nextInt(6); i++) {
+                try {
+                    l.admit(ALICE_KEY, request(1, 1L)).settle(2, 0);
+                    admitted.add(now.get());
+                } catch (LimitExceeded e) {
+                    assertTrue(e.retryAfterSeconds() >= 1 && e.retryAfterSeconds() <= 61, "retry " + e.retryAfterSeconds());
+                }
+            }
+        }
+        for (long t : admitted) {
+            long inWindow = admitted.stream().filter(a -> a > t - 60_000 && a <= t).count();
+            assertTrue(inWindow <= 10, inWindow + " requests in the 60 s before " + t);
+        }
+        // and the window does free again: over 10 minutes at least 9 full windows' worth got through
+        assertTrue(admitted.size() >= 90, "admitted " + admitted.size());
+    }
+
+    @Test
+    void headersCountDownThenTheRefusalSaysWhenAndTheyResetAfterTheWindow() throws Exception {
+        RateLimiter g = limiter(new LimitSet(Map.of(Kind.REQUESTS_PER_MINUTE, 3L, Kind.TOKENS_PER_MINUTE, 1000L)));
+        List<String> remaining = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Permit p = g.admit(ALICE_KEY, request(50, 50L));
+            assertEquals("3", p.headers().get("x-ratelimit-limit-requests"));
+            assertEquals("1000", p.headers().get("x-ratelimit-limit-tokens"));
+            remaining.add(p.headers().get("x-ratelimit-remaining-requests"));
+            assertEquals(Long.toString(1000 - 100L * (i + 1)), p.headers().get("x-ratelimit-remaining-tokens"));
+            p.settle(100, 0);
+            now.addAndGet(10_000);
+        }
+        assertEquals(List.of("2", "1", "0"), remaining);
+        LimitExceeded e = assertThrows(LimitExceeded.class, () -> g.admit(ALICE_KEY, request(50, 50L)));
+        // the first request was at t0, now is t0+30 s: its slot leaves the window at t0+61 s at the latest
+        assertTrue(e.retryAfterSeconds() >= 30 && e.retryAfterSeconds() <= 31, "retry-after " + e.retryAfterSeconds());
+        assertEquals(Long.toString(e.retryAfterSeconds()), e.headers().get("retry-after"));
+        assertEquals("0", e.headers().get("x-ratelimit-remaining-requests"));
+        assertTrue(e.getMessage().contains("requests per minute") && e.getMessage().contains("limit 3"), e.getMessage());
+        now.addAndGet(e.retryAfterSeconds() * 1000);
+        Permit again = g.admit(ALICE_KEY, request(50, 50L));
+        assertEquals("0", again.headers().get("x-ratelimit-remaining-requests"), "one left the window, one came in");
+        now.addAndGet(61_000);
+        assertEquals("2", g.admit(ALICE_KEY, request(50, 50L)).headers().get("x-ratelimit-remaining-requests"));
+    }
+
+    @Test
+    void aBudgetIsRefusedUntilTheDayWindowFrees() throws Exception {
+        // $0.01 a day; each call costs 1,000 in + 4,000 out tokens = $0.001 + $0.008 = $0.009
+        RateLimiter l = limiter(limits(Kind.BUDGET_USD_PER_DAY, LimitSet.picoUsd(new BigDecimal("0.01"))));
+        Permit first = l.admit(ALICE_KEY, request(1000, 4000L));
+        first.settle(5000, 9_000_000_000L);
+        LimitExceeded e = assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(1000, 4000L)),
+                "a second $0.009 call would pass $0.01");
+        assertTrue(e.quota());
+        assertTrue(e.getMessage().contains("budget per day") && e.getMessage().contains("0.009"), e.getMessage());
+        now.addAndGet(12 * 3_600_000L);
+        assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(1000, 4000L)), "still within the day");
+        now.addAndGet(12 * 3_600_000L + 5 * 60_000L);
+        l.admit(ALICE_KEY, request(1000, 4000L)); // the first call has left the 24 h window
+    }
+
+    @Test
+    void reservationsStopConcurrentRequestsOvershootingTogetherAndSettleToTheTruth() throws Exception {
+        RateLimiter l = limiter(limits(Kind.TOKENS_PER_MINUTE, 1000));
+        Permit a = l.admit(ALICE_KEY, request(200, 200L)); // reserves 400
+        Permit b = l.admit(ALICE_KEY, request(200, 200L)); // 800
+        assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(200, 200L)), "1200 would exceed 1000");
+        a.settle(100, 0); // a used far less than it reserved
+        b.settle(100, 0);
+        assertEquals(200, l.used(Subject.GLOBAL).get(Kind.TOKENS_PER_MINUTE));
+        l.admit(ALICE_KEY, request(200, 200L));
+        a.settle(999_999, 0);
+        assertEquals(600, l.used(Subject.GLOBAL).get(Kind.TOKENS_PER_MINUTE), "a permit settles once");
+    }
+
+    @Test
+    void theConcurrencyCapCountsCallsInFlight() throws Exception {
+        RateLimiter l = limiter(limits(Kind.MAX_CONCURRENT, 2));
+        Permit a = l.admit(ALICE_KEY, request(1, 1L));
+        l.admit(ALICE_KEY, request(1, 1L));
+        LimitExceeded e = assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(1, 1L)));
+        assertEquals(Kind.MAX_CONCURRENT, e.kind());
+        a.settle(2, 0);
+        l.admit(ALICE_KEY, request(1, 1L));
+    }
+
+    @Test
+    void theTotalTokenLimitIsAQuotaThatDoesNotSlide() throws Exception {
+        RateLimiter l = limiter(limits(Kind.TOTAL_TOKENS, 500));
+        l.admit(ALICE_KEY, request(100, 300L)).settle(450, 0);
+        now.addAndGet(40L * 24 * 3_600_000L);
+        LimitExceeded e = assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(10, 100L)));
+        assertTrue(e.quota());
+        l.admit(ALICE_KEY, request(10, 40L)); // 450 + 50 fits exactly
+    }
+
+    @Test
+    void manyThreadsOnOneLimitGetExactlyTheLimitThrough() throws Exception {
+        RateLimiter l = limiter(limits(Kind.REQUESTS_PER_MINUTE, 50));
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        AtomicInteger admitted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        for (int t = 0; t < 16; t++) {
+            pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < 20; i++) {
+                    try {
+                        l.admit(ALICE_KEY, request(1, 1L)).settle(2, 0);
+                        admitted.incrementAndGet();
+                    } catch (LimitExceeded e) {
+                        refused.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        go.countDown();
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+        assertEquals(50, admitted.get());
+        assertEquals(16 * 20 - 50, refused.get());
+    }
+
+    @Test
+    void withoutLimitsThereAreNoHeadersToShow() throws Exception {
+        assertTrue(limiter(LimitSet.NONE).admit(ALICE_KEY, request(1, 1L)).headers().isEmpty());
+    }
+
+    @Test
+    void durationsReadLikeOpenAis() {
+        assertEquals("0s", RateLimitHeaders.duration(0));
+        assertEquals("1s", RateLimitHeaders.duration(1));
+        assertEquals("59s", RateLimitHeaders.duration(59_000));
+        assertEquals("1m30s", RateLimitHeaders.duration(90_000));
+        assertEquals("2h0m5s", RateLimitHeaders.duration(7_205_000));
+    }
+}
