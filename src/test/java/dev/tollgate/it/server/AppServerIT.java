@@ -41,6 +41,8 @@ class AppServerIT {
     private static final String SERVER = System.getProperty("arquillian.launch");
     private static final Path HOME = Path.of(System.getProperty("container.home", "."));
     private static final String KEY = TestRig.newKey();
+    /** A key issued through the admin API, limited to 2 requests a day. */
+    private static String issuedKey;
 
     @ArquillianResource
     private ContainerController controller;
@@ -111,7 +113,28 @@ class AppServerIT {
 
     @Test
     @Order(4)
-    void recordsSurviveARestart() {
+    void anAdminIssuesALimitedKeyThroughTheRealm() {
+        assertEquals(403, TestRig.operator("admin/users", TestRig.VIEWER).statusCode());
+        assertEquals(201, TestRig.admin("POST", "admin/users", "{\"id\":\"server-user\",\"name\":\"Server User\"}").statusCode());
+        HttpResponse<String> issued = TestRig.admin("POST", "admin/users/server-user/keys", "{\"name\":\"ci\"}");
+        assertEquals(201, issued.statusCode(), issued.body());
+        issuedKey = json(issued.body()).getString("key");
+        String keyId = json(issued.body()).getString("id");
+        assertEquals(200, TestRig.admin("PUT", "admin/keys/" + keyId + "/limits", "{\"requests_per_day\":2}").statusCode());
+        for (String remaining : List.of("1", "0")) {
+            HttpResponse<String> r = post("v1/chat/completions", issuedKey, chat("fake-gpt", false, null, "hi"));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(remaining, r.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow());
+        }
+        HttpResponse<String> refused = post("v1/chat/completions", issuedKey, chat("fake-gpt", false, null, "hi"));
+        assertEquals(429, refused.statusCode());
+        assertTrue(refused.headers().firstValue("retry-after").isPresent());
+        assertEquals("rate_limit_exceeded", json(refused.body()).getJsonObject("error").getString("code"));
+    }
+
+    @Test
+    @Order(5)
+    void recordsAndLimitsSurviveARestart() {
         for (int i = 0; i < 3; i++) {
             assertEquals(200, post("v1/chat/completions", KEY, chat("fake-gpt", i == 1, null, "again")).statusCode());
         }
@@ -120,13 +143,15 @@ class AppServerIT {
         controller.start(SERVER);
         awaitStatus("_qs/health", 200);
         JsonObject metrics = json(operator("_qs/metrics", TestRig.ADMIN).body());
-        assertEquals(5, metrics.getJsonObject("totals").getInt("requests"));
-        assertEquals(FakeOpenAi.promptTokens(2) + 4 * FakeOpenAi.promptTokens(1) + 5 * 5,
+        assertEquals(5 + 3, metrics.getJsonObject("totals").getInt("requests"), "with the issued key's 2 calls and 1 refusal");
+        assertEquals(FakeOpenAi.promptTokens(2) + 6 * FakeOpenAi.promptTokens(1) + 7 * 5,
                 metrics.getJsonObject("totals").getJsonNumber("tokens").longValue());
+        HttpResponse<String> still = post("v1/chat/completions", issuedKey, chat("fake-gpt", false, null, "hi"));
+        assertEquals(429, still.statusCode(), "the day's count was rebuilt from the records, not reset: " + still.body());
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void undeploysCleanly() throws IOException {
         assertEquals(200, post("v1/chat/completions", KEY, chat("fake-gpt", false, null, "last")).statusCode());
         Files.delete(deployedWar()); // the server's deployment scanner undeploys it
