@@ -31,6 +31,15 @@ final class AdminJson {
     private AdminJson() {
     }
 
+    /** Runs an admin action; a refused one becomes its error response. */
+    static Response respond(java.util.function.Supplier<Response> action) {
+        try {
+            return action.get();
+        } catch (AccessException e) {
+            return error(e);
+        }
+    }
+
     static Response ok(JsonValue body) {
         return Response.ok(body.toString(), MediaType.APPLICATION_JSON).build();
     }

@@ -2,7 +2,6 @@ package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.AccessException;
 import dev.tollgate.access.Accounts;
 import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.limit.Subject;
@@ -45,44 +44,30 @@ public final class AdminKeysResource {
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        try {
+        return AdminJson.respond(() -> {
             return AdminJson.ok(AdminJson.key(accounts.key(id), clock.instant())
                     .add("limits", AdminJson.limits(limiter.limitsOf(Subject.key(id)).values())).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     /** Revokes the key: refused from the next request on. The key stays listed, as revoked. */
     @DELETE
     @Path("{id}")
     public Response revoke(@PathParam("id") String id) {
-        try {
+        return AdminJson.respond(() -> {
             return AdminJson.ok(AdminJson.key(accounts.revokeKey(id), clock.instant()).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     @GET
     @Path("{id}/limits")
     public Response limits(@PathParam("id") String id) {
-        try {
-            accounts.key(id);
-            return AdminJson.ok(SubjectLimits.view(limiter, Subject.key(id)));
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        return SubjectLimits.get(limiter, () -> accounts.key(id), Subject.key(id));
     }
 
     @PUT
     @Path("{id}/limits")
     public Response setLimits(@PathParam("id") String id, String body) {
-        try {
-            accounts.key(id);
-            return AdminJson.ok(SubjectLimits.replace(limiter, Subject.key(id), body));
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        return SubjectLimits.put(limiter, () -> accounts.key(id), Subject.key(id), body);
     }
 }

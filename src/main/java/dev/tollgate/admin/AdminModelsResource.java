@@ -58,7 +58,9 @@ public final class AdminModelsResource {
         return JSON.createObjectBuilder().add("model", p.model())
                 .add("input_per_million_usd", perMillion(p.input()))
                 .add("output_per_million_usd", perMillion(p.output()))
-                .add("cached_input_per_million_usd", perMillion(p.cachedInput()));
+                .add("cached_input_per_million_usd", perMillion(p.cachedInput()))
+                .add("cache_write_5m_per_million_usd", perMillion(p.cacheWrite5m()))
+                .add("cache_write_1h_per_million_usd", perMillion(p.cacheWrite1h()));
     }
 
     /** pico-USD per token is micro-USD per million tokens. */

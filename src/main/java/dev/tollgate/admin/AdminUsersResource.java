@@ -2,7 +2,6 @@ package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.AccessException;
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKey;
 import dev.tollgate.access.IssuedKey;
@@ -63,102 +62,80 @@ public final class AdminUsersResource {
 
     @POST
     public Response create(String body) {
-        try {
+        return AdminJson.respond(() -> {
             JsonObject o = AdminJson.body(body, Set.of("id", "name", "team"));
             User u = accounts.createUser(AdminJson.string(o, "id"),
                     AdminJson.string(o, "name").orElseThrow(() -> AdminJson.invalid("'name' is required")),
                     AdminJson.string(o, "team"));
             return AdminJson.created(AdminJson.user(u).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        try {
+        return AdminJson.respond(() -> {
             User u = accounts.user(id);
             return AdminJson.ok(AdminJson.user(u).add("keys", AdminJson.keys(accounts.keysOf(id), clock.instant()))
                     .add("limits", AdminJson.limits(limiter.limitsOf(Subject.user(id)).values())).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     @PATCH
     @Path("{id}")
     public Response update(@PathParam("id") String id, String body) {
-        try {
+        return AdminJson.respond(() -> {
             JsonObject o = AdminJson.body(body, Set.of("name", "team"));
             return AdminJson.ok(AdminJson.user(accounts.updateUser(id, AdminJson.string(o, "name"),
                     o.containsKey("team") ? java.util.Optional.of(AdminJson.string(o, "team").orElse(""))
                             : java.util.Optional.empty())).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     /** Deletes the user, their keys (refused from now on) and their limits; their usage records stay. */
     @DELETE
     @Path("{id}")
     public Response delete(@PathParam("id") String id) {
-        try {
+        return AdminJson.respond(() -> {
             for (ClientKey k : accounts.keysOf(id)) {
                 limiter.setLimits(Subject.key(k.id()), LimitSet.NONE);
             }
             limiter.setLimits(Subject.user(id), LimitSet.NONE);
             accounts.deleteUser(id);
             return Response.noContent().build();
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     /** Issues a key; the answer holds its secret, which is never shown again. */
     @POST
     @Path("{id}/keys")
     public Response issueKey(@PathParam("id") String id, String body) {
-        try {
+        return AdminJson.respond(() -> {
             JsonObject o = AdminJson.body(body, Set.of("name", "expires_at"));
             IssuedKey issued = accounts.issueKey(id, AdminJson.string(o, "name"), AdminJson.time(o, "expires_at"));
             return AdminJson.created(AdminJson.key(issued.key(), clock.instant()).add("key", issued.secret()).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     @GET
     @Path("{id}/keys")
     public Response keys(@PathParam("id") String id) {
-        try {
+        return AdminJson.respond(() -> {
             return AdminJson.ok(JSON.createObjectBuilder().add("data", AdminJson.keys(accounts.keysOf(id),
                     clock.instant())).build());
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 
     @GET
     @Path("{id}/limits")
     public Response limits(@PathParam("id") String id) {
-        try {
-            accounts.user(id);
-            return AdminJson.ok(SubjectLimits.view(limiter, Subject.user(id)));
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        return SubjectLimits.get(limiter, () -> accounts.user(id), Subject.user(id));
     }
 
     @PUT
     @Path("{id}/limits")
     public Response setLimits(@PathParam("id") String id, String body) {
-        try {
-            accounts.user(id);
-            return AdminJson.ok(SubjectLimits.replace(limiter, Subject.user(id), body));
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        return SubjectLimits.put(limiter, () -> accounts.user(id), Subject.user(id), body);
     }
 
     /** The user's usage in the shape of {@code /_qs/metrics}, with the same parameters. */
@@ -166,15 +143,15 @@ public final class AdminUsersResource {
     @Path("{id}/usage")
     public Response usage(@PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to,
                           @QueryParam("model") String model, @QueryParam("interval") String interval) {
-        try {
+        return AdminJson.respond(() -> {
             accounts.user(id);
-            MetricsQuery q = MetricsQuery.parse(from, to, model, interval, clock.instant())
-                    .within(MetricsQuery.Scope.user(id));
+            MetricsQuery q;
+            try {
+                q = MetricsQuery.parse(from, to, model, interval, clock.instant()).within(MetricsQuery.Scope.user(id));
+            } catch (MetricsQuery.InvalidQuery e) {
+                throw AdminJson.invalid(e.getMessage());
+            }
             return AdminJson.ok(MetricsJson.of(metrics.report(q)));
-        } catch (MetricsQuery.InvalidQuery e) {
-            return AdminJson.error(AdminJson.invalid(e.getMessage()));
-        } catch (AccessException e) {
-            return AdminJson.error(e);
-        }
+        });
     }
 }

@@ -11,18 +11,29 @@ final class SubjectLimits {
     private SubjectLimits() {
     }
 
+    /** GET of a subject's limits, after {@code mustExist} checked that it exists (404 otherwise). */
+    static jakarta.ws.rs.core.Response get(RateLimiter limiter, Runnable mustExist, Subject s) {
+        return AdminJson.respond(() -> {
+            mustExist.run();
+            return AdminJson.ok(view(limiter, s));
+        });
+    }
+
+    /** PUT of a subject's limits: the whole set is replaced; fields left out or null are not limited. */
+    static jakarta.ws.rs.core.Response put(RateLimiter limiter, Runnable mustExist, Subject s, String body) {
+        return AdminJson.respond(() -> {
+            mustExist.run();
+            limiter.setLimits(s, AdminJson.limitSet(AdminJson.body(body, AdminJson.limitFields())));
+            return AdminJson.ok(view(limiter, s));
+        });
+    }
+
     /** {@code {"subject","id","limits":{…},"used":{…}}}: the limits and what the subject has used now. */
-    static JsonObject view(RateLimiter limiter, Subject s) {
+    private static JsonObject view(RateLimiter limiter, Subject s) {
         return JSON.createObjectBuilder().add("subject", s.kind().name().toLowerCase(java.util.Locale.ROOT))
                 .add("id", s.id())
                 .add("limits", AdminJson.limits(limiter.limitsOf(s).values()))
                 .add("used", AdminJson.limits(limiter.used(s)))
                 .build();
-    }
-
-    /** Replaces the whole set: fields left out or null are not limited. */
-    static JsonObject replace(RateLimiter limiter, Subject s, String body) {
-        limiter.setLimits(s, AdminJson.limitSet(AdminJson.body(body, AdminJson.limitFields())));
-        return view(limiter, s);
     }
 }

@@ -114,11 +114,15 @@ public final class ConfigParser {
         List<ModelPrice> prices = new ArrayList<>();
         for (String model : section.get().keys()) {
             YamlSection p = section.get().section(model).orElseThrow(() -> section.get().error(model + " needs input and output prices"));
-            prices.add(new ModelPrice(model, p.decimal("input"), p.decimal("output"),
-                    p.has("cached-input") ? Optional.of(p.decimal("cached-input")) : Optional.empty()));
+            prices.add(new ModelPrice(model, p.decimal("input"), p.decimal("output"), optionalDecimal(p, "cached-input"),
+                    optionalDecimal(p, "cache-write-5m"), optionalDecimal(p, "cache-write-1h")));
             warnUnknown(p);
         }
         return prices;
+    }
+
+    private static Optional<java.math.BigDecimal> optionalDecimal(YamlSection s, String key) {
+        return s.has(key) ? Optional.of(s.decimal(key)) : Optional.empty();
     }
 
     private static TollgateConfig.Quota quota(YamlSection top) {

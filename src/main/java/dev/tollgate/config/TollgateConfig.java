@@ -64,7 +64,12 @@ public record TollgateConfig(
     }
 
     /** A price from {@code model-prices}, in USD per million tokens, exactly as written. */
-    public record ModelPrice(String model, BigDecimal input, BigDecimal output, Optional<BigDecimal> cachedInput) {
+    public record ModelPrice(String model, BigDecimal input, BigDecimal output, Optional<BigDecimal> cachedInput,
+                             Optional<BigDecimal> cacheWrite5m, Optional<BigDecimal> cacheWrite1h) {
+        /** A price without cache-write prices (cache writes then cost the input price). */
+        public ModelPrice(String model, BigDecimal input, BigDecimal output, Optional<BigDecimal> cachedInput) {
+            this(model, input, output, cachedInput, Optional.empty(), Optional.empty());
+        }
     }
 
     /**

@@ -34,7 +34,8 @@ public final class PriceTable {
     /** The built-in table with {@code overrides} replacing or adding rows. */
     public static PriceTable withOverrides(List<ModelPrice> overrides) {
         List<Price> all = new ArrayList<>(builtIn());
-        overrides.forEach(o -> all.add(Price.perMillion(o.model(), o.input(), o.output(), o.cachedInput().orElse(null))));
+        overrides.forEach(o -> all.add(Price.perMillion(o.model(), o.input(), o.output(), o.cachedInput().orElse(null),
+                o.cacheWrite5m().orElse(null), o.cacheWrite1h().orElse(null))));
         return new PriceTable(all);
     }
 
@@ -65,6 +66,10 @@ public final class PriceTable {
         return prices.size();
     }
 
+    private static BigDecimal decimal(String[] fields, int i) {
+        return i < fields.length && !fields[i].isBlank() ? new BigDecimal(fields[i].trim()) : null;
+    }
+
     static List<Price> builtIn() {
         List<Price> out = new ArrayList<>();
         try (InputStream in = PriceTable.class.getClassLoader().getResourceAsStream(BUILT_IN);
@@ -76,7 +81,7 @@ public final class PriceTable {
                 }
                 String[] f = line.split(",", -1);
                 out.add(Price.perMillion(f[0].trim(), new BigDecimal(f[1].trim()), new BigDecimal(f[2].trim()),
-                        f[3].isBlank() ? null : new BigDecimal(f[3].trim())));
+                        decimal(f, 3), decimal(f, 4), decimal(f, 5)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + BUILT_IN, e);

@@ -17,8 +17,9 @@ public final class UsageTable {
     private static final String INSERT = "INSERT INTO usage_records (id, ts, endpoint, stream, requested_model, model, "
             + "provider, credential, api_key_hash, api_key_masked, status, latency_ms, ttfb_ms, prompt_tokens, "
             + "completion_tokens, total_tokens, cached_tokens, reasoning_tokens, usage_quality, upstream_request_id, "
-            + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd, user_id, key_id, admitted) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+            + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd, user_id, key_id, admitted, "
+            + "cache_write_5m_tokens, cache_write_1h_tokens, price_cache_write_5m_pusd, price_cache_write_1h_pusd) "
+            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
 
     private final Database db;
 
@@ -88,7 +89,11 @@ public final class UsageTable {
         Sql.setLong(p, i++, c == null ? null : c.cachedInputPerToken());
         p.setString(i++, r.caller().userId());
         p.setString(i++, r.caller().keyId());
-        p.setInt(i, r.admitted() ? 1 : 0);
+        p.setInt(i++, r.admitted() ? 1 : 0);
+        p.setLong(i++, r.tokens().cacheWrite5m());
+        p.setLong(i++, r.tokens().cacheWrite1h());
+        Sql.setLong(p, i++, c == null ? null : c.cacheWrite5mPerToken());
+        Sql.setLong(p, i, c == null ? null : c.cacheWrite1hPerToken());
     }
 
 }

@@ -33,6 +33,21 @@ class PriceTableTest {
     }
 
     @Test
+    void cacheWritesArePricedApartFromReadsAndPlainInput() {
+        // claude-sonnet-4-5: $3 input, $15 output, $0.30 cache read, $3.75 5-minute write, $6 1-hour write
+        Price p = PriceTable.withOverrides(List.of()).find("claude-sonnet-4-5-20250929").orElseThrow();
+        // prompt 10,000 = 1,000 plain + 2,000 read + 3,000 written for 5 minutes + 4,000 for an hour
+        Charge c = p.charge(new TokenUsage(10_000, 500, 10_500, 2_000, 0, 3_000, 4_000));
+        long expected = 1_000L * 3_000_000 + 2_000L * 300_000 + 3_000L * 3_750_000 + 4_000L * 6_000_000
+                + 500L * 15_000_000;
+        assertEquals(expected, c.costPicoUsd());
+        assertEquals(3_750_000, c.cacheWrite5mPerToken());
+        assertEquals(6_000_000, c.cacheWrite1hPerToken());
+        Price noWritePrices = PriceTable.withOverrides(List.of()).find("gpt-4o").orElseThrow();
+        assertEquals(noWritePrices.input(), noWritePrices.cacheWrite5m(), "no write price: writes cost the input price");
+    }
+
+    @Test
     void fractionalPricesStayExact() {
         // gemini-1.5-flash cached input is $0.01875 per million: 18,750 pico-USD per token, no rounding
         Charge c = table.find("gemini-1.5-flash").orElseThrow().charge(new TokenUsage(3, 0, 3, 3, 0));
