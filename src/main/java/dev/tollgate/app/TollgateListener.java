@@ -9,6 +9,7 @@ import dev.tollgate.admin.AdminUsersResource;
 import dev.tollgate.api.ErrorMapper;
 import dev.tollgate.api.RequestLimits;
 import dev.tollgate.api.UsageResource;
+import dev.tollgate.api.anthropic.AnthropicResource;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
@@ -181,6 +182,7 @@ public final class TollgateListener implements ServletContextListener {
                 .register(OpenAiResource.class)
                 .register(MetricsResource.class)
                 .register(HealthResource.class)
+                .register(AnthropicResource.class)
                 .register(UsageResource.class)
                 .register(AdminConfigResource.class)
                 .register(AdminUsersResource.class)
@@ -198,7 +200,7 @@ public final class TollgateListener implements ServletContextListener {
         jersey.addMapping("/*");
 
         String base = System.getProperty("tollgate.public-url", context.getContextPath());
-        LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · metrics " + base
+        LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic base URL " + base + " · metrics " + base
                 + "/_qs/metrics · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
     }
 

@@ -27,6 +27,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 public final class ConfigParser {
     private static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
+    private static final URI ANTHROPIC_BASE_URL = URI.create("https://api.anthropic.com");
 
     private final UnaryOperator<String> secrets;
     private final Consumer<String> warnings;
@@ -58,6 +59,7 @@ public final class ConfigParser {
         List<ProviderCredential> credentials = new ArrayList<>();
         credentials.addAll(openAiKeys(top, "openai-api-key", "openai"));
         credentials.addAll(openAiKeys(top, "codex-api-key", "codex"));
+        credentials.addAll(claudeKeys(top));
         credentials.addAll(compatibility(top));
         credentials.addAll(mocks(top));
 
@@ -201,6 +203,18 @@ public final class ConfigParser {
         return value;
     }
 
+    /** Anthropic credentials; their base-url is the host root, as the official SDK takes it. */
+    private List<ProviderCredential> claudeKeys(YamlSection top) {
+        List<ProviderCredential> result = new ArrayList<>();
+        List<YamlSection> entries = top.sections("claude-api-key");
+        for (int i = 0; i < entries.size(); i++) {
+            YamlSection e = entries.get(i);
+            result.add(credential(e, "anthropic", Wire.ANTHROPIC, "anthropic#" + (i + 1), e.requiredString("api-key"),
+                    e, e.string("prefix"), Optional.empty()));
+        }
+        return result;
+    }
+
     private List<ProviderCredential> openAiKeys(YamlSection top, String key, String provider) {
         List<ProviderCredential> result = new ArrayList<>();
         List<YamlSection> entries = top.sections(key);
@@ -254,7 +268,8 @@ public final class ConfigParser {
      */
     private ProviderCredential credential(YamlSection own, String provider, Wire wire, String label, String apiKey,
                                           YamlSection shared, Optional<String> prefix, Optional<MockSettings> mock) {
-        URI baseUrl = wire == Wire.MOCK ? URI.create("mock:" + provider) : baseUrl(own, shared);
+        URI baseUrl = wire == Wire.MOCK ? URI.create("mock:" + provider)
+                : baseUrl(own, shared, wire == Wire.ANTHROPIC ? ANTHROPIC_BASE_URL : OPENAI_BASE_URL);
         ProviderCredential credential = new ProviderCredential(
                 provider, wire, label, apiKey, baseUrl,
                 models(shared),
@@ -268,14 +283,14 @@ public final class ConfigParser {
         return credential;
     }
 
-    private static URI baseUrl(YamlSection own, YamlSection shared) {
+    private static URI baseUrl(YamlSection own, YamlSection shared, URI fallback) {
         YamlSection holder = own.has("base-url") ? own : shared;
         Optional<String> text = holder.string("base-url");
         if (text.isEmpty()) {
             if (holder == shared && own != shared && !shared.has("base-url")) {
                 throw shared.error("needs a base-url");
             }
-            return OPENAI_BASE_URL;
+            return fallback;
         }
         try {
             URI uri = new URI(trimTrailingSlash(text.get().trim()));

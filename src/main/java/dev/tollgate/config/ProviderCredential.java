@@ -36,7 +36,18 @@ public record ProviderCredential(
         headers = Map.copyOf(headers);
     }
 
-    public enum Wire { OPENAI, MOCK }
+    /** The wire format a credential's upstream speaks. */
+    public enum Wire {
+        OPENAI,
+        ANTHROPIC,
+        /** The built-in demo provider, answering in OpenAI's format. */
+        MOCK;
+
+        /** The request and response format on this wire: the mock speaks OpenAI's. */
+        public Wire format() {
+            return this == MOCK ? OPENAI : this;
+        }
+    }
 
     /** A model the credential serves, under its upstream id and optionally a client-facing alias. */
     public record ModelEntry(String id, Optional<String> alias) {

@@ -12,6 +12,10 @@ import dev.tollgate.limit.Permit;
 import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
+import dev.tollgate.translate.AnthropicMessages;
+import dev.tollgate.translate.ChatCodec;
+import dev.tollgate.translate.OpenAiChat;
+import dev.tollgate.translate.TranslationException;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
@@ -86,7 +90,7 @@ public final class Gateway {
     /** Checks a key for calls that are not metered (listings). */
     public Caller authenticate(Optional<String> clientKey) {
         return keys.authenticate(clientKey).orElseThrow(() -> new GatewayException(Failure.AUTHENTICATION,
-                clientKey.isEmpty() ? "Missing API key: send it as 'Authorization: Bearer <key>'."
+                clientKey.isEmpty() ? "Missing API key: send it as 'Authorization: Bearer <key>' (or 'x-api-key')."
                         : "Incorrect API key provided."));
     }
 
@@ -106,13 +110,41 @@ public final class Gateway {
      */
     public CompletionStage<Reply> call(ProxyCall call, Metering meter) {
         meter.request(call.model(), call.stream());
-        List<Route> routes = router.routes(call.model());
-        if (routes.isEmpty()) {
+        List<Route> all = router.routes(call.model());
+        if (all.isEmpty()) {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
         }
+        List<Route> routes = all.stream().filter(r -> speaks(r, call.operation())).toList();
+        if (routes.isEmpty()) {
+            throw new GatewayException(Failure.INVALID_REQUEST, "The model '" + call.model() + "' is served by "
+                    + all.get(0).credential().provider() + ", which cannot answer this endpoint.", "model");
+        }
         Permit permit = admitToLimits(call, routes.get(0), meter);
         return attempt(call, meter, permit, routes, 0);
+    }
+
+    /** Chat calls reach any chat format (translated when it differs); the others only their own. */
+    private static boolean speaks(Route r, Operation op) {
+        return op.chat() || r.credential().wire().format() == op.format();
+    }
+
+    /** How this attempt talks to its route: passed through in the same format, or translated. */
+    private static Exchange exchange(ProxyCall call, Route route) {
+        ProviderCredential.Wire wire = route.credential().wire().format();
+        if (wire == call.operation().format()) {
+            return wire == ProviderCredential.Wire.ANTHROPIC ? PassThrough.anthropic(call, route.upstreamModel())
+                    : PassThrough.openAi(call, route.upstreamModel());
+        }
+        try {
+            return new Translated(call, route.upstreamModel(), codec(call.operation().format()), codec(wire));
+        } catch (TranslationException e) {
+            throw new GatewayException(Failure.INVALID_REQUEST, e.getMessage());
+        }
+    }
+
+    private static ChatCodec codec(ProviderCredential.Wire format) {
+        return format == ProviderCredential.Wire.ANTHROPIC ? AnthropicMessages.INSTANCE : OpenAiChat.INSTANCE;
     }
 
     /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
@@ -143,9 +175,17 @@ public final class Gateway {
         ProviderCredential credential = route.credential();
         meter.route(credential.provider(), credential.label(), route.upstreamModel());
         meter.attempt();
-        UpstreamBody body = UpstreamBody.of(call, route.upstreamModel());
-        UpstreamRequest request = new UpstreamRequest(credential, call.operation().path(), body.bytes(), body.json(),
-                call.stream());
+        Exchange exchange;
+        try {
+            exchange = exchange(call, route);
+        } catch (GatewayException e) {
+            if (n == 0) {
+                throw e;
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+        UpstreamRequest request = new UpstreamRequest(credential, exchange.path(), exchange.body(), exchange.json(),
+                call.stream(), exchange.headers());
         boolean canRetry = n < retries;
         long sent = System.nanoTime();
         return upstreams.apply(credential).send(request).handle((response, error) -> {
@@ -160,22 +200,38 @@ public final class Gateway {
                 response.discard();
                 return later(n, () -> attempt(call, meter, permit, routes, n + 1));
             }
-            return reply(call, body, response, meter, permit);
+            return reply(call, exchange, response, meter, permit);
         }).thenCompose(Function.identity());
     }
 
-    private CompletionStage<Reply> reply(ProxyCall call, UpstreamBody body, UpstreamResponse response, Metering meter,
+    private CompletionStage<Reply> reply(ProxyCall call, Exchange exchange, UpstreamResponse response, Metering meter,
                                          Permit permit) {
         response.requestId().ifPresent(meter::upstreamRequestId);
         boolean eventStream = response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
         if (call.stream() && response.ok() && eventStream) {
-            OpenAiStreamObserver observer = new OpenAiStreamObserver(body.clientWantsUsage(),
-                    TokenEstimator.prompt(body.json()));
-            StreamRelay relay = new StreamRelay(response.body(), observer, meter, watchdog, timeouts.streamIdle(),
-                    timeouts.keepAlive());
-            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter, permit), relay));
+            StreamRelay relay = new StreamRelay(response.body(), exchange.observer(), meter, watchdog,
+                    timeouts.streamIdle(), timeouts.keepAlive());
+            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter, permit),
+                    relay));
         }
         long bodyStart = System.nanoTime();
+        return whole(response).thenApply(b -> {
+                    meter.upstreamTime(System.nanoTime() - bodyStart);
+                    Exchange.Answer a = exchange.answer(response.status(), response.ok(), b);
+                    if (a.upstreamId() != null) {
+                        meter.upstreamRequestId(a.upstreamId());
+                    }
+                    if (a.error() != null) {
+                        meter.error(a.error());
+                    }
+                    meter.usage(a.usage(), a.quality());
+                    String type = a.body() == b ? response.contentType().orElse("application/json") : "application/json";
+                    return new Reply.Buffered(a.status(), type, headers(response, meter, permit), a.body());
+                });
+    }
+
+    /** The whole body of a response, within the request timeout. */
+    private CompletableFuture<byte[]> whole(UpstreamResponse response) {
         CompletableFuture<byte[]> bytes = new CompletableFuture<>();
         HttpResponse.BodySubscriber<byte[]> collector = HttpResponse.BodySubscribers.ofByteArray();
         collector.getBody().whenComplete((b, t) -> {
@@ -186,41 +242,37 @@ public final class Gateway {
             }
         });
         response.body().subscribe(collector);
-        return bytes.orTimeout(timeouts.request().toMillis(), TimeUnit.MILLISECONDS)
+        return bytes.orTimeout(timeouts.request().toMillis(), TimeUnit.MILLISECONDS).exceptionally(t -> {
+            throw unreachable(t);
+        });
+    }
+
+    /**
+     * Counts a Messages request's input tokens: the Anthropic upstream that would serve it counts
+     * them; any other is estimated with the tokenizer. Free and not a model call: not metered.
+     */
+    public CompletionStage<Reply> countTokens(ProxyCall call) {
+        List<Route> routes = router.routes(call.model());
+        if (routes.isEmpty()) {
+            throw new GatewayException(Failure.MODEL_NOT_FOUND,
+                    "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
+        }
+        Route first = routes.get(0);
+        if (first.credential().wire() != ProviderCredential.Wire.ANTHROPIC) {
+            String body = JSON.createObjectBuilder().add("input_tokens", TokenEstimator.prompt(call.body())).build()
+                    .toString();
+            return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
+                    body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        UpstreamBody body = UpstreamBody.renamed(call, first.upstreamModel());
+        UpstreamRequest request = new UpstreamRequest(first.credential(), call.operation().path() + "/count_tokens",
+                body.bytes(), body.json(), false, call.headers());
+        return upstreams.apply(first.credential()).send(request)
                 .exceptionally(t -> {
                     throw unreachable(t);
                 })
-                .thenApply(b -> {
-                    meter.upstreamTime(System.nanoTime() - bodyStart);
-                    meterBuffered(call, response, b, meter);
-                    return new Reply.Buffered(response.status(),
-                            response.contentType().orElse("application/json"), headers(response, meter, permit), b);
-                });
-    }
-
-    /** Usage of a whole body: the upstream's own when it reports it, else a tokenizer estimate. */
-    private static void meterBuffered(ProxyCall call, UpstreamResponse response, byte[] body, Metering meter) {
-        if (!response.ok()) {
-            meter.error("upstream answered " + response.status());
-            return;
-        }
-        JsonObject json;
-        try {
-            json = JSON.createReader(new ByteArrayInputStream(body)).readObject();
-        } catch (JsonException | IllegalStateException e) {
-            meter.usage(TokenUsage.of(TokenEstimator.prompt(call.body()), 0), UsageQuality.ESTIMATED);
-            return;
-        }
-        if (json.get("id") instanceof jakarta.json.JsonString id) {
-            meter.upstreamRequestId(id.getString());
-        }
-        var reported = OpenAiUsage.of(json);
-        if (reported.isPresent()) {
-            meter.usage(reported.get(), UsageQuality.REPORTED);
-        } else {
-            long completion = TokenEstimator.count(OpenAiText.of(json));
-            meter.usage(TokenUsage.of(TokenEstimator.prompt(call.body()), completion), UsageQuality.ESTIMATED);
-        }
+                .thenCompose(response -> whole(response).thenApply(b -> (Reply) new Reply.Buffered(response.status(),
+                        response.contentType().orElse("application/json"), Map.of(), b)));
     }
 
     /** Headers for the client; the overhead is measured now, as the answer leaves the gateway. */

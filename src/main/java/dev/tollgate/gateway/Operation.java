@@ -1,17 +1,37 @@
 package dev.tollgate.gateway;
 
-/** The model calls the gateway proxies, with the upstream path each one posts to. */
-public enum Operation {
-    CHAT_COMPLETIONS("/chat/completions", true),
-    COMPLETIONS("/completions", true),
-    EMBEDDINGS("/embeddings", false);
+import dev.tollgate.config.ProviderCredential.Wire;
 
+/**
+ * The model calls the gateway proxies: the format each belongs to, and the path it posts to on
+ * an upstream of that format (below the credential's base URL).
+ */
+public enum Operation {
+    CHAT_COMPLETIONS(Wire.OPENAI, "/chat/completions", true, true),
+    COMPLETIONS(Wire.OPENAI, "/completions", true, false),
+    EMBEDDINGS(Wire.OPENAI, "/embeddings", false, false),
+    MESSAGES(Wire.ANTHROPIC, "/v1/messages", true, true);
+
+    private final Wire format;
     private final String path;
     private final boolean streams;
+    private final boolean chat;
 
-    Operation(String path, boolean streams) {
+    Operation(Wire format, String path, boolean streams, boolean chat) {
+        this.format = format;
         this.path = path;
         this.streams = streams;
+        this.chat = chat;
+    }
+
+    /** The format the client speaks. */
+    public Wire format() {
+        return format;
+    }
+
+    /** Chat calls can be translated to any other chat format; the others go only to their own. */
+    public boolean chat() {
+        return chat;
     }
 
     public String path() {

@@ -8,7 +8,15 @@ import jakarta.json.JsonObject;
  *
  * @param caller  the key {@link Gateway#admit} accepted
  * @param rawBody the exact bytes the client sent (passed on untouched when nothing must change)
+ * @param headers client headers to pass to an upstream of the same format (Anthropic's version and betas)
  */
 public record ProxyCall(Operation operation, Caller caller, String model, boolean stream,
-                        JsonObject body, byte[] rawBody) {
+                        JsonObject body, byte[] rawBody, java.util.Map<String, String> headers) {
+    public ProxyCall {
+        headers = java.util.Map.copyOf(headers);
+    }
+
+    public ProxyCall(Operation operation, Caller caller, String model, boolean stream, JsonObject body, byte[] rawBody) {
+        this(operation, caller, model, stream, body, rawBody, java.util.Map.of());
+    }
 }

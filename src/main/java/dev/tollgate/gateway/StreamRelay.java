@@ -3,7 +3,7 @@ package dev.tollgate.gateway;
 import dev.tollgate.upstream.SseEvent;
 import dev.tollgate.upstream.SseSplitter;
 import dev.tollgate.usage.Metering;
-import dev.tollgate.usage.OpenAiStreamObserver;
+import dev.tollgate.usage.StreamObserver;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
@@ -24,7 +24,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
     private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
     private final Flow.Publisher<List<ByteBuffer>> upstream;
-    private final OpenAiStreamObserver observer;
+    private final StreamObserver observer;
     private final Metering meter;
     private final StreamWatchdog watchdog;
     private final long idleNanos;
@@ -37,7 +37,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
     private long lastClientNanos;
     private boolean ended;
 
-    StreamRelay(Flow.Publisher<List<ByteBuffer>> upstream, OpenAiStreamObserver observer, Metering meter,
+    StreamRelay(Flow.Publisher<List<ByteBuffer>> upstream, StreamObserver observer, Metering meter,
                 StreamWatchdog watchdog, Duration idle, Duration keepAlive) {
         this.upstream = upstream;
         this.observer = observer;
@@ -117,7 +117,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
             meter.fail(502, observer.error().get()); // the client already has the upstream's own error event
             end(null);
         } else if (!observer.done()) {
-            upstreamFailed(502, "upstream stream ended before [DONE]");
+            upstreamFailed(502, "upstream stream ended before its end event");
         } else {
             end(null);
         }
@@ -164,7 +164,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
 
     private void upstreamFailed(int status, String message) {
         meter.fail(status, message);
-        end(OpenAiStreamObserver.errorEvent(message, status == 504 ? "upstream_timeout" : "upstream_error"));
+        end(observer.errorEvent(message, status == 504));
     }
 
     private void clientGone() {

@@ -12,6 +12,15 @@ import java.nio.charset.StandardCharsets;
  */
 record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
 
+    /** The client's body with only the model renamed when needed (formats that report usage unasked). */
+    static UpstreamBody renamed(ProxyCall call, String upstreamModel) {
+        if (upstreamModel.equals(call.model())) {
+            return new UpstreamBody(call.rawBody(), call.body(), true);
+        }
+        JsonObject json = JSON.createObjectBuilder(call.body()).add("model", upstreamModel).build();
+        return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, true);
+    }
+
     static UpstreamBody of(ProxyCall call, String upstreamModel) {
         JsonObject body = call.body();
         boolean clientWantsUsage = body.get("stream_options") instanceof JsonObject o

@@ -14,8 +14,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Calls OpenAI-format providers over HTTP with the JDK's HttpClient; the client's own key never goes upstream. */
+/**
+ * Calls providers over HTTP with the JDK's HttpClient, authenticated as each wire expects; the
+ * client's own key never goes upstream.
+ */
 public final class HttpUpstream implements Upstream, AutoCloseable {
+    /** The Anthropic API version sent when the client did not name one. */
+    public static final String ANTHROPIC_VERSION = "2023-06-01";
+
     private final HttpClient client;
     private final ExecutorService executor;
     private final Duration requestTimeout;
@@ -46,8 +52,14 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
                 .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        if (!credential.apiKey().isEmpty()) {
+        if (credential.wire() == ProviderCredential.Wire.ANTHROPIC) {
+            http.header("x-api-key", credential.apiKey());
+            http.header("anthropic-version", ANTHROPIC_VERSION);
+        } else if (!credential.apiKey().isEmpty()) {
             http.header("Authorization", "Bearer " + credential.apiKey());
+        }
+        for (Map.Entry<String, String> h : request.headers().entrySet()) {
+            http.setHeader(h.getKey(), h.getValue());
         }
         for (Map.Entry<String, String> h : credential.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());
@@ -68,7 +80,7 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
             }
         }, executor).thenApply(r -> new UpstreamResponse(r.statusCode(),
                 r.headers().firstValue("content-type"),
-                r.headers().firstValue("x-request-id"),
+                r.headers().firstValue("x-request-id").or(() -> r.headers().firstValue("request-id")),
                 r.body()));
     }
 

@@ -9,7 +9,11 @@ import jakarta.json.JsonObject;
  * @param path   the operation's path below the credential's base URL, e.g. {@code /chat/completions}
  * @param body   the exact bytes to send
  * @param json   the same body, parsed (providers that answer in-process read it)
+ * @param headers client headers the provider must see (Anthropic's version and beta flags)
  */
 public record UpstreamRequest(ProviderCredential credential, String path, byte[] body, JsonObject json,
-                              boolean stream) {
+                              boolean stream, java.util.Map<String, String> headers) {
+    public UpstreamRequest {
+        headers = java.util.Map.copyOf(headers);
+    }
 }

@@ -18,7 +18,7 @@ import java.util.Optional;
  * repeat cumulative usage per chunk expect), the text (for an estimate when usage never comes),
  * and whether {@code [DONE]} arrived. Hides the usage the gateway asked for on the client's behalf.
  */
-public final class OpenAiStreamObserver {
+public final class OpenAiStreamObserver implements StreamObserver {
     private final boolean clientWantsUsage;
     private final long estimatedPrompt;
     private final StringBuilder text = new StringBuilder();
@@ -40,6 +40,7 @@ public final class OpenAiStreamObserver {
      * Looks at one event and says what the client gets: {@code raw} itself, other bytes, or null
      * (nothing: the usage chunk the client did not ask for).
      */
+    @Override
     public byte[] onEvent(byte[] raw, String data) {
         if (data == null) {
             return raw;
@@ -75,30 +76,40 @@ public final class OpenAiStreamObserver {
         return null;
     }
 
+    @Override
     public boolean done() {
         return done;
     }
 
     /** The upstream's response id, when a chunk carried one. */
+    @Override
     public Optional<String> responseId() {
         return Optional.ofNullable(id);
     }
 
     /** An error the upstream reported inside the stream. */
+    @Override
     public Optional<String> error() {
         return Optional.ofNullable(error);
     }
 
     /** The usage to record, and how good it is, given everything seen so far. */
+    @Override
     public TokenUsage usage() {
         return usage != null ? usage : TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
     }
 
+    @Override
     public UsageQuality quality() {
         if (usage != null) {
             return UsageQuality.REPORTED;
         }
         return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+    }
+
+    @Override
+    public byte[] errorEvent(String message, boolean timeout) {
+        return errorEvent(message, timeout ? "upstream_timeout" : "upstream_error");
     }
 
     /** An OpenAI-style error event, for a stream the gateway has to end early. */

@@ -24,11 +24,11 @@ public final class TokenEstimator {
         return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
     }
 
-    /** The prompt of a chat, completion or embedding request body. */
+    /** The prompt of a chat (OpenAI or Anthropic, system included), completion or embedding request body. */
     public static long prompt(JsonObject request) {
         JsonValue messages = request.get("messages");
         if (messages instanceof JsonArray list) {
-            long total = REPLY_PRIMER;
+            long total = REPLY_PRIMER + count(text(request.get("system")));
             for (JsonValue m : list) {
                 total += PER_MESSAGE;
                 if (m instanceof JsonObject message) {

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-silent}: a stream that sends one chunk, then nothing for 30 s</li>
  * <li>{@code fake-400}: OpenAI's error body with status 400; {@code fake-flaky}: 500 on every other call</li>
  * <li>{@code fake-hang}: never answers a non-stream call in time</li>
+ * <li>{@code fake-tools}: a {@code get_weather} call for Paris (arguments streamed in two pieces)</li>
  * </ul>
  */
 public final class FakeOpenAi {
@@ -95,6 +96,7 @@ public final class FakeOpenAi {
                 }
                 case "fake-hang" -> sleep(30_000);
                 case "fake-nousage" -> answer(ex, body, model, stream, messages, false);
+                case "fake-tools" -> tools(ex, model, stream, messages);
                 default -> answer(ex, body, model, stream, messages, true);
             }
         } catch (IOException e) {
@@ -158,6 +160,40 @@ public final class FakeOpenAi {
         if (usage && asked) {
             out.write(event(chunk(model).add("choices", Json.createArrayBuilder()).add("usage", usage(messages)).build()));
         }
+        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private void tools(HttpExchange ex, String model, boolean stream, int messages) throws IOException {
+        JsonObjectBuilder call = Json.createObjectBuilder().add("id", "call_1").add("type", "function")
+                .add("function", Json.createObjectBuilder().add("name", "get_weather").add("arguments", "{\"city\":\"Paris\"}"));
+        if (!stream) {
+            json(ex, 200, Json.createObjectBuilder().add("id", "chatcmpl-tools").add("object", "chat.completion")
+                    .add("created", 1).add("model", model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                            .add("index", 0).add("message", Json.createObjectBuilder().add("role", "assistant")
+                                    .add("content", JsonValue.NULL).add("tool_calls", Json.createArrayBuilder().add(call)))
+                            .add("finish_reason", "tool_calls")))
+                    .add("usage", usage(messages)).build().toString());
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        JsonObjectBuilder first = Json.createObjectBuilder().add("index", 0).add("id", "call_1").add("type", "function")
+                .add("function", Json.createObjectBuilder().add("name", "get_weather").add("arguments", ""));
+        out.write(event(chunk(model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder().add("index", 0)
+                .add("delta", Json.createObjectBuilder().add("role", "assistant").add("content", JsonValue.NULL)
+                        .add("tool_calls", Json.createArrayBuilder().add(first))).add("finish_reason", JsonValue.NULL))).build()));
+        for (String part : new String[] {"{\"city\":", "\"Paris\"}"}) {
+            JsonObjectBuilder args = Json.createObjectBuilder().add("index", 0)
+                    .add("function", Json.createObjectBuilder().add("arguments", part));
+            out.write(event(chunk(model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder().add("index", 0)
+                    .add("delta", Json.createObjectBuilder().add("tool_calls", Json.createArrayBuilder().add(args)))
+                    .add("finish_reason", JsonValue.NULL))).build()));
+        }
+        out.write(event(chunk(model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder().add("index", 0)
+                .add("delta", Json.createObjectBuilder()).add("finish_reason", "tool_calls"))).build()));
+        out.write(event(chunk(model).add("choices", Json.createArrayBuilder()).add("usage", usage(messages)).build()));
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
     }

@@ -38,6 +38,7 @@ public final class TestRig {
     public static final int KEYS = 200;
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final FakeOpenAi FAKE;
+    private static final FakeAnthropic CLAUDE;
     private static final Path DIR;
     private static volatile String base = base("tollgate");
     private static volatile Path database;
@@ -46,6 +47,7 @@ public final class TestRig {
     static {
         try {
             FAKE = new FakeOpenAi();
+            CLAUDE = new FakeAnthropic();
             DIR = Files.createTempDirectory("tollgate-it");
             database = DIR.resolve("tollgate.db");
         } catch (IOException e) {
@@ -58,6 +60,10 @@ public final class TestRig {
 
     public static FakeOpenAi fake() {
         return FAKE;
+    }
+
+    public static FakeAnthropic claude() {
+        return CLAUDE;
     }
 
     public static Path database() {
@@ -136,6 +142,7 @@ public final class TestRig {
                 + "model-prices:\n"
                 + "  fake-gpt: {input: 1.00, output: 2.00, cached-input: 0.50}\n"
                 + "  metrics-a: {input: 3, output: 6}\n"
+                + "  claude-fake: {input: 3, output: 15, cached-input: 0.30, cache-write-5m: 3.75, cache-write-1h: 6}\n"
                 + "openai-api-key:\n"
                 + "  - api-key: sk-upstream-secret\n"
                 + "    base-url: " + FAKE.baseUrl() + "\n"
@@ -145,6 +152,13 @@ public final class TestRig {
                 + "      - {id: fake-nousage}\n      - {id: fake-cut}\n      - {id: fake-slow}\n      - {id: fake-silent}\n"
                 + "      - {id: fake-400}\n      - {id: fake-flaky}\n      - {id: fake-hang}\n"
                 + "      - {id: metrics-a}\n      - {id: metrics-b}\n      - {id: sdk-model}\n      - {id: redeploy-model}\n"
+                + "      - {id: fake-tools}\n"
+                + "claude-api-key:\n"
+                + "  - api-key: sk-ant-upstream-secret\n"
+                + "    base-url: " + CLAUDE.baseUrl() + "\n"
+                + "    models:\n"
+                + "      - {id: claude-fake}\n      - {id: claude-fake-tools}\n      - {id: claude-fake-cut}\n"
+                + "      - {id: claude-fake-400}\n      - {id: claude-fake-sonnet, alias: sonnet}\n"
                 + "openai-compatibility:\n"
                 + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
                 + "    models: [{name: dead-model}]\n"
@@ -196,6 +210,18 @@ public final class TestRig {
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build());
+    }
+
+    /** A POST with the given headers (name, value, name, value...) and no Authorization. */
+    public static HttpResponse<String> postWith(String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
     }
 
     public static HttpResponse<String> post(String path, String key, String body) {

@@ -2,16 +2,12 @@ package dev.tollgate.api.openai;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.Caller;
-import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ClientKeyHeader;
-import dev.tollgate.api.ReplyWriter;
+import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.RequestLimits;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
-import dev.tollgate.gateway.ProxyCall;
-import dev.tollgate.usage.Metering;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.json.JsonArrayBuilder;
@@ -28,9 +24,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
-import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 
 /**
  * The OpenAI dialect: {@code /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}
@@ -40,12 +35,12 @@ import java.util.concurrent.CompletionException;
 @Singleton
 public final class OpenAiResource {
     private final Gateway gateway;
-    private final long maxBodyBytes;
+    private final ProxyEndpoint endpoint;
 
     @Inject
     public OpenAiResource(Gateway gateway, RequestLimits limits) {
         this.gateway = gateway;
-        this.maxBodyBytes = limits.maxBodyBytes();
+        this.endpoint = new ProxyEndpoint(gateway, limits, OpenAiErrors::response);
     }
 
     @POST
@@ -88,33 +83,6 @@ public final class OpenAiResource {
     }
 
     private void proxy(Operation op, HttpServletRequest request, String auth, InputStream body, AsyncResponse async) {
-        Metering meter = Optional.ofNullable((Metering) request.getAttribute(Metering.ATTRIBUTE))
-                .orElseGet(() -> new Metering(request.getRequestURI(), Instant.now(), System.nanoTime()));
-        meter.modelCall();
-        try {
-            Caller caller = gateway.admit(ClientKeyHeader.bearer(auth), meter);
-            byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
-            ProxyCall call = OpenAiRequests.parse(op, caller, raw);
-            gateway.call(call, meter).whenComplete((reply, error) -> {
-                if (error != null) {
-                    async.resume(refusal(unwrap(error), meter));
-                } else {
-                    ReplyWriter.write(reply, async);
-                }
-            });
-        } catch (GatewayException e) {
-            async.resume(refusal(e, meter));
-        }
-    }
-
-    private static Response refusal(Throwable error, Metering meter) {
-        GatewayException e = error instanceof GatewayException g ? g
-                : new GatewayException(dev.tollgate.gateway.Failure.INTERNAL, "The gateway failed to complete the request.");
-        meter.error(e.getMessage());
-        return OpenAiErrors.response(e);
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        endpoint.proxy(op, request, ClientKeyHeader.bearer(auth), Map.of(), body, async);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tollgate.api.openai;
+package dev.tollgate.api;
 
 import static dev.tollgate.json.Jsons.JSON;
 
@@ -15,17 +15,20 @@ import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.util.Optional;
 
-/** Parses and checks an OpenAI-format request body: valid JSON object, a model, the operation's required field. */
-final class OpenAiRequests {
-    private OpenAiRequests() {
+/**
+ * Parses and checks a model call's body, whatever its dialect: a valid JSON object, a model, the
+ * operation's required field, a boolean {@code stream}. Messages are mistakes for the caller to fix.
+ */
+public final class ProxyRequests {
+    private ProxyRequests() {
     }
 
-    static ProxyCall parse(Operation op, Caller caller, byte[] raw) {
+    public static ProxyCall parse(Operation op, Caller caller, byte[] raw, java.util.Map<String, String> headers) {
         JsonObject body = object(raw);
         String model = string(body, "model").filter(m -> !m.isBlank()).orElseThrow(() ->
                 invalid("You must provide a model parameter.", "model"));
         String required = switch (op) {
-            case CHAT_COMPLETIONS -> "messages";
+            case CHAT_COMPLETIONS, MESSAGES -> "messages";
             case COMPLETIONS -> "prompt";
             case EMBEDDINGS -> "input";
         };
@@ -33,7 +36,7 @@ final class OpenAiRequests {
         if (value == null || value == JsonValue.NULL) {
             throw invalid("Missing required parameter: '" + required + "'.", required);
         }
-        if (op == Operation.CHAT_COMPLETIONS && value.getValueType() != JsonValue.ValueType.ARRAY) {
+        if (op.chat() && value.getValueType() != JsonValue.ValueType.ARRAY) {
             throw invalid("Invalid type for 'messages': expected an array.", "messages");
         }
         boolean stream = false;
@@ -44,7 +47,7 @@ final class OpenAiRequests {
             }
             stream = s == JsonValue.TRUE && op.streams();
         }
-        return new ProxyCall(op, caller, model, stream, body, raw);
+        return new ProxyCall(op, caller, model, stream, body, raw, headers);
     }
 
     private static JsonObject object(byte[] raw) {

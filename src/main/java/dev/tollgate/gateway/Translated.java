@@ -1,0 +1,100 @@
+package dev.tollgate.gateway;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import dev.tollgate.translate.Chat;
+import dev.tollgate.translate.ChatCodec;
+import dev.tollgate.translate.TranslatedStream;
+import dev.tollgate.usage.StreamObserver;
+import dev.tollgate.usage.TokenEstimator;
+import dev.tollgate.usage.TokenUsage;
+import dev.tollgate.usage.UsageQuality;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * A call whose client speaks another format than the upstream: the request goes through the
+ * canonical model into the upstream's format, and the answer (errors and streams included) back
+ * into the client's.
+ */
+final class Translated implements Exchange {
+    private final ChatCodec client;
+    private final ChatCodec upstream;
+    private final Chat.Request request;
+    private final JsonObject clientBody;
+    private final JsonObject json;
+    private final byte[] bytes;
+    private final long estimatedPrompt;
+
+    Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream) {
+        this.client = client;
+        this.upstream = upstream;
+        this.clientBody = call.body();
+        this.request = client.decodeRequest(call.body());
+        this.json = upstream.encodeRequest(request, upstreamModel);
+        this.bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+        this.estimatedPrompt = TokenEstimator.prompt(call.body());
+    }
+
+    @Override
+    public String path() {
+        return upstream.path();
+    }
+
+    @Override
+    public byte[] body() {
+        return bytes;
+    }
+
+    @Override
+    public JsonObject json() {
+        return json;
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return Map.of();
+    }
+
+    @Override
+    public StreamObserver observer() {
+        return new TranslatedStream(upstream.streamDecoder(estimatedPrompt), client.streamEncoder(request, clientBody));
+    }
+
+    @Override
+    public Answer answer(int status, boolean ok, byte[] body) {
+        JsonObject parsed;
+        try {
+            parsed = JSON.createReader(new ByteArrayInputStream(body)).readObject();
+        } catch (JsonException | IllegalStateException e) {
+            String message = ok ? "the upstream answered with a body that is not JSON" : "upstream answered " + status;
+            return new Answer(ok ? 502 : status, bytes(client.error(ok ? 502 : status, message)), TokenUsage.NONE,
+                    ok ? UsageQuality.PARTIAL : UsageQuality.NONE, null, message);
+        }
+        if (!ok) {
+            String message = upstream.errorMessage(parsed);
+            String said = message != null ? message : "upstream answered " + status;
+            return new Answer(status, bytes(client.error(status, said)), TokenUsage.NONE, UsageQuality.NONE, null,
+                    "upstream answered " + status + ": " + said);
+        }
+        Chat.Response r = upstream.decodeResponse(parsed);
+        TokenUsage usage = r.usage();
+        UsageQuality quality = UsageQuality.REPORTED;
+        if (usage == null) {
+            StringBuilder text = new StringBuilder();
+            r.content().forEach(p -> text.append(p instanceof Chat.Text t ? t.text()
+                    : p instanceof Chat.ToolCall c ? c.arguments() : ""));
+            usage = TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+            quality = UsageQuality.ESTIMATED;
+            r = new Chat.Response(r.id(), r.model(), r.content(), r.stop(), usage);
+        }
+        return new Answer(status, bytes(client.encodeResponse(r, request.model())), usage, quality, r.id(), null);
+    }
+
+    private static byte[] bytes(JsonObject o) {
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

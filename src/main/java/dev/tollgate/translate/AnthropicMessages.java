@@ -1,0 +1,491 @@
+package dev.tollgate.translate;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import dev.tollgate.translate.Chat.Event;
+import dev.tollgate.translate.Chat.Image;
+import dev.tollgate.translate.Chat.Message;
+import dev.tollgate.translate.Chat.Part;
+import dev.tollgate.translate.Chat.Role;
+import dev.tollgate.translate.Chat.Stop;
+import dev.tollgate.translate.Chat.Text;
+import dev.tollgate.translate.Chat.ToolCall;
+import dev.tollgate.translate.Chat.ToolResult;
+import dev.tollgate.usage.AnthropicStreamObserver;
+import dev.tollgate.usage.AnthropicUsage;
+import dev.tollgate.usage.TokenUsage;
+import dev.tollgate.usage.UsageQuality;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Anthropic Messages as a {@link ChatCodec}. Dropped on purpose when translating from it:
+ * {@code top_k}, {@code metadata}, {@code thinking} (and thinking blocks in history),
+ * {@code cache_control} marks, {@code service_tier}, and server tools (tools without an
+ * {@code input_schema}). A request without {@code max_tokens} sent to Anthropic gets
+ * {@link #DEFAULT_MAX_TOKENS}, since Anthropic requires one.
+ */
+public final class AnthropicMessages implements ChatCodec {
+    public static final AnthropicMessages INSTANCE = new AnthropicMessages();
+    public static final long DEFAULT_MAX_TOKENS = 4096;
+
+    private AnthropicMessages() {
+    }
+
+    @Override
+    public String path() {
+        return "/v1/messages";
+    }
+
+    @Override
+    public Chat.Request decodeRequest(JsonObject body) {
+        List<Message> messages = new ArrayList<>();
+        for (JsonValue v : Json.array(body, "messages")) {
+            JsonObject m = Json.objectIn(v, "each of 'messages'");
+            String role = Json.string(m, "role");
+            if (!"user".equals(role) && !"assistant".equals(role)) {
+                throw new TranslationException("'role' must be user or assistant (got '" + role + "')");
+            }
+            messages.add(new Message(role.equals("user") ? Role.USER : Role.ASSISTANT, parts(m.get("content"))));
+        }
+        List<Chat.Tool> tools = new ArrayList<>();
+        for (JsonValue v : Json.array(body, "tools")) {
+            JsonObject t = Json.objectIn(v, "each of 'tools'");
+            if (t.get("input_schema") instanceof JsonObject schema) {
+                tools.add(new Chat.Tool(Json.string(t, "name"), Json.string(t, "description"), schema));
+            }
+        }
+        Chat.ToolChoice choice = null;
+        if (body.get("tool_choice") instanceof JsonObject c) {
+            choice = new Chat.ToolChoice(c.getString("type", "auto"), c.getString("name", null));
+        }
+        List<String> stop = new ArrayList<>();
+        Json.array(body, "stop_sequences").forEach(s -> stop.add(s instanceof JsonString str ? str.getString() : s.toString()));
+        return new Chat.Request(Json.string(body, "model"), system(body.get("system")), messages, tools, choice,
+                OpenAiChat.number(body, "max_tokens"), OpenAiChat.decimal(body, "temperature"),
+                OpenAiChat.decimal(body, "top_p"), stop, body.getBoolean("stream", false));
+    }
+
+    private static String system(JsonValue v) {
+        if (v == null || v == JsonValue.NULL) {
+            return null;
+        }
+        if (v instanceof JsonString s) {
+            return s.getString();
+        }
+        if (v instanceof JsonArray blocks) {
+            List<String> texts = new ArrayList<>();
+            blocks.forEach(b -> texts.add(Json.objectIn(b, "each 'system' block").getString("text", "")));
+            return Json.join(texts);
+        }
+        throw new TranslationException("'system' must be a string or an array of text blocks");
+    }
+
+    private static List<Part> parts(JsonValue content) {
+        if (content instanceof JsonString s) {
+            return List.of(new Text(s.getString()));
+        }
+        if (!(content instanceof JsonArray blocks)) {
+            throw new TranslationException("'content' must be a string or an array of content blocks");
+        }
+        List<Part> out = new ArrayList<>();
+        for (JsonValue v : blocks) {
+            JsonObject b = Json.objectIn(v, "each content block");
+            switch (b.getString("type", "")) {
+                case "text" -> out.add(new Text(b.getString("text", "")));
+                case "image" -> {
+                    JsonObject src = Json.objectIn(b.get("source"), "'image.source'");
+                    out.add("url".equals(src.getString("type", "")) ? new Image(src.getString("url", ""), null, null)
+                            : new Image(null, src.getString("media_type", "image/png"), src.getString("data", "")));
+                }
+                case "tool_use" -> out.add(new ToolCall(Json.string(b, "id"), Json.string(b, "name"),
+                        b.get("input") instanceof JsonObject in ? in.toString() : "{}"));
+                case "tool_result" -> out.add(new ToolResult(Json.string(b, "tool_use_id"), resultText(b.get("content")),
+                        b.getBoolean("is_error", false)));
+                case "thinking", "redacted_thinking" -> {
+                    // the other formats cannot carry a signed thinking block back: dropped
+                }
+                default -> throw new TranslationException("content block type '" + b.getString("type", "")
+                        + "' cannot be translated");
+            }
+        }
+        return out;
+    }
+
+    private static String resultText(JsonValue content) {
+        if (content instanceof JsonString s) {
+            return s.getString();
+        }
+        StringBuilder b = new StringBuilder();
+        if (content instanceof JsonArray blocks) {
+            blocks.forEach(x -> b.append(x instanceof JsonObject o ? o.getString("text", "") : ""));
+        }
+        return b.toString();
+    }
+
+    @Override
+    public JsonObject encodeRequest(Chat.Request r, String model) {
+        JsonArrayBuilder messages = JSON.createArrayBuilder();
+        for (Message m : r.messages()) {
+            JsonArrayBuilder content = JSON.createArrayBuilder();
+            int n = 0;
+            for (Part p : m.parts()) {
+                JsonObjectBuilder block = block(p);
+                if (block != null) {
+                    content.add(block);
+                    n++;
+                }
+            }
+            if (n > 0) {
+                messages.add(JSON.createObjectBuilder().add("role", m.role() == Role.USER ? "user" : "assistant")
+                        .add("content", content));
+            }
+        }
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("model", model)
+                .add("max_tokens", r.maxTokens().orElse(DEFAULT_MAX_TOKENS)).add("messages", messages);
+        if (r.system() != null) {
+            b.add("system", r.system());
+        }
+        if (!r.tools().isEmpty()) {
+            JsonArrayBuilder tools = JSON.createArrayBuilder();
+            for (Chat.Tool t : r.tools()) {
+                JsonObjectBuilder tool = JSON.createObjectBuilder().add("name", t.name()).add("input_schema",
+                        t.schema().isEmpty() ? JSON.createObjectBuilder().add("type", "object").build() : t.schema());
+                if (t.description() != null) {
+                    tool.add("description", t.description());
+                }
+                tools.add(tool);
+            }
+            b.add("tools", tools);
+        }
+        if (r.toolChoice() != null) {
+            JsonObjectBuilder c = JSON.createObjectBuilder().add("type", r.toolChoice().mode());
+            if (r.toolChoice().name() != null) {
+                c.add("name", r.toolChoice().name());
+            }
+            b.add("tool_choice", c);
+        }
+        if (r.temperature() != null) {
+            b.add("temperature", r.temperature());
+        }
+        if (r.topP() != null) {
+            b.add("top_p", r.topP());
+        }
+        if (!r.stop().isEmpty()) {
+            JsonArrayBuilder stop = JSON.createArrayBuilder();
+            r.stop().forEach(stop::add);
+            b.add("stop_sequences", stop);
+        }
+        if (r.stream()) {
+            b.add("stream", true);
+        }
+        return b.build();
+    }
+
+    private static JsonObjectBuilder block(Part p) {
+        if (p instanceof Text t) {
+            return t.text().isEmpty() ? null : JSON.createObjectBuilder().add("type", "text").add("text", t.text());
+        }
+        if (p instanceof Image i) {
+            JsonObjectBuilder source = i.url() != null
+                    ? JSON.createObjectBuilder().add("type", "url").add("url", i.url())
+                    : JSON.createObjectBuilder().add("type", "base64").add("media_type", i.mediaType()).add("data", i.data());
+            return JSON.createObjectBuilder().add("type", "image").add("source", source);
+        }
+        if (p instanceof ToolCall c) {
+            return JSON.createObjectBuilder().add("type", "tool_use").add("id", c.id()).add("name", c.name())
+                    .add("input", Json.object(c.arguments()));
+        }
+        ToolResult r = (ToolResult) p;
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("type", "tool_result").add("tool_use_id", r.callId())
+                .add("content", r.content());
+        if (r.error()) {
+            b.add("is_error", true);
+        }
+        return b;
+    }
+
+    @Override
+    public Chat.Response decodeResponse(JsonObject body) {
+        List<Part> content = new ArrayList<>();
+        for (JsonValue v : Json.array(body, "content")) {
+            if (v instanceof JsonObject b) {
+                String type = b.getString("type", "");
+                if (type.equals("text")) {
+                    content.add(new Text(b.getString("text", "")));
+                } else if (type.equals("tool_use")) {
+                    content.add(new ToolCall(b.getString("id", ""), b.getString("name", ""),
+                            b.get("input") instanceof JsonObject in ? in.toString() : "{}"));
+                }
+            }
+        }
+        return new Chat.Response(body.getString("id", null), body.getString("model", null), content,
+                stop(body.getString("stop_reason", "end_turn")), AnthropicUsage.of(body).orElse(null));
+    }
+
+    static Stop stop(String reason) {
+        return switch (reason) {
+            case "max_tokens" -> Stop.MAX_TOKENS;
+            case "stop_sequence" -> Stop.STOP_SEQUENCE;
+            case "tool_use" -> Stop.TOOL_USE;
+            case "refusal" -> Stop.CONTENT_FILTER;
+            default -> Stop.END;
+        };
+    }
+
+    static String stopReason(Stop stop) {
+        return switch (stop) {
+            case MAX_TOKENS -> "max_tokens";
+            case STOP_SEQUENCE -> "stop_sequence";
+            case TOOL_USE -> "tool_use";
+            case CONTENT_FILTER -> "refusal";
+            case END -> "end_turn";
+        };
+    }
+
+    @Override
+    public JsonObject encodeResponse(Chat.Response r, String model) {
+        JsonArrayBuilder content = JSON.createArrayBuilder();
+        for (Part p : r.content()) {
+            JsonObjectBuilder b = block(p);
+            if (b != null) {
+                content.add(b);
+            }
+        }
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("id", r.id() == null ? "msg_tollgate" : r.id())
+                .add("type", "message").add("role", "assistant").add("model", model).add("content", content)
+                .add("stop_reason", stopReason(r.stop())).add("stop_sequence", JsonValue.NULL);
+        b.add("usage", usage(r.usage() == null ? TokenUsage.NONE : r.usage()));
+        return b.build();
+    }
+
+    /** Normalised usage back in Anthropic's terms: input_tokens excludes cache reads and writes. */
+    static JsonObjectBuilder usage(TokenUsage u) {
+        long writes = u.cacheWrite5m() + u.cacheWrite1h();
+        return JSON.createObjectBuilder().add("input_tokens", Math.max(0, u.prompt() - u.cached() - writes))
+                .add("output_tokens", u.completion()).add("cache_read_input_tokens", u.cached())
+                .add("cache_creation_input_tokens", writes);
+    }
+
+    /** Anthropic's error type for an HTTP status. */
+    public static String errorType(int status) {
+        return switch (status) {
+            case 400, 422 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 413 -> "request_too_large";
+            case 429 -> "rate_limit_error";
+            case 504 -> "timeout_error";
+            case 529 -> "overloaded_error";
+            default -> "api_error";
+        };
+    }
+
+    @Override
+    public JsonObject error(int status, String message) {
+        return JSON.createObjectBuilder().add("type", "error").add("error", JSON.createObjectBuilder()
+                .add("type", errorType(status)).add("message", message)).build();
+    }
+
+    @Override
+    public String errorMessage(JsonObject body) {
+        return body.get("error") instanceof JsonObject e ? e.getString("message", null) : null;
+    }
+
+    @Override
+    public StreamDecoder streamDecoder(long estimatedPrompt) {
+        return new Decoder(estimatedPrompt);
+    }
+
+    @Override
+    public StreamEncoder streamEncoder(Chat.Request request, JsonObject clientBody) {
+        return new Encoder(request.model());
+    }
+
+    /** Events from an Anthropic stream; usage, id, end and errors through the same-format observer. */
+    private static final class Decoder implements StreamDecoder {
+        private final AnthropicStreamObserver observer;
+        private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
+
+        Decoder(long estimatedPrompt) {
+            this.observer = new AnthropicStreamObserver(estimatedPrompt);
+        }
+
+        @Override
+        public List<Event> decode(String data) {
+            observer.read(data);
+            JsonObject e = Json.parse(data).orElse(null);
+            if (e == null) {
+                return List.of();
+            }
+            List<Event> out = new ArrayList<>();
+            switch (e.getString("type", "")) {
+                case "message_start" -> {
+                    JsonObject m = e.get("message") instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
+                    out.add(new Chat.Started(m.getString("id", null), m.getString("model", null)));
+                }
+                case "content_block_start" -> {
+                    if (e.get("content_block") instanceof JsonObject b && "tool_use".equals(b.getString("type", ""))) {
+                        int tool = toolOfBlock.size();
+                        toolOfBlock.put(e.getInt("index", 0), tool);
+                        out.add(new Chat.ToolStarted(tool, b.getString("id", ""), b.getString("name", "")));
+                    }
+                }
+                case "content_block_delta" -> {
+                    JsonObject d = e.get("delta") instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
+                    String type = d.getString("type", "");
+                    if (type.equals("text_delta")) {
+                        out.add(new Chat.TextDelta(d.getString("text", "")));
+                    } else if (type.equals("input_json_delta")) {
+                        Integer tool = toolOfBlock.get(e.getInt("index", 0));
+                        if (tool != null) {
+                            out.add(new Chat.ToolArguments(tool, d.getString("partial_json", "")));
+                        }
+                    }
+                }
+                case "message_delta" -> {
+                    if (e.get("delta") instanceof JsonObject d && d.get("stop_reason") instanceof JsonString r) {
+                        out.add(new Chat.Stopped(stop(r.getString())));
+                    }
+                }
+                default -> {
+                    // ping, content_block_stop, message_stop, error: read by the observer
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public boolean done() {
+            return observer.done();
+        }
+
+        @Override
+        public String error() {
+            return observer.error().orElse(null);
+        }
+
+        @Override
+        public String id() {
+            return observer.responseId().orElse(null);
+        }
+
+        @Override
+        public TokenUsage usage() {
+            return observer.usage();
+        }
+
+        @Override
+        public boolean usageReported() {
+            return observer.quality() == UsageQuality.REPORTED;
+        }
+    }
+
+    /** Events to Anthropic's named SSE events: one content block per text run or tool call. */
+    private static final class Encoder implements StreamEncoder {
+        private final String model;
+        private boolean started;
+        private int nextBlock;
+        private int openBlock = -1;
+        private boolean openIsText;
+        private final Map<Integer, Integer> blockOfTool = new HashMap<>();
+        private Stop stop = Stop.END;
+
+        Encoder(String model) {
+            this.model = model;
+        }
+
+        @Override
+        public byte[] encode(List<Event> events) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (Event e : events) {
+                if (e instanceof Chat.Started s) {
+                    start(out, s.id());
+                    continue;
+                }
+                start(out, null);
+                if (e instanceof Chat.TextDelta t) {
+                    if (openBlock < 0 || !openIsText) {
+                        open(out, JSON.createObjectBuilder().add("type", "text").add("text", ""), true);
+                    }
+                    write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
+                            .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "text_delta")
+                                    .add("text", t.text())));
+                } else if (e instanceof Chat.ToolStarted t) {
+                    open(out, JSON.createObjectBuilder().add("type", "tool_use").add("id", t.id()).add("name", t.name())
+                            .add("input", JsonValue.EMPTY_JSON_OBJECT), false);
+                    blockOfTool.put(t.index(), openBlock);
+                } else if (e instanceof Chat.ToolArguments a && blockOfTool.containsKey(a.index())) {
+                    write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
+                            .add("index", blockOfTool.get(a.index())).add("delta", JSON.createObjectBuilder()
+                                    .add("type", "input_json_delta").add("partial_json", a.json())));
+                } else if (e instanceof Chat.Stopped s) {
+                    close(out);
+                    stop = s.reason();
+                }
+            }
+            return out.size() == 0 ? null : out.toByteArray();
+        }
+
+        private void start(ByteArrayOutputStream out, String id) {
+            if (started) {
+                return;
+            }
+            started = true;
+            write(out, "message_start", JSON.createObjectBuilder().add("type", "message_start").add("message",
+                    JSON.createObjectBuilder().add("id", id == null ? "msg_tollgate" : id).add("type", "message")
+                            .add("role", "assistant").add("model", model).add("content", JsonValue.EMPTY_JSON_ARRAY)
+                            .add("stop_reason", JsonValue.NULL).add("stop_sequence", JsonValue.NULL)
+                            .add("usage", usage(TokenUsage.NONE))));
+        }
+
+        private void open(ByteArrayOutputStream out, JsonObjectBuilder block, boolean text) {
+            close(out);
+            openBlock = nextBlock++;
+            openIsText = text;
+            write(out, "content_block_start", JSON.createObjectBuilder().add("type", "content_block_start")
+                    .add("index", openBlock).add("content_block", block));
+        }
+
+        private void close(ByteArrayOutputStream out) {
+            if (openBlock >= 0) {
+                write(out, "content_block_stop", JSON.createObjectBuilder().add("type", "content_block_stop")
+                        .add("index", openBlock));
+                openBlock = -1;
+            }
+        }
+
+        @Override
+        public byte[] finish(TokenUsage usage) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            start(out, null);
+            close(out);
+            write(out, "message_delta", JSON.createObjectBuilder().add("type", "message_delta")
+                    .add("delta", JSON.createObjectBuilder().add("stop_reason", stopReason(stop))
+                            .add("stop_sequence", JsonValue.NULL))
+                    .add("usage", usage(usage)));
+            write(out, "message_stop", JSON.createObjectBuilder().add("type", "message_stop"));
+            return out.toByteArray();
+        }
+
+        @Override
+        public byte[] error(String message, boolean timeout) {
+            return AnthropicStreamObserver.event(message, timeout ? "timeout_error" : "api_error");
+        }
+
+        private static void write(ByteArrayOutputStream out, String event, JsonObjectBuilder data) {
+            out.writeBytes(("event: " + event + "\ndata: " + data.build() + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

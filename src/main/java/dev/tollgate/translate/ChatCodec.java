@@ -1,0 +1,58 @@
+package dev.tollgate.translate;
+
+import dev.tollgate.usage.TokenUsage;
+import jakarta.json.JsonObject;
+import java.util.List;
+
+/**
+ * One chat format's converters to and from {@link Chat}. A codec knows no HTTP: bodies in, bodies
+ * out. Stream decoders read usage as they go, so no translated path can forget to count.
+ */
+public interface ChatCodec {
+    /** The path below the provider's base URL where this format's chat calls go. */
+    String path();
+
+    Chat.Request decodeRequest(JsonObject body);
+
+    JsonObject encodeRequest(Chat.Request request, String model);
+
+    Chat.Response decodeResponse(JsonObject body);
+
+    JsonObject encodeResponse(Chat.Response response, String model);
+
+    /** An error body in this format. */
+    JsonObject error(int status, String message);
+
+    /** The message of an error body in this format, if it is one. */
+    String errorMessage(JsonObject body);
+
+    StreamDecoder streamDecoder(long estimatedPrompt);
+
+    /** @param request the client's request, for what the stream must echo (model, include_usage) */
+    StreamEncoder streamEncoder(Chat.Request request, JsonObject clientBody);
+
+    /** Reads an upstream stream in this format into canonical events, with its usage. */
+    interface StreamDecoder {
+        List<Chat.Event> decode(String data);
+
+        boolean done();
+
+        String error();
+
+        String id();
+
+        TokenUsage usage();
+
+        boolean usageReported();
+    }
+
+    /** Writes canonical events as a stream in this format. */
+    interface StreamEncoder {
+        byte[] encode(List<Chat.Event> events);
+
+        /** The closing events, with the usage of the whole answer. */
+        byte[] finish(TokenUsage usage);
+
+        byte[] error(String message, boolean timeout);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tollgate.translate;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Optional;
+
+/** Small readers the codecs share, each refusing a wrong type with a message naming the field. */
+final class Json {
+    private Json() {
+    }
+
+    static Optional<JsonObject> parse(String data) {
+        try {
+            return Optional.of(JSON.createReader(new StringReader(data)).readObject());
+        } catch (JsonException | IllegalStateException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A JSON text as an object for an input field; {@code {}} when it is empty or not an object. */
+    static JsonObject object(String text) {
+        return text == null || text.isBlank() ? JsonValue.EMPTY_JSON_OBJECT : parse(text).orElse(JsonValue.EMPTY_JSON_OBJECT);
+    }
+
+    static String string(JsonObject o, String field) {
+        JsonValue v = o.get(field);
+        if (v == null || v == JsonValue.NULL) {
+            return null;
+        }
+        if (v instanceof JsonString s) {
+            return s.getString();
+        }
+        throw new TranslationException("'" + field + "' must be a string");
+    }
+
+    static JsonArray array(JsonObject o, String field) {
+        JsonValue v = o.get(field);
+        if (v == null || v == JsonValue.NULL) {
+            return JsonValue.EMPTY_JSON_ARRAY;
+        }
+        if (v instanceof JsonArray a) {
+            return a;
+        }
+        throw new TranslationException("'" + field + "' must be an array");
+    }
+
+    static JsonObject objectIn(JsonValue v, String what) {
+        if (v instanceof JsonObject o) {
+            return o;
+        }
+        throw new TranslationException(what + " must be an object");
+    }
+
+    static String join(List<String> parts) {
+        return String.join("\n\n", parts);
+    }
+}

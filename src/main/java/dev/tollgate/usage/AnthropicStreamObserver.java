@@ -1,0 +1,126 @@
+package dev.tollgate.usage;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Reads an Anthropic Messages stream as it passes, untouched: the id from {@code message_start},
+ * usage field by field from {@code message_start} and every {@code message_delta} (latest wins),
+ * the text for an estimate, {@code message_stop} as the proper end and {@code error} events.
+ */
+public final class AnthropicStreamObserver implements StreamObserver {
+    private final long estimatedPrompt;
+    private final AnthropicUsage usage = new AnthropicUsage();
+    private final StringBuilder text = new StringBuilder();
+    private boolean delta;
+    private boolean done;
+    private String id;
+    private String error;
+
+    public AnthropicStreamObserver(long estimatedPrompt) {
+        this.estimatedPrompt = estimatedPrompt;
+    }
+
+    @Override
+    public byte[] onEvent(byte[] raw, String data) {
+        if (data != null) {
+            read(data);
+        }
+        return raw;
+    }
+
+    /** Reads one event's data; also used by the translator, which passes nothing on as is. */
+    public void read(String data) {
+        JsonObject event;
+        try {
+            event = JSON.createReader(new StringReader(data)).readObject();
+        } catch (JsonException | IllegalStateException e) {
+            return;
+        }
+        switch (event.getString("type", "")) {
+            case "message_start" -> {
+                if (event.get("message") instanceof JsonObject m) {
+                    if (m.get("id") instanceof JsonString s) {
+                        id = s.getString();
+                    }
+                    if (m.get("usage") instanceof JsonObject u) {
+                        usage.merge(u);
+                    }
+                }
+            }
+            case "content_block_delta" -> {
+                if (event.get("delta") instanceof JsonObject d) {
+                    text.append(d.getString("text", d.getString("partial_json", d.getString("thinking", ""))));
+                }
+            }
+            case "message_delta" -> {
+                if (event.get("usage") instanceof JsonObject u) {
+                    usage.merge(u);
+                    delta = true;
+                }
+            }
+            case "message_stop" -> done = true;
+            case "error" -> error = event.get("error") instanceof JsonObject e
+                    ? e.getString("message", "upstream error in stream") : "upstream error in stream";
+            default -> {
+                // ping, content_block_start/stop: nothing to count
+            }
+        }
+    }
+
+    @Override
+    public boolean done() {
+        return done;
+    }
+
+    @Override
+    public Optional<String> responseId() {
+        return Optional.ofNullable(id);
+    }
+
+    @Override
+    public Optional<String> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /**
+     * The reported usage once the final counts came ({@code message_delta}); before that, the
+     * input counts reported so far with the output counted from the text seen.
+     */
+    @Override
+    public TokenUsage usage() {
+        if (delta) {
+            return usage.tokens();
+        }
+        TokenUsage start = usage.seen() ? usage.tokens() : TokenUsage.of(estimatedPrompt, 0);
+        long output = Math.max(usage.output(), TokenEstimator.count(text.toString()));
+        return new TokenUsage(start.prompt(), output, start.prompt() + output, start.cached(), 0,
+                start.cacheWrite5m(), start.cacheWrite1h());
+    }
+
+    @Override
+    public UsageQuality quality() {
+        if (delta) {
+            return UsageQuality.REPORTED;
+        }
+        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+    }
+
+    @Override
+    public byte[] errorEvent(String message, boolean timeout) {
+        return event(message, timeout ? "timeout_error" : "api_error");
+    }
+
+    /** Anthropic's stream error event. */
+    public static byte[] event(String message, String type) {
+        JsonObject body = JSON.createObjectBuilder().add("type", "error").add("error", JSON.createObjectBuilder()
+                .add("type", type).add("message", message)).build();
+        return ("event: error\ndata: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+}
