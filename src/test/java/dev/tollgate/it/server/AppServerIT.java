@@ -152,6 +152,24 @@ class AppServerIT {
 
     @Test
     @Order(6)
+    void anthropicClientsStreamThroughTheRealServer() {
+        String key = TestRig.newKey();
+        String ask = "{\"model\":\"claude-fake\",\"max_tokens\":20,\"stream\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        HttpResponse<String> same = TestRig.postWith("v1/messages", ask, "x-api-key", key);
+        assertEquals(200, same.statusCode(), same.body());
+        assertTrue(same.body().contains("event: message_stop"), same.body());
+        HttpResponse<String> translated = TestRig.postWith("v1/messages", ask.replace("claude-fake", "fake-gpt"),
+                "x-api-key", key);
+        assertTrue(translated.body().contains("\"text\":\" upstream\"") && translated.body().contains("event: message_stop"),
+                translated.body());
+        List<Map<String, Object>> rows = TestRig.awaitRecords(key, 2);
+        assertEquals(List.of("anthropic", "openai"), rows.stream().map(r -> (String) r.get("provider")).toList());
+        assertTrue(rows.stream().allMatch(r -> "reported".equals(r.get("usage_quality"))));
+    }
+
+    @Test
+    @Order(7)
     void undeploysCleanly() throws IOException {
         assertEquals(200, post("v1/chat/completions", KEY, chat("fake-gpt", false, null, "last")).statusCode());
         Files.delete(deployedWar()); // the server's deployment scanner undeploys it
