@@ -42,7 +42,8 @@ public final class ProxyEndpoint {
         try {
             Caller caller = gateway.admit(key, meter);
             byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
-            ProxyCall call = ProxyRequests.parse(op, caller, raw, headers);
+            ProxyCall call = ProxyRequests.parse(op, caller, raw, headers,
+                    "true".equalsIgnoreCase(request.getHeader("x-debug")));
             gateway.call(call, meter).whenComplete((reply, error) -> {
                 if (error != null) {
                     async.resume(refusal(unwrap(error), meter));

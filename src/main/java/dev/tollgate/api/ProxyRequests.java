@@ -23,7 +23,8 @@ public final class ProxyRequests {
     private ProxyRequests() {
     }
 
-    public static ProxyCall parse(Operation op, Caller caller, byte[] raw, java.util.Map<String, String> headers) {
+    public static ProxyCall parse(Operation op, Caller caller, byte[] raw, java.util.Map<String, String> headers,
+                                  boolean debug) {
         JsonObject body = object(raw);
         String model = string(body, "model").filter(m -> !m.isBlank()).orElseThrow(() ->
                 invalid("You must provide a model parameter.", "model"));
@@ -47,7 +48,26 @@ public final class ProxyRequests {
             }
             stream = s == JsonValue.TRUE && op.streams();
         }
-        return new ProxyCall(op, caller, model, stream, body, raw, headers);
+        return new ProxyCall(op, caller, model, stream, body, raw, headers, fallbacks(body), debug);
+    }
+
+    /** The request-level {@code models} array: fallback model names, tried in order. */
+    private static java.util.List<String> fallbacks(JsonObject body) {
+        JsonValue v = body.get("models");
+        if (v == null || v == JsonValue.NULL) {
+            return java.util.List.of();
+        }
+        if (!(v instanceof jakarta.json.JsonArray list)) {
+            throw invalid("Invalid type for 'models': expected an array of model names.", "models");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonValue m : list) {
+            if (!(m instanceof JsonString s) || s.getString().isBlank()) {
+                throw invalid("Invalid 'models': every entry must be a model name.", "models");
+            }
+            out.add(s.getString());
+        }
+        return out;
     }
 
     private static JsonObject object(byte[] raw) {

@@ -23,6 +23,8 @@ import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
+import dev.tollgate.route.Cooldowns;
+import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
 import dev.tollgate.usage.MeteringFilter;
@@ -124,8 +126,10 @@ public final class TollgateListener implements ServletContextListener {
 
         Upstreams upstreams = new Upstreams(config, timer);
         teardown.push(upstreams);
-        Router router = new Router(config.credentials());
-        Gateway gateway = new Gateway(keys, limiter, router, upstreams, config.timeouts(), config.requestRetry(), timer);
+        Cooldowns cooldowns = new Cooldowns(config.routing().cooldown(), config.routing().maxCooldown(), clock);
+        Router router = new Router(config.credentials(), config.routing().strategy(), cooldowns);
+        Gateway gateway = new Gateway(keys, limiter, router, cooldowns, new PayloadRules(config.payloadRules()), upstreams,
+                config.timeouts(), config.requestRetry(), timer);
 
         HealthResource.Probe health = () -> {
             String dbError = ping(database);

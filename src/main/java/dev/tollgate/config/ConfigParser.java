@@ -74,6 +74,8 @@ public final class ConfigParser {
                 ops(top),
                 modelPrices(top),
                 quota(top),
+                routing(top),
+                payloadRules(top),
                 credentials);
         warnUnknown(top);
         return config;
@@ -121,6 +123,38 @@ public final class ConfigParser {
             warnUnknown(p);
         }
         return prices;
+    }
+
+    private TollgateConfig.Routing routing(YamlSection top) {
+        TollgateConfig.Routing d = TollgateConfig.Routing.defaults();
+        Optional<YamlSection> r = top.section("routing");
+        if (r.isEmpty()) {
+            return d;
+        }
+        String strategy = r.get().string("strategy", "round-robin").trim().toLowerCase(java.util.Locale.ROOT);
+        TollgateConfig.Routing.Strategy s = switch (strategy) {
+            case "round-robin" -> TollgateConfig.Routing.Strategy.ROUND_ROBIN;
+            case "fill-first" -> TollgateConfig.Routing.Strategy.FILL_FIRST;
+            default -> throw r.get().error("strategy must be round-robin or fill-first, got '" + strategy + "'");
+        };
+        TollgateConfig.Routing result = new TollgateConfig.Routing(s, positive(r.get(), "cooldown", d.cooldown()),
+                positive(r.get(), "max-cooldown", d.maxCooldown()));
+        warnUnknown(r.get());
+        return result;
+    }
+
+    private List<TollgateConfig.PayloadRule> payloadRules(YamlSection top) {
+        List<TollgateConfig.PayloadRule> rules = new ArrayList<>();
+        for (YamlSection p : top.sections("payload")) {
+            List<String> models = p.strings("models");
+            if (models.isEmpty()) {
+                throw p.error("needs models: a list of model globs the rule applies to");
+            }
+            rules.add(new TollgateConfig.PayloadRule(models, p.stringMap("override"), p.stringMap("default"),
+                    p.strings("remove")));
+            warnUnknown(p);
+        }
+        return rules;
     }
 
     private static Optional<java.math.BigDecimal> optionalDecimal(YamlSection s, String key) {

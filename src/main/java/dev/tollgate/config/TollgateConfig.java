@@ -21,18 +21,21 @@ public record TollgateConfig(
         Ops ops,
         List<ModelPrice> modelPrices,
         Quota quota,
+        Routing routing,
+        List<PayloadRule> payloadRules,
         List<ProviderCredential> credentials) {
 
     public TollgateConfig {
         apiKeys = List.copyOf(apiKeys);
         modelPrices = List.copyOf(modelPrices);
         credentials = List.copyOf(credentials);
+        payloadRules = List.copyOf(payloadRules);
     }
 
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), List.of());
+                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), List.of());
     }
 
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,
@@ -79,6 +82,34 @@ public record TollgateConfig(
     public record Quota(LimitSet global, int reserveOutputTokens) {
         public static Quota defaults() {
             return new Quota(LimitSet.NONE, 256);
+        }
+    }
+
+    /**
+     * How a credential is chosen among those serving a model, and how long one that failed (429,
+     * 5xx, network error) rests when the upstream did not say (Retry-After): {@code cooldown},
+     * doubled per further failure in a row, up to {@code maxCooldown}.
+     */
+    public record Routing(Strategy strategy, java.time.Duration cooldown, java.time.Duration maxCooldown) {
+        public enum Strategy { ROUND_ROBIN, FILL_FIRST }
+
+        public static Routing defaults() {
+            return new Routing(Strategy.ROUND_ROBIN, java.time.Duration.ofSeconds(10), java.time.Duration.ofMinutes(5));
+        }
+    }
+
+    /**
+     * Changes to the body sent upstream for models matching {@code models} (globs on the upstream
+     * model id): {@code override} replaces fields, {@code defaults} fills absent ones, {@code remove} drops them.
+     * Values are kept as written; they are read as JSON when they parse as JSON, else as text.
+     */
+    public record PayloadRule(List<String> models, java.util.Map<String, String> override,
+                              java.util.Map<String, String> defaults, List<String> remove) {
+        public PayloadRule {
+            models = List.copyOf(models);
+            override = java.util.Map.copyOf(override);
+            defaults = java.util.Map.copyOf(defaults);
+            remove = List.copyOf(remove);
         }
     }
 

@@ -11,6 +11,8 @@ import dev.tollgate.limit.LimitExceeded;
 import dev.tollgate.limit.Permit;
 import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.route.Route;
+import dev.tollgate.route.Cooldowns;
+import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
 import dev.tollgate.translate.AnthropicMessages;
 import dev.tollgate.translate.ChatCodec;
@@ -34,6 +36,7 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,12 +65,16 @@ public final class Gateway {
     private final int retries;
     private final StreamWatchdog watchdog;
     private final RateLimiter limiter;
+    private final Cooldowns cooldowns;
+    private final PayloadRules payload;
 
-    public Gateway(ClientKeys keys, RateLimiter limiter, Router router,
+    public Gateway(ClientKeys keys, RateLimiter limiter, Router router, Cooldowns cooldowns, PayloadRules payload,
                    Function<ProviderCredential, Upstream> upstreams, Timeouts timeouts, int retries,
                    ScheduledExecutorService timer) {
         this.keys = keys;
         this.limiter = limiter;
+        this.cooldowns = cooldowns;
+        this.payload = payload;
         this.router = router;
         this.upstreams = upstreams;
         this.timeouts = timeouts;
@@ -110,18 +117,40 @@ public final class Gateway {
      */
     public CompletionStage<Reply> call(ProxyCall call, Metering meter) {
         meter.request(call.model(), call.stream());
-        List<Route> all = router.routes(call.model());
-        if (all.isEmpty()) {
+        List<Route> plan = plan(call);
+        Permit permit = admitToLimits(call, plan.get(0), meter);
+        return attempt(call, meter, permit, plan, 0);
+    }
+
+    /**
+     * Every attempt this call may make, in order: for the model and then each fallback model, its
+     * routes (best first, credentials cooling down last), {@code request-retry} + 1 attempts each.
+     */
+    private List<Route> plan(ProxyCall call) {
+        List<String> models = new ArrayList<>();
+        models.add(call.model());
+        call.fallbacks().stream().filter(m -> !models.contains(m)).forEach(models::add);
+        List<Route> plan = new ArrayList<>();
+        Route unusable = null;
+        for (String model : models) {
+            List<Route> all = router.routes(model);
+            List<Route> usable = all.stream().filter(r -> speaks(r, call.operation())).toList();
+            if (usable.isEmpty() && !all.isEmpty() && unusable == null) {
+                unusable = all.get(0);
+            }
+            for (int i = 0; i <= retries && !usable.isEmpty(); i++) {
+                plan.add(usable.get(i % usable.size()));
+            }
+        }
+        if (plan.isEmpty() && unusable != null) {
+            throw new GatewayException(Failure.INVALID_REQUEST, "The model '" + call.model() + "' is served by "
+                    + unusable.credential().provider() + ", which cannot answer this endpoint.", "model");
+        }
+        if (plan.isEmpty()) {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
         }
-        List<Route> routes = all.stream().filter(r -> speaks(r, call.operation())).toList();
-        if (routes.isEmpty()) {
-            throw new GatewayException(Failure.INVALID_REQUEST, "The model '" + call.model() + "' is served by "
-                    + all.get(0).credential().provider() + ", which cannot answer this endpoint.", "model");
-        }
-        Permit permit = admitToLimits(call, routes.get(0), meter);
-        return attempt(call, meter, permit, routes, 0);
+        return plan;
     }
 
     /** Chat calls reach any chat format (translated when it differs); the others only their own. */
@@ -170,8 +199,8 @@ public final class Gateway {
         return java.util.OptionalLong.empty();
     }
 
-    private CompletionStage<Reply> attempt(ProxyCall call, Metering meter, Permit permit, List<Route> routes, int n) {
-        Route route = routes.get(n % routes.size());
+    private CompletionStage<Reply> attempt(ProxyCall call, Metering meter, Permit permit, List<Route> plan, int n) {
+        Route route = plan.get(n);
         ProviderCredential credential = route.credential();
         meter.route(credential.provider(), credential.label(), route.upstreamModel());
         meter.attempt();
@@ -184,34 +213,61 @@ public final class Gateway {
             }
             return CompletableFuture.failedFuture(e);
         }
-        UpstreamRequest request = new UpstreamRequest(credential, exchange.path(), exchange.body(), exchange.json(),
-                call.stream(), exchange.headers());
-        boolean canRetry = n < retries;
+        JsonObject json = exchange.json();
+        byte[] body = exchange.body();
+        if (payload.appliesTo(route.upstreamModel())) {
+            json = payload.apply(route.upstreamModel(), json);
+            body = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        UpstreamRequest request = new UpstreamRequest(credential, exchange.path(), body, json, call.stream(),
+                exchange.headers());
+        boolean canRetry = n + 1 < plan.size();
         long sent = System.nanoTime();
+        Attempt attempt = new Attempt(route, n + 1, call.debug());
         return upstreams.apply(credential).send(request).handle((response, error) -> {
             meter.upstreamTime(System.nanoTime() - sent);
             if (error != null) {
+                GatewayException failure = unreachable(error);
+                cooldowns.failed(credential, Optional.empty(), failure.getMessage());
                 if (canRetry) {
-                    return later(n, () -> attempt(call, meter, permit, routes, n + 1));
+                    return next(call, meter, permit, plan, n);
                 }
-                return CompletableFuture.<Reply>failedFuture(unreachable(error));
+                return CompletableFuture.<Reply>failedFuture(failure);
             }
-            if (response.retryable() && canRetry) {
-                response.discard();
-                return later(n, () -> attempt(call, meter, permit, routes, n + 1));
+            if (response.retryable()) {
+                cooldowns.failed(credential, response.retryAfter(), "upstream answered " + response.status());
+                if (canRetry) {
+                    response.discard();
+                    return next(call, meter, permit, plan, n);
+                }
+            } else {
+                cooldowns.succeeded(credential);
             }
-            return reply(call, exchange, response, meter, permit);
+            return reply(call, exchange, response, meter, permit, attempt);
         }).thenCompose(Function.identity());
     }
 
+    /** What the debug headers tell: where the answer came from, after how many attempts. */
+    private record Attempt(Route route, int number, boolean debug) {
+    }
+
+    /** The next attempt: at once on another credential, after a growing pause on the same one. */
+    private CompletionStage<Reply> next(ProxyCall call, Metering meter, Permit permit, List<Route> plan, int n) {
+        boolean sameCredential = plan.get(n + 1).credential().label().equals(plan.get(n).credential().label());
+        if (!sameCredential) {
+            return attempt(call, meter, permit, plan, n + 1);
+        }
+        return later(n, () -> attempt(call, meter, permit, plan, n + 1));
+    }
+
     private CompletionStage<Reply> reply(ProxyCall call, Exchange exchange, UpstreamResponse response, Metering meter,
-                                         Permit permit) {
+                                         Permit permit, Attempt attempt) {
         response.requestId().ifPresent(meter::upstreamRequestId);
         boolean eventStream = response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
         if (call.stream() && response.ok() && eventStream) {
             StreamRelay relay = new StreamRelay(response.body(), exchange.observer(), meter, watchdog,
                     timeouts.streamIdle(), timeouts.keepAlive());
-            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter, permit),
+            return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter, permit, attempt),
                     relay));
         }
         long bodyStart = System.nanoTime();
@@ -226,7 +282,7 @@ public final class Gateway {
                     }
                     meter.usage(a.usage(), a.quality());
                     String type = a.body() == b ? response.contentType().orElse("application/json") : "application/json";
-                    return new Reply.Buffered(a.status(), type, headers(response, meter, permit), a.body());
+                    return new Reply.Buffered(a.status(), type, headers(response, meter, permit, attempt), a.body());
                 });
     }
 
@@ -276,8 +332,15 @@ public final class Gateway {
     }
 
     /** Headers for the client; the overhead is measured now, as the answer leaves the gateway. */
-    private static Map<String, String> headers(UpstreamResponse response, Metering meter, Permit permit) {
+    private static Map<String, String> headers(UpstreamResponse response, Metering meter, Permit permit,
+                                               Attempt attempt) {
         Map<String, String> headers = new LinkedHashMap<>(permit.headers());
+        if (attempt.debug()) {
+            headers.put("x-debug-provider", attempt.route().credential().provider());
+            headers.put("x-debug-credential", attempt.route().credential().label());
+            headers.put("x-debug-model", attempt.route().upstreamModel());
+            headers.put("x-debug-attempts", Integer.toString(attempt.number()));
+        }
         headers.put("x-tollgate-request-id", meter.id());
         headers.put("x-tollgate-overhead-ms", String.format(java.util.Locale.ROOT, "%.3f",
                 meter.overheadNanos(System.nanoTime()) / 1e6));

@@ -8,15 +8,15 @@ import jakarta.json.JsonObject;
  *
  * @param caller  the key {@link Gateway#admit} accepted
  * @param rawBody the exact bytes the client sent (passed on untouched when nothing must change)
- * @param headers client headers to pass to an upstream of the same format (Anthropic's version and betas)
+ * @param headers   client headers to pass to an upstream of the same format (Anthropic's version and betas)
+ * @param fallbacks models to try in order when every route of {@code model} failed (the body's {@code models})
+ * @param debug     the client asked ({@code x-debug: true}) to see which provider, model and attempt answered
  */
 public record ProxyCall(Operation operation, Caller caller, String model, boolean stream,
-                        JsonObject body, byte[] rawBody, java.util.Map<String, String> headers) {
+                        JsonObject body, byte[] rawBody, java.util.Map<String, String> headers,
+                        java.util.List<String> fallbacks, boolean debug) {
     public ProxyCall {
         headers = java.util.Map.copyOf(headers);
-    }
-
-    public ProxyCall(Operation operation, Caller caller, String model, boolean stream, JsonObject body, byte[] rawBody) {
-        this(operation, caller, model, stream, body, rawBody, java.util.Map.of());
+        fallbacks = java.util.List.copyOf(fallbacks);
     }
 }

@@ -11,13 +11,15 @@ import java.nio.charset.StandardCharsets;
  * name must change (alias or prefix) or a stream must ask for usage the client did not ask for.
  */
 record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
+    /** The gateway's own field (model fallbacks); upstreams never see it. */
+    static final String FALLBACKS = "models";
 
     /** The client's body with only the model renamed when needed (formats that report usage unasked). */
     static UpstreamBody renamed(ProxyCall call, String upstreamModel) {
-        if (upstreamModel.equals(call.model())) {
+        if (upstreamModel.equals(call.model()) && !call.body().containsKey(FALLBACKS)) {
             return new UpstreamBody(call.rawBody(), call.body(), true);
         }
-        JsonObject json = JSON.createObjectBuilder(call.body()).add("model", upstreamModel).build();
+        JsonObject json = JSON.createObjectBuilder(call.body()).add("model", upstreamModel).remove(FALLBACKS).build();
         return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, true);
     }
 
@@ -27,10 +29,11 @@ record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
                 && o.getBoolean("include_usage", false);
         boolean renameModel = !upstreamModel.equals(call.model());
         boolean askUsage = call.stream() && call.operation().streams() && !clientWantsUsage;
-        if (!renameModel && !askUsage) {
+        boolean fallbacks = body.containsKey(FALLBACKS);
+        if (!renameModel && !askUsage && !fallbacks) {
             return new UpstreamBody(call.rawBody(), body, clientWantsUsage);
         }
-        JsonObjectBuilder b = JSON.createObjectBuilder(body);
+        JsonObjectBuilder b = JSON.createObjectBuilder(body).remove(FALLBACKS);
         if (renameModel) {
             b.add("model", upstreamModel);
         }

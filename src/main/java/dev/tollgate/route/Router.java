@@ -1,6 +1,7 @@
 package dev.tollgate.route;
 
 import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,12 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * Matching, first rule that yields any: a listed model id or alias; {@code prefix/name} on the
  * credential with that prefix; then, unless the name's prefix belongs to a credential, credentials
  * with no model list and no prefix (they take any name). Disabled
- * credentials and {@code excluded-models} never match. Among equals, a weighted rotation spreads load;
- * the rest follow as fallbacks for retries.
+ * credentials and {@code excluded-models} never match. Among equals, a weighted rotation spreads load
+ * (round-robin) or config order holds (fill-first); the rest follow as fallbacks for retries, and
+ * credentials cooling down after a failure come last.
  */
 public final class Router {
     private final List<Candidate> candidates;
     private final Map<String, AtomicLong> rotation = new ConcurrentHashMap<>();
+    private final TollgateConfig.Routing.Strategy strategy;
+    private final Cooldowns cooldowns;
 
     private record Candidate(ProviderCredential credential, List<Glob> excluded) {
         boolean excludes(String model) {
@@ -43,7 +47,15 @@ public final class Router {
     public record Listing(String id, String ownedBy) {
     }
 
+    /** Round robin with no cooldowns: for tests and tools that only match names. */
     public Router(List<ProviderCredential> credentials) {
+        this(credentials, TollgateConfig.Routing.Strategy.ROUND_ROBIN,
+                new Cooldowns(java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Clock.systemUTC()));
+    }
+
+    public Router(List<ProviderCredential> credentials, TollgateConfig.Routing.Strategy strategy, Cooldowns cooldowns) {
+        this.strategy = strategy;
+        this.cooldowns = cooldowns;
         List<Candidate> list = new ArrayList<>();
         for (ProviderCredential c : credentials) {
             if (!c.disabled()) {
@@ -62,7 +74,23 @@ public final class Router {
         if (matched.isEmpty() && !claimedPrefix(requested)) {
             matched = catchAll(requested); // a name under a known prefix stays with that prefix's credentials
         }
-        return rotate(requested, matched);
+        List<Route> ordered = strategy == TollgateConfig.Routing.Strategy.FILL_FIRST ? matched : rotate(requested, matched);
+        return restedLast(ordered);
+    }
+
+    /** Credentials cooling down go after the others (soonest back first): tried only when nothing else is left. */
+    private List<Route> restedLast(List<Route> routes) {
+        if (routes.size() < 2 && routes.stream().noneMatch(r -> cooldowns.cooling(r.credential()))) {
+            return routes;
+        }
+        List<Route> ready = new ArrayList<>();
+        List<Route> resting = new ArrayList<>();
+        for (Route r : routes) {
+            (cooldowns.cooling(r.credential()) ? resting : ready).add(r);
+        }
+        resting.sort(java.util.Comparator.comparing(r -> cooldowns.until(r.credential())));
+        ready.addAll(resting);
+        return ready;
     }
 
     /** Every name a caller can ask for by name (catch-all credentials add no names). */

@@ -81,6 +81,7 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
         }, executor).thenApply(r -> new UpstreamResponse(r.statusCode(),
                 r.headers().firstValue("content-type"),
                 r.headers().firstValue("x-request-id").or(() -> r.headers().firstValue("request-id")),
+                r.headers().firstValue("retry-after"),
                 r.body()));
     }
 

@@ -10,7 +10,31 @@ import java.util.concurrent.Flow;
  * streams pass through chunk by chunk and nobody holds a thread while waiting for the next one.
  */
 public record UpstreamResponse(int status, Optional<String> contentType, Optional<String> requestId,
-                               Flow.Publisher<List<ByteBuffer>> body) {
+                               Optional<String> retryAfterHeader, Flow.Publisher<List<ByteBuffer>> body) {
+
+    public UpstreamResponse(int status, Optional<String> contentType, Optional<String> requestId,
+                            Flow.Publisher<List<ByteBuffer>> body) {
+        this(status, contentType, requestId, Optional.empty(), body);
+    }
+
+    /** The upstream's {@code Retry-After}: seconds, or an HTTP date; empty when absent or unreadable. */
+    public Optional<java.time.Duration> retryAfter() {
+        return retryAfterHeader.flatMap(v -> {
+            String t = v.trim();
+            try {
+                return Optional.of(java.time.Duration.ofSeconds(Math.max(0, Long.parseLong(t))));
+            } catch (NumberFormatException e) {
+                try {
+                    java.time.Instant at = java.time.ZonedDateTime.parse(t,
+                            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    java.time.Duration d = java.time.Duration.between(java.time.Instant.now(), at);
+                    return Optional.of(d.isNegative() ? java.time.Duration.ZERO : d);
+                } catch (java.time.format.DateTimeParseException e2) {
+                    return Optional.empty();
+                }
+            }
+        });
+    }
 
     public boolean ok() {
         return status >= 200 && status < 300;

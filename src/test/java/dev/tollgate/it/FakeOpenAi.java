@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-silent}: a stream that sends one chunk, then nothing for 30 s</li>
  * <li>{@code fake-400}: OpenAI's error body with status 400; {@code fake-flaky}: 500 on every other call</li>
  * <li>{@code fake-hang}: never answers a non-stream call in time</li>
+ * <li>{@code fake-429}: always 429 with {@code Retry-After: 30}</li>
  * <li>{@code fake-tools}: a {@code get_weather} call for Paris (arguments streamed in two pieces)</li>
  * </ul>
  */
@@ -95,6 +96,11 @@ public final class FakeOpenAi {
                     }
                 }
                 case "fake-hang" -> sleep(30_000);
+                case "fake-429" -> {
+                    ex.getResponseHeaders().add("Retry-After", "30");
+                    json(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                            + "\"code\":\"rate_limit_exceeded\"}}");
+                }
                 case "fake-nousage" -> answer(ex, body, model, stream, messages, false);
                 case "fake-tools" -> tools(ex, model, stream, messages);
                 default -> answer(ex, body, model, stream, messages, true);

@@ -70,4 +70,49 @@ class RouterTest {
         assertEquals(List.of("gpt-4o", "fast", "oa/gpt-4o"), r.listings().stream().map(Router.Listing::id).toList());
         assertEquals("p-a", r.listings().get(0).ownedBy());
     }
+
+    @Test
+    void fillFirstKeepsConfigOrderAndCoolingCredentialsGoLast() {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-11-23T10:00:00Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        };
+        Cooldowns cooldowns = new Cooldowns(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), clock);
+        ProviderCredential a = cred("a", List.of(m("gpt-4o", null)), null, List.of(), 1, false);
+        ProviderCredential b = cred("b", List.of(m("gpt-4o", null)), null, List.of(), 1, false);
+        ProviderCredential c = cred("c", List.of(m("gpt-4o", null)), null, List.of(), 1, false);
+        Router r = new Router(List.of(a, b, c), dev.tollgate.config.TollgateConfig.Routing.Strategy.FILL_FIRST, cooldowns);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of("a", "b", "c"), labels(r.routes("gpt-4o")), "fill-first: always config order");
+        }
+        cooldowns.failed(a, Optional.of(java.time.Duration.ofSeconds(30)), "429");
+        cooldowns.failed(b, Optional.empty(), "502");
+        assertEquals(List.of("c", "b", "a"), labels(r.routes("gpt-4o")), "resting ones last, soonest back first");
+        now.set(now.get().plusSeconds(11));
+        assertEquals(List.of("b", "c", "a"), labels(r.routes("gpt-4o")), "b rested its 10 s");
+        cooldowns.failed(b, Optional.empty(), "502");
+        assertEquals(java.time.Instant.parse("2026-11-23T10:00:31Z"), cooldowns.snapshot().get("b").until(),
+                "a second failure in a row doubles the rest: 20 s");
+        cooldowns.succeeded(b);
+        now.set(now.get().plusSeconds(30));
+        assertEquals(List.of("a", "b", "c"), labels(r.routes("gpt-4o")));
+    }
+
+    private static List<String> labels(List<Route> routes) {
+        return routes.stream().map(x -> x.credential().label()).toList();
+    }
 }

@@ -65,7 +65,7 @@ public final class AnthropicResource {
         try {
             Caller caller = gateway.authenticate(key(headers));
             byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
-            ProxyCall call = ProxyRequests.parse(Operation.MESSAGES, caller, raw, forwarded(headers));
+            ProxyCall call = ProxyRequests.parse(Operation.MESSAGES, caller, raw, forwarded(headers), false);
             gateway.countTokens(call).whenComplete((reply, error) -> {
                 if (error == null) {
                     ReplyWriter.write(reply, async);

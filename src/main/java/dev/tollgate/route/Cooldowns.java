@@ -1,0 +1,64 @@
+package dev.tollgate.route;
+
+import dev.tollgate.config.ProviderCredential;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Credentials resting after a failure (429, 5xx, network error): for as long as the upstream's
+ * {@code Retry-After} said, else a base period doubled per further failure in a row, up to a
+ * ceiling. A success ends the rest and the count.
+ */
+public final class Cooldowns {
+    private final Duration base;
+    private final Duration max;
+    private final Clock clock;
+    private final Map<String, State> states = new ConcurrentHashMap<>();
+
+    /** A credential's recent trouble; {@code until} in the past means it is available again. */
+    public record State(Instant until, int failures, String lastError) {
+    }
+
+    public Cooldowns(Duration base, Duration max, Clock clock) {
+        this.base = base;
+        this.max = max;
+        this.clock = clock;
+    }
+
+    public void failed(ProviderCredential c, Optional<Duration> retryAfter, String why) {
+        states.compute(c.label(), (k, old) -> {
+            int failures = old == null ? 1 : old.failures() + 1;
+            Duration rest = retryAfter.orElseGet(() -> {
+                Duration d = base.multipliedBy(1L << Math.min(failures - 1, 20));
+                return d.compareTo(max) > 0 ? max : d;
+            });
+            return new State(clock.instant().plus(rest), failures, why);
+        });
+    }
+
+    public void succeeded(ProviderCredential c) {
+        if (!states.isEmpty()) {
+            states.remove(c.label());
+        }
+    }
+
+    public boolean cooling(ProviderCredential c) {
+        State s = states.get(c.label());
+        return s != null && s.until().isAfter(clock.instant());
+    }
+
+    Instant until(ProviderCredential c) {
+        State s = states.get(c.label());
+        return s == null ? Instant.MIN : s.until();
+    }
+
+    /** Every credential with recent trouble, by label. */
+    public Map<String, State> snapshot() {
+        return new TreeMap<>(states);
+    }
+}
