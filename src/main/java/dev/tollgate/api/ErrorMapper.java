@@ -3,6 +3,7 @@ package dev.tollgate.api;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.api.anthropic.AnthropicErrors;
+import dev.tollgate.api.gemini.GeminiErrors;
 import dev.tollgate.api.openai.OpenAiErrors;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -41,6 +42,9 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             LOG.log(Level.SEVERE, "tollgate: unexpected error on " + uri.getPath(), error);
         }
         String path = uri.getPath();
+        if (path.startsWith("v1beta/") || path.startsWith("/v1beta/")) {
+            return GeminiErrors.response(status, message);
+        }
         if (path.startsWith("v1/messages") || path.startsWith("/v1/messages")) {
             return AnthropicErrors.response(status, message);
         }

@@ -36,14 +36,21 @@ public final class ProxyEndpoint {
     /** @param headers client headers for an upstream of the same dialect */
     public void proxy(Operation op, HttpServletRequest request, Optional<String> key, Map<String, String> headers,
                       InputStream body, AsyncResponse async) {
+        proxy(op, request, key, headers, body, async, null, false);
+    }
+
+    /** @param pathModel the model when the URL names it (Gemini), with {@code pathStream}; null otherwise */
+    public void proxy(Operation op, HttpServletRequest request, Optional<String> key, Map<String, String> headers,
+                      InputStream body, AsyncResponse async, String pathModel, boolean pathStream) {
         Metering meter = Optional.ofNullable((Metering) request.getAttribute(Metering.ATTRIBUTE))
                 .orElseGet(() -> new Metering(request.getRequestURI(), Instant.now(), System.nanoTime()));
         meter.modelCall();
         try {
             Caller caller = gateway.admit(key, meter);
             byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
-            ProxyCall call = ProxyRequests.parse(op, caller, raw, headers,
-                    "true".equalsIgnoreCase(request.getHeader("x-debug")));
+            boolean debug = "true".equalsIgnoreCase(request.getHeader("x-debug"));
+            ProxyCall call = pathModel == null ? ProxyRequests.parse(op, caller, raw, headers, debug)
+                    : ProxyRequests.parse(op, caller, raw, headers, debug, pathModel, pathStream);
             gateway.call(call, meter).whenComplete((reply, error) -> {
                 if (error != null) {
                     async.resume(refusal(unwrap(error), meter));

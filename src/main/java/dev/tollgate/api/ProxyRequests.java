@@ -28,8 +28,22 @@ public final class ProxyRequests {
         JsonObject body = object(raw);
         String model = string(body, "model").filter(m -> !m.isBlank()).orElseThrow(() ->
                 invalid("You must provide a model parameter.", "model"));
+        required(op, body);
+        return new ProxyCall(op, caller, model, stream(op, body), body, raw, headers, fallbacks(body), debug);
+    }
+
+    /** A call whose model and streaming the URL names (Gemini's {@code models/{model}:streamGenerateContent}). */
+    public static ProxyCall parse(Operation op, Caller caller, byte[] raw, java.util.Map<String, String> headers,
+                                  boolean debug, String model, boolean stream) {
+        JsonObject body = object(raw);
+        required(op, body);
+        return new ProxyCall(op, caller, model, stream, body, raw, headers, fallbacks(body), debug);
+    }
+
+    private static void required(Operation op, JsonObject body) {
         String required = switch (op) {
             case CHAT_COMPLETIONS, MESSAGES -> "messages";
+            case GENERATE_CONTENT -> "contents";
             case COMPLETIONS -> "prompt";
             case EMBEDDINGS -> "input";
         };
@@ -38,8 +52,11 @@ public final class ProxyRequests {
             throw invalid("Missing required parameter: '" + required + "'.", required);
         }
         if (op.chat() && value.getValueType() != JsonValue.ValueType.ARRAY) {
-            throw invalid("Invalid type for 'messages': expected an array.", "messages");
+            throw invalid("Invalid type for '" + required + "': expected an array.", required);
         }
+    }
+
+    private static boolean stream(Operation op, JsonObject body) {
         boolean stream = false;
         JsonValue s = body.get("stream");
         if (s != null && s != JsonValue.NULL) {
@@ -48,7 +65,7 @@ public final class ProxyRequests {
             }
             stream = s == JsonValue.TRUE && op.streams();
         }
-        return new ProxyCall(op, caller, model, stream, body, raw, headers, fallbacks(body), debug);
+        return stream;
     }
 
     /** The request-level {@code models} array: fallback model names, tried in order. */

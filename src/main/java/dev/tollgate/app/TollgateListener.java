@@ -10,6 +10,7 @@ import dev.tollgate.api.ErrorMapper;
 import dev.tollgate.api.RequestLimits;
 import dev.tollgate.api.UsageResource;
 import dev.tollgate.api.anthropic.AnthropicResource;
+import dev.tollgate.api.gemini.GeminiResource;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
@@ -155,7 +156,7 @@ public final class TollgateListener implements ServletContextListener {
             }
         }));
         filter.setAsyncSupported(true);
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*");
+        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*", "/v1beta/*");
 
         MetricsService metrics = new MetricsService(database);
         RequestLimits limits = new RequestLimits(config.maxBodyBytes());
@@ -187,6 +188,7 @@ public final class TollgateListener implements ServletContextListener {
                 .register(MetricsResource.class)
                 .register(HealthResource.class)
                 .register(AnthropicResource.class)
+                .register(GeminiResource.class)
                 .register(UsageResource.class)
                 .register(AdminConfigResource.class)
                 .register(AdminUsersResource.class)
@@ -204,7 +206,7 @@ public final class TollgateListener implements ServletContextListener {
         jersey.addMapping("/*");
 
         String base = System.getProperty("tollgate.public-url", context.getContextPath());
-        LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic base URL " + base + " · metrics " + base
+        LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic and Gemini base URL " + base + " · metrics " + base
                 + "/_qs/metrics · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
     }
 

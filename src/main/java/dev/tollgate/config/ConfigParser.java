@@ -28,6 +28,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 public final class ConfigParser {
     private static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
     private static final URI ANTHROPIC_BASE_URL = URI.create("https://api.anthropic.com");
+    private static final URI GEMINI_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
 
     private final UnaryOperator<String> secrets;
     private final Consumer<String> warnings;
@@ -60,6 +61,7 @@ public final class ConfigParser {
         credentials.addAll(openAiKeys(top, "openai-api-key", "openai"));
         credentials.addAll(openAiKeys(top, "codex-api-key", "codex"));
         credentials.addAll(claudeKeys(top));
+        credentials.addAll(geminiKeys(top));
         credentials.addAll(compatibility(top));
         credentials.addAll(mocks(top));
 
@@ -237,6 +239,18 @@ public final class ConfigParser {
         return value;
     }
 
+    /** Gemini (Google AI Studio) credentials; base-url is the host root, as the google-genai SDK takes it. */
+    private List<ProviderCredential> geminiKeys(YamlSection top) {
+        List<ProviderCredential> result = new ArrayList<>();
+        List<YamlSection> entries = top.sections("gemini-api-key");
+        for (int i = 0; i < entries.size(); i++) {
+            YamlSection e = entries.get(i);
+            result.add(credential(e, "gemini", Wire.GEMINI, "gemini#" + (i + 1), e.requiredString("api-key"),
+                    e, e.string("prefix"), Optional.empty()));
+        }
+        return result;
+    }
+
     /** Anthropic credentials; their base-url is the host root, as the official SDK takes it. */
     private List<ProviderCredential> claudeKeys(YamlSection top) {
         List<ProviderCredential> result = new ArrayList<>();
@@ -303,7 +317,11 @@ public final class ConfigParser {
     private ProviderCredential credential(YamlSection own, String provider, Wire wire, String label, String apiKey,
                                           YamlSection shared, Optional<String> prefix, Optional<MockSettings> mock) {
         URI baseUrl = wire == Wire.MOCK ? URI.create("mock:" + provider)
-                : baseUrl(own, shared, wire == Wire.ANTHROPIC ? ANTHROPIC_BASE_URL : OPENAI_BASE_URL);
+                : baseUrl(own, shared, switch (wire) {
+                    case ANTHROPIC -> ANTHROPIC_BASE_URL;
+                    case GEMINI -> GEMINI_BASE_URL;
+                    default -> OPENAI_BASE_URL;
+                });
         ProviderCredential credential = new ProviderCredential(
                 provider, wire, label, apiKey, baseUrl,
                 models(shared),

@@ -40,6 +40,7 @@ public record ProviderCredential(
     public enum Wire {
         OPENAI,
         ANTHROPIC,
+        GEMINI,
         /** The built-in demo provider, answering in OpenAI's format. */
         MOCK;
 

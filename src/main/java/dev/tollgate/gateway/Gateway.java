@@ -16,6 +16,7 @@ import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
 import dev.tollgate.translate.AnthropicMessages;
 import dev.tollgate.translate.ChatCodec;
+import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.translate.OpenAiChat;
 import dev.tollgate.translate.TranslationException;
 import dev.tollgate.upstream.Upstream;
@@ -162,8 +163,11 @@ public final class Gateway {
     private static Exchange exchange(ProxyCall call, Route route) {
         ProviderCredential.Wire wire = route.credential().wire().format();
         if (wire == call.operation().format()) {
-            return wire == ProviderCredential.Wire.ANTHROPIC ? PassThrough.anthropic(call, route.upstreamModel())
-                    : PassThrough.openAi(call, route.upstreamModel());
+            return switch (wire) {
+                case ANTHROPIC -> PassThrough.anthropic(call, route.upstreamModel());
+                case GEMINI -> PassThrough.gemini(call, route.upstreamModel());
+                default -> PassThrough.openAi(call, route.upstreamModel());
+            };
         }
         try {
             return new Translated(call, route.upstreamModel(), codec(call.operation().format()), codec(wire));
@@ -173,7 +177,11 @@ public final class Gateway {
     }
 
     private static ChatCodec codec(ProviderCredential.Wire format) {
-        return format == ProviderCredential.Wire.ANTHROPIC ? AnthropicMessages.INSTANCE : OpenAiChat.INSTANCE;
+        return switch (format) {
+            case ANTHROPIC -> AnthropicMessages.INSTANCE;
+            case GEMINI -> GeminiContent.INSTANCE;
+            default -> OpenAiChat.INSTANCE;
+        };
     }
 
     /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
@@ -304,25 +312,28 @@ public final class Gateway {
     }
 
     /**
-     * Counts a Messages request's input tokens: the Anthropic upstream that would serve it counts
-     * them; any other is estimated with the tokenizer. Free and not a model call: not metered.
+     * Counts a request's input tokens: an upstream of the call's own format that counts (Anthropic,
+     * Gemini) is asked; any other is estimated with the tokenizer and answered by {@code estimate}
+     * in the client's shape. Free and not a model call: not metered.
      */
-    public CompletionStage<Reply> countTokens(ProxyCall call) {
+    public CompletionStage<Reply> countTokens(ProxyCall call, java.util.function.LongFunction<String> estimate) {
         List<Route> routes = router.routes(call.model());
         if (routes.isEmpty()) {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
         }
         Route first = routes.get(0);
-        if (first.credential().wire() != ProviderCredential.Wire.ANTHROPIC) {
-            String body = JSON.createObjectBuilder().add("input_tokens", TokenEstimator.prompt(call.body())).build()
-                    .toString();
+        ProviderCredential.Wire wire = first.credential().wire();
+        if (wire != call.operation().format() || wire == ProviderCredential.Wire.OPENAI) {
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
-                    body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    estimate.apply(TokenEstimator.prompt(call.body())).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        UpstreamBody body = UpstreamBody.renamed(call, first.upstreamModel());
-        UpstreamRequest request = new UpstreamRequest(first.credential(), call.operation().path() + "/count_tokens",
-                body.bytes(), body.json(), false, call.headers());
+        UpstreamBody body = wire == ProviderCredential.Wire.GEMINI ? UpstreamBody.asIs(call)
+                : UpstreamBody.renamed(call, first.upstreamModel());
+        String path = wire == ProviderCredential.Wire.GEMINI ? "/v1beta/models/" + first.upstreamModel() + ":countTokens"
+                : call.operation().path() + "/count_tokens";
+        UpstreamRequest request = new UpstreamRequest(first.credential(), path, body.bytes(), body.json(), false,
+                call.headers());
         return upstreams.apply(first.credential()).send(request)
                 .exceptionally(t -> {
                     throw unreachable(t);

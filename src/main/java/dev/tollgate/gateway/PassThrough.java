@@ -3,7 +3,10 @@ package dev.tollgate.gateway;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.usage.AnthropicStreamObserver;
+import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.usage.AnthropicUsage;
+import dev.tollgate.usage.GeminiStreamObserver;
+import dev.tollgate.usage.GeminiUsage;
 import dev.tollgate.usage.OpenAiStreamObserver;
 import dev.tollgate.usage.OpenAiText;
 import dev.tollgate.usage.OpenAiUsage;
@@ -26,29 +29,49 @@ import java.util.function.Function;
  * {@link UpstreamBody}) and the answer comes back untouched; only usage is read on the way.
  */
 final class PassThrough implements Exchange {
+    /** What differs between formats when passing through: how usage and text are read. */
+    private enum Format {
+        OPENAI(OpenAiUsage::of, OpenAiText::of),
+        ANTHROPIC(AnthropicUsage::of, PassThrough::anthropicText),
+        GEMINI(GeminiUsage::of, GeminiUsage::text);
+
+        private final Function<JsonObject, Optional<TokenUsage>> usage;
+        private final Function<JsonObject, String> text;
+
+        Format(Function<JsonObject, Optional<TokenUsage>> usage, Function<JsonObject, String> text) {
+            this.usage = usage;
+            this.text = text;
+        }
+    }
+
     private final String path;
     private final UpstreamBody body;
     private final Map<String, String> headers;
     private final long estimatedPrompt;
-    private final boolean anthropic;
+    private final Format format;
 
     private PassThrough(String path, UpstreamBody body, Map<String, String> headers, long estimatedPrompt,
-                        boolean anthropic) {
+                        Format format) {
         this.path = path;
         this.body = body;
         this.headers = headers;
         this.estimatedPrompt = estimatedPrompt;
-        this.anthropic = anthropic;
+        this.format = format;
     }
 
     static PassThrough openAi(ProxyCall call, String upstreamModel) {
         return new PassThrough(call.operation().path(), UpstreamBody.of(call, upstreamModel), Map.of(),
-                TokenEstimator.prompt(call.body()), false);
+                TokenEstimator.prompt(call.body()), Format.OPENAI);
     }
 
     static PassThrough anthropic(ProxyCall call, String upstreamModel) {
         return new PassThrough(call.operation().path(), UpstreamBody.renamed(call, upstreamModel), call.headers(),
-                TokenEstimator.prompt(call.body()), true);
+                TokenEstimator.prompt(call.body()), Format.ANTHROPIC);
+    }
+
+    static PassThrough gemini(ProxyCall call, String upstreamModel) {
+        return new PassThrough(GeminiContent.INSTANCE.path(upstreamModel, call.stream()), UpstreamBody.asIs(call),
+                Map.of(), TokenEstimator.prompt(call.body()), Format.GEMINI);
     }
 
     @Override
@@ -73,8 +96,11 @@ final class PassThrough implements Exchange {
 
     @Override
     public StreamObserver observer() {
-        return anthropic ? new AnthropicStreamObserver(estimatedPrompt)
-                : new OpenAiStreamObserver(body.clientWantsUsage(), estimatedPrompt);
+        return switch (format) {
+            case ANTHROPIC -> new AnthropicStreamObserver(estimatedPrompt);
+            case GEMINI -> new GeminiStreamObserver(estimatedPrompt);
+            case OPENAI -> new OpenAiStreamObserver(body.clientWantsUsage(), estimatedPrompt);
+        };
     }
 
     @Override
@@ -88,13 +114,13 @@ final class PassThrough implements Exchange {
         } catch (JsonException | IllegalStateException e) {
             return new Answer(status, bytes, TokenUsage.of(estimatedPrompt, 0), UsageQuality.ESTIMATED, null, null);
         }
-        String id = json.get("id") instanceof JsonString s ? s.getString() : null;
-        Function<JsonObject, Optional<TokenUsage>> reader = anthropic ? AnthropicUsage::of : OpenAiUsage::of;
-        Optional<TokenUsage> reported = reader.apply(json);
+        String id = json.get("id") instanceof JsonString s ? s.getString()
+                : json.get("responseId") instanceof JsonString r ? r.getString() : null;
+        Optional<TokenUsage> reported = format.usage.apply(json);
         if (reported.isPresent()) {
             return new Answer(status, bytes, reported.get(), UsageQuality.REPORTED, id, null);
         }
-        long completion = TokenEstimator.count(anthropic ? anthropicText(json) : OpenAiText.of(json));
+        long completion = TokenEstimator.count(format.text.apply(json));
         return new Answer(status, bytes, TokenUsage.of(estimatedPrompt, completion), UsageQuality.ESTIMATED, id, null);
     }
 

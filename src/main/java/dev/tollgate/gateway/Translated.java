@@ -28,20 +28,22 @@ final class Translated implements Exchange {
     private final JsonObject json;
     private final byte[] bytes;
     private final long estimatedPrompt;
+    private final String path;
 
     Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream) {
         this.client = client;
         this.upstream = upstream;
         this.clientBody = call.body();
-        this.request = client.decodeRequest(call.body());
+        this.request = client.decodeRequest(call.body()).withModel(call.model()).withStream(call.stream());
         this.json = upstream.encodeRequest(request, upstreamModel);
         this.bytes = json.toString().getBytes(StandardCharsets.UTF_8);
         this.estimatedPrompt = TokenEstimator.prompt(call.body());
+        this.path = upstream.path(upstreamModel, call.stream());
     }
 
     @Override
     public String path() {
-        return upstream.path();
+        return path;
     }
 
     @Override

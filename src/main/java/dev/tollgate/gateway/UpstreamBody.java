@@ -14,6 +14,15 @@ record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
     /** The gateway's own field (model fallbacks); upstreams never see it. */
     static final String FALLBACKS = "models";
 
+    /** The client's body as it is (formats that carry the model in the URL), less the gateway's own field. */
+    static UpstreamBody asIs(ProxyCall call) {
+        if (!call.body().containsKey(FALLBACKS)) {
+            return new UpstreamBody(call.rawBody(), call.body(), true);
+        }
+        JsonObject json = JSON.createObjectBuilder(call.body()).remove(FALLBACKS).build();
+        return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, true);
+    }
+
     /** The client's body with only the model renamed when needed (formats that report usage unasked). */
     static UpstreamBody renamed(ProxyCall call, String upstreamModel) {
         if (upstreamModel.equals(call.model()) && !call.body().containsKey(FALLBACKS)) {

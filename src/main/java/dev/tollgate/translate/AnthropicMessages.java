@@ -43,7 +43,7 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     @Override
-    public String path() {
+    public String path(String model, boolean stream) {
         return "/v1/messages";
     }
 

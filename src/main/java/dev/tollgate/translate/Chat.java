@@ -26,6 +26,16 @@ public final class Chat {
             tools = List.copyOf(tools);
             stop = List.copyOf(stop);
         }
+
+        /** The same request under the name the client used (formats that carry the model in the URL). */
+        public Request withModel(String name) {
+            return new Request(name, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, stream);
+        }
+
+        /** The same request, streamed or not as the endpoint says (formats that choose it by URL). */
+        public Request withStream(boolean streamed) {
+            return new Request(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, streamed);
+        }
     }
 
     public enum Role { USER, ASSISTANT }

@@ -9,8 +9,8 @@ import java.util.List;
  * out. Stream decoders read usage as they go, so no translated path can forget to count.
  */
 public interface ChatCodec {
-    /** The path below the provider's base URL where this format's chat calls go. */
-    String path();
+    /** The path below the provider's base URL where this format's chat calls for {@code model} go. */
+    String path(String model, boolean stream);
 
     Chat.Request decodeRequest(JsonObject body);
 

@@ -41,7 +41,7 @@ public final class OpenAiChat implements ChatCodec {
     }
 
     @Override
-    public String path() {
+    public String path(String model, boolean stream) {
         return "/chat/completions";
     }
 

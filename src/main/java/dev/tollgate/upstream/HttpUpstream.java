@@ -55,6 +55,8 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
         if (credential.wire() == ProviderCredential.Wire.ANTHROPIC) {
             http.header("x-api-key", credential.apiKey());
             http.header("anthropic-version", ANTHROPIC_VERSION);
+        } else if (credential.wire() == ProviderCredential.Wire.GEMINI) {
+            http.header("x-goog-api-key", credential.apiKey());
         } else if (!credential.apiKey().isEmpty()) {
             http.header("Authorization", "Bearer " + credential.apiKey());
         }

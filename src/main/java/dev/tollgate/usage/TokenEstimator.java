@@ -38,8 +38,20 @@ public final class TokenEstimator {
             }
             return total;
         }
+        if (request.get("contents") instanceof JsonArray contents) {
+            long total = REPLY_PRIMER + geminiText(request.get("systemInstruction"));
+            for (JsonValue c : contents) {
+                total += PER_MESSAGE + geminiText(c);
+            }
+            return total;
+        }
         JsonValue prompt = request.containsKey("prompt") ? request.get("prompt") : request.get("input");
         return count(text(prompt));
+    }
+
+    /** Tokens of the text parts of a Gemini content ({@code {"parts":[{"text":…}]}}). */
+    private static long geminiText(JsonValue content) {
+        return content instanceof JsonObject o ? count(text(o.get("parts"))) : 0;
     }
 
     /** The text in a content value: a string, an array of strings, or an array of typed parts. */

@@ -39,6 +39,7 @@ public final class TestRig {
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final FakeOpenAi FAKE;
     private static final FakeAnthropic CLAUDE;
+    private static final FakeGemini GEMINI;
     private static final Path DIR;
     private static volatile String base = base("tollgate");
     private static volatile Path database;
@@ -48,6 +49,7 @@ public final class TestRig {
         try {
             FAKE = new FakeOpenAi();
             CLAUDE = new FakeAnthropic();
+            GEMINI = new FakeGemini();
             DIR = Files.createTempDirectory("tollgate-it");
             database = DIR.resolve("tollgate.db");
         } catch (IOException e) {
@@ -64,6 +66,10 @@ public final class TestRig {
 
     public static FakeAnthropic claude() {
         return CLAUDE;
+    }
+
+    public static FakeGemini gemini() {
+        return GEMINI;
     }
 
     public static Path database() {
@@ -159,6 +165,11 @@ public final class TestRig {
                 + "    models:\n"
                 + "      - {id: claude-fake}\n      - {id: claude-fake-tools}\n      - {id: claude-fake-cut}\n"
                 + "      - {id: claude-fake-400}\n      - {id: claude-fake-sonnet, alias: sonnet}\n"
+                + "gemini-api-key:\n"
+                + "  - api-key: goog-upstream-secret\n"
+                + "    base-url: " + GEMINI.baseUrl() + "\n"
+                + "    models:\n"
+                + "      - {id: gemini-fake}\n      - {id: gemini-fake-tools}\n      - {id: gemini-fake-400}\n"
                 + "openai-compatibility:\n"
                 + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
                 + "    models: [{name: dead-model}]\n"

@@ -66,7 +66,7 @@ public final class AnthropicResource {
             Caller caller = gateway.authenticate(key(headers));
             byte[] raw = BodyReader.read(body, request.getContentLengthLong(), maxBodyBytes);
             ProxyCall call = ProxyRequests.parse(Operation.MESSAGES, caller, raw, forwarded(headers), false);
-            gateway.countTokens(call).whenComplete((reply, error) -> {
+            gateway.countTokens(call, n -> "{\"input_tokens\":" + n + "}").whenComplete((reply, error) -> {
                 if (error == null) {
                     ReplyWriter.write(reply, async);
                 } else {

@@ -1,0 +1,104 @@
+package dev.tollgate.usage;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Reads a Gemini {@code streamGenerateContent?alt=sse} stream as it passes, untouched: the
+ * cumulative usage of the last chunk, the text for an estimate, the response id, an error chunk,
+ * and a finishReason as the proper end (Gemini streams have no end marker of their own).
+ */
+public final class GeminiStreamObserver implements StreamObserver {
+    private final long estimatedPrompt;
+    private final StringBuilder text = new StringBuilder();
+    private TokenUsage usage;
+    private boolean done;
+    private String id;
+    private String error;
+
+    public GeminiStreamObserver(long estimatedPrompt) {
+        this.estimatedPrompt = estimatedPrompt;
+    }
+
+    @Override
+    public byte[] onEvent(byte[] raw, String data) {
+        if (data != null) {
+            read(data);
+        }
+        return raw;
+    }
+
+    /** Reads one chunk; returns it parsed, or null when it is not JSON. */
+    public JsonObject read(String data) {
+        JsonObject chunk;
+        try {
+            chunk = JSON.createReader(new StringReader(data)).readObject();
+        } catch (JsonException | IllegalStateException e) {
+            return null;
+        }
+        if (id == null && chunk.get("responseId") instanceof jakarta.json.JsonString s) {
+            id = s.getString();
+        }
+        if (chunk.get("error") instanceof JsonObject e) {
+            error = e.getString("message", "upstream error in stream");
+        }
+        text.append(GeminiUsage.text(chunk));
+        GeminiUsage.of(chunk).ifPresent(u -> usage = u);
+        if (GeminiUsage.finished(chunk)) {
+            done = true;
+        }
+        return chunk;
+    }
+
+    @Override
+    public boolean done() {
+        return done;
+    }
+
+    @Override
+    public Optional<String> responseId() {
+        return Optional.ofNullable(id);
+    }
+
+    @Override
+    public Optional<String> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /** The last cumulative usage once the answer finished; before that, what was seen, with the output counted. */
+    @Override
+    public TokenUsage usage() {
+        if (usage != null && done) {
+            return usage;
+        }
+        long prompt = usage != null ? usage.prompt() : estimatedPrompt;
+        long output = Math.max(usage != null ? usage.completion() : 0, TokenEstimator.count(text.toString()));
+        return new TokenUsage(prompt, output, prompt + output, usage != null ? usage.cached() : 0,
+                usage != null ? usage.reasoning() : 0);
+    }
+
+    @Override
+    public UsageQuality quality() {
+        if (usage != null && done) {
+            return UsageQuality.REPORTED;
+        }
+        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+    }
+
+    @Override
+    public byte[] errorEvent(String message, boolean timeout) {
+        return event(timeout ? 504 : 502, message);
+    }
+
+    /** Google's error object as one SSE data event. */
+    public static byte[] event(int status, String message) {
+        JsonObject body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("code", status)
+                .add("message", message).add("status", status == 504 ? "DEADLINE_EXCEEDED" : "UNAVAILABLE")).build();
+        return ("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,130 @@
+package dev.tollgate.it;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+
+/**
+ * A fake Gemini API over real loopback HTTP: {@code /v1beta/models/{model}:generateContent},
+ * {@code :streamGenerateContent?alt=sse} (chunks separated by CRLF as Google sends them, cumulative
+ * {@code usageMetadata} in every chunk, the finishReason on the last) and {@code :countTokens}.
+ * Models: {@code gemini-fake} ("Hello from fake Gemini"; prompt {@link #prompt}, 6 cached, 4 output,
+ * 9 thoughts), {@code gemini-fake-tools} (a get_weather call), {@code gemini-fake-400}.
+ */
+public final class FakeGemini {
+    public static final String[] WORDS = {"Hello", " from", " fake", " Gemini"};
+    public static final int CACHED = 6;
+    public static final int THOUGHTS = 9;
+    public static final int COUNTED = 17;
+
+    private final HttpServer server;
+    private final List<FakeOpenAi.Received> received = new CopyOnWriteArrayList<>();
+
+    public FakeGemini() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-gemini");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/v1beta/", this::handle);
+        server.start();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public List<FakeOpenAi.Received> received() {
+        return received;
+    }
+
+    public static long prompt(int contents) {
+        return 13 + 5L * contents;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            JsonObject body = Json.createReader(new ByteArrayInputStream(ex.getRequestBody().readAllBytes())).readObject();
+            String path = ex.getRequestURI().getPath();
+            received.add(new FakeOpenAi.Received(path + (ex.getRequestURI().getQuery() == null ? ""
+                    : "?" + ex.getRequestURI().getQuery()), java.util.Map.copyOf(ex.getRequestHeaders()), body));
+            String target = path.substring(path.lastIndexOf('/') + 1);
+            String model = target.substring(0, target.indexOf(':'));
+            String action = target.substring(target.indexOf(':') + 1);
+            int contents = body.containsKey("contents") ? body.getJsonArray("contents").size() : 0;
+            if (action.equals("countTokens")) {
+                json(ex, 200, "{\"totalTokens\":" + COUNTED + "}");
+                return;
+            }
+            if (model.equals("gemini-fake-400")) {
+                json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"Invalid value at 'generation_config'\","
+                        + "\"status\":\"INVALID_ARGUMENT\"}}");
+                return;
+            }
+            boolean tools = model.equals("gemini-fake-tools");
+            if (action.equals("generateContent")) {
+                json(ex, 200, chunk(tools ? call() : text(String.join("", WORDS)), true, contents, WORDS.length).toString());
+                return;
+            }
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            if (tools) {
+                write(out, chunk(call(), true, contents, 3));
+            } else {
+                for (int i = 0; i < WORDS.length; i++) {
+                    write(out, chunk(text(WORDS[i]), i == WORDS.length - 1, contents, i + 1));
+                }
+            }
+        } catch (IOException e) {
+            // the gateway went away mid-stream
+        }
+    }
+
+    private static JsonObjectBuilder text(String t) {
+        return Json.createObjectBuilder().add("text", t);
+    }
+
+    private static JsonObjectBuilder call() {
+        return Json.createObjectBuilder().add("functionCall", Json.createObjectBuilder().add("name", "get_weather")
+                .add("args", Json.createObjectBuilder().add("city", "Paris")));
+    }
+
+    private static JsonObject chunk(JsonObjectBuilder part, boolean last, int contents, int output) {
+        JsonObjectBuilder cand = Json.createObjectBuilder().add("content", Json.createObjectBuilder().add("role", "model")
+                .add("parts", Json.createArrayBuilder().add(part))).add("index", 0);
+        if (last) {
+            cand.add("finishReason", "STOP");
+        }
+        long prompt = prompt(contents);
+        return Json.createObjectBuilder().add("candidates", Json.createArrayBuilder().add(cand))
+                .add("usageMetadata", Json.createObjectBuilder().add("promptTokenCount", prompt)
+                        .add("candidatesTokenCount", output).add("cachedContentTokenCount", CACHED)
+                        .add("thoughtsTokenCount", THOUGHTS).add("totalTokenCount", prompt + output + THOUGHTS))
+                .add("modelVersion", "gemini-fake-001").add("responseId", "resp-fake-gemini").build();
+    }
+
+    private static void write(OutputStream out, JsonObject data) throws IOException {
+        out.write(("data: " + data + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void json(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+}
