@@ -45,13 +45,13 @@ public final class ProxyRequests {
             case CHAT_COMPLETIONS, MESSAGES -> "messages";
             case GENERATE_CONTENT -> "contents";
             case COMPLETIONS -> "prompt";
-            case EMBEDDINGS -> "input";
+            case EMBEDDINGS, RESPONSES -> "input";
         };
         JsonValue value = body.get(required);
         if (value == null || value == JsonValue.NULL) {
             throw invalid("Missing required parameter: '" + required + "'.", required);
         }
-        if (op.chat() && value.getValueType() != JsonValue.ValueType.ARRAY) {
+        if (op.chat() && op != Operation.RESPONSES && value.getValueType() != JsonValue.ValueType.ARRAY) {
             throw invalid("Invalid type for '" + required + "': expected an array.", required);
         }
     }

@@ -26,7 +26,7 @@ final class Upstreams implements Function<ProviderCredential, Upstream>, AutoClo
     public Upstream apply(ProviderCredential credential) {
         return switch (credential.wire()) {
             case MOCK -> mocks.get(credential);
-            case OPENAI, ANTHROPIC, GEMINI -> http;
+            case OPENAI, OPENAI_RESPONSES, ANTHROPIC, GEMINI -> http;
         };
     }
 

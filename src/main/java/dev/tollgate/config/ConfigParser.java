@@ -316,6 +316,14 @@ public final class ConfigParser {
      */
     private ProviderCredential credential(YamlSection own, String provider, Wire wire, String label, String apiKey,
                                           YamlSection shared, Optional<String> prefix, Optional<MockSettings> mock) {
+        if (wire == Wire.OPENAI) {
+            String api = (own.has("wire-api") ? own : shared).string("wire-api", "chat-completions").trim();
+            wire = switch (api) {
+                case "chat-completions" -> Wire.OPENAI;
+                case "responses" -> Wire.OPENAI_RESPONSES;
+                default -> throw own.error("wire-api must be chat-completions or responses, got '" + api + "'");
+            };
+        }
         URI baseUrl = wire == Wire.MOCK ? URI.create("mock:" + provider)
                 : baseUrl(own, shared, switch (wire) {
                     case ANTHROPIC -> ANTHROPIC_BASE_URL;

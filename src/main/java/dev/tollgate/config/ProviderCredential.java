@@ -39,6 +39,8 @@ public record ProviderCredential(
     /** The wire format a credential's upstream speaks. */
     public enum Wire {
         OPENAI,
+        /** OpenAI's Responses API ({@code wire-api: responses}): chat calls are translated to it. */
+        OPENAI_RESPONSES,
         ANTHROPIC,
         GEMINI,
         /** The built-in demo provider, answering in OpenAI's format. */

@@ -18,6 +18,7 @@ import dev.tollgate.translate.AnthropicMessages;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.translate.OpenAiChat;
+import dev.tollgate.translate.OpenAiResponses;
 import dev.tollgate.translate.TranslationException;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
@@ -166,6 +167,7 @@ public final class Gateway {
             return switch (wire) {
                 case ANTHROPIC -> PassThrough.anthropic(call, route.upstreamModel());
                 case GEMINI -> PassThrough.gemini(call, route.upstreamModel());
+                case OPENAI_RESPONSES -> PassThrough.responses(call, route.upstreamModel());
                 default -> PassThrough.openAi(call, route.upstreamModel());
             };
         }
@@ -180,6 +182,7 @@ public final class Gateway {
         return switch (format) {
             case ANTHROPIC -> AnthropicMessages.INSTANCE;
             case GEMINI -> GeminiContent.INSTANCE;
+            case OPENAI_RESPONSES -> OpenAiResponses.INSTANCE;
             default -> OpenAiChat.INSTANCE;
         };
     }

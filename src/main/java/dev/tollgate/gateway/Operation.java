@@ -10,6 +10,7 @@ public enum Operation {
     CHAT_COMPLETIONS(Wire.OPENAI, "/chat/completions", true, true),
     COMPLETIONS(Wire.OPENAI, "/completions", true, false),
     EMBEDDINGS(Wire.OPENAI, "/embeddings", false, false),
+    RESPONSES(Wire.OPENAI_RESPONSES, "/responses", true, true),
     MESSAGES(Wire.ANTHROPIC, "/v1/messages", true, true),
     /** Gemini's generateContent and streamGenerateContent: the model and the streaming are in the URL. */
     GENERATE_CONTENT(Wire.GEMINI, "/v1beta/models", true, true);

@@ -7,6 +7,8 @@ import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.usage.AnthropicUsage;
 import dev.tollgate.usage.GeminiStreamObserver;
 import dev.tollgate.usage.GeminiUsage;
+import dev.tollgate.usage.ResponsesStreamObserver;
+import dev.tollgate.usage.ResponsesUsage;
 import dev.tollgate.usage.OpenAiStreamObserver;
 import dev.tollgate.usage.OpenAiText;
 import dev.tollgate.usage.OpenAiUsage;
@@ -33,7 +35,8 @@ final class PassThrough implements Exchange {
     private enum Format {
         OPENAI(OpenAiUsage::of, OpenAiText::of),
         ANTHROPIC(AnthropicUsage::of, PassThrough::anthropicText),
-        GEMINI(GeminiUsage::of, GeminiUsage::text);
+        GEMINI(GeminiUsage::of, GeminiUsage::text),
+        RESPONSES(ResponsesUsage::of, ResponsesUsage::text);
 
         private final Function<JsonObject, Optional<TokenUsage>> usage;
         private final Function<JsonObject, String> text;
@@ -69,6 +72,11 @@ final class PassThrough implements Exchange {
                 TokenEstimator.prompt(call.body()), Format.ANTHROPIC);
     }
 
+    static PassThrough responses(ProxyCall call, String upstreamModel) {
+        return new PassThrough(call.operation().path(), UpstreamBody.renamed(call, upstreamModel), Map.of(),
+                TokenEstimator.prompt(call.body()), Format.RESPONSES);
+    }
+
     static PassThrough gemini(ProxyCall call, String upstreamModel) {
         return new PassThrough(GeminiContent.INSTANCE.path(upstreamModel, call.stream()), UpstreamBody.asIs(call),
                 Map.of(), TokenEstimator.prompt(call.body()), Format.GEMINI);
@@ -99,6 +107,7 @@ final class PassThrough implements Exchange {
         return switch (format) {
             case ANTHROPIC -> new AnthropicStreamObserver(estimatedPrompt);
             case GEMINI -> new GeminiStreamObserver(estimatedPrompt);
+            case RESPONSES -> new ResponsesStreamObserver(estimatedPrompt);
             case OPENAI -> new OpenAiStreamObserver(body.clientWantsUsage(), estimatedPrompt);
         };
     }

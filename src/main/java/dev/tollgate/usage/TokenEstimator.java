@@ -45,6 +45,16 @@ public final class TokenEstimator {
             }
             return total;
         }
+        if (request.get("input") instanceof JsonArray items && !items.isEmpty() && items.get(0) instanceof JsonObject) {
+            long total = REPLY_PRIMER + count(text(request.get("instructions")));
+            for (JsonValue item : items) {
+                if (item instanceof JsonObject o) {
+                    total += PER_MESSAGE + count(text(o.get("content"))) + count(text(o.get("output")))
+                            + count(text(o.get("arguments")));
+                }
+            }
+            return total;
+        }
         JsonValue prompt = request.containsKey("prompt") ? request.get("prompt") : request.get("input");
         return count(text(prompt));
     }

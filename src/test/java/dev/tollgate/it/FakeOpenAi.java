@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-silent}: a stream that sends one chunk, then nothing for 30 s</li>
  * <li>{@code fake-400}: OpenAI's error body with status 400; {@code fake-flaky}: 500 on every other call</li>
  * <li>{@code fake-hang}: never answers a non-stream call in time</li>
+ * <li>{@code /v1/responses} (any model): the Responses API, "Hello from the fake upstream" as one message,
+ * usage input 21 (4 cached), output 5 (2 reasoning); streams with the typed events</li>
  * <li>{@code fake-429}: always 429 with {@code Retry-After: 30}</li>
  * <li>{@code fake-tools}: a {@code get_weather} call for Paris (arguments streamed in two pieces)</li>
  * </ul>
@@ -84,6 +86,10 @@ public final class FakeOpenAi {
             received.add(new Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
             String model = body.getString("model", "");
             boolean stream = body.getBoolean("stream", false);
+            if (ex.getRequestURI().getPath().endsWith("/responses")) {
+                responses(ex, model, stream);
+                return;
+            }
             int messages = body.containsKey("messages") ? body.getJsonArray("messages").size() : 1;
             switch (model) {
                 case "fake-400" -> json(ex, 400, "{\"error\":{\"message\":\"Invalid 'temperature': too hot.\","
@@ -202,6 +208,49 @@ public final class FakeOpenAi {
         out.write(event(chunk(model).add("choices", Json.createArrayBuilder()).add("usage", usage(messages)).build()));
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
+    }
+
+    public static final int RESPONSES_INPUT = 21;
+
+    private void responses(HttpExchange ex, String model, boolean stream) throws IOException {
+        JsonObjectBuilder usage = Json.createObjectBuilder().add("input_tokens", RESPONSES_INPUT)
+                .add("input_tokens_details", Json.createObjectBuilder().add("cached_tokens", 4))
+                .add("output_tokens", WORDS.length)
+                .add("output_tokens_details", Json.createObjectBuilder().add("reasoning_tokens", 2))
+                .add("total_tokens", RESPONSES_INPUT + WORDS.length);
+        JsonObjectBuilder message = Json.createObjectBuilder().add("type", "message").add("id", "msg_fake")
+                .add("status", "completed").add("role", "assistant").add("content", Json.createArrayBuilder()
+                        .add(Json.createObjectBuilder().add("type", "output_text").add("text", String.join("", WORDS))
+                                .add("annotations", Json.createArrayBuilder())));
+        JsonObjectBuilder done = Json.createObjectBuilder().add("id", "resp_fake").add("object", "response")
+                .add("created_at", 1).add("status", "completed").add("model", model)
+                .add("output", Json.createArrayBuilder().add(message)).add("usage", usage);
+        if (!stream) {
+            json(ex, 200, done.build().toString());
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        int seq = 0;
+        JsonObject created = Json.createObjectBuilder().add("id", "resp_fake").add("object", "response")
+                .add("status", "in_progress").add("model", model).add("output", Json.createArrayBuilder()).build();
+        out.write(typed("response.created", Json.createObjectBuilder().add("response", created), seq++));
+        out.write(typed("response.output_item.added", Json.createObjectBuilder().add("output_index", 0)
+                .add("item", Json.createObjectBuilder().add("type", "message").add("id", "msg_fake")
+                        .add("role", "assistant").add("content", Json.createArrayBuilder())), seq++));
+        for (String w : WORDS) {
+            out.write(typed("response.output_text.delta", Json.createObjectBuilder().add("item_id", "msg_fake")
+                    .add("output_index", 0).add("content_index", 0).add("delta", w), seq++));
+            out.flush();
+        }
+        out.write(typed("response.completed", Json.createObjectBuilder().add("response", done), seq));
+        out.flush();
+    }
+
+    private static byte[] typed(String type, JsonObjectBuilder data, int seq) {
+        return ("event: " + type + "\ndata: " + data.add("type", type).add("sequence_number", seq).build() + "\n\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static JsonObjectBuilder chunk(String model) {

@@ -60,6 +60,14 @@ public final class OpenAiResource {
     }
 
     @POST
+    @Path("responses")
+    @Consumes(MediaType.WILDCARD)
+    public void responses(@Context HttpServletRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                          InputStream body, @Suspended AsyncResponse async) {
+        proxy(Operation.RESPONSES, request, auth, body, async);
+    }
+
+    @POST
     @Path("embeddings")
     @Consumes(MediaType.WILDCARD)
     public void embeddings(@Context HttpServletRequest request, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,

@@ -1,0 +1,110 @@
+package dev.tollgate.usage;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * Reads a Responses API stream as it passes, untouched: the id from {@code response.created},
+ * text deltas for an estimate, the usage of {@code response.completed} (or {@code .incomplete})
+ * as the proper end, and {@code response.failed} / {@code error} events.
+ */
+public final class ResponsesStreamObserver implements StreamObserver {
+    private final long estimatedPrompt;
+    private final StringBuilder text = new StringBuilder();
+    private TokenUsage usage;
+    private boolean done;
+    private String id;
+    private String error;
+
+    public ResponsesStreamObserver(long estimatedPrompt) {
+        this.estimatedPrompt = estimatedPrompt;
+    }
+
+    @Override
+    public byte[] onEvent(byte[] raw, String data) {
+        if (data != null) {
+            read(data);
+        }
+        return raw;
+    }
+
+    /** Reads one event; returns it parsed, or null when it is not JSON. */
+    public JsonObject read(String data) {
+        JsonObject e;
+        try {
+            e = JSON.createReader(new StringReader(data)).readObject();
+        } catch (JsonException | IllegalStateException ex) {
+            return null;
+        }
+        String type = e.getString("type", "");
+        switch (type) {
+            case "response.created" -> {
+                if (e.get("response") instanceof JsonObject r) {
+                    id = r.getString("id", null);
+                }
+            }
+            case "response.output_text.delta", "response.function_call_arguments.delta" ->
+                    text.append(e.getString("delta", ""));
+            case "response.completed", "response.incomplete" -> {
+                done = true;
+                if (e.get("response") instanceof JsonObject r) {
+                    ResponsesUsage.of(r).ifPresent(u -> usage = u);
+                }
+            }
+            case "response.failed", "error" -> {
+                JsonObject r = e.get("response") instanceof JsonObject o ? o : e;
+                error = r.get("error") instanceof JsonObject err ? err.getString("message", "upstream error in stream")
+                        : e.getString("message", "upstream error in stream");
+            }
+            default -> {
+                // in_progress, item and part boundaries: nothing to count
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public boolean done() {
+        return done;
+    }
+
+    @Override
+    public Optional<String> responseId() {
+        return Optional.ofNullable(id);
+    }
+
+    @Override
+    public Optional<String> error() {
+        return Optional.ofNullable(error);
+    }
+
+    @Override
+    public TokenUsage usage() {
+        return usage != null ? usage : TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+    }
+
+    @Override
+    public UsageQuality quality() {
+        if (usage != null) {
+            return UsageQuality.REPORTED;
+        }
+        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+    }
+
+    @Override
+    public byte[] errorEvent(String message, boolean timeout) {
+        return event(message, timeout ? "upstream_timeout" : "upstream_error");
+    }
+
+    /** The Responses API's stream error event. */
+    public static byte[] event(String message, String code) {
+        JsonObject body = JSON.createObjectBuilder().add("type", "error").add("code", code).add("message", message)
+                .add("sequence_number", 0).build();
+        return ("event: error\ndata: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+}
