@@ -128,7 +128,7 @@ public final class TollgateListener implements ServletContextListener {
         Upstreams upstreams = new Upstreams(config, timer);
         teardown.push(upstreams);
         Cooldowns cooldowns = new Cooldowns(config.routing().cooldown(), config.routing().maxCooldown(), clock);
-        Router router = new Router(config.credentials(), config.routing().strategy(), cooldowns);
+        Router router = new Router(config.credentials(), config.routing().strategy(), cooldowns, config.modelMappings());
         Gateway gateway = new Gateway(keys, limiter, router, cooldowns, new PayloadRules(config.payloadRules()), upstreams,
                 config.timeouts(), config.requestRetry(), timer);
 

@@ -78,6 +78,7 @@ public final class ConfigParser {
                 quota(top),
                 routing(top),
                 payloadRules(top),
+                top.stringMap("model-mappings"),
                 credentials);
         warnUnknown(top);
         return config;

@@ -23,6 +23,7 @@ public record TollgateConfig(
         Quota quota,
         Routing routing,
         List<PayloadRule> payloadRules,
+        java.util.Map<String, String> modelMappings,
         List<ProviderCredential> credentials) {
 
     public TollgateConfig {
@@ -30,12 +31,13 @@ public record TollgateConfig(
         modelPrices = List.copyOf(modelPrices);
         credentials = List.copyOf(credentials);
         payloadRules = List.copyOf(payloadRules);
+        modelMappings = java.util.Map.copyOf(modelMappings);
     }
 
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), List.of());
+                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), java.util.Map.of(), List.of());
     }
 
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,

@@ -6,6 +6,11 @@ import java.util.regex.Pattern;
 final class Glob {
     private final Pattern pattern;
 
+    /** Whether {@code text} holds a wildcard ({@code *} or {@code ?}). */
+    static boolean isPattern(String text) {
+        return text.indexOf('*') >= 0 || text.indexOf('?') >= 0;
+    }
+
     Glob(String glob) {
         StringBuilder re = new StringBuilder();
         for (char c : glob.toCharArray()) {

@@ -27,6 +27,7 @@ public final class Router {
     private final Map<String, AtomicLong> rotation = new ConcurrentHashMap<>();
     private final TollgateConfig.Routing.Strategy strategy;
     private final Cooldowns cooldowns;
+    private final Map<String, String> mappings;
 
     private record Candidate(ProviderCredential credential, List<Glob> excluded) {
         boolean excludes(String model) {
@@ -37,6 +38,11 @@ public final class Router {
             for (ModelEntry m : credential.models()) {
                 if (m.id().equals(name) || m.alias().filter(name::equals).isPresent()) {
                     return Optional.of(m.id());
+                }
+            }
+            for (ModelEntry m : credential.models()) {
+                if (Glob.isPattern(m.id()) && new Glob(m.id()).matches(name)) {
+                    return Optional.of(name); // a wildcard entry serves the name as asked
                 }
             }
             return Optional.empty();
@@ -54,8 +60,18 @@ public final class Router {
     }
 
     public Router(List<ProviderCredential> credentials, TollgateConfig.Routing.Strategy strategy, Cooldowns cooldowns) {
+        this(credentials, strategy, cooldowns, Map.of());
+    }
+
+    /**
+     * @param mappings explicit names: {@code gpt-4 -> openai/gpt-4} (routed as that name) or
+     *                 {@code gemini-pro -> gemini:gemini-2.5-pro} (that model on that provider's credentials)
+     */
+    public Router(List<ProviderCredential> credentials, TollgateConfig.Routing.Strategy strategy, Cooldowns cooldowns,
+                  Map<String, String> mappings) {
         this.strategy = strategy;
         this.cooldowns = cooldowns;
+        this.mappings = Map.copyOf(mappings);
         List<Candidate> list = new ArrayList<>();
         for (ProviderCredential c : credentials) {
             if (!c.disabled()) {
@@ -67,6 +83,22 @@ public final class Router {
 
     /** The routes for {@code requested}, preferred first; empty when no credential serves it. */
     public List<Route> routes(String requested) {
+        String mapped = mappings.get(requested);
+        if (mapped != null) {
+            int colon = mapped.indexOf(':');
+            String provider = colon > 0 ? mapped.substring(0, colon) : null;
+            if (provider != null && candidates.stream().anyMatch(c -> c.credential().provider().equals(provider))) {
+                String model = mapped.substring(colon + 1);
+                List<Route> onProvider = new ArrayList<>();
+                for (Candidate c : candidates) {
+                    if (c.credential().provider().equals(provider) && !c.excludes(model)) {
+                        onProvider.add(new Route(c.credential(), c.listed(model).orElse(model)));
+                    }
+                }
+                return order(mapped, onProvider);
+            }
+            requested = mapped;
+        }
         List<Route> matched = listed(requested);
         if (matched.isEmpty()) {
             matched = prefixed(requested);
@@ -74,6 +106,10 @@ public final class Router {
         if (matched.isEmpty() && !claimedPrefix(requested)) {
             matched = catchAll(requested); // a name under a known prefix stays with that prefix's credentials
         }
+        return order(requested, matched);
+    }
+
+    private List<Route> order(String requested, List<Route> matched) {
         List<Route> ordered = strategy == TollgateConfig.Routing.Strategy.FILL_FIRST ? matched : rotate(requested, matched);
         return restedLast(ordered);
     }
@@ -98,7 +134,7 @@ public final class Router {
         Map<String, Listing> out = new LinkedHashMap<>();
         for (Candidate c : candidates) {
             for (ModelEntry m : c.credential().models()) {
-                if (c.excludes(m.id())) {
+                if (c.excludes(m.id()) || Glob.isPattern(m.id())) {
                     continue;
                 }
                 Set<String> names = new LinkedHashSet<>();
@@ -108,6 +144,7 @@ public final class Router {
                 names.forEach(n -> out.putIfAbsent(n, new Listing(n, c.credential().provider())));
             }
         }
+        mappings.keySet().forEach(n -> out.putIfAbsent(n, new Listing(n, "mapping")));
         return List.copyOf(out.values());
     }
 

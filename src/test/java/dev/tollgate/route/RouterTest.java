@@ -112,6 +112,23 @@ class RouterTest {
         assertEquals(List.of("a", "b", "c"), labels(r.routes("gpt-4o")));
     }
 
+    @Test
+    void wildcardsAndExplicitMappings() {
+        ProviderCredential openai = cred("oa", List.of(m("gpt-4*", null)), "openai", List.of("gpt-4-32k"), 1, false);
+        ProviderCredential gem = new ProviderCredential("gemini", Wire.GEMINI, "gemini#1", "k", URI.create("https://g"),
+                List.of(), Optional.empty(), List.of(), Map.of(), 1, false, Optional.empty());
+        Router r = new Router(List.of(openai, gem), dev.tollgate.config.TollgateConfig.Routing.Strategy.ROUND_ROBIN,
+                new Cooldowns(java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Clock.systemUTC()),
+                Map.of("gpt-4", "openai/gpt-4.1", "gemini-pro", "gemini:gemini-2.5-pro"));
+        assertEquals("gpt-4o-mini", r.routes("gpt-4o-mini").get(0).upstreamModel(), "a wildcard serves the name asked");
+        assertEquals("oa", r.routes("gpt-4o-mini").get(0).credential().label());
+        assertTrue(r.routes("gpt-4-32k").stream().noneMatch(x -> x.credential().label().equals("oa")), "still excluded");
+        assertEquals("gpt-4.1", r.routes("gpt-4").get(0).upstreamModel(), "mapped to a prefixed name");
+        assertEquals(List.of(new Route(gem, "gemini-2.5-pro")), r.routes("gemini-pro"), "mapped to a provider's model");
+        assertTrue(r.listings().stream().noneMatch(l -> l.id().contains("*")), "patterns are not names to list");
+        assertTrue(r.listings().stream().anyMatch(l -> l.id().equals("gemini-pro")));
+    }
+
     private static List<String> labels(List<Route> routes) {
         return routes.stream().map(x -> x.credential().label()).toList();
     }
