@@ -251,11 +251,46 @@ public final class Gateway {
                     response.discard();
                     return next(call, meter, permit, plan, n);
                 }
+            } else if (streams(call, response)) {
+                return firstBytes(call, exchange, response, meter, permit, plan, n, attempt);
             } else {
                 cooldowns.succeeded(credential);
             }
             return reply(call, exchange, response, meter, permit, attempt);
         }).thenCompose(Function.identity());
+    }
+
+    private static boolean streams(ProxyCall call, UpstreamResponse response) {
+        return call.stream() && response.ok()
+                && response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
+    }
+
+    /**
+     * Waits for a stream's first bytes before answering the client, so a stream that ends or
+     * fails before sending anything is retried like any failed attempt: the client saw nothing yet.
+     */
+    private CompletionStage<Reply> firstBytes(ProxyCall call, Exchange exchange, UpstreamResponse response, Metering meter,
+                                              Permit permit, List<Route> plan, int n, Attempt attempt) {
+        PrimedBody primed = new PrimedBody(response.body());
+        long waitStart = System.nanoTime();
+        return primed.ready().completeOnTimeout(false, timeouts.streamIdle().toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(started -> {
+                    meter.upstreamTime(System.nanoTime() - waitStart);
+                    ProviderCredential credential = attempt.route().credential();
+                    if (started) {
+                        cooldowns.succeeded(credential);
+                        UpstreamResponse held = new UpstreamResponse(response.status(), response.contentType(),
+                                response.requestId(), response.retryAfterHeader(), primed);
+                        return reply(call, exchange, held, meter, permit, attempt);
+                    }
+                    primed.cancel();
+                    cooldowns.failed(credential, Optional.empty(), "upstream stream ended before its first byte");
+                    if (n + 1 < plan.size()) {
+                        return next(call, meter, permit, plan, n);
+                    }
+                    return CompletableFuture.<Reply>failedFuture(new GatewayException(Failure.UPSTREAM_UNAVAILABLE,
+                            "The upstream provider's stream ended before it sent anything."));
+                });
     }
 
     /** What the debug headers tell: where the answer came from, after how many attempts. */

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-hang}: never answers a non-stream call in time</li>
  * <li>{@code /v1/responses} (any model): the Responses API, "Hello from the fake upstream" as one message,
  * usage input 21 (4 cached), output 5 (2 reasoning); streams with the typed events</li>
- * <li>{@code fake-429}: always 429 with {@code Retry-After: 30}</li>
+ * <li>{@code fake-429}: always 429 with {@code Retry-After: 1}</li>
+ * <li>{@code fake-cut0}: a 200 event stream that ends before its first byte</li>
  * <li>{@code fake-tools}: a {@code get_weather} call for Paris (arguments streamed in two pieces)</li>
  * </ul>
  */
@@ -102,8 +103,12 @@ public final class FakeOpenAi {
                     }
                 }
                 case "fake-hang" -> sleep(30_000);
+                case "fake-cut0" -> {
+                    ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+                    ex.sendResponseHeaders(200, 0); // and the body ends before a single byte
+                }
                 case "fake-429" -> {
-                    ex.getResponseHeaders().add("Retry-After", "30");
+                    ex.getResponseHeaders().add("Retry-After", "1");
                     json(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
                             + "\"code\":\"rate_limit_exceeded\"}}");
                 }

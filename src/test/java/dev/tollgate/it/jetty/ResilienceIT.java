@@ -6,6 +6,7 @@ import static dev.tollgate.it.TestRig.newKey;
 import static dev.tollgate.it.TestRig.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.FakeOpenAi;
 import dev.tollgate.it.TestRig;
@@ -39,7 +40,12 @@ class ResilienceIT {
                 + "    remove: [user]\n"
                 + "codex-api-key:\n"
                 + "  - api-key: sk-first\n    base-url: " + base + "\n    models: [{id: fake-429, alias: resilient}]\n"
-                + "  - api-key: sk-second\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: resilient}]\n");
+                + "  - api-key: sk-second\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: resilient}]\n"
+                + "  - api-key: sk-third\n    base-url: " + base + "\n    models: [{id: fake-cut0, alias: cutfirst}]\n"
+                + "  - api-key: sk-fourth\n    base-url: " + base + "\n    models: [{id: fake-cut, alias: cutlater}, "
+                + "{id: fake-flaky, alias: flaky}]\n"
+                + "  - api-key: sk-fifth\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: cutfirst}, "
+                + "{id: fake-gpt, alias: cutlater}]\n");
     }
 
     private static HttpResponse<String> debugged(String key, String body) {
@@ -64,12 +70,16 @@ class ResilienceIT {
 
         HttpResponse<String> second = debugged(key, chat("resilient", false, null, "hi"));
         assertEquals("1", second.headers().firstValue("x-debug-attempts").orElseThrow(),
-                "the first credential rests for its Retry-After (30 s): the second goes first now");
+                "the first credential rests for its Retry-After (1 s): the second goes first now");
         assertEquals(before + 1, calls("fake-429"), "the resting credential was not called");
+        TestRig.pause(1100);
+        HttpResponse<String> rested = debugged(key, chat("resilient", false, null, "hi"));
+        assertEquals("2", rested.headers().firstValue("x-debug-attempts").orElseThrow(), "rested: tried first again");
+        assertEquals(before + 2, calls("fake-429"));
         assertFalse(TestRig.post("v1/chat/completions", key, chat("resilient", false, null, "hi")).headers()
                 .firstValue("x-debug-attempts").isPresent(), "no debug headers unless asked");
 
-        List<Map<String, Object>> rows = awaitRecords(key, 3);
+        List<Map<String, Object>> rows = awaitRecords(key, 4);
         assertEquals(2, number(rows.get(0), "attempts"));
         assertEquals("codex", rows.get(0).get("provider"));
         assertEquals("fake-gpt", rows.get(0).get("model"));
@@ -77,9 +87,36 @@ class ResilienceIT {
     }
 
     @Test
+    void aStreamThatDiesBeforeItsFirstByteIsRetriedAndOneThatDiesAfterIsNot() {
+        String key = newKey();
+        HttpResponse<String> retried = debugged(key, chat("cutfirst", true, null, "hi"));
+        assertEquals(200, retried.statusCode());
+        assertEquals("2", retried.headers().firstValue("x-debug-attempts").orElseThrow());
+        assertEquals("[DONE]", TestRig.dataLines(retried.body()).get(TestRig.dataLines(retried.body()).size() - 1));
+
+        HttpResponse<String> cut = debugged(key, chat("cutlater", true, null, "hi"));
+        assertEquals("1", cut.headers().firstValue("x-debug-attempts").orElseThrow(),
+                "bytes reached the client: no retry, which would repeat them");
+        assertTrue(cut.body().contains("\"error\""), cut.body());
+
+        long flakyBefore = calls("fake-flaky");
+        HttpResponse<String> flaky = debugged(key, chat("flaky", false, null, "hi"));
+        assertEquals(200, flaky.statusCode(), "a 500, then the retry succeeds");
+        assertEquals(flakyBefore + 2, calls("fake-flaky"));
+        assertEquals("2", flaky.headers().firstValue("x-debug-attempts").orElseThrow());
+
+        List<Map<String, Object>> rows = awaitRecords(key, 3);
+        assertEquals(List.of(200L, 502L, 200L), rows.stream().map(r -> number(r, "status")).toList());
+        assertEquals(2, number(rows.get(0), "attempts"));
+        assertEquals("partial", rows.get(1).get("usage_quality"));
+    }
+
+    @Test
     void fallbackModelsAreTriedInOrderAndNeverSentUpstream() {
         String key = newKey();
-        String body = "{\"model\":\"dead-model\",\"models\":[\"fake-gpt\"],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        long toolsBefore = calls("fake-tools");
+        String body = "{\"model\":\"dead-model\",\"models\":[\"fake-gpt\",\"fake-tools\"],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
         HttpResponse<String> r = debugged(key, body);
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("fake-gpt", r.headers().firstValue("x-debug-model").orElseThrow());
@@ -87,6 +124,7 @@ class ResilienceIT {
                 "dead-model twice (request-retry 1), then the fallback");
         List<FakeOpenAi.Received> got = TestRig.fake().received();
         assertFalse(got.get(got.size() - 1).body().containsKey("models"));
+        assertEquals(toolsBefore, calls("fake-tools"), "the chain ends at its first success");
         Map<String, Object> row = awaitRecords(key, 1).get(0);
         assertEquals(3, number(row, "attempts"));
         assertEquals("dead-model", row.get("requested_model"));
