@@ -82,7 +82,7 @@ public final class FakeGemini {
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
             if (tools) {
-                write(out, chunk(call(), true, contents, 3));
+                write(out, chunk(call(), true, contents, WORDS.length));
             } else {
                 for (int i = 0; i < WORDS.length; i++) {
                     write(out, chunk(text(WORDS[i]), i == WORDS.length - 1, contents, i + 1));

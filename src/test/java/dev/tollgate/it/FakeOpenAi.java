@@ -227,9 +227,13 @@ public final class FakeOpenAi {
                 .add("status", "completed").add("role", "assistant").add("content", Json.createArrayBuilder()
                         .add(Json.createObjectBuilder().add("type", "output_text").add("text", String.join("", WORDS))
                                 .add("annotations", Json.createArrayBuilder())));
+        boolean tools = model.contains("tools");
+        JsonObjectBuilder call = Json.createObjectBuilder().add("type", "function_call").add("id", "fc_fake")
+                .add("call_id", "call_1").add("name", "get_weather").add("arguments", "{\"city\":\"Paris\"}")
+                .add("status", "completed");
         JsonObjectBuilder done = Json.createObjectBuilder().add("id", "resp_fake").add("object", "response")
                 .add("created_at", 1).add("status", "completed").add("model", model)
-                .add("output", Json.createArrayBuilder().add(message)).add("usage", usage);
+                .add("output", Json.createArrayBuilder().add(tools ? call : message)).add("usage", usage);
         if (!stream) {
             json(ex, 200, done.build().toString());
             return;
@@ -241,6 +245,18 @@ public final class FakeOpenAi {
         JsonObject created = Json.createObjectBuilder().add("id", "resp_fake").add("object", "response")
                 .add("status", "in_progress").add("model", model).add("output", Json.createArrayBuilder()).build();
         out.write(typed("response.created", Json.createObjectBuilder().add("response", created), seq++));
+        if (tools) {
+            out.write(typed("response.output_item.added", Json.createObjectBuilder().add("output_index", 0)
+                    .add("item", Json.createObjectBuilder().add("type", "function_call").add("id", "fc_fake")
+                            .add("call_id", "call_1").add("name", "get_weather").add("arguments", "")), seq++));
+            for (String part : new String[] {"{\"city\":", "\"Paris\"}"}) {
+                out.write(typed("response.function_call_arguments.delta", Json.createObjectBuilder().add("item_id", "fc_fake")
+                        .add("output_index", 0).add("delta", part), seq++));
+            }
+            out.write(typed("response.completed", Json.createObjectBuilder().add("response", done), seq));
+            out.flush();
+            return;
+        }
         out.write(typed("response.output_item.added", Json.createObjectBuilder().add("output_index", 0)
                 .add("item", Json.createObjectBuilder().add("type", "message").add("id", "msg_fake")
                         .add("role", "assistant").add("content", Json.createArrayBuilder())), seq++));

@@ -35,7 +35,7 @@ import org.sqlite.SQLiteDataSource;
  * tests never count each other's records, and readers for the real SQLite file.
  */
 public final class TestRig {
-    public static final int KEYS = 200;
+    public static final int KEYS = 400;
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final FakeOpenAi FAKE;
     private static final FakeAnthropic CLAUDE;
@@ -174,7 +174,7 @@ public final class TestRig {
                 + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
                 + "    models: [{name: dead-model}]\n"
                 + "  - name: respond\n    wire-api: responses\n    base-url: " + FAKE.baseUrl() + "\n    api-key: sk-resp\n"
-                + "    models: [{name: resp-model}]\n"
+                + "    models: [{name: resp-model}, {name: resp-tools}]\n"
                 + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
                 + "    completion-tokens: 9\n"
                 + extraYaml;

@@ -1,0 +1,283 @@
+package dev.tollgate.it.jetty;
+
+import static dev.tollgate.it.TestRig.json;
+import static dev.tollgate.it.TestRig.number;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.tollgate.it.FakeAnthropic;
+import dev.tollgate.it.FakeGemini;
+import dev.tollgate.it.FakeOpenAi;
+import dev.tollgate.it.TestRig;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every client format × every provider format, streamed and not, plain text and a tool call:
+ * the text, the tool call and the usage the client receives are right, and the usage record
+ * equals what the upstream reported, normalised (prompt = all input, cached included; completion
+ * = all output, reasoning included).
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class FormatMatrixIT {
+    private static final String TOOL_SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}";
+
+    /** What each fake upstream answers for a one-message request, normalised. */
+    private record Upstream(String provider, String textModel, String toolModel, String text, long prompt,
+                            long completion, long cached, long reasoning) {
+    }
+
+    private static final List<Upstream> UPSTREAMS = List.of(
+            new Upstream("openai", "fake-gpt", "fake-tools", "Hello from the fake upstream", FakeOpenAi.promptTokens(1),
+                    5, FakeOpenAi.CACHED, FakeOpenAi.REASONING),
+            new Upstream("anthropic", "claude-fake", "claude-fake-tools", "Hello from fake Claude", FakeAnthropic.prompt(1),
+                    FakeAnthropic.WORDS.length, FakeAnthropic.CACHE_READ, 0),
+            new Upstream("gemini", "gemini-fake", "gemini-fake-tools", "Hello from fake Gemini", FakeGemini.prompt(1),
+                    FakeGemini.WORDS.length + FakeGemini.THOUGHTS, FakeGemini.CACHED, FakeGemini.THOUGHTS),
+            new Upstream("respond", "resp-model", "resp-tools", "Hello from the fake upstream", FakeOpenAi.RESPONSES_INPUT,
+                    5, 4, 2));
+
+    private enum Client { OPENAI, ANTHROPIC, GEMINI, RESPONSES }
+
+    /** What the client saw, its usage read back into normalised terms. */
+    private record Seen(String text, String toolName, JsonObject toolArgs, long prompt, long completion, long cached) {
+    }
+
+    @Deployment(testable = false)
+    static WebArchive war() {
+        return TestRig.deployment(FormatMatrixIT.class, "100ms");
+    }
+
+    @Test
+    void everyClientFormatReachesEveryProviderFormat() {
+        List<String> failures = new ArrayList<>();
+        Map<String, Object[]> byKey = new HashMap<>();
+        for (Client client : Client.values()) {
+            for (Upstream up : UPSTREAMS) {
+                for (boolean stream : new boolean[] {false, true}) {
+                    for (boolean tools : new boolean[] {false, true}) {
+                        String name = client + " → " + up.provider() + (stream ? " stream" : "") + (tools ? " tools" : "");
+                        String key = TestRig.newKey();
+                        try {
+                            Seen seen = call(client, tools ? up.toolModel() : up.textModel(), stream, tools, key);
+                            if (tools) {
+                                assertEquals("get_weather", seen.toolName(), name + ": tool name");
+                                assertEquals("Paris", seen.toolArgs().getString("city"), name + ": tool arguments");
+                            } else {
+                                assertEquals(up.text(), seen.text(), name + ": text");
+                            }
+                            assertEquals(up.prompt(), seen.prompt(), name + ": prompt tokens the client sees");
+                            assertEquals(up.completion(), seen.completion(), name + ": completion tokens the client sees");
+                            assertEquals(up.cached(), seen.cached(), name + ": cached tokens the client sees");
+                            byKey.put(key, new Object[] {name, up});
+                        } catch (AssertionError | RuntimeException e) {
+                            failures.add(name + ": " + e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        TestRig.await(() -> byKey.keySet().stream().allMatch(k -> TestRig.records(k).size() >= 1), "every record");
+        TestRig.pause(300);
+        byKey.forEach((key, v) -> {
+            String name = (String) v[0];
+            Upstream up = (Upstream) v[1];
+            List<Map<String, Object>> rows = TestRig.records(key);
+            if (rows.size() != 1) {
+                failures.add(name + ": " + rows.size() + " records");
+                return;
+            }
+            Map<String, Object> r = rows.get(0);
+            List<Object> got = List.of(r.get("provider"), number(r, "status"), r.get("usage_quality"),
+                    number(r, "prompt_tokens"), number(r, "completion_tokens"), number(r, "cached_tokens"),
+                    number(r, "reasoning_tokens"));
+            List<Object> want = List.of(up.provider(), 200L, "reported", up.prompt(), up.completion(), up.cached(),
+                    up.reasoning());
+            if (!got.equals(want)) {
+                failures.add(name + ": record " + got + " instead of " + want);
+            }
+        });
+        assertEquals(List.of(), failures, failures.size() + " of 64 combinations wrong");
+    }
+
+    private static Seen call(Client client, String model, boolean stream, boolean tools, String key) {
+        String ask = "Weather?";
+        HttpResponse<String> r = switch (client) {
+            case OPENAI -> TestRig.post("v1/chat/completions", key, "{\"model\":\"" + model + "\",\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"" + ask + "\"}],\"stream\":" + stream
+                    + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
+                    + (tools ? ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
+                    + TOOL_SCHEMA + "}}]" : "") + "}");
+            case ANTHROPIC -> TestRig.postWith("v1/messages", "{\"model\":\"" + model + "\",\"max_tokens\":100,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"" + ask + "\"}],\"stream\":" + stream
+                    + (tools ? ",\"tools\":[{\"name\":\"get_weather\",\"input_schema\":" + TOOL_SCHEMA + "}]" : "") + "}",
+                    "x-api-key", key);
+            case GEMINI -> TestRig.postWith("v1beta/models/" + model + (stream ? ":streamGenerateContent?alt=sse"
+                    : ":generateContent"), "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"" + ask + "\"}]}]"
+                    + (tools ? ",\"tools\":[{\"functionDeclarations\":[{\"name\":\"get_weather\",\"parameters\":"
+                    + TOOL_SCHEMA + "}]}]" : "") + "}", "x-goog-api-key", key);
+            case RESPONSES -> TestRig.post("v1/responses", key, "{\"model\":\"" + model + "\",\"input\":\"" + ask
+                    + "\",\"stream\":" + stream + (tools ? ",\"tools\":[{\"type\":\"function\",\"name\":\"get_weather\","
+                    + "\"parameters\":" + TOOL_SCHEMA + "}]" : "") + "}");
+        };
+        assertEquals(200, r.statusCode(), r.body());
+        List<JsonObject> events = stream ? events(r.body()) : List.of(json(r.body()));
+        return switch (client) {
+            case OPENAI -> openAi(events);
+            case ANTHROPIC -> anthropic(events);
+            case GEMINI -> gemini(events);
+            case RESPONSES -> responses(events, stream);
+        };
+    }
+
+    private static List<JsonObject> events(String sse) {
+        List<JsonObject> out = new ArrayList<>();
+        for (String data : TestRig.dataLines(sse.replace("\r\n", "\n"))) {
+            if (!data.equals("[DONE]")) {
+                out.add(json(data));
+            }
+        }
+        return out;
+    }
+
+    private static Seen openAi(List<JsonObject> events) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder args = new StringBuilder();
+        String tool = null;
+        long[] usage = new long[3];
+        for (JsonObject e : events) {
+            if (e.get("usage") instanceof JsonObject u) {
+                usage = new long[] {u.getInt("prompt_tokens"), u.getInt("completion_tokens"),
+                        u.getJsonObject("prompt_tokens_details").getInt("cached_tokens")};
+            }
+            for (JsonValue cv : e.getJsonArray("choices")) {
+                JsonObject c = cv.asJsonObject();
+                JsonObject m = c.containsKey("message") ? c.getJsonObject("message") : c.getJsonObject("delta");
+                if (m.get("content") instanceof jakarta.json.JsonString s) {
+                    text.append(s.getString());
+                }
+                if (m.get("tool_calls") instanceof JsonArray calls) {
+                    JsonObject f = calls.getJsonObject(0).getJsonObject("function");
+                    tool = f.containsKey("name") ? f.getString("name") : tool;
+                    args.append(f.getString("arguments", ""));
+                }
+            }
+        }
+        return new Seen(text.toString(), tool, args(args), usage[0], usage[1], usage[2]);
+    }
+
+    private static Seen anthropic(List<JsonObject> events) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder args = new StringBuilder();
+        String tool = null;
+        Map<String, Long> usage = new HashMap<>();
+        for (JsonObject e : events) {
+            String type = e.getString("type", "message");
+            JsonObject u = type.equals("message") ? e.getJsonObject("usage")
+                    : type.equals("message_start") ? e.getJsonObject("message").getJsonObject("usage")
+                    : type.equals("message_delta") ? e.getJsonObject("usage") : null;
+            if (u != null) {
+                u.forEach((k, v) -> {
+                    if (v instanceof jakarta.json.JsonNumber n) {
+                        usage.put(k, n.longValue()); // field by field, the latest wins
+                    }
+                });
+            }
+            if (type.equals("message")) {
+                for (JsonValue b : e.getJsonArray("content")) {
+                    JsonObject block = b.asJsonObject();
+                    if (block.getString("type").equals("text")) {
+                        text.append(block.getString("text"));
+                    } else if (block.getString("type").equals("tool_use")) {
+                        tool = block.getString("name");
+                        args.append(block.getJsonObject("input").toString());
+                    }
+                }
+            } else if (type.equals("content_block_start") && e.getJsonObject("content_block").getString("type").equals("tool_use")) {
+                tool = e.getJsonObject("content_block").getString("name");
+            } else if (type.equals("content_block_delta")) {
+                JsonObject d = e.getJsonObject("delta");
+                text.append(d.getString("text", ""));
+                args.append(d.getString("partial_json", ""));
+            }
+        }
+        long read = usage.getOrDefault("cache_read_input_tokens", 0L);
+        long prompt = usage.getOrDefault("input_tokens", 0L) + read + usage.getOrDefault("cache_creation_input_tokens", 0L);
+        return new Seen(text.toString(), tool, args(args), prompt, usage.getOrDefault("output_tokens", 0L), read);
+    }
+
+    private static Seen gemini(List<JsonObject> events) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder args = new StringBuilder();
+        String tool = null;
+        long[] usage = new long[3];
+        for (JsonObject e : events) {
+            for (JsonValue cv : e.getJsonArray("candidates")) {
+                for (JsonValue pv : cv.asJsonObject().getJsonObject("content").getJsonArray("parts")) {
+                    JsonObject p = pv.asJsonObject();
+                    text.append(p.getString("text", ""));
+                    if (p.containsKey("functionCall")) {
+                        tool = p.getJsonObject("functionCall").getString("name");
+                        args.append(p.getJsonObject("functionCall").getJsonObject("args").toString());
+                    }
+                }
+            }
+            if (e.get("usageMetadata") instanceof JsonObject u) {
+                usage = new long[] {u.getInt("promptTokenCount"), u.getInt("candidatesTokenCount", 0)
+                        + u.getInt("thoughtsTokenCount", 0), u.getInt("cachedContentTokenCount", 0)};
+            }
+        }
+        return new Seen(text.toString(), tool, args(args), usage[0], usage[1], usage[2]);
+    }
+
+    private static Seen responses(List<JsonObject> events, boolean stream) {
+        StringBuilder text = new StringBuilder();
+        StringBuilder args = new StringBuilder();
+        String tool = null;
+        JsonObject finalResponse = null;
+        for (JsonObject e : events) {
+            String type = e.getString("type", "response");
+            if (!stream) {
+                finalResponse = e;
+            } else if (type.equals("response.output_text.delta")) {
+                text.append(e.getString("delta"));
+            } else if (type.equals("response.function_call_arguments.delta")) {
+                args.append(e.getString("delta"));
+            } else if (type.equals("response.output_item.added") && e.getJsonObject("item").getString("type").equals("function_call")) {
+                tool = e.getJsonObject("item").getString("name");
+            } else if (type.equals("response.completed")) {
+                finalResponse = e.getJsonObject("response");
+            }
+        }
+        if (!stream) {
+            for (JsonValue iv : finalResponse.getJsonArray("output")) {
+                JsonObject item = iv.asJsonObject();
+                if (item.getString("type").equals("function_call")) {
+                    tool = item.getString("name");
+                    args.append(item.getString("arguments"));
+                } else {
+                    item.getJsonArray("content").forEach(c -> text.append(c.asJsonObject().getString("text", "")));
+                }
+            }
+        }
+        JsonObject u = finalResponse.getJsonObject("usage");
+        return new Seen(text.toString(), tool, args(args), u.getInt("input_tokens"), u.getInt("output_tokens"),
+                u.getJsonObject("input_tokens_details").getInt("cached_tokens"));
+    }
+
+    private static JsonObject args(StringBuilder text) {
+        return text.length() == 0 ? JsonValue.EMPTY_JSON_OBJECT : json(text.toString());
+    }
+}
