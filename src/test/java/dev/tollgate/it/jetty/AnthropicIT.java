@@ -192,6 +192,38 @@ class AnthropicIT {
     }
 
     @Test
+    void anAnthropicSdkStreamsFromGeminiAndAnOpenAiSdkFromClaudeWithExactMetrics() {
+        String key = newKey();
+        MessageAccumulator acc = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> s = claude(key).messages().createStreaming(MessageCreateParams.builder()
+                .model("gemini-fake").maxTokens(100).addUserMessage("Say hello").build())) {
+            s.stream().forEach(acc::accumulate);
+        }
+        assertEquals("Hello from fake Gemini", text(acc.message()));
+        assertEquals(dev.tollgate.it.FakeGemini.WORDS.length + dev.tollgate.it.FakeGemini.THOUGHTS,
+                acc.message().usage().outputTokens());
+
+        StringBuilder streamed = new StringBuilder();
+        try (var s = openAi(key).chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+                .model("claude-fake").addUserMessage("Say hello").build())) {
+            s.stream().forEach((ChatCompletionChunk chunk) ->
+                    chunk.choices().forEach(ch -> ch.delta().content().ifPresent(streamed::append)));
+        }
+        assertEquals("Hello from fake Claude", streamed.toString());
+
+        awaitRecords(key, 2);
+        JsonObject metrics = json(TestRig.operator("_qs/metrics", TestRig.ADMIN).body());
+        JsonObject mine = metrics.getJsonArray("by_api_key").getValuesAs(JsonObject.class).stream()
+                .filter(o -> o.getString("api_key").equals(TestRig.masked(key))).findFirst().orElseThrow();
+        long gemini = dev.tollgate.it.FakeGemini.prompt(1) + dev.tollgate.it.FakeGemini.WORDS.length
+                + dev.tollgate.it.FakeGemini.THOUGHTS;
+        long claude = FakeAnthropic.prompt(1) + FakeAnthropic.WORDS.length;
+        assertEquals(2, mine.getInt("requests"));
+        assertEquals(gemini + claude, mine.getJsonNumber("tokens").longValue(), "exact, as each upstream reported it");
+        assertEquals(dev.tollgate.it.FakeGemini.CACHED + FakeAnthropic.CACHE_READ, mine.getInt("cached_tokens"));
+    }
+
+    @Test
     void toolCallsCrossBothWays() {
         String key = newKey();
         String anthropicAsk = "{\"model\":\"fake-tools\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"}],"
