@@ -2,8 +2,6 @@ package dev.tollgate.api;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.api.anthropic.AnthropicErrors;
-import dev.tollgate.api.gemini.GeminiErrors;
 import dev.tollgate.api.openai.OpenAiErrors;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
@@ -43,10 +41,10 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
         }
         String path = uri.getPath();
         if (path.startsWith("v1beta/") || path.startsWith("/v1beta/")) {
-            return GeminiErrors.response(status, message);
+            return CodecErrors.GEMINI.response(status, message);
         }
         if (path.startsWith("v1/messages") || path.startsWith("/v1/messages")) {
-            return AnthropicErrors.response(status, message);
+            return CodecErrors.ANTHROPIC.response(status, message);
         }
         if (path.startsWith("v1/") || path.startsWith("/v1/")) {
             return OpenAiErrors.response(status, message, null);

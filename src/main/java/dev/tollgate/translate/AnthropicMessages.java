@@ -14,7 +14,6 @@ import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.AnthropicStreamObserver;
 import dev.tollgate.usage.AnthropicUsage;
 import dev.tollgate.usage.TokenUsage;
-import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -314,12 +313,17 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     /** Events from an Anthropic stream; usage, id, end and errors through the same-format observer. */
-    private static final class Decoder implements StreamDecoder {
+    private static final class Decoder extends ObservingDecoder {
         private final AnthropicStreamObserver observer;
         private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
 
         Decoder(long estimatedPrompt) {
-            this.observer = new AnthropicStreamObserver(estimatedPrompt);
+            this(new AnthropicStreamObserver(estimatedPrompt));
+        }
+
+        private Decoder(AnthropicStreamObserver observer) {
+            super(observer);
+            this.observer = observer;
         }
 
         @Override
@@ -366,30 +370,6 @@ public final class AnthropicMessages implements ChatCodec {
             return out;
         }
 
-        @Override
-        public boolean done() {
-            return observer.done();
-        }
-
-        @Override
-        public String error() {
-            return observer.error().orElse(null);
-        }
-
-        @Override
-        public String id() {
-            return observer.responseId().orElse(null);
-        }
-
-        @Override
-        public TokenUsage usage() {
-            return observer.usage();
-        }
-
-        @Override
-        public boolean usageReported() {
-            return observer.quality() == UsageQuality.REPORTED;
-        }
     }
 
     /** Events to Anthropic's named SSE events: one content block per text run or tool call. */

@@ -14,7 +14,6 @@ import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.GeminiStreamObserver;
 import dev.tollgate.usage.GeminiUsage;
 import dev.tollgate.usage.TokenUsage;
-import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -385,13 +384,18 @@ public final class GeminiContent implements ChatCodec {
     }
 
     /** Chunks to events: text parts as deltas, whole function calls as a start plus their arguments. */
-    private static final class Decoder implements StreamDecoder {
+    private static final class Decoder extends ObservingDecoder {
         private final GeminiStreamObserver observer;
         private boolean started;
         private int calls;
 
         Decoder(long estimatedPrompt) {
-            this.observer = new GeminiStreamObserver(estimatedPrompt);
+            this(new GeminiStreamObserver(estimatedPrompt));
+        }
+
+        private Decoder(GeminiStreamObserver observer) {
+            super(observer);
+            this.observer = observer;
         }
 
         @Override
@@ -421,30 +425,6 @@ public final class GeminiContent implements ChatCodec {
             return out;
         }
 
-        @Override
-        public boolean done() {
-            return observer.done();
-        }
-
-        @Override
-        public String error() {
-            return observer.error().orElse(null);
-        }
-
-        @Override
-        public String id() {
-            return observer.responseId().orElse(null);
-        }
-
-        @Override
-        public TokenUsage usage() {
-            return observer.usage();
-        }
-
-        @Override
-        public boolean usageReported() {
-            return observer.quality() == UsageQuality.REPORTED;
-        }
     }
 
     /**

@@ -14,7 +14,6 @@ import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.OpenAiStreamObserver;
 import dev.tollgate.usage.OpenAiUsage;
 import dev.tollgate.usage.TokenUsage;
-import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -358,13 +357,18 @@ public final class OpenAiChat implements ChatCodec {
     }
 
     /** Chunks to events; the usage, id, [DONE] and errors through the same observer same-format streams use. */
-    private static final class Decoder implements StreamDecoder {
+    private static final class Decoder extends ObservingDecoder {
         private final OpenAiStreamObserver observer;
         private boolean started;
         private final List<Integer> seenTools = new ArrayList<>();
 
         Decoder(long estimatedPrompt) {
-            this.observer = new OpenAiStreamObserver(true, estimatedPrompt);
+            this(new OpenAiStreamObserver(true, estimatedPrompt));
+        }
+
+        private Decoder(OpenAiStreamObserver observer) {
+            super(observer);
+            this.observer = observer;
         }
 
         @Override
@@ -414,30 +418,6 @@ public final class OpenAiChat implements ChatCodec {
             return out;
         }
 
-        @Override
-        public boolean done() {
-            return observer.done();
-        }
-
-        @Override
-        public String error() {
-            return observer.error().orElse(null);
-        }
-
-        @Override
-        public String id() {
-            return observer.responseId().orElse(null);
-        }
-
-        @Override
-        public TokenUsage usage() {
-            return observer.usage();
-        }
-
-        @Override
-        public boolean usageReported() {
-            return observer.quality() == UsageQuality.REPORTED;
-        }
     }
 
     /** Events to chunks, ending with the usage chunk (when the client asked for it) and [DONE]. */

@@ -14,7 +14,6 @@ import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.ResponsesStreamObserver;
 import dev.tollgate.usage.ResponsesUsage;
 import dev.tollgate.usage.TokenUsage;
-import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -333,12 +332,17 @@ public final class OpenAiResponses implements ChatCodec {
     }
 
     /** Typed events to canonical ones; usage, id, end and errors through the same-format observer. */
-    private static final class Decoder implements StreamDecoder {
+    private static final class Decoder extends ObservingDecoder {
         private final ResponsesStreamObserver observer;
         private final Map<Integer, Integer> toolOfOutput = new HashMap<>();
 
         Decoder(long estimatedPrompt) {
-            this.observer = new ResponsesStreamObserver(estimatedPrompt);
+            this(new ResponsesStreamObserver(estimatedPrompt));
+        }
+
+        private Decoder(ResponsesStreamObserver observer) {
+            super(observer);
+            this.observer = observer;
         }
 
         @Override
@@ -378,30 +382,6 @@ public final class OpenAiResponses implements ChatCodec {
             return out;
         }
 
-        @Override
-        public boolean done() {
-            return observer.done();
-        }
-
-        @Override
-        public String error() {
-            return observer.error().orElse(null);
-        }
-
-        @Override
-        public String id() {
-            return observer.responseId().orElse(null);
-        }
-
-        @Override
-        public TokenUsage usage() {
-            return observer.usage();
-        }
-
-        @Override
-        public boolean usageReported() {
-            return observer.quality() == UsageQuality.REPORTED;
-        }
     }
 
     /** Canonical events to the Responses API's typed event sequence, ending with response.completed. */

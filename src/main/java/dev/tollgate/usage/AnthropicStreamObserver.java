@@ -7,24 +7,18 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
  * Reads an Anthropic Messages stream as it passes, untouched: the id from {@code message_start},
  * usage field by field from {@code message_start} and every {@code message_delta} (latest wins),
  * the text for an estimate, {@code message_stop} as the proper end and {@code error} events.
  */
-public final class AnthropicStreamObserver implements StreamObserver {
-    private final long estimatedPrompt;
+public final class AnthropicStreamObserver extends ObservedStream {
     private final AnthropicUsage usage = new AnthropicUsage();
-    private final StringBuilder text = new StringBuilder();
     private boolean delta;
-    private boolean done;
-    private String id;
-    private String error;
 
     public AnthropicStreamObserver(long estimatedPrompt) {
-        this.estimatedPrompt = estimatedPrompt;
+        super(estimatedPrompt);
     }
 
     @Override
@@ -74,21 +68,6 @@ public final class AnthropicStreamObserver implements StreamObserver {
         }
     }
 
-    @Override
-    public boolean done() {
-        return done;
-    }
-
-    @Override
-    public Optional<String> responseId() {
-        return Optional.ofNullable(id);
-    }
-
-    @Override
-    public Optional<String> error() {
-        return Optional.ofNullable(error);
-    }
-
     /**
      * The reported usage once the final counts came ({@code message_delta}); before that, the
      * input counts reported so far with the output counted from the text seen.
@@ -106,10 +85,7 @@ public final class AnthropicStreamObserver implements StreamObserver {
 
     @Override
     public UsageQuality quality() {
-        if (delta) {
-            return UsageQuality.REPORTED;
-        }
-        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+        return quality(delta);
     }
 
     @Override

@@ -6,23 +6,17 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
  * Reads a Gemini {@code streamGenerateContent?alt=sse} stream as it passes, untouched: the
  * cumulative usage of the last chunk, the text for an estimate, the response id, an error chunk,
  * and a finishReason as the proper end (Gemini streams have no end marker of their own).
  */
-public final class GeminiStreamObserver implements StreamObserver {
-    private final long estimatedPrompt;
-    private final StringBuilder text = new StringBuilder();
+public final class GeminiStreamObserver extends ObservedStream {
     private TokenUsage usage;
-    private boolean done;
-    private String id;
-    private String error;
 
     public GeminiStreamObserver(long estimatedPrompt) {
-        this.estimatedPrompt = estimatedPrompt;
+        super(estimatedPrompt);
     }
 
     @Override
@@ -55,21 +49,6 @@ public final class GeminiStreamObserver implements StreamObserver {
         return chunk;
     }
 
-    @Override
-    public boolean done() {
-        return done;
-    }
-
-    @Override
-    public Optional<String> responseId() {
-        return Optional.ofNullable(id);
-    }
-
-    @Override
-    public Optional<String> error() {
-        return Optional.ofNullable(error);
-    }
-
     /** The last cumulative usage once the answer finished; before that, what was seen, with the output counted. */
     @Override
     public TokenUsage usage() {
@@ -84,10 +63,7 @@ public final class GeminiStreamObserver implements StreamObserver {
 
     @Override
     public UsageQuality quality() {
-        if (usage != null && done) {
-            return UsageQuality.REPORTED;
-        }
-        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+        return quality(usage != null && done);
     }
 
     @Override

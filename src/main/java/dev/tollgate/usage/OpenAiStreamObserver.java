@@ -18,22 +18,17 @@ import java.util.Optional;
  * repeat cumulative usage per chunk expect), the text (for an estimate when usage never comes),
  * and whether {@code [DONE]} arrived. Hides the usage the gateway asked for on the client's behalf.
  */
-public final class OpenAiStreamObserver implements StreamObserver {
+public final class OpenAiStreamObserver extends ObservedStream {
     private final boolean clientWantsUsage;
-    private final long estimatedPrompt;
-    private final StringBuilder text = new StringBuilder();
     private TokenUsage usage;
-    private boolean done;
-    private String id;
-    private String error;
 
     /**
      * @param clientWantsUsage whether the client itself asked for {@code stream_options.include_usage}
      * @param estimatedPrompt  the tokenizer's count of the prompt, for when the upstream reports none
      */
     public OpenAiStreamObserver(boolean clientWantsUsage, long estimatedPrompt) {
+        super(estimatedPrompt);
         this.clientWantsUsage = clientWantsUsage;
-        this.estimatedPrompt = estimatedPrompt;
     }
 
     /**
@@ -76,35 +71,15 @@ public final class OpenAiStreamObserver implements StreamObserver {
         return null;
     }
 
-    @Override
-    public boolean done() {
-        return done;
-    }
-
-    /** The upstream's response id, when a chunk carried one. */
-    @Override
-    public Optional<String> responseId() {
-        return Optional.ofNullable(id);
-    }
-
-    /** An error the upstream reported inside the stream. */
-    @Override
-    public Optional<String> error() {
-        return Optional.ofNullable(error);
-    }
-
     /** The usage to record, and how good it is, given everything seen so far. */
     @Override
     public TokenUsage usage() {
-        return usage != null ? usage : TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+        return usage != null ? usage : estimate();
     }
 
     @Override
     public UsageQuality quality() {
-        if (usage != null) {
-            return UsageQuality.REPORTED;
-        }
-        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+        return quality(usage != null);
     }
 
     @Override

@@ -6,23 +6,17 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 
 /**
  * Reads a Responses API stream as it passes, untouched: the id from {@code response.created},
  * text deltas for an estimate, the usage of {@code response.completed} (or {@code .incomplete})
  * as the proper end, and {@code response.failed} / {@code error} events.
  */
-public final class ResponsesStreamObserver implements StreamObserver {
-    private final long estimatedPrompt;
-    private final StringBuilder text = new StringBuilder();
+public final class ResponsesStreamObserver extends ObservedStream {
     private TokenUsage usage;
-    private boolean done;
-    private String id;
-    private String error;
 
     public ResponsesStreamObserver(long estimatedPrompt) {
-        this.estimatedPrompt = estimatedPrompt;
+        super(estimatedPrompt);
     }
 
     @Override
@@ -69,31 +63,13 @@ public final class ResponsesStreamObserver implements StreamObserver {
     }
 
     @Override
-    public boolean done() {
-        return done;
-    }
-
-    @Override
-    public Optional<String> responseId() {
-        return Optional.ofNullable(id);
-    }
-
-    @Override
-    public Optional<String> error() {
-        return Optional.ofNullable(error);
-    }
-
-    @Override
     public TokenUsage usage() {
-        return usage != null ? usage : TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+        return usage != null ? usage : estimate();
     }
 
     @Override
     public UsageQuality quality() {
-        if (usage != null) {
-            return UsageQuality.REPORTED;
-        }
-        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+        return quality(usage != null);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tollgate.api.anthropic;
 
 import dev.tollgate.access.Caller;
 import dev.tollgate.api.BodyReader;
+import dev.tollgate.api.CodecErrors;
 import dev.tollgate.api.ClientKeyHeader;
 import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyRequests;
@@ -45,7 +46,7 @@ public final class AnthropicResource {
     @Inject
     public AnthropicResource(Gateway gateway, RequestLimits limits) {
         this.gateway = gateway;
-        this.endpoint = new ProxyEndpoint(gateway, limits, AnthropicErrors::response);
+        this.endpoint = new ProxyEndpoint(gateway, limits, CodecErrors.ANTHROPIC::response);
         this.maxBodyBytes = limits.maxBodyBytes();
     }
 
@@ -71,12 +72,12 @@ public final class AnthropicResource {
                     ReplyWriter.write(reply, async);
                 } else {
                     Throwable t = error.getCause() != null ? error.getCause() : error;
-                    async.resume(t instanceof GatewayException g ? AnthropicErrors.response(g)
-                            : AnthropicErrors.response(502, "The upstream provider could not count the tokens."));
+                    async.resume(t instanceof GatewayException g ? CodecErrors.ANTHROPIC.response(g)
+                            : CodecErrors.ANTHROPIC.response(502, "The upstream provider could not count the tokens."));
                 }
             });
         } catch (GatewayException e) {
-            async.resume(AnthropicErrors.response(e));
+            async.resume(CodecErrors.ANTHROPIC.response(e));
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.access.Caller;
 import dev.tollgate.api.BodyReader;
+import dev.tollgate.api.CodecErrors;
 import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyRequests;
 import dev.tollgate.api.ReplyWriter;
@@ -47,7 +48,7 @@ public final class GeminiResource {
     @Inject
     public GeminiResource(Gateway gateway, RequestLimits limits) {
         this.gateway = gateway;
-        this.endpoint = new ProxyEndpoint(gateway, limits, GeminiErrors::response);
+        this.endpoint = new ProxyEndpoint(gateway, limits, CodecErrors.GEMINI::response);
         this.maxBodyBytes = limits.maxBodyBytes();
     }
 
@@ -56,7 +57,7 @@ public final class GeminiResource {
         try {
             gateway.authenticate(key(headers, key));
         } catch (GatewayException e) {
-            return GeminiErrors.response(e);
+            return CodecErrors.GEMINI.response(e);
         }
         JsonArrayBuilder models = JSON.createArrayBuilder();
         gateway.models().forEach(m -> models.add(JSON.createObjectBuilder().add("name", "models/" + m.id())
@@ -80,13 +81,13 @@ public final class GeminiResource {
                     body, async, model, false);
             case "streamGenerateContent" -> {
                 if (!"sse".equals(alt)) {
-                    async.resume(GeminiErrors.response(400, "Only server-sent-event streams are served: add ?alt=sse."));
+                    async.resume(CodecErrors.GEMINI.response(400, "Only server-sent-event streams are served: add ?alt=sse."));
                     return;
                 }
                 endpoint.proxy(Operation.GENERATE_CONTENT, request, key(headers, key), Map.of(), body, async, model, true);
             }
             case "countTokens" -> countTokens(model, key(headers, key), request, body, async);
-            default -> async.resume(GeminiErrors.response(404, "Unknown method '" + action + "' for models/" + model
+            default -> async.resume(CodecErrors.GEMINI.response(404, "Unknown method '" + action + "' for models/" + model
                     + ": use generateContent, streamGenerateContent or countTokens."));
         }
     }
@@ -103,12 +104,12 @@ public final class GeminiResource {
                     ReplyWriter.write(reply, async);
                 } else {
                     Throwable t = error.getCause() != null ? error.getCause() : error;
-                    async.resume(t instanceof GatewayException g ? GeminiErrors.response(g)
-                            : GeminiErrors.response(502, "The upstream provider could not count the tokens."));
+                    async.resume(t instanceof GatewayException g ? CodecErrors.GEMINI.response(g)
+                            : CodecErrors.GEMINI.response(502, "The upstream provider could not count the tokens."));
                 }
             });
         } catch (GatewayException e) {
-            async.resume(GeminiErrors.response(e));
+            async.resume(CodecErrors.GEMINI.response(e));
         }
     }
 

@@ -1,0 +1,47 @@
+package dev.tollgate.usage;
+
+import java.util.Optional;
+
+/**
+ * What every stream observer keeps whatever the format: the text seen (for an estimate when
+ * usage never comes), whether the proper end arrived, the response id, an in-stream error.
+ */
+abstract class ObservedStream implements StreamObserver {
+    protected final long estimatedPrompt;
+    protected final StringBuilder text = new StringBuilder();
+    protected boolean done;
+    protected String id;
+    protected String error;
+
+    ObservedStream(long estimatedPrompt) {
+        this.estimatedPrompt = estimatedPrompt;
+    }
+
+    @Override
+    public boolean done() {
+        return done;
+    }
+
+    @Override
+    public Optional<String> responseId() {
+        return Optional.ofNullable(id);
+    }
+
+    @Override
+    public Optional<String> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /** Reported when the final counts came; else estimated after a proper end, partial before it. */
+    protected UsageQuality quality(boolean reported) {
+        if (reported) {
+            return UsageQuality.REPORTED;
+        }
+        return done ? UsageQuality.ESTIMATED : UsageQuality.PARTIAL;
+    }
+
+    /** The prompt estimate and the text seen, counted: what a stream without usage is recorded with. */
+    protected TokenUsage estimate() {
+        return TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+    }
+}
