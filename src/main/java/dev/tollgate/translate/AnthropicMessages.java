@@ -314,25 +314,14 @@ public final class AnthropicMessages implements ChatCodec {
 
     /** Events from an Anthropic stream; usage, id, end and errors through the same-format observer. */
     private static final class Decoder extends ObservingDecoder {
-        private final AnthropicStreamObserver observer;
         private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
 
         Decoder(long estimatedPrompt) {
-            this(new AnthropicStreamObserver(estimatedPrompt));
-        }
-
-        private Decoder(AnthropicStreamObserver observer) {
-            super(observer);
-            this.observer = observer;
+            super(new AnthropicStreamObserver(estimatedPrompt));
         }
 
         @Override
-        public List<Event> decode(String data) {
-            observer.read(data);
-            JsonObject e = Json.parse(data).orElse(null);
-            if (e == null) {
-                return List.of();
-            }
+        protected List<Event> events(JsonObject e) {
             List<Event> out = new ArrayList<>();
             switch (e.getString("type", "")) {
                 case "message_start" -> {

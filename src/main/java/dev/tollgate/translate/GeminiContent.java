@@ -385,25 +385,15 @@ public final class GeminiContent implements ChatCodec {
 
     /** Chunks to events: text parts as deltas, whole function calls as a start plus their arguments. */
     private static final class Decoder extends ObservingDecoder {
-        private final GeminiStreamObserver observer;
         private boolean started;
         private int calls;
 
         Decoder(long estimatedPrompt) {
-            this(new GeminiStreamObserver(estimatedPrompt));
-        }
-
-        private Decoder(GeminiStreamObserver observer) {
-            super(observer);
-            this.observer = observer;
+            super(new GeminiStreamObserver(estimatedPrompt));
         }
 
         @Override
-        public List<Event> decode(String data) {
-            JsonObject chunk = observer.read(data);
-            if (chunk == null) {
-                return List.of();
-            }
+        protected List<Event> events(JsonObject chunk) {
             List<Event> out = new ArrayList<>();
             if (!started) {
                 started = true;

@@ -358,29 +358,15 @@ public final class OpenAiChat implements ChatCodec {
 
     /** Chunks to events; the usage, id, [DONE] and errors through the same observer same-format streams use. */
     private static final class Decoder extends ObservingDecoder {
-        private final OpenAiStreamObserver observer;
         private boolean started;
         private final List<Integer> seenTools = new ArrayList<>();
 
         Decoder(long estimatedPrompt) {
-            this(new OpenAiStreamObserver(true, estimatedPrompt));
-        }
-
-        private Decoder(OpenAiStreamObserver observer) {
-            super(observer);
-            this.observer = observer;
+            super(new OpenAiStreamObserver(true, estimatedPrompt));
         }
 
         @Override
-        public List<Event> decode(String data) {
-            observer.onEvent(null, data);
-            if ("[DONE]".equals(data)) {
-                return List.of();
-            }
-            JsonObject chunk = Json.parse(data).orElse(null);
-            if (chunk == null) {
-                return List.of();
-            }
+        protected List<Event> events(JsonObject chunk) {
             List<Event> out = new ArrayList<>();
             if (!started && chunk.containsKey("id")) {
                 started = true;

@@ -333,24 +333,14 @@ public final class OpenAiResponses implements ChatCodec {
 
     /** Typed events to canonical ones; usage, id, end and errors through the same-format observer. */
     private static final class Decoder extends ObservingDecoder {
-        private final ResponsesStreamObserver observer;
         private final Map<Integer, Integer> toolOfOutput = new HashMap<>();
 
         Decoder(long estimatedPrompt) {
-            this(new ResponsesStreamObserver(estimatedPrompt));
-        }
-
-        private Decoder(ResponsesStreamObserver observer) {
-            super(observer);
-            this.observer = observer;
+            super(new ResponsesStreamObserver(estimatedPrompt));
         }
 
         @Override
-        public List<Event> decode(String data) {
-            JsonObject e = observer.read(data);
-            if (e == null) {
-                return List.of();
-            }
+        protected List<Event> events(JsonObject e) {
             List<Event> out = new ArrayList<>();
             switch (e.getString("type", "")) {
                 case "response.created" -> {

@@ -22,20 +22,12 @@ public final class AnthropicStreamObserver extends ObservedStream {
     }
 
     @Override
-    public byte[] onEvent(byte[] raw, String data) {
-        if (data != null) {
-            read(data);
-        }
-        return raw;
-    }
-
-    /** Reads one event's data; also used by the translator, which passes nothing on as is. */
-    public void read(String data) {
+    public JsonObject read(String data) {
         JsonObject event;
         try {
             event = JSON.createReader(new StringReader(data)).readObject();
         } catch (JsonException | IllegalStateException e) {
-            return;
+            return null;
         }
         switch (event.getString("type", "")) {
             case "message_start" -> {
@@ -66,6 +58,7 @@ public final class AnthropicStreamObserver extends ObservedStream {
                 // ping, content_block_start/stop: nothing to count
             }
         }
+        return event;
     }
 
     /**

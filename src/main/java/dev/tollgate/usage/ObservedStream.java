@@ -6,7 +6,7 @@ import java.util.Optional;
  * What every stream observer keeps whatever the format: the text seen (for an estimate when
  * usage never comes), whether the proper end arrived, the response id, an in-stream error.
  */
-abstract class ObservedStream implements StreamObserver {
+public abstract class ObservedStream implements StreamObserver {
     protected final long estimatedPrompt;
     protected final StringBuilder text = new StringBuilder();
     protected boolean done;
@@ -16,6 +16,21 @@ abstract class ObservedStream implements StreamObserver {
     ObservedStream(long estimatedPrompt) {
         this.estimatedPrompt = estimatedPrompt;
     }
+
+    /** Same-format streams pass every event on untouched; only reading them counts. */
+    @Override
+    public byte[] onEvent(byte[] raw, String data) {
+        if (data != null) {
+            read(data);
+        }
+        return raw;
+    }
+
+    /**
+     * Reads one event's data into what is kept; returns it parsed (for translators, which pass
+     * nothing on as is), or null when it is not JSON.
+     */
+    public abstract jakarta.json.JsonObject read(String data);
 
     @Override
     public boolean done() {

@@ -37,18 +37,30 @@ public final class OpenAiStreamObserver extends ObservedStream {
      */
     @Override
     public byte[] onEvent(byte[] raw, String data) {
-        if (data == null) {
+        JsonObject chunk = data == null ? null : read(data);
+        if (chunk == null || !chunk.containsKey("usage") || !(chunk.get("usage") instanceof JsonObject)) {
+            return raw; // comments, [DONE], what is not JSON (not ours to judge) and chunks without usage pass on
+        }
+        if (clientWantsUsage) {
             return raw;
         }
+        if (chunk.get("choices") instanceof JsonArray choices && !choices.isEmpty()) {
+            return withoutUsage(chunk); // usage rode on a content chunk: keep the content, drop the usage
+        }
+        return null;
+    }
+
+    @Override
+    public JsonObject read(String data) {
         if (data.equals("[DONE]")) {
             done = true;
-            return raw;
+            return null;
         }
         JsonObject chunk;
         try {
             chunk = JSON.createReader(new StringReader(data)).readObject();
         } catch (JsonException | IllegalStateException e) {
-            return raw; // not ours to judge: pass it on
+            return null;
         }
         if (id == null && chunk.get("id") instanceof JsonString s) {
             id = s.getString();
@@ -58,17 +70,8 @@ public final class OpenAiStreamObserver extends ObservedStream {
         }
         OpenAiText.append(chunk.get("choices"), "delta", text);
         Optional<TokenUsage> reported = OpenAiUsage.of(chunk);
-        if (reported.isEmpty()) {
-            return raw;
-        }
-        usage = reported.get();
-        if (clientWantsUsage) {
-            return raw;
-        }
-        if (chunk.get("choices") instanceof JsonArray choices && !choices.isEmpty()) {
-            return withoutUsage(chunk); // usage rode on a content chunk: keep the content, drop the usage
-        }
-        return null;
+        reported.ifPresent(u -> usage = u);
+        return chunk;
     }
 
     /** The usage to record, and how good it is, given everything seen so far. */

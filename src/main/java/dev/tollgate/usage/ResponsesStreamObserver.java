@@ -20,14 +20,6 @@ public final class ResponsesStreamObserver extends ObservedStream {
     }
 
     @Override
-    public byte[] onEvent(byte[] raw, String data) {
-        if (data != null) {
-            read(data);
-        }
-        return raw;
-    }
-
-    /** Reads one event; returns it parsed, or null when it is not JSON. */
     public JsonObject read(String data) {
         JsonObject e;
         try {

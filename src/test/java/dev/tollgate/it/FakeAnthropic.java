@@ -9,12 +9,9 @@ import jakarta.json.JsonObjectBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 
 /**
  * A fake Anthropic Messages API over real loopback HTTP: JSON bodies, SSE streams with the real
@@ -40,14 +37,7 @@ public final class FakeAnthropic {
     private final List<FakeOpenAi.Received> received = new CopyOnWriteArrayList<>();
 
     public FakeAnthropic() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fake-anthropic");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/v1/", this::handle);
-        server.start();
+        server = FakeServers.start("fake-anthropic", "/v1/", this::handle);
     }
 
     /** The host root, as the Anthropic SDK and the gateway's claude-api-key take it. */

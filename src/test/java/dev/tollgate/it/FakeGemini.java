@@ -8,12 +8,9 @@ import jakarta.json.JsonObjectBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 
 /**
  * A fake Gemini API over real loopback HTTP: {@code /v1beta/models/{model}:generateContent},
@@ -32,14 +29,7 @@ public final class FakeGemini {
     private final List<FakeOpenAi.Received> received = new CopyOnWriteArrayList<>();
 
     public FakeGemini() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fake-gemini");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/v1beta/", this::handle);
-        server.start();
+        server = FakeServers.start("fake-gemini", "/v1beta/", this::handle);
     }
 
     public String baseUrl() {

@@ -9,14 +9,11 @@ import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,14 +50,7 @@ public final class FakeOpenAi {
     private final AtomicInteger brokenWrites = new AtomicInteger();
 
     public FakeOpenAi() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 200);
-        server.setExecutor(Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "fake-openai");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/v1/", this::handle);
-        server.start();
+        server = FakeServers.start("fake-openai", "/v1/", this::handle);
     }
 
     public String baseUrl() {
