@@ -78,7 +78,7 @@ public final class TollgateListener implements ServletContextListener {
         try {
             start(event.getServletContext());
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "tollgate: failed to start: " + e.getMessage());
+            LOG.log(Level.SEVERE, "tollgate: failed to start: " + (e.getMessage() != null ? e.getMessage() : e), e);
             stop();
             throw e;
         }

@@ -43,6 +43,9 @@ public final class TestRig {
     private static final Path DIR;
     private static volatile String base = base("tollgate");
     private static volatile Path database;
+    /** Set (-Dtollgate.it.db=postgresql) to run the container tests on a real PostgreSQL through JNDI. */
+    private static final PostgresServer POSTGRES = "postgresql".equals(System.getProperty("tollgate.it.db"))
+            ? PostgresServer.start() : null;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static {
@@ -123,8 +126,61 @@ public final class TestRig {
                 + "    <Arg type=\"java.lang.String\">" + config + "</Arg>\n"
                 + "    <Arg type=\"boolean\">true</Arg>\n"
                 + "  </New>\n"
+                + postgresResource()
                 + "</Configure>\n";
-        return war(name + ".war").addAsWebInfResource(new StringAsset(jettyEnv), "jetty-env.xml");
+        WebArchive war = war(name + ".war").addAsWebInfResource(new StringAsset(jettyEnv), "jetty-env.xml");
+        if (POSTGRES != null) {
+            // Jetty puts a Resource at java:comp/env only for a declared resource-ref; Tomcat's context
+            // and WildFly's jboss-web.xml bind it without one, so only this test wiring adds it
+            String webXml = read(war, "WEB-INF/web.xml").replace("</web-app>", "  <resource-ref>\n"
+                    + "    <res-ref-name>jdbc/tollgate</res-ref-name>\n    <res-type>javax.sql.DataSource</res-type>\n"
+                    + "    <res-auth>Container</res-auth>\n  </resource-ref>\n</web-app>");
+            war.delete("WEB-INF/web.xml");
+            war.setWebXML(new StringAsset(webXml));
+        }
+        return war;
+    }
+
+    private static String read(WebArchive war, String path) {
+        try (java.io.InputStream in = war.get(path).getAsset().openStream()) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** In PostgreSQL mode, the container's pool the gateway finds at java:comp/env/jdbc/tollgate. */
+    private static String postgresResource() {
+        if (POSTGRES == null) {
+            return "";
+        }
+        return "  <New class=\"org.eclipse.jetty.plus.jndi.Resource\">\n"
+                + "    <Arg><Ref refid=\"wac\"/></Arg>\n"
+                + "    <Arg>jdbc/tollgate</Arg>\n"
+                + "    <Arg><New class=\"dev.tollgate.it.DirectPostgresDataSource\">\n"
+                + "      <Set name=\"url\">" + POSTGRES.url() + "</Set>\n"
+                + "      <Set name=\"user\">" + POSTGRES.user() + "</Set>\n"
+                + "    </New></Arg>\n"
+                + "  </New>\n";
+    }
+
+    /** What /_qs/health names as persistence for the store under test. */
+    public static String expectedPersistence() {
+        return POSTGRES != null ? "jndi:postgresql" : "sqlite";
+    }
+
+    /** Where the tests read the records: the SQLite file, or the PostgreSQL server in that mode. */
+    private static javax.sql.DataSource store() {
+        if (POSTGRES != null) {
+            DirectPostgresDataSource pg = new DirectPostgresDataSource();
+            pg.setUrl(POSTGRES.url());
+            pg.setUser(POSTGRES.user());
+            return pg;
+        }
+        // a DataSource, not DriverManager: the deployed WAR's own driver registration comes and goes with it
+        SQLiteDataSource ds = new SQLiteDataSource();
+        ds.setUrl("jdbc:sqlite:" + database());
+        return ds;
     }
 
     /** The WAR the build produced, under the given archive name. */
@@ -298,10 +354,7 @@ public final class TestRig {
 
     /** Rows of any query on the real SQLite file, by column name. */
     public static List<Map<String, Object>> rows(String sql, Object... params) {
-        // a DataSource, not DriverManager: the deployed WAR's own driver registration comes and goes with it
-        SQLiteDataSource ds = new SQLiteDataSource();
-        ds.setUrl("jdbc:sqlite:" + database());
-        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+        try (Connection c = store().getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 p.setObject(i + 1, params[i]);
             }
@@ -317,7 +370,7 @@ public final class TestRig {
                 return rows;
             }
         } catch (SQLException e) {
-            if (e.getMessage().contains("no such table")) {
+            if (e.getMessage().contains("no such table") || e.getMessage().contains("does not exist")) {
                 return List.of();
             }
             throw new IllegalStateException(e);

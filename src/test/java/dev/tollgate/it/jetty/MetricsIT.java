@@ -139,7 +139,7 @@ class MetricsIT {
         assertEquals(200, r.statusCode());
         JsonObject h = json(r.body());
         assertTrue(h.getBoolean("ok"));
-        assertEquals("sqlite", h.getString("persistence"));
+        assertEquals(TestRig.expectedPersistence(), h.getString("persistence"));
         assertTrue(h.getBoolean("statistics_enabled") && h.getBoolean("persistence_enabled"));
         assertEquals("up", h.getJsonObject("database").getString("status"));
         assertEquals(0, h.getInt("dropped_records"));

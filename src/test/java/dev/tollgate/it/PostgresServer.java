@@ -1,0 +1,105 @@
+package dev.tollgate.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real PostgreSQL server for the tests, from the machine's Debian packages
+ * ({@code /usr/lib/postgresql/<version>/bin}): a fresh cluster in a temporary folder, on a free
+ * loopback port, trust authentication, stopped when the JVM exits. As root it runs as the
+ * {@code postgres} system user, since PostgreSQL refuses to run as root.
+ */
+public final class PostgresServer {
+    private final Path bin;
+    private final Path data;
+    private final int port;
+
+    private PostgresServer(Path bin, Path data, int port) {
+        this.bin = bin;
+        this.data = data;
+        this.port = port;
+    }
+
+    public static PostgresServer start() {
+        try {
+            Path bin = binaries();
+            Path dir = Files.createTempDirectory("tollgate-pg");
+            Path data = dir.resolve("data");
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            boolean root = "root".equals(System.getProperty("user.name"));
+            if (root) {
+                run(List.of("chown", "-R", "postgres:postgres", dir.toString()), false);
+            }
+            run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "tollgate", "--auth=trust",
+                    "-E", "UTF8", "--no-instructions"), root);
+            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
+                    "-w", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"), root);
+            PostgresServer server = new PostgresServer(bin, data, port);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(root)));
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A JDBC URL to a database that exists (the cluster's {@code postgres} database). */
+    public String url() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    public String user() {
+        return "tollgate";
+    }
+
+    private void stop(boolean root) {
+        try {
+            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "stop"), root);
+        } catch (RuntimeException e) {
+            // the JVM is going away; a leftover server dies with the temporary folder's cleanup
+        }
+    }
+
+    private static Path binaries() throws IOException {
+        Path base = Path.of("/usr/lib/postgresql");
+        if (!Files.isDirectory(base)) {
+            throw new IllegalStateException("PostgreSQL is not installed: apt-get install postgresql (.ci/run does)");
+        }
+        try (Stream<Path> versions = Files.list(base)) {
+            return versions.filter(p -> Files.isExecutable(p.resolve("bin/initdb")))
+                    .max(Comparator.comparing(p -> Integer.parseInt(p.getFileName().toString().replaceAll("\\D", "0"))))
+                    .map(p -> p.resolve("bin"))
+                    .orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries under " + base));
+        }
+    }
+
+    private static void run(List<String> command, boolean asPostgres) {
+        List<String> full = new ArrayList<>();
+        if (asPostgres) {
+            full.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        full.addAll(command);
+        try {
+            Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", full) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
