@@ -5,6 +5,7 @@ import dev.tollgate.access.ClientKeys;
 import dev.tollgate.admin.AdminConfigResource;
 import dev.tollgate.admin.AdminKeysResource;
 import dev.tollgate.admin.AdminModelsResource;
+import dev.tollgate.admin.AdminProvidersResource;
 import dev.tollgate.admin.AdminUsersResource;
 import dev.tollgate.api.ErrorMapper;
 import dev.tollgate.api.RequestLimits;
@@ -103,7 +104,7 @@ public final class TollgateListener implements ServletContextListener {
         database.migrate();
         deregisterDriversOnStop();
 
-        UsageTable table = new UsageTable(database);
+        UsageTable table = new UsageTable(database, config.instanceId());
         long persistedAtStart = count(table);
         UsageRecorder recorder = new UsageRecorder(table::insert, config.persistence().bufferSize(),
                 config.persistence().flushInterval(), config.persistence().maxQueuedRecords());
@@ -135,7 +136,7 @@ public final class TollgateListener implements ServletContextListener {
         HealthResource.Probe health = () -> {
             String dbError = ping(database);
             String recorderError = recorder.lastError();
-            return new HealthResource.Health(version, database.description(), config.usageStatisticsEnabled(), persist,
+            return new HealthResource.Health(version, config.instanceId(), database.description(), config.usageStatisticsEnabled(), persist,
                     persistedAtStart + recorder.written() - retention.deleted(), recorder.backlog(), recorder.dropped(),
                     dbError == null, dbError != null ? dbError : recorderError, gateway.openStreams());
         };
@@ -182,6 +183,7 @@ public final class TollgateListener implements ServletContextListener {
                         bind(new UsageLog(database)).to(UsageLog.class);
                         bind(router).to(Router.class);
                         bind(prices).to(PriceTable.class);
+                        bind(cooldowns).to(Cooldowns.class);
                     }
                 })
                 .register(OpenAiResource.class)
@@ -194,6 +196,7 @@ public final class TollgateListener implements ServletContextListener {
                 .register(AdminUsersResource.class)
                 .register(AdminKeysResource.class)
                 .register(AdminModelsResource.class)
+                .register(AdminProvidersResource.class)
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)

@@ -67,6 +67,7 @@ public final class ConfigParser {
 
         TollgateConfig config = new TollgateConfig(
                 source,
+                top.string("instance-id").filter(s -> !s.isBlank()).orElseGet(TollgateConfig::defaultInstanceId),
                 top.strings("api-keys"),
                 top.bool("usage-statistics-enabled", true),
                 persistence(top, baseDir, defaultDatabase),

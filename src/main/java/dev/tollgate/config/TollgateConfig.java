@@ -12,6 +12,7 @@ import java.util.Optional;
  */
 public record TollgateConfig(
         Optional<Path> source,
+        String instanceId,
         List<String> apiKeys,
         boolean usageStatisticsEnabled,
         Persistence persistence,
@@ -36,8 +37,17 @@ public record TollgateConfig(
 
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
-        return new TollgateConfig(Optional.empty(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
+        return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
                 Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), java.util.Map.of(), List.of());
+    }
+
+    /** This machine's host name: what tells instances apart when the config does not name them. */
+    public static String defaultInstanceId() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "tollgate";
+        }
     }
 
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,

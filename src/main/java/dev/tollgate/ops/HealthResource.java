@@ -29,7 +29,7 @@ public final class HealthResource {
     }
 
     /** A snapshot of what health reports. */
-    public record Health(String version, String persistence, boolean statisticsEnabled, boolean persistenceEnabled,
+    public record Health(String version, String instanceId, String persistence, boolean statisticsEnabled, boolean persistenceEnabled,
                          long totalRecordsPersisted, int queueDepth, long droppedRecords, boolean databaseUp,
                          String databaseError, int openStreams) {
     }
@@ -45,6 +45,7 @@ public final class HealthResource {
         String body = JSON.createObjectBuilder()
                 .add("ok", h.databaseUp())
                 .add("version", h.version())
+                .add("instance_id", h.instanceId())
                 .add("persistence", h.persistence())
                 .add("statistics_enabled", h.statisticsEnabled())
                 .add("persistence_enabled", h.persistenceEnabled())

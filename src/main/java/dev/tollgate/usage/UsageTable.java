@@ -18,13 +18,17 @@ public final class UsageTable {
             + "provider, credential, api_key_hash, api_key_masked, status, latency_ms, ttfb_ms, prompt_tokens, "
             + "completion_tokens, total_tokens, cached_tokens, reasoning_tokens, usage_quality, upstream_request_id, "
             + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd, user_id, key_id, admitted, "
-            + "cache_write_5m_tokens, cache_write_1h_tokens, price_cache_write_5m_pusd, price_cache_write_1h_pusd) "
-            + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING";
+            + "cache_write_5m_tokens, cache_write_1h_tokens, price_cache_write_5m_pusd, price_cache_write_1h_pusd, "
+            + "instance_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            + "ON CONFLICT (id) DO NOTHING";
 
     private final Database db;
+    private final String instanceId;
 
-    public UsageTable(Database db) {
+    /** @param instanceId the instance that writes, stamped on each record so a fleet's records say who served them */
+    public UsageTable(Database db, String instanceId) {
         this.db = db;
+        this.instanceId = instanceId;
     }
 
     /** Inserts the batch in one transaction: all of it lands or none of it. */
@@ -34,6 +38,7 @@ public final class UsageTable {
                 try (PreparedStatement p = tx.prepareStatement(INSERT)) {
                     for (UsageRecord r : batch) {
                         bind(p, r);
+                        p.setString(34, instanceId);
                         p.addBatch();
                     }
                     p.executeBatch();

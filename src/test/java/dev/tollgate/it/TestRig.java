@@ -196,7 +196,7 @@ public final class TestRig {
         for (int i = 0; i < KEYS; i++) {
             keys.append("  - ").append(key(i)).append('\n');
         }
-        return "api-keys:\n" + keys
+        return "instance-id: it-instance\n" + "api-keys:\n" + keys
                 + "persistence:\n  path: " + databaseFile + "\n  buffer-size: 1000\n  flush-interval: " + flushInterval + "\n"
                 + "request-retry: 1\n"
                 + "timeouts: {connect: 2s, request: 3s, stream-idle: 2s, keepalive: 500ms}\n"

@@ -92,7 +92,7 @@ class LimitsPersistenceTest {
         past.add(record(BOB, t.minusSeconds(5), 100, 1_000, false)); // refused: does not count
         past.add(record(BOB, t.minusSeconds(3 * 3600), 100, 1_000, true)); // outside the minute, inside the day
         past.add(record(BOB_OTHER_KEY, t.minusSeconds(1), 100, 1_000, true));
-        new UsageTable(db).insert(past);
+        new UsageTable(db, "test").insert(past);
 
         RateLimiter l = limiter();
         l.setLimits(Subject.key("key-b"), new LimitSet(Map.of(Kind.REQUESTS_PER_MINUTE, 3L)));

@@ -47,7 +47,7 @@ class MetricsServiceTest {
                         null, 1, true, m == 1 ? null : new Charge(1_000_000L * i + 7, 1, 2, 3)));
             }
         }
-        new UsageTable(db).insert(written);
+        new UsageTable(db, "test").insert(written);
     }
 
     @AfterEach

@@ -140,6 +140,7 @@ class MetricsIT {
         JsonObject h = json(r.body());
         assertTrue(h.getBoolean("ok"));
         assertEquals(TestRig.expectedPersistence(), h.getString("persistence"));
+        assertEquals("it-instance", h.getString("instance_id"));
         assertTrue(h.getBoolean("statistics_enabled") && h.getBoolean("persistence_enabled"));
         assertEquals("up", h.getJsonObject("database").getString("status"));
         assertEquals(0, h.getInt("dropped_records"));

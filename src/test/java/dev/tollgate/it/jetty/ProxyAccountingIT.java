@@ -60,6 +60,7 @@ class ProxyAccountingIT {
         assertEquals(FakeOpenAi.CACHED, number(row, "cached_tokens"));
         assertEquals(FakeOpenAi.REASONING, number(row, "reasoning_tokens"));
         assertEquals("reported", row.get("usage_quality"));
+        assertEquals("it-instance", row.get("instance_id"), "the instance that served it");
         assertEquals("openai", row.get("provider"));
         assertEquals("fake-gpt", row.get("model"));
         assertEquals("/v1/chat/completions", row.get("endpoint"));

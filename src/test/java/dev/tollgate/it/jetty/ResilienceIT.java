@@ -72,6 +72,12 @@ class ResilienceIT {
         assertEquals("1", second.headers().firstValue("x-debug-attempts").orElseThrow(),
                 "the first credential rests for its Retry-After (1 s): the second goes first now");
         assertEquals(before + 1, calls("fake-429"), "the resting credential was not called");
+        JsonObject providers = TestRig.json(TestRig.operator("admin/providers", TestRig.ADMIN).body());
+        JsonObject resting = providers.getJsonArray("data").getValuesAs(JsonObject.class).stream()
+                .filter(p -> p.getString("label").equals("codex#1")).findFirst().orElseThrow();
+        assertEquals("cooling", resting.getString("state"), providers.toString());
+        assertEquals("upstream answered 429", resting.getString("last_error"));
+        assertFalse(providers.toString().contains("sk-first"), "never a key");
         TestRig.pause(1100);
         HttpResponse<String> rested = debugged(key, chat("resilient", false, null, "hi"));
         assertEquals("2", rested.headers().firstValue("x-debug-attempts").orElseThrow(), "rested: tried first again");
