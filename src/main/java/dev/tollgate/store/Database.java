@@ -51,6 +51,11 @@ public final class Database implements AutoCloseable {
         return new Database(pool, SqlDialect.SQLITE, inMemory ? "sqlite:memory" : "sqlite", Optional.of(pool));
     }
 
+    /** A database over a DataSource the caller owns (tools such as {@link CopyStore}); the dialect is read from it. */
+    public static Database of(DataSource dataSource, String description) {
+        return new Database(dataSource, detect(dataSource), description, Optional.empty());
+    }
+
     public Connection connection() throws SQLException {
         return dataSource.getConnection();
     }

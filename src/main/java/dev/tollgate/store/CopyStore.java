@@ -1,0 +1,161 @@
+package dev.tollgate.store;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The migration path from one instance on SQLite to a shared PostgreSQL: copies users, keys,
+ * limits and every usage record from a SQLite file into a database given by JDBC URL. Both are
+ * first migrated to the current schema; rows already in the target are left alone, so a copy can
+ * be re-run (for instance once more right before the switch) without doubling anything.
+ *
+ * <pre>java -cp "WEB-INF/classes:WEB-INF/lib/*:postgresql.jar" dev.tollgate.store.CopyStore \
+ *     /var/lib/tollgate/tollgate.db jdbc:postgresql://db/tollgate tollgate   # password: $TOLLGATE_DB_PASSWORD</pre>
+ */
+public final class CopyStore {
+    /** In dependency order: keys point at users. */
+    static final List<String> TABLES = List.of("users", "client_keys", "limits", "usage_records");
+    private static final int BATCH = 1000;
+
+    private CopyStore() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: CopyStore <sqlite file> <target JDBC URL> [user]   (password from $TOLLGATE_DB_PASSWORD)");
+            System.exit(2);
+        }
+        Path source = Path.of(args[0]);
+        if (!Files.isRegularFile(source)) {
+            System.err.println("CopyStore: no SQLite file at " + source);
+            System.exit(2);
+        }
+        String user = args.length > 2 ? args[2] : null;
+        String password = System.getenv("TOLLGATE_DB_PASSWORD");
+        copy(source, new UrlDataSource(args[1], user, password), System.out);
+    }
+
+    /** Copies everything from the SQLite file into {@code target}, both migrated first; reports counts on {@code out}. */
+    public static void copy(Path sqliteFile, javax.sql.DataSource target, PrintStream out) throws SQLException {
+        Database from = Database.open(sqliteFile, false);
+        try {
+            from.migrate();
+            Database to = Database.of(target, "copy target");
+            to.migrate();
+            try (Connection in = from.connection(); Connection dst = to.connection()) {
+                for (String table : TABLES) {
+                    long[] counts = copyTable(in, dst, table);
+                    out.println(table + ": " + counts[0] + " read, " + counts[1] + " written (the rest were there already)");
+                }
+            }
+        } finally {
+            from.close();
+        }
+    }
+
+    private static long[] copyTable(Connection in, Connection dst, String table) throws SQLException {
+        long read = 0;
+        long written = 0;
+        try (Statement s = in.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<String> columns = new ArrayList<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                columns.add(meta.getColumnName(i));
+            }
+            String sql = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+                    + String.join(",", Collections.nCopies(columns.size(), "?")) + ") ON CONFLICT DO NOTHING";
+            boolean auto = dst.getAutoCommit();
+            dst.setAutoCommit(false);
+            try (PreparedStatement p = dst.prepareStatement(sql)) {
+                int pending = 0;
+                while (rs.next()) {
+                    for (int i = 1; i <= columns.size(); i++) {
+                        p.setObject(i, rs.getObject(i));
+                    }
+                    p.addBatch();
+                    read++;
+                    if (++pending == BATCH) {
+                        written += sum(p.executeBatch());
+                        dst.commit();
+                        pending = 0;
+                    }
+                }
+                written += sum(p.executeBatch());
+                dst.commit();
+            } catch (SQLException e) {
+                dst.rollback();
+                throw e;
+            } finally {
+                dst.setAutoCommit(auto);
+            }
+        }
+        return new long[] {read, written};
+    }
+
+    private static long sum(int[] counts) {
+        long n = 0;
+        for (int c : counts) {
+            n += Math.max(0, c);
+        }
+        return n;
+    }
+
+    /** A JDBC URL as a DataSource, for the command line (no pool to set up). */
+    private record UrlDataSource(String url, String user, String password) implements javax.sql.DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            return DriverManager.getConnection(url, user, password);
+        }
+
+        @Override
+        public Connection getConnection(String u, String p) throws SQLException {
+            return DriverManager.getConnection(url, u, p);
+        }
+
+        @Override
+        public java.io.PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(java.io.PrintWriter out) {
+            // none
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            // the driver's
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public java.util.logging.Logger getParentLogger() {
+            return java.util.logging.Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}
