@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * Versioned schema migrations: {@code V<n>.sql} files in the dialect's resource folder, applied in
- * order inside one transaction each, recorded in {@code schema_version}. Listed in {@code index.txt}
+ * Versioned schema migrations: {@code V<n>.sql} files, applied in order inside one transaction
+ * each, recorded in {@code schema_version}. Every dialect shares {@code db/migration/common}; a
+ * dialect's own folder holds a script only where it must differ. Listed in {@code index.txt}
  * because a WAR's classpath cannot be listed portably.
  */
 final class Migrations {
@@ -80,15 +81,18 @@ final class Migrations {
         return scripts;
     }
 
+    /** A script for this dialect when it must differ, else the one every dialect shares. */
     private String read(String name) {
-        String resource = db.dialect().migrationFolder() + "/" + name;
-        try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new StoreException("migration resource missing: " + resource);
+        for (String folder : List.of(db.dialect().migrationFolder(), SqlDialect.SHARED_MIGRATIONS)) {
+            String resource = folder + "/" + name;
+            try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in != null) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            } catch (IOException e) {
+                throw new StoreException("cannot read " + resource, e);
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new StoreException("cannot read " + resource, e);
         }
+        throw new StoreException("migration resource missing: " + name);
     }
 }

@@ -7,13 +7,16 @@ public enum SqlDialect {
     SQLITE("sqlite"),
     POSTGRESQL("postgresql");
 
+    /** The migration scripts every dialect runs unless its own folder has one of the same name. */
+    public static final String SHARED_MIGRATIONS = "db/migration/common";
+
     private final String folder;
 
     SqlDialect(String folder) {
         this.folder = folder;
     }
 
-    /** Resource folder holding this dialect's migration scripts. */
+    /** Resource folder holding this dialect's own versions of migration scripts, where it needs them. */
     public String migrationFolder() {
         return "db/migration/" + folder;
     }
