@@ -34,17 +34,26 @@ final class Migrations {
                     s.execute("PRAGMA journal_mode=WAL"); // a property of the file, so set once here
                 }
             }
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
-            }
-            int current = currentVersion(c);
-            List<String> scripts = index();
-            for (int v = current + 1; v <= scripts.size(); v++) {
-                applyOne(c, v, read(scripts.get(v - 1)));
-                LOG.info("tollgate: database migrated to schema version " + v);
+            db.dialect().lockMigrations(c);
+            try {
+                migrate(c);
+            } finally {
+                db.dialect().unlockMigrations(c);
             }
         } catch (SQLException e) {
             throw new StoreException("database migration failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void migrate(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)");
+        }
+        int current = currentVersion(c);
+        List<String> scripts = index();
+        for (int v = current + 1; v <= scripts.size(); v++) {
+            applyOne(c, v, read(scripts.get(v - 1)));
+            LOG.info("tollgate: database migrated to schema version " + v);
         }
     }
 

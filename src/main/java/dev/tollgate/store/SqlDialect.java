@@ -21,6 +21,29 @@ public enum SqlDialect {
         return "db/migration/" + folder;
     }
 
+    /** Arbitrary but fixed: the advisory lock every instance of a fleet takes to migrate one at a time. */
+    private static final long MIGRATION_LOCK = 0x746f6c6c67617465L;
+
+    /**
+     * Makes instances that start together on one shared database migrate one after the other
+     * (PostgreSQL: a session advisory lock); SQLite serves one instance and needs none.
+     */
+    void lockMigrations(java.sql.Connection c) throws java.sql.SQLException {
+        if (this == POSTGRESQL) {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            }
+        }
+    }
+
+    void unlockMigrations(java.sql.Connection c) throws java.sql.SQLException {
+        if (this == POSTGRESQL) {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+            }
+        }
+    }
+
     public static SqlDialect fromProductName(String product) {
         String p = product.toLowerCase(Locale.ROOT);
         if (p.contains("sqlite")) {
