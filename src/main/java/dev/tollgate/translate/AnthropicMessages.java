@@ -174,17 +174,7 @@ public final class AnthropicMessages implements ChatCodec {
             }
             b.add("tool_choice", c);
         }
-        if (r.temperature() != null) {
-            b.add("temperature", r.temperature());
-        }
-        if (r.topP() != null) {
-            b.add("top_p", r.topP());
-        }
-        if (!r.stop().isEmpty()) {
-            JsonArrayBuilder stop = JSON.createArrayBuilder();
-            r.stop().forEach(stop::add);
-            b.add("stop_sequences", stop);
-        }
+        Json.addSampling(b, r, "stop_sequences");
         if (r.stream()) {
             b.add("stream", true);
         }

@@ -58,6 +58,21 @@ final class Json {
         throw new TranslationException(what + " must be an object");
     }
 
+    /** Adds the sampling settings both sides share, under the names the target format uses. */
+    static void addSampling(jakarta.json.JsonObjectBuilder b, Chat.Request r, String stopField) {
+        if (r.temperature() != null) {
+            b.add("temperature", r.temperature());
+        }
+        if (r.topP() != null) {
+            b.add("top_p", r.topP());
+        }
+        if (stopField != null && !r.stop().isEmpty()) {
+            jakarta.json.JsonArrayBuilder stop = dev.tollgate.json.Jsons.JSON.createArrayBuilder();
+            r.stop().forEach(stop::add);
+            b.add(stopField, stop);
+        }
+    }
+
     static String join(List<String> parts) {
         return String.join("\n\n", parts);
     }

@@ -234,17 +234,7 @@ public final class OpenAiChat implements ChatCodec {
             }
         }
         r.maxTokens().ifPresent(n -> b.add("max_completion_tokens", n));
-        if (r.temperature() != null) {
-            b.add("temperature", r.temperature());
-        }
-        if (r.topP() != null) {
-            b.add("top_p", r.topP());
-        }
-        if (!r.stop().isEmpty()) {
-            JsonArrayBuilder stop = JSON.createArrayBuilder();
-            r.stop().forEach(stop::add);
-            b.add("stop", stop);
-        }
+        Json.addSampling(b, r, "stop");
         if (r.stream()) {
             b.add("stream", true).add("stream_options", JSON.createObjectBuilder().add("include_usage", true));
         }

@@ -204,12 +204,7 @@ public final class OpenAiResponses implements ChatCodec {
             }
         }
         r.maxTokens().ifPresent(n -> b.add("max_output_tokens", n));
-        if (r.temperature() != null) {
-            b.add("temperature", r.temperature());
-        }
-        if (r.topP() != null) {
-            b.add("top_p", r.topP());
-        }
+        Json.addSampling(b, r, null); // the Responses API has no stop sequences
         if (r.stream()) {
             b.add("stream", true);
         }
