@@ -29,6 +29,7 @@ import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
+import dev.tollgate.store.FleetJobs;
 import dev.tollgate.usage.MeteringFilter;
 import dev.tollgate.usage.Retention;
 import dev.tollgate.usage.UsageRecord;
@@ -109,7 +110,7 @@ public final class TollgateListener implements ServletContextListener {
         UsageRecorder recorder = new UsageRecorder(table::insert, config.persistence().bufferSize(),
                 config.persistence().flushInterval(), config.persistence().maxQueuedRecords());
         teardown.push(recorder); // closed before the database: everything queued is written first
-        Retention retention = new Retention(table, config.persistence().retentionDays(), clock);
+        Retention retention = new Retention(table, new FleetJobs(database, config.instanceId()), config.persistence().retentionDays(), clock);
         retention.schedule(timer);
 
         ClientKeys keys = new ClientKeys(config.apiKeys(), database, clock);
@@ -121,7 +122,7 @@ public final class TollgateListener implements ServletContextListener {
         PriceTable prices = PriceTable.withOverrides(config.modelPrices());
         LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
                 + " from model-prices)");
-        RateLimiter limiter = new RateLimiter(database, config.quota().global(), config.quota().reserveOutputTokens(),
+        RateLimiter limiter = new RateLimiter(database, config.instanceId(), config.quota().global(), config.quota().reserveOutputTokens(),
                 prices, clock);
         // changes made through another instance's admin API show here within this period
         timer.scheduleWithFixedDelay(() -> refresh(keys, limiter), 30, 30, TimeUnit.SECONDS);
@@ -253,6 +254,7 @@ public final class TollgateListener implements ServletContextListener {
     }
 
     private static void refresh(ClientKeys keys, RateLimiter limiter) {
+        limiter.maintain(); // handles its own database failures (a fleet's limits go local)
         try {
             keys.reload();
             limiter.reload();

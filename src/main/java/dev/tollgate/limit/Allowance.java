@@ -78,27 +78,77 @@ final class Allowance {
         return null;
     }
 
-    /** Counts the request and reserves its demand; returns where, so the settlement can correct it. */
-    Reservation reserve(long now, Demand d) {
+    /**
+     * Counts the request and reserves its demand, telling the ledger so other instances count it
+     * too; returns the hold, so the settlement can correct it.
+     */
+    Reservation reserve(long now, Demand d, LimitLedger.Sink sink) {
         inFlight++;
         totalTokens += d.tokens();
-        return new Reservation(this, d, minute.add(now, 1, d.tokens(), d.costPicoUsd()),
-                day.add(now, 1, d.tokens(), d.costPicoUsd()), month.add(now, 1, d.tokens(), d.costPicoUsd()));
+        minute.add(now, 1, d.tokens(), d.costPicoUsd());
+        day.add(now, 1, d.tokens(), d.costPicoUsd());
+        month.add(now, 1, d.tokens(), d.costPicoUsd());
+        sink.add(new LimitLedger.Entry(subject, now, 1, d.tokens(), d.costPicoUsd()));
+        return new Reservation(this, d, now, limits.has(Kind.MAX_CONCURRENT) ? sink.lease(subject) : null);
     }
 
     /** Replaces a reservation by what the request really used, and ends it. */
-    void settle(long now, Reservation r, long tokens, long cost) {
+    void settle(long now, Reservation r, long tokens, long cost, LimitLedger.Sink sink) {
         long dt = tokens - r.demand().tokens();
         long dc = cost - r.demand().costPicoUsd();
-        minute.adjust(now, r.minuteSlot(), dt, dc);
-        day.adjust(now, r.daySlot(), dt, dc);
-        month.adjust(now, r.monthSlot(), dt, dc);
-        totalTokens += dt;
-        inFlight--;
+        if (dt != 0 || dc != 0) {
+            for (SlidingWindow w : windows()) {
+                w.adjust(now, w.slotAt(r.atMillis()), dt, dc);
+            }
+            totalTokens += dt;
+            sink.add(new LimitLedger.Entry(subject, r.atMillis(), 0, dt, dc));
+        }
+        inFlight = Math.max(0, inFlight - 1);
+        if (r.leaseId() != null) {
+            sink.release(r.leaseId());
+        }
     }
 
-    /** One request's hold on this allowance. */
-    record Reservation(Allowance owner, Demand demand, long minuteSlot, long daySlot, long monthSlot) {
+    /** Counts what another instance reported (an entry of the fleet's ledger) as of {@code now}. */
+    void apply(long now, long atMillis, long requests, long tokens, long cost) {
+        for (SlidingWindow w : windows()) {
+            w.advance(now);
+            w.restore(w.slotAt(atMillis), requests, tokens, cost);
+        }
+        totalTokens += tokens;
+    }
+
+    /** Where past usage is read from when an allowance is rebuilt: the records, or the fleet's ledger. */
+    interface History {
+        /** What the subject used since {@code sinceMillis}, summed per slot of {@code slotMillis}. */
+        java.util.List<Used> perSlot(long slotMillis, long sinceMillis) throws java.sql.SQLException;
+
+        long totalTokens() throws java.sql.SQLException;
+    }
+
+    /** What a subject used in one slot of a window. */
+    record Used(long slot, long requests, long tokens, long cost) {
+    }
+
+    /** Forgets the running state and takes it from history instead; calls in flight are kept. */
+    void restore(long now, History history) throws java.sql.SQLException {
+        for (SlidingWindow w : windows()) {
+            w.clear();
+            w.advance(now);
+            long since = now - w.length().toMillis() - w.slotMillis();
+            for (Used u : history.perSlot(w.slotMillis(), since)) {
+                w.restore(u.slot(), u.requests(), u.tokens(), u.cost());
+            }
+        }
+        totalTokens = history.totalTokens();
+    }
+
+    private java.util.List<SlidingWindow> windows() {
+        return java.util.List.of(minute, day, month);
+    }
+
+    /** One request's hold on this allowance: what it reserved, when, and its concurrency lease if one is kept. */
+    record Reservation(Allowance owner, Demand demand, long atMillis, String leaseId) {
     }
 
     /**

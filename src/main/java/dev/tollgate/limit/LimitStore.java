@@ -63,32 +63,36 @@ final class LimitStore {
         });
     }
 
-    /** One row of history: what a subject used in one slot of a window. */
-    record Used(long slot, long requests, long tokens, long cost) {
+    /** Rebuilds an allowance from the subject's admitted records (a lone instance, after a start). */
+    void restore(Allowance a, long now) {
+        Subject s = a.subject;
+        try {
+            a.restore(now, new Allowance.History() {
+                @Override
+                public List<Allowance.Used> perSlot(long slotMillis, long sinceMillis) {
+                    return sql.query("SELECT ts / " + slotMillis + ", COUNT(*), COALESCE(SUM(total_tokens),0), "
+                                    + "COALESCE(SUM(cost_pusd),0) FROM usage_records WHERE admitted = 1 AND ts >= ?"
+                                    + filter(s) + " GROUP BY ts / " + slotMillis,
+                            p -> bind(p, s, sinceMillis),
+                            rs -> new Allowance.Used(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                }
+
+                @Override
+                public long totalTokens() {
+                    return sql.query("SELECT COALESCE(SUM(total_tokens),0) FROM usage_records WHERE admitted = 1 AND ts >= ?"
+                            + filter(s), p -> bind(p, s, Long.MIN_VALUE), rs -> rs.getLong(1)).get(0);
+                }
+            });
+        } catch (java.sql.SQLException e) {
+            throw new dev.tollgate.store.StoreException("database read failed: " + e.getMessage(), e);
+        }
     }
 
-    /** The subject's admitted requests since {@code sinceMillis}, summed per slot of {@code slotMillis}. */
-    List<Used> history(Subject s, long slotMillis, long sinceMillis) {
-        return sql.query("SELECT ts / " + slotMillis + ", COUNT(*), COALESCE(SUM(total_tokens),0), "
-                        + "COALESCE(SUM(cost_pusd),0) FROM usage_records WHERE admitted = 1 AND ts >= ?" + filter(s)
-                        + " GROUP BY ts / " + slotMillis,
-                p -> {
-                    p.setLong(1, sinceMillis);
-                    if (s.kind() != Subject.Kind.GLOBAL) {
-                        p.setString(2, s.id());
-                    }
-                },
-                rs -> new Used(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-    }
-
-    long totalTokens(Subject s) {
-        return sql.query("SELECT COALESCE(SUM(total_tokens),0) FROM usage_records WHERE admitted = 1 AND ts >= ?"
-                + filter(s), p -> {
-                    p.setLong(1, Long.MIN_VALUE);
-                    if (s.kind() != Subject.Kind.GLOBAL) {
-                        p.setString(2, s.id());
-                    }
-                }, rs -> rs.getLong(1)).get(0);
+    private static void bind(PreparedStatement p, Subject s, long sinceMillis) throws java.sql.SQLException {
+        p.setLong(1, sinceMillis);
+        if (s.kind() != Subject.Kind.GLOBAL) {
+            p.setString(2, s.id());
+        }
     }
 
     private static String filter(Subject s) {

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.usage.UsageRecord;
-import java.util.function.LongSupplier;
 
 /**
  * A request let through the limits: its reservations, to be settled exactly once with what it
@@ -15,15 +14,21 @@ import java.util.function.LongSupplier;
 public final class Permit {
     private final List<Reservation> reservations;
     private final Map<String, String> headers;
-    private final LongSupplier clock;
+    private final Settlement settlement;
     private final PriceTable prices;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    Permit(List<Reservation> reservations, Map<String, String> headers, LongSupplier clock, PriceTable prices) {
+    /** Ends a request's reservations with what it really used. */
+    @FunctionalInterface
+    interface Settlement {
+        void settle(List<Reservation> reservations, long tokens, long costPicoUsd);
+    }
+
+    Permit(List<Reservation> reservations, Map<String, String> headers, Settlement settlement, PriceTable prices) {
         this.prices = prices;
         this.reservations = List.copyOf(reservations);
         this.headers = Map.copyOf(headers);
-        this.clock = clock;
+        this.settlement = settlement;
     }
 
     /** The x-ratelimit-* headers as they stood when the request was admitted; empty when nothing limits it. */
@@ -42,14 +47,8 @@ public final class Permit {
 
     /** Replaces the reservations by the real tokens and cost; later calls do nothing. */
     public void settle(long tokens, long costPicoUsd) {
-        if (!settled.compareAndSet(false, true)) {
-            return;
-        }
-        long now = clock.getAsLong();
-        for (Reservation r : reservations) {
-            synchronized (r.owner()) {
-                r.owner().settle(now, r, tokens, costPicoUsd);
-            }
+        if (!reservations.isEmpty() && settled.compareAndSet(false, true)) {
+            settlement.settle(reservations, tokens, costPicoUsd);
         }
     }
 }

@@ -5,7 +5,7 @@ import dev.tollgate.config.LimitSet;
 import dev.tollgate.config.LimitSet.Kind;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.store.Database;
-import dev.tollgate.store.StoreException;
+import dev.tollgate.store.SqlDialect;
 import dev.tollgate.usage.TokenUsage;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
-import java.util.logging.Logger;
 
 /**
  * Holds every request to the limits of the gateway, its user and its key, in that order, before
@@ -23,15 +22,16 @@ import java.util.logging.Logger;
  * allowances involved (taken in that fixed order), so concurrent requests cannot overshoot a
  * limit together. Token limits and budgets reserve an estimate (prompt tokens counted with the
  * tokenizer, plus max_tokens or the configured reserve) and settle to the real usage when the
- * request's record is written. Each allowance is rebuilt from the stored records the first time
- * it is needed, so limits survive a restart.
+ * request's record is written. Where the state lives beyond this instance is the ledger's business:
+ * a lone instance rebuilds it from the stored records after a restart, a fleet on PostgreSQL shares
+ * it through the database so that a limit holds across all instances ({@link FleetLedger}).
  */
 public final class RateLimiter {
-    private static final Logger LOG = Logger.getLogger(RateLimiter.class.getName());
     private static final Kind[] NEEDS_DEMAND = {Kind.TOKENS_PER_MINUTE, Kind.TOKENS_PER_DAY, Kind.TOTAL_TOKENS,
             Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH};
 
     private final LimitStore store;
+    private final LimitLedger ledger;
     private final LimitSet global;
     private final int reserveOutputTokens;
     private final PriceTable prices;
@@ -43,17 +43,38 @@ public final class RateLimiter {
     public record Request(String model, LongSupplier promptTokens, OptionalLong maxOutputTokens) {
     }
 
-    public RateLimiter(Database db, LimitSet global, int reserveOutputTokens, PriceTable prices, Clock clock) {
-        this(db == null ? null : new LimitStore(db), global, reserveOutputTokens, prices, clock::millis);
+    /**
+     * @param instanceId names this instance's writes to a fleet's shared ledger (PostgreSQL); a lone
+     *                   SQLite instance keeps its state in memory
+     */
+    public RateLimiter(Database db, String instanceId, LimitSet global, int reserveOutputTokens, PriceTable prices,
+                       Clock clock) {
+        this(new LimitStore(db), ledger(db, instanceId, clock), global, reserveOutputTokens, prices, clock::millis);
     }
 
     RateLimiter(LimitStore store, LimitSet global, int reserveOutputTokens, PriceTable prices, LongSupplier clock) {
+        this(store, new InstanceLedger(store), global, reserveOutputTokens, prices, clock);
+    }
+
+    private RateLimiter(LimitStore store, LimitLedger ledger, LimitSet global, int reserveOutputTokens,
+                        PriceTable prices, LongSupplier clock) {
         this.store = store;
+        this.ledger = ledger;
         this.global = global;
         this.reserveOutputTokens = reserveOutputTokens;
         this.prices = prices;
         this.clock = clock;
         reload();
+    }
+
+    private static LimitLedger ledger(Database db, String instanceId, Clock clock) {
+        return db.dialect() == SqlDialect.POSTGRESQL ? new FleetLedger(db, instanceId, clock.millis())
+                : new InstanceLedger(new LimitStore(db));
+    }
+
+    /** Periodic upkeep of the shared state (a fleet's leases and postponed writes); call every 30 s or so. */
+    public void maintain() {
+        ledger.maintain(clock.getAsLong());
     }
 
     /** Re-reads the limits set through the admin API (after a change, and periodically for a fleet). */
@@ -83,9 +104,8 @@ public final class RateLimiter {
     /** What a subject used in each window now, by limit kind (requests, tokens, pico-USD, calls in flight). */
     public Map<Kind, Long> used(Subject s) {
         Allowance a = allowance(s);
-        long now = clock.getAsLong();
         Map<Kind, Long> out = new EnumMap<>(Kind.class);
-        synchronized (a) {
+        lockedWithoutRefusal(List.of(a), (sink, now) -> {
             a.minute.advance(now);
             a.day.advance(now);
             a.month.advance(now);
@@ -97,7 +117,8 @@ public final class RateLimiter {
             out.put(Kind.BUDGET_USD_PER_DAY, a.day.sum(SlidingWindow.COST));
             out.put(Kind.BUDGET_USD_PER_MONTH, a.month.sum(SlidingWindow.COST));
             out.put(Kind.MAX_CONCURRENT, a.inFlight);
-        }
+            return null;
+        });
         return out;
     }
 
@@ -117,30 +138,55 @@ public final class RateLimiter {
             involved.add(allowance(Subject.key(caller.keyId())));
         }
         if (involved.isEmpty()) {
-            return new Permit(List.of(), Map.of(), clock, prices);
+            return new Permit(List.of(), Map.of(), this::settle, prices);
         }
         Demand demand = needsDemand(involved) ? demand(request) : Demand.NOTHING;
-        return admitLocked(involved, 0, demand);
+        return locked(involved, 0, (sink, now) -> {
+            for (Allowance a : involved) {
+                Allowance.Refusal r = a.check(now, demand);
+                if (r != null) {
+                    throw refusal(a.subject, r, demand, RateLimitHeaders.of(involved, now));
+                }
+            }
+            List<Allowance.Reservation> reservations = new ArrayList<>(involved.size());
+            for (Allowance a : involved) {
+                reservations.add(a.reserve(now, demand, sink));
+            }
+            return new Permit(reservations, RateLimitHeaders.of(involved, now), this::settle, prices);
+        });
     }
 
-    private Permit admitLocked(List<Allowance> involved, int i, Demand demand) throws LimitExceeded {
+    /** Replaces the reservations of one request by what it really used, and ends them. */
+    private void settle(List<Allowance.Reservation> reservations, long tokens, long costPicoUsd) {
+        List<Allowance> owners = reservations.stream().map(Allowance.Reservation::owner).toList();
+        lockedWithoutRefusal(owners, (sink, now) -> {
+            for (Allowance.Reservation r : reservations) {
+                r.owner().settle(now, r, tokens, costPicoUsd, sink);
+            }
+            return null;
+        });
+    }
+
+    /** {@link #locked} for work that refuses nothing. */
+    private <T> T lockedWithoutRefusal(List<Allowance> involved, LimitLedger.Work<T> work) {
+        try {
+            return locked(involved, 0, work);
+        } catch (LimitExceeded impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /**
+     * Runs work holding the allowances' monitors in the order given (global, user, key: the one
+     * order every path takes, so no two requests can deadlock) and the ledger's exclusion.
+     */
+    private <T> T locked(List<Allowance> involved, int i, LimitLedger.Work<T> work) throws LimitExceeded {
         if (i < involved.size()) {
             synchronized (involved.get(i)) {
-                return admitLocked(involved, i + 1, demand);
+                return locked(involved, i + 1, work);
             }
         }
-        long now = clock.getAsLong();
-        for (Allowance a : involved) {
-            Allowance.Refusal r = a.check(now, demand);
-            if (r != null) {
-                throw refusal(a.subject, r, demand, RateLimitHeaders.of(involved, now));
-            }
-        }
-        List<Allowance.Reservation> reservations = new ArrayList<>(involved.size());
-        for (Allowance a : involved) {
-            reservations.add(a.reserve(now, demand));
-        }
-        return new Permit(reservations, RateLimitHeaders.of(involved, now), clock, prices);
+        return ledger.exclusive(involved, clock.getAsLong(), work);
     }
 
     private Demand demand(Request request) {
@@ -190,29 +236,10 @@ public final class RateLimiter {
     }
 
     private Allowance allowance(Subject s) {
-        return allowances.computeIfAbsent(s, this::rebuilt);
-    }
-
-    /** A new allowance with what the subject used before this instance started. */
-    private Allowance rebuilt(Subject s) {
-        Allowance a = new Allowance(s, limitsOf(s));
-        long now = clock.getAsLong();
-        if (store == null) {
+        return allowances.computeIfAbsent(s, subject -> {
+            Allowance a = new Allowance(subject, limitsOf(subject));
+            ledger.open(a, clock.getAsLong());
             return a;
-        }
-        try {
-            for (SlidingWindow w : List.of(a.minute, a.day, a.month)) {
-                w.advance(now);
-                long since = now - w.length().toMillis() - w.slotMillis();
-                for (LimitStore.Used u : store.history(s, w.slotMillis(), since)) {
-                    w.restore(u.slot(), u.requests(), u.tokens(), u.cost());
-                }
-            }
-            a.totalTokens = store.totalTokens(s);
-        } catch (StoreException e) {
-            LOG.warning("tollgate: cannot read past usage of " + s.describe() + "; its limits count from now: "
-                    + e.getMessage());
-        }
-        return a;
+        });
     }
 }

@@ -50,11 +50,7 @@ final class SlidingWindow {
             return;
         }
         if (current == Long.MIN_VALUE || slot - current >= cells.length) {
-            java.util.Arrays.fill(slotOfCell, Long.MIN_VALUE);
-            for (long[] c : cells) {
-                java.util.Arrays.fill(c, 0);
-            }
-            java.util.Arrays.fill(sums, 0);
+            clear();
         } else {
             for (long s = current - slots; s < slot - slots; s++) {
                 int cell = cell(s);
@@ -68,6 +64,16 @@ final class SlidingWindow {
             }
         }
         current = slot;
+    }
+
+    /** Empties the window, as new. */
+    void clear() {
+        java.util.Arrays.fill(slotOfCell, Long.MIN_VALUE);
+        for (long[] c : cells) {
+            java.util.Arrays.fill(c, 0);
+        }
+        java.util.Arrays.fill(sums, 0);
+        current = Long.MIN_VALUE;
     }
 
     /** Adds amounts at {@code nowMillis}; returns the slot they went to. */

@@ -22,10 +22,13 @@ public final class PostgresServer {
     private final Path data;
     private final int port;
 
-    private PostgresServer(Path bin, Path data, int port) {
+    private final boolean root;
+
+    private PostgresServer(Path bin, Path data, int port, boolean root) {
         this.bin = bin;
         this.data = data;
         this.port = port;
+        this.root = root;
     }
 
     public static PostgresServer start() {
@@ -43,10 +46,11 @@ public final class PostgresServer {
             }
             run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "tollgate", "--auth=trust",
                     "-E", "UTF8", "--no-instructions"), root);
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
-                    "-w", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"), root);
-            PostgresServer server = new PostgresServer(bin, data, port);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(root)));
+            Files.writeString(data.resolve("postgresql.auto.conf"), "port = " + port + "\nunix_socket_directories = '"
+                    + dir + "'\nlisten_addresses = '127.0.0.1'\nfsync = off\n");
+            PostgresServer server = new PostgresServer(bin, data, port, root);
+            server.start(dir.resolve("log"));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::kill));
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -62,11 +66,30 @@ public final class PostgresServer {
         return "tollgate";
     }
 
-    private void stop(boolean root) {
+    private void start(Path log) {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", log.toString(), "-w", "start"), root);
+    }
+
+    /** Starts the stopped server again, same data, same port (a database coming back after an outage). */
+    public void restart() {
+        start(data.resolveSibling("log"));
+    }
+
+    /** Stops the server at once, dropping its connections (a database outage). */
+    public void stop() {
+        run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), root);
+    }
+
+    private void kill() {
         try {
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "stop"), root);
+            stop();
         } catch (RuntimeException e) {
-            // the JVM is going away; a leftover server dies with the temporary folder's cleanup
+            // already stopped, or the JVM is going away too fast; the folder goes below either way
+        }
+        try (Stream<Path> files = Files.walk(data.getParent())) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // a leftover temporary folder is harmless
         }
     }
 

@@ -52,7 +52,7 @@ class CopyStoreIT {
         Accounts accounts = new Accounts(new ClientKeys(List.of(), sqlite, Clock.systemUTC()));
         accounts.createUser(Optional.of("ana"), "Ana", Optional.of("search"));
         IssuedKey key = accounts.issueKey("ana", Optional.of("laptop"), Optional.empty());
-        new RateLimiter(sqlite, LimitSet.NONE, 1, PriceTable.withOverrides(List.of()), Clock.systemUTC())
+        new RateLimiter(sqlite, "copy-test", LimitSet.NONE, 1, PriceTable.withOverrides(List.of()), Clock.systemUTC())
                 .setLimits(Subject.user("ana"), new LimitSet(Map.of(LimitSet.Kind.REQUESTS_PER_DAY, 500L)));
         List<UsageRecord> records = new ArrayList<>();
         Instant t = Instant.parse("2026-11-20T10:00:00Z");
@@ -88,7 +88,7 @@ class CopyStoreIT {
         assertEquals(Optional.of(new Caller(KeyFingerprint.of(key.secret()), key.key().id(), "ana")),
                 keysOnPg.authenticate(Optional.of(key.secret())), "the issued key works against the new store");
         assertEquals(new LimitSet(Map.of(LimitSet.Kind.REQUESTS_PER_DAY, 500L)),
-                new RateLimiter(postgres, LimitSet.NONE, 1, PriceTable.withOverrides(List.of()), Clock.systemUTC())
+                new RateLimiter(postgres, "copy-test", LimitSet.NONE, 1, PriceTable.withOverrides(List.of()), Clock.systemUTC())
                         .limitsOf(Subject.user("ana")));
 
         ByteArrayOutputStream again = new ByteArrayOutputStream();

@@ -1,0 +1,56 @@
+package dev.tollgate.limit;
+
+import java.util.List;
+
+/**
+ * Where the limits' running state lives beyond this instance. A lone instance keeps it in memory
+ * ({@link InstanceLedger}); a fleet on PostgreSQL shares it through the database
+ * ({@link FleetLedger}), so a key's limits hold across every instance rather than per instance.
+ */
+interface LimitLedger {
+
+    /**
+     * One change to a subject's usage, written so the other instances apply it too; the id, given
+     * when it is about to be shared, makes writing it twice harmless.
+     */
+    record Entry(Subject subject, long atMillis, long requests, long tokens, long costPicoUsd, String id) {
+        Entry(Subject subject, long atMillis, long requests, long tokens, long costPicoUsd) {
+            this(subject, atMillis, requests, tokens, costPicoUsd, null);
+        }
+
+        Entry withId() {
+            return id != null ? this : new Entry(subject, atMillis, requests, tokens, costPicoUsd,
+                    java.util.UUID.randomUUID().toString());
+        }
+    }
+
+    /** Takes what the work changed, to be shared when the work's exclusive section ends. */
+    interface Sink {
+        void add(Entry e);
+
+        /** Holds one call in flight under a concurrency cap; returns the lease's id, or null when none is kept. */
+        String lease(Subject s);
+
+        void release(String leaseId);
+    }
+
+    /** Work done with the subjects up to date and held exclusively; may refuse. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Sink sink, long nowMillis) throws LimitExceeded;
+    }
+
+    /** Prepares a subject's new allowance (a lone instance rebuilds it from the stored records). */
+    void open(Allowance a, long nowMillis);
+
+    /**
+     * Runs the work with the allowances brought up to what every instance used, and no other
+     * instance changing them until its changes are shared. The caller holds the allowances'
+     * monitors, in the order given.
+     */
+    <T> T exclusive(List<Allowance> involved, long nowMillis, Work<T> work) throws LimitExceeded;
+
+    /** Periodic upkeep (renewing leases, writing what waited for the database); nothing by default. */
+    default void maintain(long nowMillis) {
+    }
+}

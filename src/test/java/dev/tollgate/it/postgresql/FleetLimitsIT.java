@@ -1,0 +1,160 @@
+package dev.tollgate.it.postgresql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.access.Caller;
+import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.config.LimitSet;
+import dev.tollgate.config.LimitSet.Kind;
+import dev.tollgate.config.TollgateConfig.ModelPrice;
+import dev.tollgate.cost.PriceTable;
+import dev.tollgate.it.DirectPostgresDataSource;
+import dev.tollgate.it.PostgresServer;
+import dev.tollgate.limit.LimitExceeded;
+import dev.tollgate.limit.Permit;
+import dev.tollgate.limit.RateLimiter;
+import dev.tollgate.limit.Subject;
+import dev.tollgate.store.Database;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several instances' limiters on one real PostgreSQL (each as the gateway builds it, sharing only
+ * the database): a key's limits hold across all of them, not per instance.
+ */
+class FleetLimitsIT {
+    /** $1 per million input and output tokens: 1,000,000 pico-USD a token. */
+    private static final PriceTable PRICES = PriceTable.withOverrides(List.of(
+            new ModelPrice("m", BigDecimal.ONE, BigDecimal.ONE, java.util.Optional.empty())));
+    private static PostgresServer pg;
+    private static Database db;
+    private static ExecutorService pool;
+
+    @BeforeAll
+    static void start() {
+        pg = PostgresServer.start();
+        DirectPostgresDataSource ds = new DirectPostgresDataSource();
+        ds.setUrl(pg.url());
+        ds.setUser(pg.user());
+        db = Database.of(ds, "fleet");
+        db.migrate();
+        pool = Executors.newFixedThreadPool(8);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.shutdownNow();
+    }
+
+    private static List<RateLimiter> fleet(int instances) {
+        List<RateLimiter> out = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            out.add(new RateLimiter(db, "instance-" + i, LimitSet.NONE, 100, PRICES, Clock.systemUTC()));
+        }
+        return out;
+    }
+
+    private static Caller caller(String keyId) {
+        return new Caller(KeyFingerprint.of("sk-" + keyId), keyId, null);
+    }
+
+    private static RateLimiter.Request request(long prompt, long maxOutput) {
+        return new RateLimiter.Request("m", () -> prompt, OptionalLong.of(maxOutput));
+    }
+
+    private static void limit(List<RateLimiter> fleet, String keyId, Kind kind, long value) {
+        fleet.get(0).setLimits(Subject.key(keyId), new LimitSet(Map.of(kind, value)));
+        fleet.forEach(RateLimiter::reload); // what the 30 s refresh does on the others
+    }
+
+    @Test
+    void aRequestsPerMinuteLimitHoldsAcrossTheFleetExactly() throws Exception {
+        List<RateLimiter> fleet = fleet(3);
+        limit(fleet, "rpm-key", Kind.REQUESTS_PER_MINUTE, 60);
+        AtomicLong admitted = new AtomicLong();
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 240; i++) {
+            RateLimiter instance = fleet.get(i % fleet.size()); // load spread evenly, as a balancer would
+            calls.add(pool.submit(() -> {
+                try {
+                    instance.admit(caller("rpm-key"), request(1, 1)).settle(2, 0);
+                    admitted.incrementAndGet();
+                } catch (LimitExceeded refused) {
+                    assertEquals(Kind.REQUESTS_PER_MINUTE, refused.kind());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : calls) {
+            f.get();
+        }
+        assertEquals(60, admitted.get(), "60 a minute across three instances, not 60 each");
+        // an instance that joins later starts from the fleet's state, not from zero
+        RateLimiter late = fleet(1).get(0);
+        late.reload();
+        assertEquals(60L, late.used(Subject.key("rpm-key")).get(Kind.REQUESTS_PER_MINUTE));
+        assertThrows(LimitExceeded.class, () -> late.admit(caller("rpm-key"), request(1, 1)));
+    }
+
+    @Test
+    void aBudgetCannotBeOverspentBySplittingRequestsAcrossInstances() throws Exception {
+        List<RateLimiter> fleet = fleet(2);
+        // $0.01 a day; each request reserves 2,000 tokens ($0.002) and really spends 1,500 ($0.0015)
+        limit(fleet, "budget-key", Kind.BUDGET_USD_PER_DAY, LimitSet.picoUsd(new BigDecimal("0.01")));
+        AtomicLong spent = new AtomicLong();
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            RateLimiter instance = fleet.get(i % 2);
+            calls.add(pool.submit(() -> {
+                try {
+                    Permit p = instance.admit(caller("budget-key"), request(1000, 1000));
+                    long cost = 1500 * 1_000_000L;
+                    p.settle(1500, cost);
+                    spent.addAndGet(cost);
+                } catch (LimitExceeded refused) {
+                    assertTrue(refused.quota(), refused.getMessage());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : calls) {
+            f.get();
+        }
+        long budget = LimitSet.picoUsd(new BigDecimal("0.01"));
+        assertTrue(spent.get() <= budget, "spent " + spent.get() + " of " + budget);
+        // settled spending is shared too: both instances see the same total, and it is what was spent
+        for (RateLimiter instance : fleet) {
+            assertEquals(spent.get(), instance.used(Subject.key("budget-key")).get(Kind.BUDGET_USD_PER_DAY));
+        }
+        // at least as many got through as fit when each request is reserved at its estimate
+        assertTrue(spent.get() >= 5 * 1500 * 1_000_000L, "spent " + spent.get());
+    }
+
+    @Test
+    void aConcurrencyCapCountsCallsInFlightOnEveryInstance() throws Exception {
+        List<RateLimiter> fleet = fleet(2);
+        limit(fleet, "conc-key", Kind.MAX_CONCURRENT, 2);
+        Permit first = fleet.get(0).admit(caller("conc-key"), request(1, 1));
+        Permit second = fleet.get(1).admit(caller("conc-key"), request(1, 1));
+        LimitExceeded refused = assertThrows(LimitExceeded.class,
+                () -> fleet.get(0).admit(caller("conc-key"), request(1, 1)));
+        assertEquals(Kind.MAX_CONCURRENT, refused.kind());
+        second.settle(2, 0); // a call ends on the other instance
+        Permit third = fleet.get(0).admit(caller("conc-key"), request(1, 1));
+        first.settle(2, 0);
+        third.settle(2, 0);
+    }
+}
