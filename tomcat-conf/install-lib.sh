@@ -1,7 +1,8 @@
 #!/bin/sh
 # Copies the jars Tomcat's lib/ needs for tollgate.xml's pool out of the WAR itself, so their
 # versions are exactly those the WAR was built and tested with. Needs only a JDK (for `jar`).
-#   usage: sh tomcat-conf/install-lib.sh path/to/tollgate.war "$CATALINA_BASE"
+# A PostgreSQL instance also needs the driver, which the WAR does not carry: name its jar third.
+#   usage: sh tomcat-conf/install-lib.sh path/to/tollgate.war "$CATALINA_BASE" [postgresql-42.x.jar]
 set -eu
 war=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 lib="$2/lib"
@@ -17,3 +18,9 @@ for name in sqlite-jdbc commons-dbcp2 commons-pool2 commons-logging; do
   cp "$found" "$lib/"
   echo "installed $(basename "$found") into $lib"
 done
+if [ $# -ge 3 ]; then
+  [ -f "$3" ] || { echo "no PostgreSQL driver jar at $3" >&2; exit 1; }
+  rm -f "$lib"/postgresql-*.jar
+  cp "$3" "$lib/"
+  echo "installed $(basename "$3") into $lib"
+fi

@@ -70,6 +70,11 @@ final class AccessStore {
                 p -> p.setString(1, userId), AccessStore::key);
     }
 
+    Optional<ClientKey> keyByHash(String hash) {
+        return sql.query("SELECT " + KEY_COLUMNS + " FROM client_keys WHERE key_hash = ?", p -> p.setString(1, hash),
+                AccessStore::key).stream().findFirst();
+    }
+
     Optional<ClientKey> key(String id) {
         return sql.query("SELECT " + KEY_COLUMNS + " FROM client_keys WHERE id = ?", p -> p.setString(1, id),
                 AccessStore::key).stream().findFirst();

@@ -11,8 +11,10 @@ import java.util.stream.Collectors;
 /**
  * The client keys the gateway accepts: those in the config file and those issued through the
  * admin API, all held only as SHA-256 hashes. Stored keys are cached in memory and re-read after
- * every change made here and on {@link #reload}, so a revoked key is refused at once. With no
- * key of either kind the gateway is open: every caller is let in under the key it presented.
+ * every change made here and on {@link #reload}, so a revoked key is refused at once. A key the
+ * cache does not know but that looks issued is looked up once in the database, so a key issued
+ * through another instance of a fleet works at once. With no key of either kind the gateway is
+ * open: every caller is let in under the key it presented.
  */
 public final class ClientKeys {
     private final Set<String> configured;
@@ -57,10 +59,29 @@ public final class ClientKeys {
             return Optional.of(Caller.of(f));
         }
         ClientKey k = stored.get(f.hash());
+        if (k == null && store != null && presented.get().startsWith(Accounts.KEY_PREFIX)) {
+            k = learn(f.hash());
+        }
         if (k == null || !k.usableAt(clock.instant())) {
             return Optional.empty();
         }
         return Optional.of(new Caller(f, k.id(), k.userId()));
+    }
+
+    /** A key issued elsewhere since the last reload: fetched by its hash and cached until the next one. */
+    private ClientKey learn(String hash) {
+        Optional<ClientKey> found;
+        try {
+            found = store.keyByHash(hash);
+        } catch (dev.tollgate.store.StoreException e) {
+            return null; // the database is away: only keys already known are accepted meanwhile
+        }
+        found.ifPresent(k -> {
+            Map<String, ClientKey> more = new java.util.HashMap<>(stored);
+            more.put(hash, k);
+            stored = Map.copyOf(more);
+        });
+        return found.orElse(null);
     }
 
     AccessStore store() {

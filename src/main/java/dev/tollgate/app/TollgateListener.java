@@ -125,7 +125,7 @@ public final class TollgateListener implements ServletContextListener {
         RateLimiter limiter = new RateLimiter(database, config.instanceId(), config.quota().global(), config.quota().reserveOutputTokens(),
                 prices, clock);
         // changes made through another instance's admin API show here within this period
-        timer.scheduleWithFixedDelay(() -> refresh(keys, limiter), 30, 30, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(() -> refresh(keys, limiter), 10, 10, TimeUnit.SECONDS);
 
         Upstreams upstreams = new Upstreams(config, timer);
         teardown.push(upstreams);

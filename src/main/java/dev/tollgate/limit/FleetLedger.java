@@ -47,6 +47,8 @@ final class FleetLedger implements LimitLedger {
     private static final int LOCK_SPACE = 0x746c6c67;
     /** Entries kept while the database is down; beyond it the oldest are forgotten (and logged). */
     private static final int MAX_WAITING = 100_000;
+    /** How long local mode lasts before requests try the database again (maintain() tries meanwhile). */
+    private static final Duration RETRY = Duration.ofSeconds(5);
     private static final String SEED_JOB = "limit-ledger-seed";
 
     private final Database db;
@@ -56,6 +58,8 @@ final class FleetLedger implements LimitLedger {
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
     private final Set<String> heldLeases = ConcurrentHashMap.newKeySet();
     private volatile boolean local;
+    /** While local, requests do not try the database before this time (a dead server can cost a connect timeout). */
+    private volatile long retryAt;
 
     FleetLedger(Database db, String instanceId, long nowMillis) {
         this.db = db;
@@ -70,6 +74,9 @@ final class FleetLedger implements LimitLedger {
 
     @Override
     public <T> T exclusive(List<Allowance> involved, long now, Work<T> work) throws LimitExceeded {
+        if (local && System.currentTimeMillis() < retryAt) {
+            return alone(work, now, null);
+        }
         Connection c = null;
         try {
             Map<String, Entry> flushed = new LinkedHashMap<>();
@@ -399,6 +406,10 @@ final class FleetLedger implements LimitLedger {
     }
 
     private void down(SQLException e) {
+        if (e == null) {
+            return;
+        }
+        retryAt = System.currentTimeMillis() + RETRY.toMillis();
         if (!local) {
             local = true;
             LOG.warning("tollgate: the database does not answer; limits are enforced by this instance alone until it "

@@ -72,7 +72,7 @@ public final class RateLimiter {
                 : new InstanceLedger(new LimitStore(db));
     }
 
-    /** Periodic upkeep of the shared state (a fleet's leases and postponed writes); call every 30 s or so. */
+    /** Periodic upkeep of the shared state (a fleet's leases and postponed writes); call every few seconds (the app: 10 s). */
     public void maintain() {
         ledger.maintain(clock.getAsLong());
     }
