@@ -28,6 +28,8 @@ final class Allowance {
     private volatile LimitSet limits;
     long totalTokens;
     long inFlight;
+    /** When a request last checked, reserved or settled here; idle allowances are dropped from memory. */
+    long lastUsedMillis;
 
     Allowance(Subject subject, LimitSet limits) {
         this.subject = subject;

@@ -2,6 +2,7 @@ package dev.tollgate.limit;
 
 import dev.tollgate.config.LimitSet.Kind;
 import dev.tollgate.store.Database;
+import dev.tollgate.store.FleetJobs;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -50,8 +51,14 @@ final class FleetLedger implements LimitLedger {
     /** How long local mode lasts before requests try the database again (maintain() tries meanwhile). */
     private static final Duration RETRY = Duration.ofSeconds(5);
     private static final String SEED_JOB = "limit-ledger-seed";
+    private static final String COMPACT_JOB = "limit-ledger-compact";
+    /** Rows older than this count only for the total-token limit: once a day they are folded into one per subject. */
+    static final Duration KEEP = Allowance.MONTH.plusDays(2);
+    /** The writer of folded rows: they restate rows every live reader has applied already, so readers skip them. */
+    private static final String CARRIED = "carry";
 
     private final Database db;
+    private final FleetJobs turns;
     /** This instance's name on its rows, unique per start so its own rows are never applied twice. */
     private final String writer;
     private final Map<Subject, Long> seen = new ConcurrentHashMap<>();
@@ -63,6 +70,7 @@ final class FleetLedger implements LimitLedger {
 
     FleetLedger(Database db, String instanceId, long nowMillis) {
         this.db = db;
+        this.turns = new FleetJobs(db, instanceId);
         this.writer = instanceId + "/" + UUID.randomUUID().toString().substring(0, 8);
         seedOnce(nowMillis);
     }
@@ -121,8 +129,16 @@ final class FleetLedger implements LimitLedger {
      * writes entries still waiting for their subject's next request.
      */
     @Override
+    public void forget(Subject s) {
+        seen.remove(s);
+    }
+
+    @Override
     public void maintain(long now) {
         try (Connection c = db.connection()) {
+            if (turns.claim(COMPACT_JOB, Duration.ofDays(1), now)) {
+                compact(c, now - KEEP.toMillis());
+            }
             String[] held = heldLeases.toArray(String[]::new);
             Array ids = c.createArrayOf("text", held);
             try (PreparedStatement renew = c.prepareStatement(
@@ -182,6 +198,35 @@ final class FleetLedger implements LimitLedger {
                 // a broken connection; the pool or the driver discards it
             }
         }
+    }
+
+    /**
+     * Folds the rows older than {@code cutoff} into one row per subject. Safe for readers: an
+     * allowance idle for a day is dropped (and later rebuilt from all rows), so every live reader
+     * has applied the folded rows long ago, and skips the row that restates them.
+     */
+    private static void compact(Connection c, long cutoff) throws SQLException {
+        c.setAutoCommit(false);
+        long upTo;
+        try (PreparedStatement p = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM limit_ledger WHERE at_ms < ?")) {
+            p.setLong(1, cutoff);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                upTo = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement fold = c.prepareStatement("INSERT INTO limit_ledger (subject, at_ms, requests, tokens, "
+                + "cost_pusd, writer) SELECT subject, 0, 0, SUM(tokens), 0, '" + CARRIED + "' FROM limit_ledger "
+                + "WHERE at_ms < ? AND seq <= ? GROUP BY subject");
+             PreparedStatement drop = c.prepareStatement("DELETE FROM limit_ledger WHERE at_ms < ? AND seq <= ?")) {
+            for (PreparedStatement p : List.of(fold, drop)) {
+                p.setLong(1, cutoff);
+                p.setLong(2, upTo);
+                p.executeUpdate();
+            }
+        }
+        c.commit();
+        c.setAutoCommit(true);
     }
 
     /** Local mode: the work runs on what this instance knows, and its entries wait for the database. */
@@ -283,7 +328,8 @@ final class FleetLedger implements LimitLedger {
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
                         newest = rs.getLong(1);
-                        if (!writer.equals(rs.getString(6))) {
+                        String by = rs.getString(6);
+                        if (!writer.equals(by) && !CARRIED.equals(by)) {
                             a.apply(now, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
                         }
                     }

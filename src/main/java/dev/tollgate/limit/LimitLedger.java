@@ -50,6 +50,10 @@ interface LimitLedger {
      */
     <T> T exclusive(List<Allowance> involved, long nowMillis, Work<T> work) throws LimitExceeded;
 
+    /** The subject's allowance was dropped from memory (idle); the next use starts it afresh. */
+    default void forget(Subject s) {
+    }
+
     /** Periodic upkeep (renewing leases, writing what waited for the database); nothing by default. */
     default void maintain(long nowMillis) {
     }

@@ -30,6 +30,9 @@ public final class RateLimiter {
     private static final Kind[] NEEDS_DEMAND = {Kind.TOKENS_PER_MINUTE, Kind.TOKENS_PER_DAY, Kind.TOTAL_TOKENS,
             Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH};
 
+    /** How long an allowance nobody used stays in memory. */
+    static final java.time.Duration IDLE = java.time.Duration.ofDays(1);
+
     private final LimitStore store;
     private final LimitLedger ledger;
     private final LimitSet global;
@@ -72,9 +75,28 @@ public final class RateLimiter {
                 : new InstanceLedger(new LimitStore(db));
     }
 
-    /** Periodic upkeep of the shared state (a fleet's leases and postponed writes); call every few seconds (the app: 10 s). */
+    /**
+     * Periodic upkeep (the app calls it every 10 s): drops allowances idle for a day, so memory
+     * follows the subjects in use rather than every key ever seen (the next request rebuilds one),
+     * and lets the ledger keep the fleet's shared state.
+     */
     public void maintain() {
-        ledger.maintain(clock.getAsLong());
+        long now = clock.getAsLong();
+        allowances.values().removeIf(a -> {
+            synchronized (a) {
+                boolean idle = a.inFlight == 0 && a.lastUsedMillis < now - IDLE.toMillis();
+                if (idle) {
+                    ledger.forget(a.subject);
+                }
+                return idle;
+            }
+        });
+        ledger.maintain(now);
+    }
+
+    /** How many subjects' allowances are held in memory now. */
+    int allowancesInMemory() {
+        return allowances.size();
     }
 
     /** Re-reads the limits set through the admin API (after a change, and periodically for a fleet). */
@@ -186,7 +208,11 @@ public final class RateLimiter {
                 return locked(involved, i + 1, work);
             }
         }
-        return ledger.exclusive(involved, clock.getAsLong(), work);
+        long now = clock.getAsLong();
+        for (Allowance a : involved) {
+            a.lastUsedMillis = now;
+        }
+        return ledger.exclusive(involved, now, work);
     }
 
     private Demand demand(Request request) {

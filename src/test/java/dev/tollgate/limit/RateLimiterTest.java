@@ -189,4 +189,21 @@ class RateLimiterTest {
         assertEquals("1m30s", RateLimitHeaders.duration(90_000));
         assertEquals("2h0m5s", RateLimitHeaders.duration(7_205_000));
     }
+
+    @Test
+    void anAllowanceIdleForADayLeavesMemoryButNotWhileACallIsInFlight() throws Exception {
+        RateLimiter l = limiter(limits(Kind.MAX_CONCURRENT, 1));
+        Permit running = l.admit(ALICE_KEY, request(1, 1L));
+        assertEquals(3, l.allowancesInMemory(), "the gateway's, the user's and the key's");
+        now.addAndGet(RateLimiter.IDLE.toMillis() + 1);
+        l.maintain();
+        assertEquals(3, l.allowancesInMemory(), "a call in flight keeps its allowances");
+        assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(1, 1L)), "the cap still counts it");
+        running.settle(2, 0);
+        now.addAndGet(RateLimiter.IDLE.toMillis() + 1);
+        l.maintain();
+        assertEquals(0, l.allowancesInMemory());
+        l.admit(ALICE_KEY, request(1, 1L)).settle(2, 0); // and a new one starts when needed
+        assertEquals(3, l.allowancesInMemory());
+    }
 }

@@ -157,4 +157,40 @@ class FleetLimitsIT {
         first.settle(2, 0);
         third.settle(2, 0);
     }
+
+    @Test
+    void rowsOlderThanTheLongestWindowAreFoldedOnceADayWithoutChangingAnyCount() throws Exception {
+        List<RateLimiter> fleet = fleet(1);
+        limit(fleet, "old-key", Kind.TOTAL_TOKENS, 1000);
+        long old = System.currentTimeMillis() - java.time.Duration.ofDays(40).toMillis();
+        try (java.sql.Connection c = db.connection(); java.sql.PreparedStatement p = c.prepareStatement(
+                "INSERT INTO limit_ledger (subject, at_ms, requests, tokens, cost_pusd, writer) VALUES ('KEY:old-key', ?, 1, 100, 0, 'gone')")) {
+            for (int i = 0; i < 3; i++) {
+                p.setLong(1, old + i);
+                p.executeUpdate();
+            }
+        }
+        RateLimiter early = fleet.get(0);
+        assertEquals(300L, early.used(Subject.key("old-key")).get(Kind.TOTAL_TOKENS));
+        early.maintain(); // wins the day's compaction turn: this database has had none
+        assertEquals(1L, rowsOf("KEY:old-key"), "three old rows folded into one");
+        early.admit(caller("old-key"), request(10, 10)).settle(20, 0);
+        assertEquals(320L, early.used(Subject.key("old-key")).get(Kind.TOTAL_TOKENS), "the folded row is not counted again");
+        RateLimiter late = fleet(1).get(0);
+        late.reload();
+        assertEquals(320L, late.used(Subject.key("old-key")).get(Kind.TOTAL_TOKENS), "nor missed by a new instance");
+        fleet(1).get(0).maintain(); // another instance the same day: no second fold
+        assertEquals(3L, rowsOf("KEY:old-key"), "still the fold row plus the new reservation and its settlement");
+    }
+
+    private static long rowsOf(String subject) throws Exception {
+        try (java.sql.Connection c = db.connection(); java.sql.PreparedStatement p = c.prepareStatement(
+                "SELECT COUNT(*) FROM limit_ledger WHERE subject = ?")) {
+            p.setString(1, subject);
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
 }
