@@ -25,6 +25,7 @@ import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
+import dev.tollgate.route.CooldownStore;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
@@ -124,12 +125,12 @@ public final class TollgateListener implements ServletContextListener {
                 + " from model-prices)");
         RateLimiter limiter = new RateLimiter(database, config.instanceId(), config.quota().global(), config.quota().reserveOutputTokens(),
                 prices, clock);
-        // changes made through another instance's admin API show here within this period
-        timer.scheduleWithFixedDelay(() -> refresh(keys, limiter), 10, 10, TimeUnit.SECONDS);
-
         Upstreams upstreams = new Upstreams(config, timer);
         teardown.push(upstreams);
         Cooldowns cooldowns = new Cooldowns(config.routing().cooldown(), config.routing().maxCooldown(), clock);
+        cooldowns.share(new CooldownStore(database, config.instanceId()), timer);
+        // what another instance changed (keys, limits, credential rests) shows here within this period
+        timer.scheduleWithFixedDelay(() -> refresh(keys, limiter, cooldowns), 10, 10, TimeUnit.SECONDS);
         Router router = new Router(config.credentials(), config.routing().strategy(), cooldowns, config.modelMappings());
         Gateway gateway = new Gateway(keys, limiter, router, cooldowns, new PayloadRules(config.payloadRules()), upstreams,
                 config.timeouts(), config.requestRetry(), timer);
@@ -253,13 +254,14 @@ public final class TollgateListener implements ServletContextListener {
         }
     }
 
-    private static void refresh(ClientKeys keys, RateLimiter limiter) {
+    private static void refresh(ClientKeys keys, RateLimiter limiter, Cooldowns cooldowns) {
         limiter.maintain(); // handles its own database failures (a fleet's limits go local)
         try {
             keys.reload();
             limiter.reload();
+            cooldowns.refresh();
         } catch (RuntimeException e) {
-            LOG.warning("tollgate: cannot re-read keys and limits (keeping the last ones): " + e.getMessage());
+            LOG.warning("tollgate: cannot re-read keys, limits and credential rests (keeping the last ones): " + e.getMessage());
         }
     }
 

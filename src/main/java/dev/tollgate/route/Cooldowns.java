@@ -8,17 +8,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Credentials resting after a failure (429, 5xx, network error): for as long as the upstream's
  * {@code Retry-After} said, else a base period doubled per further failure in a row, up to a
- * ceiling. A success ends the rest and the count.
+ * ceiling. A success ends the rest and the count. With a {@link CooldownStore}, the rests an
+ * instance starts are written for the fleet (off the request thread) and {@link #refresh} adopts
+ * the others'; an instance learns of another's rest within one refresh period.
  */
 public final class Cooldowns {
     private final Duration base;
     private final Duration max;
     private final Clock clock;
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private volatile CooldownStore shared;
+    private volatile Executor writer;
 
     /** A credential's recent trouble; {@code until} in the past means it is available again. */
     public record State(Instant until, int failures, String lastError) {
@@ -30,8 +35,23 @@ public final class Cooldowns {
         this.clock = clock;
     }
 
+    /** Shares rests with the other instances on the same database; writes run on {@code writer}. */
+    public void share(CooldownStore store, Executor writer) {
+        this.shared = store;
+        this.writer = writer;
+    }
+
+    /** Adopts the rests other instances started, where they end later than this instance's own. */
+    public void refresh() {
+        CooldownStore store = shared;
+        if (store != null) {
+            store.running(clock.instant()).forEach((label, theirs) -> states.merge(label, theirs,
+                    (mine, t) -> t.until().isAfter(mine.until()) ? t : mine));
+        }
+    }
+
     public void failed(ProviderCredential c, Optional<Duration> retryAfter, String why) {
-        states.compute(c.label(), (k, old) -> {
+        State now = states.compute(c.label(), (k, old) -> {
             int failures = old == null ? 1 : old.failures() + 1;
             Duration rest = retryAfter.orElseGet(() -> {
                 Duration d = base.multipliedBy(1L << Math.min(failures - 1, 20));
@@ -39,6 +59,16 @@ public final class Cooldowns {
             });
             return new State(clock.instant().plus(rest), failures, why);
         });
+        CooldownStore store = shared;
+        if (store != null) {
+            writer.execute(() -> {
+                try {
+                    store.save(c.label(), now);
+                } catch (RuntimeException e) {
+                    // the database is away: this instance rests the credential; the others find out themselves
+                }
+            });
+        }
     }
 
     public void succeeded(ProviderCredential c) {

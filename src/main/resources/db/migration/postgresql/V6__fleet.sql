@@ -33,3 +33,12 @@ CREATE TABLE limit_leases (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX ix_limit_leases_subject ON limit_leases (subject, expires_at);
+-- Credentials resting after an upstream failure, so every instance of a fleet rests them (read
+-- every 10 s), not only the one that saw the 429.
+CREATE TABLE credential_cooldowns (
+    credential  TEXT PRIMARY KEY,
+    until_ms    BIGINT  NOT NULL,
+    failures    INTEGER NOT NULL,
+    last_error  TEXT,
+    instance_id TEXT    NOT NULL
+);
