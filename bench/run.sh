@@ -4,11 +4,15 @@
 # bench.py. Options go through the environment: BENCH_DURATION (default 10s per run),
 # BENCH_ROUNDS (default 2), BENCH_CONCURRENCY (default 64), BENCH_WARMUP (default 10s per scenario
 # and gateway, so the JIT has compiled the hot path). Results: bench/results/.
+#   sh bench/run.sh         Tollgate vs Portkey vs direct (bench.py)
+#   sh bench/run.sh fleet   one vs two Tollgate instances on one PostgreSQL (fleet.py)
 set -eu
+mode=${1:-single}
 cd "$(dirname "$0")/.."
 need=""
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need="$need nginx-light"
 command -v wrk >/dev/null 2>&1 || need="$need wrk"
+[ "$mode" != fleet ] || [ -d /usr/lib/postgresql ] || need="$need postgresql"
 if [ -n "$need" ]; then
   apt-get update -q >/dev/null && apt-get install -y -q $need >/dev/null
 fi
@@ -20,11 +24,17 @@ if [ ! -f "$work/portkey/node_modules/@portkey-ai/gateway/build/start-server.js"
 fi
 mvn -q -B package -DskipTests
 tomcat_version=$(sed -n 's:.*<tomcat.version>\(.*\)</tomcat.version>.*:\1:p' pom.xml)
+# Maven 3.8 colours even -q -B output; strip the escape codes
+repo=$(mvn -q -B help:evaluate -Dexpression=settings.localRepository -DforceStdout | sed 's/\x1b\[[0-9;]*m//g')
 if [ ! -d "$work/apache-tomcat-$tomcat_version" ]; then
   mvn -q -B dependency:get -Dartifact=org.apache.tomcat:tomcat:"$tomcat_version":zip -Dtransitive=false
-  # Maven 3.8 colours even -q -B output; strip the escape codes
-  repo=$(mvn -q -B help:evaluate -Dexpression=settings.localRepository -DforceStdout | sed 's/\x1b\[[0-9;]*m//g')
   (cd "$work" && jar xf "$repo/org/apache/tomcat/tomcat/$tomcat_version/tomcat-$tomcat_version.zip")
+fi
+if [ "$mode" = fleet ]; then
+  pg_version=$(grep -A1 '<artifactId>postgresql</artifactId>' pom.xml | sed -n 's:.*<version>\(.*\)</version>.*:\1:p' | head -n 1)
+  mvn -q -B dependency:get -Dartifact=org.postgresql:postgresql:"$pg_version" -Dtransitive=false
+  exec python3 bench/fleet.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war \
+    --driver "$repo/org/postgresql/postgresql/$pg_version/postgresql-$pg_version.jar" --work "$work"
 fi
 exec python3 bench/bench.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war \
   --portkey "$work/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --work "$work"

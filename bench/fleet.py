@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Fleet benchmark: one and two Tollgate instances (real Tomcats set up from
+tomcat-conf/postgresql/) sharing one real PostgreSQL, behind an nginx load balancer, against the
+same nginx fake upstream as bench.py. Started by `sh bench/run.sh fleet`.
+
+Two kinds of caller: a config api-key (no limits: the database sees only the batched recorder)
+and an issued key with a limit (every call takes the fleet's limit ledger transaction before and
+after the upstream call). Runs are interleaved; the table reports the median over rounds, and the
+record check counts the rows in PostgreSQL against the requests wrk completed.
+"""
+import argparse
+import atexit
+import base64
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, http_get, med,  # noqa: E402
+                   setup_nginx, wait_for, wrk)
+
+ADMIN = "Basic " + base64.b64encode(b"tg-admin:admin-pass").decode()
+
+
+def as_postgres(cmd):
+    return (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + cmd
+
+
+def setup_postgres(work, procs):
+    bins = sorted(d for d in os.listdir("/usr/lib/postgresql") if os.path.exists(f"/usr/lib/postgresql/{d}/bin/initdb"))
+    if not bins:
+        sys.exit("bench: PostgreSQL is not installed (apt-get install postgresql)")
+    bin_dir = f"/usr/lib/postgresql/{bins[-1]}/bin"
+    data = tempfile.mkdtemp(prefix="tollgate-bench-pg")  # the postgres user must reach it: not under a private home
+    atexit.register(shutil.rmtree, data, True)
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", "postgres:postgres", data], check=True)
+    subprocess.run(as_postgres([f"{bin_dir}/initdb", "-D", f"{data}/data", "-U", "tollgate", "--auth=trust",
+                                "-E", "UTF8", "--no-instructions"]), check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    procs.start("postgres", as_postgres([f"{bin_dir}/postgres", "-D", f"{data}/data", "-p", str(port), "-k", data,
+                                         "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"]),
+                log=os.path.join(work, "postgres.log"))
+    deadline = time.time() + 60
+    while subprocess.run(as_postgres([f"{bin_dir}/pg_isready", "-h", "127.0.0.1", "-p", str(port)]),
+                         stdout=subprocess.DEVNULL).returncode != 0:
+        if time.time() > deadline:
+            sys.exit("bench: PostgreSQL did not start")
+        time.sleep(0.3)
+    return port, bin_dir
+
+
+def setup_instance(home, war, driver, work, name, pg_port, upstream, procs):
+    """A CATALINA_BASE of its own, set up as tomcat-conf/README.md says for PostgreSQL."""
+    base = os.path.join(work, f"fleet-{name}")
+    shutil.rmtree(base, ignore_errors=True)
+    for d in ("conf/Catalina/localhost", "lib", "logs", "temp", "work", "webapps"):
+        os.makedirs(os.path.join(base, d))
+    for f in ("web.xml", "catalina.properties", "logging.properties", "context.xml"):
+        shutil.copy(os.path.join(home, "conf", f), os.path.join(base, "conf", f))
+    dist = os.path.join(home, "conf", "server.xml.dist")
+    server = open(dist if os.path.exists(dist) else os.path.join(home, "conf", "server.xml")).read()
+    http = free_port()
+    open(os.path.join(base, "conf", "server.xml"), "w").write(
+        server.replace('port="8080"', f'port="{http}"').replace('port="8005"', 'port="-1"'))
+    shutil.copy(os.path.join(ROOT, "tomcat-conf", "tomcat-users.xml"), os.path.join(base, "conf"))
+    shutil.copy(os.path.join(ROOT, "tomcat-conf", "postgresql", "Catalina", "localhost", "tollgate.xml"),
+                os.path.join(base, "conf", "Catalina", "localhost", "tollgate.xml"))
+    subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, base, driver], check=True,
+                   stdout=subprocess.DEVNULL)
+    shutil.copy(war, os.path.join(base, "webapps", "tollgate.war"))
+    config = os.path.join(base, "tollgate.yaml")
+    open(config, "w").write(f"""instance-id: bench-{name}
+api-keys: [{CLIENT_KEY}]
+openai-compatibility:
+  - name: nginx-json
+    base-url: http://127.0.0.1:{upstream['json']}/v1
+    api-key: sk-upstream
+    models: [{{id: bench-model, alias: bench-json}}]
+""")
+    env = {"CATALINA_HOME": home, "CATALINA_BASE": base,
+           "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m "
+                            f"-Dtollgate.db.url=jdbc:postgresql://127.0.0.1:{pg_port}/postgres "
+                            "-Dtollgate.db.user=tollgate -Dtollgate.db.password="}
+    procs.start(f"tomcat-{name}", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
+                log=os.path.join(base, "logs", "console.log"))
+    return http
+
+
+def setup_balancer(work, name, ports, procs):
+    port = free_port()
+    servers = "".join(f"server 127.0.0.1:{p};" for p in ports)
+    conf = os.path.join(work, f"lb-{name}.conf")
+    open(conf, "w").write(f"""worker_processes 1;
+pid {work}/lb-{name}.pid;
+error_log {work}/lb-{name}-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    upstream fleet {{ {servers} keepalive 128; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ proxy_pass http://fleet; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+    }}
+}}
+""")
+    procs.start(f"lb-{name}", [shutil.which("nginx") or "/usr/sbin/nginx", "-c", conf, "-g", "daemon off;"])
+    time.sleep(0.5)
+    return port
+
+
+def request(url, method="GET", body=None):
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Authorization": ADMIN, "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read().decode() or "{}")
+
+
+def count_records(bin_dir, pg_port):
+    out = subprocess.run(as_postgres([f"{bin_dir}/psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "tollgate",
+                                      "-d", "postgres", "-tAc",
+                                      "SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_records"]),
+                         capture_output=True, text=True, check=True).stdout.strip()
+    total, distinct = out.split("|")
+    return int(total), int(distinct)
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("--tomcat", required=True)
+    a.add_argument("--war", required=True)
+    a.add_argument("--driver", required=True)
+    a.add_argument("--work", required=True)
+    args = a.parse_args()
+    home, war, driver, work = (os.path.abspath(p) for p in (args.tomcat, args.war, args.driver, args.work))
+    duration = os.environ.get("BENCH_DURATION", "10s")
+    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
+    high = int(os.environ.get("BENCH_CONCURRENCY", "64"))
+    warmup = os.environ.get("BENCH_WARMUP", "10s")
+    procs = Processes()
+    try:
+        upstream = setup_nginx(work, procs)
+        pg_port, bin_dir = setup_postgres(work, procs)
+        a_port = setup_instance(home, war, driver, work, "a", pg_port, upstream, procs)
+        wait_for(f"http://127.0.0.1:{a_port}/tollgate/_qs/health")  # the first migrates alone
+        b_port = setup_instance(home, war, driver, work, "b", pg_port, upstream, procs)
+        wait_for(f"http://127.0.0.1:{b_port}/tollgate/_qs/health")
+        balancers = {1: setup_balancer(work, "one", [a_port], procs), 2: setup_balancer(work, "two", [a_port, b_port], procs)}
+        admin = f"http://127.0.0.1:{a_port}/tollgate/admin/"
+        request(admin + "users", "POST", {"id": "bench", "name": "Bench"})
+        issued = request(admin + "users/bench/keys", "POST", {"name": "limited"})
+        request(admin + f"keys/{issued['id']}/limits", "PUT", {"requests_per_day": 1_000_000_000})
+        callers = {"config key": CLIENT_KEY, "limited key": issued["key"]}
+        body = json.dumps({"model": "bench-json", "messages": [{"role": "user", "content": PROMPT}]})
+        completed, cut_bound = 0, 0
+
+        def run(instances, caller, length):
+            nonlocal completed, cut_bound
+            url = f"http://127.0.0.1:{balancers[instances]}/tollgate/v1/chat/completions"
+            r = wrk(url, body, {"Authorization": f"Bearer {callers[caller]}"}, high, length)
+            completed += r["completed"]
+            cut_bound += high
+            return r
+
+        for caller in callers:
+            for instances in (1, 2):
+                run(instances, caller, warmup)
+        results = {}
+        for rnd in range(rounds):
+            for caller in callers:
+                for instances in ((1, 2) if rnd % 2 == 0 else (2, 1)):
+                    r = run(instances, caller, duration)
+                    results.setdefault((caller, instances), []).append(r)
+                    print(f"round {rnd + 1} {caller:12} {instances} instance(s) {r['rps']:9.0f} req/s  "
+                          f"p50 {r['p50']} ms  p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
+        for port in (a_port, b_port):
+            deadline = time.time() + 60
+            while time.time() < deadline and '"queue_depth":0' not in http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")[1]:
+                time.sleep(0.5)
+        recorded, distinct = count_records(bin_dir, pg_port)
+        ok = distinct == recorded and completed <= recorded <= completed + cut_bound
+        write_report(results, callers, recorded, completed, cut_bound, ok, duration, rounds, high)
+        return 0 if ok else 1
+    finally:
+        procs.stop_all()
+
+
+def write_report(results, callers, recorded, completed, bound, ok, duration, rounds, high):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"# Fleet benchmark — {now}", "",
+             f"{os.cpu_count()} cores shared by wrk, nginx (upstream and balancer), PostgreSQL and the Tomcats. "
+             f"Non-streaming at c={high}; median of {rounds} interleaved runs of {duration}.", "",
+             "| caller | 1 instance (req/s) | 2 instances (req/s) | scale | p99 1 → 2 (ms) | errors |", "|---|---|---|---|---|---|"]
+    for caller in callers:
+        one, two = results[(caller, 1)], results[(caller, 2)]
+        errors = sum(r["non2xx"] + r["socket_errors"] for r in one + two)
+        lines.append(f"| {caller} | {fmt(med(one, 'rps'), 0)} | {fmt(med(two, 'rps'), 0)} | "
+                     f"{med(two, 'rps') / med(one, 'rps'):.2f}× | {fmt(med(one, 'p99'))} → {fmt(med(two, 'p99'))} | {errors} |")
+    lines += ["", f"Record check: {completed} requests completed (warm-up included), {recorded} records in PostgreSQL, "
+                  f"none duplicated; up to {bound} more may be requests wrk cut off at the end of a run. "
+                  f"**{'PASS' if ok else 'FAIL'}**", ""]
+    text = "\n".join(lines)
+    print("\n" + text)
+    out = os.path.join(HERE, "results")
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H%M")
+    open(os.path.join(out, f"fleet-{stamp}.md"), "w").write(text)
+    open(os.path.join(out, "fleet-latest.md"), "w").write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
