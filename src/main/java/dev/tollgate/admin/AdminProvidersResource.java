@@ -2,9 +2,9 @@ package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.route.Cooldowns;
+import dev.tollgate.route.CredentialStatus;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.json.JsonArrayBuilder;
@@ -15,8 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code GET /admin/providers} (role tollgate-admin): each credential's state on this instance:
@@ -40,21 +38,15 @@ public final class AdminProvidersResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response list() {
-        Map<String, Cooldowns.State> trouble = cooldowns.snapshot();
         JsonArrayBuilder data = JSON.createArrayBuilder();
-        for (ProviderCredential c : config.credentials()) {
+        for (CredentialStatus c : CredentialStatus.of(config.credentials(), cooldowns, clock.instant())) {
             JsonObjectBuilder b = JSON.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
-                    .add("wire", c.wire().name().toLowerCase(Locale.ROOT)).add("base_url", c.baseUrl().toString());
-            Cooldowns.State s = trouble.get(c.label());
-            if (c.disabled()) {
-                b.add("state", "disabled");
-            } else if (s != null && s.until().isAfter(clock.instant())) {
-                b.add("state", "cooling").add("cooling_until", s.until().toString());
-            } else {
-                b.add("state", "ok");
+                    .add("wire", c.wire()).add("base_url", c.baseUrl()).add("state", c.state());
+            if (c.coolingUntil() != null) {
+                b.add("cooling_until", c.coolingUntil().toString());
             }
-            if (s != null) {
-                b.add("failures_in_a_row", s.failures()).add("last_error", s.lastError());
+            if (c.troubled()) {
+                b.add("failures_in_a_row", c.failuresInARow()).add("last_error", c.lastError());
             }
             data.add(b);
         }

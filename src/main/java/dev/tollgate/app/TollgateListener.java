@@ -14,6 +14,9 @@ import dev.tollgate.api.anthropic.AnthropicResource;
 import dev.tollgate.api.gemini.GeminiResource;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
+import dev.tollgate.dashboard.DashboardResource;
+import dev.tollgate.dashboard.LiveFeed;
+import dev.tollgate.dashboard.Pages;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.gateway.Gateway;
@@ -59,6 +62,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
+import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -144,6 +148,8 @@ public final class TollgateListener implements ServletContextListener {
         };
 
         LiveCounters counters = new LiveCounters();
+        LiveFeed feed = new LiveFeed();
+        teardown.push(feed);
         MetricsResource.GaugeProbe gauges = () -> new PrometheusText.Gauges(recorder.backlog(), recorder.dropped(),
                 gateway.openStreams(), ping(database) == null);
         boolean record = config.usageStatisticsEnabled();
@@ -154,6 +160,7 @@ public final class TollgateListener implements ServletContextListener {
         FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(r -> {
             UsageRecord charged = prices.charge(r);
             counters.add(charged);
+            feed.publish(charged);
             if (record) {
                 recorder.submit(charged);
             }
@@ -186,6 +193,8 @@ public final class TollgateListener implements ServletContextListener {
                         bind(router).to(Router.class);
                         bind(prices).to(PriceTable.class);
                         bind(cooldowns).to(Cooldowns.class);
+                        bind(feed).to(LiveFeed.class);
+                        bind(new Pages()).to(Pages.class);
                     }
                 })
                 .register(OpenAiResource.class)
@@ -199,6 +208,8 @@ public final class TollgateListener implements ServletContextListener {
                 .register(AdminKeysResource.class)
                 .register(AdminModelsResource.class)
                 .register(AdminProvidersResource.class)
+                .register(DashboardResource.class)
+                .register(SseFeature.class)
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
@@ -212,7 +223,7 @@ public final class TollgateListener implements ServletContextListener {
 
         String base = System.getProperty("tollgate.public-url", context.getContextPath());
         LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic and Gemini base URL " + base + " · metrics " + base
-                + "/_qs/metrics · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
+                + "/_qs/metrics · dashboard " + base + "/_qs/metrics/ui · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
     }
 
     private void stop() {

@@ -25,7 +25,7 @@ public final class MetricsJson {
         r.timeseries().forEach(b -> series.add(totals(b.totals()).add("bucket_start", b.start().toString())));
         return JSON.createObjectBuilder()
                 .add("query_period", period)
-                .add("totals", totals(r.totals()))
+                .add("totals", totals(r.totals()).add("p95_latency_ms", r.p95LatencyMs()))
                 .add("by_model", groups(r.byModel(), "model"))
                 .add("by_api_key", groups(r.byApiKey(), "api_key"))
                 .add("by_user", groups(r.byUser(), "user"))
@@ -51,6 +51,7 @@ public final class MetricsJson {
                 .add("failed_requests", t.failedRequests())
                 .add("success_rate", round(t.successRate(), 4))
                 .add("avg_latency_ms", round(t.avgLatencyMs(), 2))
+                .add("avg_ttft_ms", round(t.avgTtftMs(), 2))
                 .add("cost_usd", t.costUsd())
                 .add("unpriced_requests", t.unpricedRequests());
     }

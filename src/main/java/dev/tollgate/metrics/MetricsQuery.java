@@ -22,6 +22,11 @@ public record MetricsQuery(Instant from, Instant to, Optional<String> model, Int
             return new Scope("api_key_hash", "api_key_hash", hash);
         }
 
+        /** A key as the records show it ({@code ***abc}): what the dashboard filters by. */
+        public static Scope apiKeyMasked(String masked) {
+            return new Scope("api_key", "api_key_masked", masked);
+        }
+
         public static Scope user(String userId) {
             return new Scope("user", "user_id", userId);
         }

@@ -24,7 +24,9 @@ public final class MetricsService {
     private static final String SUMS = "COUNT(*), COALESCE(SUM(total_tokens),0), COALESCE(SUM(prompt_tokens),0), "
             + "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(reasoning_tokens),0), COALESCE(SUM(cached_tokens),0), "
             + "COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END),0), COALESCE(SUM(latency_ms),0), "
-            + "COALESCE(SUM(cost_pusd),0), COALESCE(SUM(CASE WHEN cost_pusd IS NULL AND total_tokens > 0 THEN 1 ELSE 0 END),0)";
+            + "COALESCE(SUM(cost_pusd),0), COALESCE(SUM(CASE WHEN cost_pusd IS NULL AND total_tokens > 0 THEN 1 ELSE 0 END),0), "
+            + "COALESCE(SUM(CASE WHEN stream = 1 THEN ttfb_ms END),0), "
+            + "COALESCE(SUM(CASE WHEN stream = 1 AND ttfb_ms IS NOT NULL THEN 1 ELSE 0 END),0)";
     private static final String UNROUTED = "unrouted";
     private static final String NO_USER = "(none)";
 
@@ -37,7 +39,7 @@ public final class MetricsService {
     public MetricsReport report(MetricsQuery q) {
         try (Connection c = db.connection()) {
             Totals totals = groups(c, q, null).stream().map(Group::totals).findFirst().orElse(Totals.ZERO);
-            return new MetricsReport(q, totals,
+            return new MetricsReport(q, totals, p95LatencyMs(c, q, totals.requests()),
                     groups(c, q, "model"),
                     groups(c, q, "api_key_masked"),
                     groups(c, q, "user_id"),
@@ -63,6 +65,21 @@ public final class MetricsService {
             }
         }
         return out;
+    }
+
+    /** The latency 95 % of the period's requests stayed within (nearest rank); 0 with no requests. */
+    private static long p95LatencyMs(Connection c, MetricsQuery q, long requests) throws SQLException {
+        if (requests == 0) {
+            return 0;
+        }
+        long rank = (long) Math.ceil(0.95 * requests);
+        try (PreparedStatement p = c.prepareStatement("SELECT latency_ms FROM usage_records" + where(q)
+                + " ORDER BY latency_ms LIMIT 1 OFFSET " + (rank - 1))) {
+            bind(p, q);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
     }
 
     /** What a group of records without a value is called: no provider reached, or no user behind the key. */
@@ -111,6 +128,6 @@ public final class MetricsService {
     private static Totals totals(ResultSet rs, int first) throws SQLException {
         return new Totals(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
                 rs.getLong(first + 4), rs.getLong(first + 5), rs.getLong(first + 6), rs.getLong(first + 7),
-                rs.getLong(first + 8), rs.getLong(first + 9));
+                rs.getLong(first + 8), rs.getLong(first + 9), rs.getLong(first + 10), rs.getLong(first + 11));
     }
 }

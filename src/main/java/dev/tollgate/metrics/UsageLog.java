@@ -63,20 +63,46 @@ public final class UsageLog {
     }
 
     /**
+     * Which records to list: those in [from, to), and where given, of one caller (a scope: key,
+     * user), one model, one status class ({@code 2} for 2xx, {@code 4}, {@code 5}) or exact status.
+     */
+    public record Filter(Optional<MetricsQuery.Scope> scope, Instant from, Instant to, Optional<String> model,
+                         Optional<Integer> status) {
+    }
+
+    /**
      * Records of the scope in [from, to), optionally of one model, newest first; asks for one
      * more than {@code limit} so the caller can tell whether another page follows.
      */
     public List<Entry> page(MetricsQuery.Scope scope, Instant from, Instant to, Optional<String> model, int limit,
                             long offset) {
-        String where = " WHERE " + scope.column() + " = ? AND ts >= ? AND ts < ?" + (model.isPresent() ? " AND model = ?" : "");
+        return find(new Filter(Optional.of(scope), from, to, model, Optional.empty()), limit, offset);
+    }
+
+    /** Records matching the filter, newest first; one more than {@code limit} when another page follows. */
+    public List<Entry> find(Filter f, int limit, long offset) {
+        String where = " WHERE ts >= ? AND ts < ?" + f.scope().map(sc -> " AND " + sc.column() + " = ?").orElse("")
+                + (f.model().isPresent() ? " AND model = ?" : "")
+                + f.status().map(st -> st < 10 ? " AND status >= ? AND status < ?" : " AND status = ?").orElse("");
         return sql.query("SELECT " + COLUMNS + " FROM usage_records" + where + " ORDER BY ts DESC, id DESC LIMIT ? OFFSET ?",
                 p -> {
                     int i = 1;
-                    p.setString(i++, scope.value());
-                    p.setLong(i++, from.toEpochMilli());
-                    p.setLong(i++, to.toEpochMilli());
-                    if (model.isPresent()) {
-                        p.setString(i++, model.get());
+                    p.setLong(i++, f.from().toEpochMilli());
+                    p.setLong(i++, f.to().toEpochMilli());
+                    if (f.scope().isPresent()) {
+                        p.setString(i++, f.scope().get().value());
+                    }
+                    if (f.model().isPresent()) {
+                        p.setString(i++, f.model().get());
+                    }
+                    if (f.status().isPresent()) {
+                        int st = f.status().get();
+                        if (st < 10) {
+                            p.setInt(i++, st * 100);
+                            p.setInt(i++, st * 100 + 100);
+                        } else {
+                            p.setInt(i++, st);
+                        }
                     }
                     p.setInt(i++, limit + 1);
                     p.setLong(i, offset);

@@ -43,7 +43,7 @@ class MetricsServiceTest {
                 written.add(new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", m == 1,
                         models[m], models[m], "openai", "openai#1",
                         new Caller(KeyFingerprint.of("sk-key-" + m), null, m == 2 ? "carol" : null), status, 100 + i,
-                        null, new TokenUsage(10 + i, m + 1, 10 + i + m + 1, m, i % 2), UsageQuality.REPORTED, null,
+                        m == 1 ? Long.valueOf(20 + i) : null, new TokenUsage(10 + i, m + 1, 10 + i + m + 1, m, i % 2), UsageQuality.REPORTED, null,
                         null, 1, true, m == 1 ? null : new Charge(1_000_000L * i + 7, 1, 2, 3)));
             }
         }
@@ -61,6 +61,9 @@ class MetricsServiceTest {
         MetricsReport r = new MetricsService(db).report(q);
 
         assertEquals(expected(written), r.totals());
+        assertEquals(20 + 95 / 2.0, r.totals().avgTtftMs(), 1e-9, "TTFT averages the streamed records only");
+        List<Long> latencies = written.stream().map(UsageRecord::latencyMs).sorted().toList();
+        assertEquals(latencies.get((int) Math.ceil(0.95 * latencies.size()) - 1), r.p95LatencyMs());
         assertEquals(30, r.timeseries().size(), "every day of November present, empty ones too");
         Totals fromBuckets = r.timeseries().stream().map(MetricsReport.Bucket::totals).reduce(Totals.ZERO, Totals::plus);
         assertEquals(r.totals(), fromBuckets);
@@ -132,7 +135,8 @@ class MetricsServiceTest {
         for (UsageRecord w : records) {
             t = t.plus(new Totals(1, w.tokens().total(), w.tokens().prompt(), w.tokens().completion(),
                     w.tokens().reasoning(), w.tokens().cached(), w.failed() ? 1 : 0, w.latencyMs(),
-                    w.charge() == null ? 0 : w.charge().costPicoUsd(), w.charge() == null ? 1 : 0));
+                    w.charge() == null ? 0 : w.charge().costPicoUsd(), w.charge() == null ? 1 : 0,
+                    w.stream() && w.ttfbMs() != null ? w.ttfbMs() : 0, w.stream() && w.ttfbMs() != null ? 1 : 0));
         }
         return t;
     }

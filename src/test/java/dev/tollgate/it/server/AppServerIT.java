@@ -152,6 +152,40 @@ class AppServerIT {
 
     @Test
     @Order(6)
+    void theDashboardIsBehindTheRealmAndItsLiveFeedStreams() throws Exception {
+        assertEquals(401, operator("_qs/metrics/ui", null).statusCode());
+        HttpResponse<String> overview = operator("_qs/metrics/ui", TestRig.VIEWER);
+        assertEquals(200, overview.statusCode(), overview.body());
+        assertTrue(overview.body().contains("id=\"kpi-requests\""), overview.body());
+        assertEquals(403, operator("_qs/metrics/ui/keys", TestRig.VIEWER).statusCode(), "admins only");
+        assertEquals(200, operator("_qs/metrics/ui/keys", TestRig.ADMIN).statusCode());
+        assertEquals(200, operator("_qs/metrics/ui/assets/chart.umd.min.js", TestRig.VIEWER).statusCode(), "Chart.js from its WebJar");
+        // the live feed: an event per finished request, pushed through the server's async I/O
+        java.net.http.HttpRequest events = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(TestRig.base() + "_qs/metrics/ui/events"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(TestRig.VIEWER.getBytes()))
+                .header("Accept", "text/event-stream").build();
+        java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> feed =
+                java.net.http.HttpClient.newHttpClient().sendAsync(events, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> open = feed.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, open.statusCode());
+        java.util.Iterator<String> lines = open.body().iterator();
+        assertEquals(200, post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", false, null, "live")).statusCode());
+        java.util.concurrent.Future<String> event = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() -> {
+            while (lines.hasNext()) {
+                String line = lines.next();
+                if (line.startsWith("data:") && line.contains("fake-gpt")) {
+                    return line;
+                }
+            }
+            return "the feed ended";
+        });
+        assertTrue(event.get(20, java.util.concurrent.TimeUnit.SECONDS).contains("\"status\":200"));
+        open.body().close();
+    }
+
+    @Test
+    @Order(7)
     void anthropicClientsStreamThroughTheRealServer() {
         String key = TestRig.newKey();
         String ask = "{\"model\":\"claude-fake\",\"max_tokens\":20,\"stream\":true,"
@@ -169,7 +203,7 @@ class AppServerIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void undeploysCleanly() throws IOException {
         assertEquals(200, post("v1/chat/completions", KEY, chat("fake-gpt", false, null, "last")).statusCode());
         Files.delete(deployedWar()); // the server's deployment scanner undeploys it

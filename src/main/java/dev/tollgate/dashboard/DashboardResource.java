@@ -1,0 +1,250 @@
+package dev.tollgate.dashboard;
+
+import dev.tollgate.access.Accounts;
+import dev.tollgate.access.ClientKey;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.metrics.MetricsQuery;
+import dev.tollgate.metrics.MetricsReport;
+import dev.tollgate.metrics.MetricsService;
+import dev.tollgate.metrics.UsageLog;
+import dev.tollgate.route.Cooldowns;
+import dev.tollgate.route.CredentialStatus;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The dashboard under {@code /_qs/metrics/ui}, behind the container's login (web.xml: viewers
+ * and admins; the keys page admins only): server-rendered pages from the same services as the
+ * operator and admin APIs, the live feed, and the static assets, Chart.js from its WebJar.
+ */
+@Path("/_qs/metrics/ui")
+@Singleton
+public final class DashboardResource {
+    static final String ADMIN_ROLE = "tollgate-admin";
+    private static final int PAGE_SIZE = 50;
+    private static final Map<String, String> ASSETS = Map.of(
+            "dashboard.css", "dashboard/assets/dashboard.css",
+            "dashboard.js", "dashboard/assets/dashboard.js",
+            "chart.umd.min.js", "META-INF/resources/webjars/chart.js/" + webjarVersion("chart.js") + "/dist/chart.umd.min.js");
+
+    private final MetricsService metrics;
+    private final UsageLog log;
+    private final TollgateConfig config;
+    private final Cooldowns cooldowns;
+    private final Accounts accounts;
+    private final LiveFeed feed;
+    private final Pages pages;
+    private final Clock clock;
+
+    @Inject
+    public DashboardResource(MetricsService metrics, UsageLog log, TollgateConfig config, Cooldowns cooldowns,
+                             Accounts accounts, LiveFeed feed, Pages pages, Clock clock) {
+        this.metrics = metrics;
+        this.log = log;
+        this.config = config;
+        this.cooldowns = cooldowns;
+        this.accounts = accounts;
+        this.feed = feed;
+        this.pages = pages;
+        this.clock = clock;
+    }
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public Response overview(@QueryParam("range") String range, @QueryParam("from") String from,
+                             @QueryParam("to") String to, @QueryParam("model") String model,
+                             @Context HttpServletRequest request) {
+        Map<String, Object> m = common(request, "overview");
+        Instant now = clock.instant();
+        TimeRange period = TimeRange.of(range, from, to, now);
+        m.put("period", period);
+        m.put("model", model == null ? "" : model);
+        try {
+            MetricsReport report = metrics.report(period.query(model, now));
+            m.put("report", report);
+            // the model picker offers every model of the period, whatever the current filter
+            m.put("models", model == null || model.isBlank() ? report.byModel()
+                    : metrics.report(period.query(null, now)).byModel());
+            return html("overview", m, 200);
+        } catch (MetricsQuery.InvalidQuery e) {
+            m.put("error", e.getMessage());
+            return html("overview", m, 400);
+        }
+    }
+
+    @GET
+    @Path("requests")
+    @Produces(MediaType.TEXT_HTML)
+    public Response requests(@QueryParam("range") String range, @QueryParam("from") String from,
+                             @QueryParam("to") String to, @QueryParam("model") String model,
+                             @QueryParam("key") String key, @QueryParam("status") String status,
+                             @QueryParam("page") Integer page, @Context HttpServletRequest request) {
+        Map<String, Object> m = common(request, "requests");
+        Instant now = clock.instant();
+        TimeRange period = TimeRange.of(range, from, to, now);
+        int p = page == null || page < 1 ? 1 : page;
+        m.put("period", period);
+        m.put("model", model == null ? "" : model);
+        m.put("key", key == null ? "" : key);
+        m.put("status", status == null ? "" : status);
+        m.put("page", p);
+        try {
+            MetricsQuery q = period.query(model, now);
+            UsageLog.Filter filter = new UsageLog.Filter(
+                    Optional.ofNullable(key).filter(k -> !k.isBlank()).map(MetricsQuery.Scope::apiKeyMasked),
+                    q.from(), q.to(), q.model(), parseStatus(status));
+            List<UsageLog.Entry> rows = log.find(filter, PAGE_SIZE, (long) (p - 1) * PAGE_SIZE);
+            m.put("hasMore", rows.size() > PAGE_SIZE);
+            m.put("rows", rows.subList(0, Math.min(rows.size(), PAGE_SIZE)));
+            m.put("filtered", filter.scope().isPresent() || filter.model().isPresent() || filter.status().isPresent());
+            return html("requests", m, 200);
+        } catch (MetricsQuery.InvalidQuery | IllegalArgumentException e) {
+            m.put("error", e.getMessage());
+            m.put("rows", List.of());
+            m.put("hasMore", false);
+            m.put("filtered", true);
+            return html("requests", m, 400);
+        }
+    }
+
+    @GET
+    @Path("providers")
+    @Produces(MediaType.TEXT_HTML)
+    public Response providers(@Context HttpServletRequest request) {
+        Map<String, Object> m = common(request, "providers");
+        m.put("credentials", CredentialStatus.of(config.credentials(), cooldowns, clock.instant()));
+        return html("providers", m, 200);
+    }
+
+    @GET
+    @Path("keys")
+    @Produces(MediaType.TEXT_HTML)
+    public Response keys(@Context HttpServletRequest request) {
+        if (!request.isUserInRole(ADMIN_ROLE)) { // web.xml says so too; this holds if a deployment loosens it
+            return Response.status(403).type(MediaType.TEXT_PLAIN).entity("The keys and users page is for tollgate-admin.\n")
+                    .build();
+        }
+        Map<String, Object> m = common(request, "keys");
+        Instant now = clock.instant();
+        m.put("users", accounts.users());
+        List<Map<String, Object>> keys = accounts.keys().stream().map(k -> keyRow(k, now)).toList();
+        m.put("keys", keys);
+        return html("keys", m, 200);
+    }
+
+    /** The live feed: one {@code record} event per finished request. */
+    @GET
+    @Path("events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@Context SseEventSink sink, @Context Sse sse) {
+        feed.subscribe(sink, sse);
+    }
+
+    @GET
+    @Path("assets/{name}")
+    public Response asset(@PathParam("name") String name) {
+        String resource = ASSETS.get(name);
+        InputStream in = resource == null ? null : DashboardResource.class.getClassLoader().getResourceAsStream(resource);
+        if (in == null) {
+            return Response.status(404).type(MediaType.TEXT_PLAIN).entity("no such asset\n").build();
+        }
+        CacheControl cache = new CacheControl();
+        cache.setMaxAge(3600);
+        cache.setPrivate(true);
+        String type = name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
+        return Response.ok(in, type).cacheControl(cache).build();
+    }
+
+    private Map<String, Object> common(HttpServletRequest request, String page) {
+        String exampleModel = config.credentials().stream().flatMap(c -> c.models().stream())
+                .map(e -> e.alias().orElse(e.id())).filter(id -> !id.contains("*")).findFirst().orElse("gpt-4o-mini");
+        return frame(page, request.getContextPath(), request.getScheme() + "://" + request.getServerName() + ":"
+                        + request.getServerPort(), request.isUserInRole(ADMIN_ROLE),
+                request.getRemoteUser() == null ? "" : request.getRemoteUser(), config.instanceId(), exampleModel);
+    }
+
+    /** What every page's frame shows: where it is, who is looking, which instance answers. */
+    static Map<String, Object> frame(String page, String base, String origin, boolean admin, String user,
+                                     String instanceId, String exampleModel) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("active", page);
+        m.put("base", base);
+        m.put("origin", origin);
+        m.put("admin", admin);
+        m.put("user", user);
+        m.put("instanceId", instanceId);
+        m.put("exampleModel", exampleModel);
+        m.put("ranges", List.of("1h", "24h", "7d", "30d"));
+        return m;
+    }
+
+    private static Map<String, Object> keyRow(ClientKey k, Instant now) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", k.id());
+        row.put("userId", k.userId());
+        row.put("name", k.name());
+        row.put("masked", k.masked());
+        row.put("state", k.state(now));
+        row.put("created", k.createdAt().toString());
+        row.put("expires", k.expiresAt().map(Instant::toString).orElse(""));
+        return row;
+    }
+
+    /** "2xx" → 2 (a class), "429" → 429; blank → none. */
+    static Optional<Integer> parseStatus(String status) {
+        if (status == null || status.isBlank()) {
+            return Optional.empty();
+        }
+        String s = status.trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.matches("[1-5]xx")) {
+            return Optional.of(s.charAt(0) - '0');
+        }
+        if (s.matches("[1-5]\\d\\d")) {
+            return Optional.of(Integer.parseInt(s));
+        }
+        throw new IllegalArgumentException("'status' must be a code such as 429 or a class such as 5xx (got '" + status + "')");
+    }
+
+    private Response html(String page, Map<String, Object> model, int status) {
+        return Response.status(status).type("text/html; charset=utf-8").entity(pages.render(page, model))
+                .header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:")
+                .header("X-Content-Type-Options", "nosniff").build();
+    }
+
+    /** The version of a WebJar in the WAR, from its Maven metadata, so no version is written twice. */
+    private static String webjarVersion(String artifact) {
+        String path = "META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties";
+        try (InputStream in = DashboardResource.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("the " + artifact + " WebJar is missing from the WAR");
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
