@@ -180,19 +180,26 @@ def heap_after_gc(pid):
     return int(used.group(1)) / 1024 if used else None
 
 
-def main():
+def path_args(*names):
+    """The command line's required --name PATH options, as absolute paths (attributes by name)."""
     a = argparse.ArgumentParser()
-    a.add_argument("--tomcat", required=True)
-    a.add_argument("--war", required=True)
-    a.add_argument("--portkey", required=True)
-    a.add_argument("--work", required=True)
+    for name in names:
+        a.add_argument("--" + name, required=True)
     args = a.parse_args()
-    for name in ("tomcat", "war", "portkey", "work"):
+    for name in names:
         setattr(args, name, os.path.abspath(getattr(args, name)))
-    duration = os.environ.get("BENCH_DURATION", "10s")
-    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
-    high = int(os.environ.get("BENCH_CONCURRENCY", "64"))
-    warmup = os.environ.get("BENCH_WARMUP", "10s")
+    return args
+
+
+def settings():
+    """The run's length, rounds, high concurrency and warm-up, from the environment (bench/run.sh)."""
+    return (os.environ.get("BENCH_DURATION", "10s"), int(os.environ.get("BENCH_ROUNDS", "2")),
+            int(os.environ.get("BENCH_CONCURRENCY", "64")), os.environ.get("BENCH_WARMUP", "10s"))
+
+
+def main():
+    args = path_args("tomcat", "war", "portkey", "work")
+    duration, rounds, high, warmup = settings()
 
     procs = Processes()
     try:

@@ -8,7 +8,6 @@ and an issued key with a limit (every call takes the fleet's limit ledger transa
 after the upstream call). Runs are interleaved; the table reports the median over rounds, and the
 record check counts the rows in PostgreSQL against the requests wrk completed.
 """
-import argparse
 import atexit
 import base64
 import datetime
@@ -22,8 +21,8 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, http_get, med,  # noqa: E402
-                   setup_nginx, wait_for, wrk)
+from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, http_get, med, path_args,  # noqa: E402
+                   settings, setup_nginx, wait_for, wrk)
 
 ADMIN = "Basic " + base64.b64encode(b"tg-admin:admin-pass").decode()
 
@@ -132,17 +131,9 @@ def count_records(bin_dir, pg_port):
 
 
 def main():
-    a = argparse.ArgumentParser()
-    a.add_argument("--tomcat", required=True)
-    a.add_argument("--war", required=True)
-    a.add_argument("--driver", required=True)
-    a.add_argument("--work", required=True)
-    args = a.parse_args()
-    home, war, driver, work = (os.path.abspath(p) for p in (args.tomcat, args.war, args.driver, args.work))
-    duration = os.environ.get("BENCH_DURATION", "10s")
-    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
-    high = int(os.environ.get("BENCH_CONCURRENCY", "64"))
-    warmup = os.environ.get("BENCH_WARMUP", "10s")
+    args = path_args("tomcat", "war", "driver", "work")
+    home, war, driver, work = args.tomcat, args.war, args.driver, args.work
+    duration, rounds, high, warmup = settings()
     procs = Processes()
     try:
         upstream = setup_nginx(work, procs)

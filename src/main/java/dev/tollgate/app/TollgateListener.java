@@ -16,6 +16,7 @@ import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.dashboard.DashboardResource;
 import dev.tollgate.dashboard.LiveFeed;
+import dev.tollgate.dashboard.LiveFeedServlet;
 import dev.tollgate.dashboard.Pages;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
@@ -62,7 +63,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
-import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.glassfish.jersey.servlet.ServletContainer;
@@ -150,6 +150,7 @@ public final class TollgateListener implements ServletContextListener {
         LiveCounters counters = new LiveCounters();
         LiveFeed feed = new LiveFeed();
         teardown.push(feed);
+        feed.keepAlive(timer);
         MetricsResource.GaugeProbe gauges = () -> new PrometheusText.Gauges(recorder.backlog(), recorder.dropped(),
                 gateway.openStreams(), ping(database) == null);
         boolean record = config.usageStatisticsEnabled();
@@ -193,7 +194,6 @@ public final class TollgateListener implements ServletContextListener {
                         bind(router).to(Router.class);
                         bind(prices).to(PriceTable.class);
                         bind(cooldowns).to(Cooldowns.class);
-                        bind(feed).to(LiveFeed.class);
                         bind(new Pages()).to(Pages.class);
                     }
                 })
@@ -209,13 +209,17 @@ public final class TollgateListener implements ServletContextListener {
                 .register(AdminModelsResource.class)
                 .register(AdminProvidersResource.class)
                 .register(DashboardResource.class)
-                .register(SseFeature.class)
                 .register(ErrorMapper.class)
                 // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // jakarta.activation is not bundled and not needed; without this Jersey warns at every start
                 .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE");
+        // more specific than Jersey's /*, so the live feed is a plain async servlet (see LiveFeed)
+        ServletRegistration.Dynamic events = context.addServlet("tollgate-live-feed", new LiveFeedServlet(feed));
+        events.setAsyncSupported(true);
+        events.addMapping("/_qs/metrics/ui/events");
+
         ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
         jersey.setAsyncSupported(true);
         jersey.setLoadOnStartup(1);

@@ -21,8 +21,6 @@ import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,7 +35,8 @@ import java.util.Properties;
 /**
  * The dashboard under {@code /_qs/metrics/ui}, behind the container's login (web.xml: viewers
  * and admins; the keys page admins only): server-rendered pages from the same services as the
- * operator and admin APIs, the live feed, and the static assets, Chart.js from its WebJar.
+ * operator and admin APIs, and the static assets, Chart.js from its WebJar (the live feed is
+ * {@link LiveFeedServlet}).
  */
 @Path("/_qs/metrics/ui")
 @Singleton
@@ -54,19 +53,17 @@ public final class DashboardResource {
     private final TollgateConfig config;
     private final Cooldowns cooldowns;
     private final Accounts accounts;
-    private final LiveFeed feed;
     private final Pages pages;
     private final Clock clock;
 
     @Inject
     public DashboardResource(MetricsService metrics, UsageLog log, TollgateConfig config, Cooldowns cooldowns,
-                             Accounts accounts, LiveFeed feed, Pages pages, Clock clock) {
+                             Accounts accounts, Pages pages, Clock clock) {
         this.metrics = metrics;
         this.log = log;
         this.config = config;
         this.cooldowns = cooldowns;
         this.accounts = accounts;
-        this.feed = feed;
         this.pages = pages;
         this.clock = clock;
     }
@@ -152,14 +149,6 @@ public final class DashboardResource {
         List<Map<String, Object>> keys = accounts.keys().stream().map(k -> keyRow(k, now)).toList();
         m.put("keys", keys);
         return html("keys", m, 200);
-    }
-
-    /** The live feed: one {@code record} event per finished request. */
-    @GET
-    @Path("events")
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@Context SseEventSink sink, @Context Sse sse) {
-        feed.subscribe(sink, sse);
     }
 
     @GET

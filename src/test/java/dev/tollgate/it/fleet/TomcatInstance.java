@@ -1,5 +1,6 @@
 package dev.tollgate.it.fleet;
 
+import dev.tollgate.it.Commands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -52,7 +53,7 @@ final class TomcatInstance {
         Files.copy(conf.resolve("tomcat-users.xml"), base.resolve("conf/tomcat-users.xml"));
         Files.copy(conf.resolve("postgresql/Catalina/localhost/tollgate.xml"),
                 base.resolve("conf/Catalina/localhost/tollgate.xml"));
-        run(List.of("sh", conf.resolve("install-lib.sh").toString(), war.toString(), base.toString(),
+        Commands.run(List.of("sh", conf.resolve("install-lib.sh").toString(), war.toString(), base.toString(),
                 driverJar.toString()));
         Files.copy(war, base.resolve("webapps/tollgate.war"), StandardCopyOption.REPLACE_EXISTING);
         return new TomcatInstance(home, base, port, List.of("-Dtollgate.config=" + config,
@@ -96,18 +97,6 @@ final class TomcatInstance {
         }
     }
 
-    private static void run(List<String> command) throws IOException {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {

@@ -6,18 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.it.Browser;
 import dev.tollgate.it.TestRig;
-import jakarta.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -28,15 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromedriver; never a
@@ -47,11 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class DashboardIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final List<String> KPIS = List.of("requests", "tokens", "cost_usd", "success_rate", "avg_latency_ms",
-            "p95_latency_ms", "avg_ttft_ms");
-    private WebDriver browser;
+    private Browser browser;
 
     @Deployment(testable = false)
     static WebArchive war() {
@@ -60,68 +39,20 @@ class DashboardIT {
 
     @BeforeEach
     void browser() {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Assumptions.assumeTrue(Browser.installed(),
                 "Chromium is not installed (apt-get install chromium chromium-driver; .ci/run does)");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,1100");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = new Browser();
     }
 
     @AfterEach
     void close() {
         if (browser != null) {
-            browser.quit();
+            browser.close();
         }
-    }
-
-    /** A page of the dashboard, logged in as {@code credentials} ("user:password"). */
-    private void open(String credentials, String page) {
-        URI base = URI.create(TestRig.base());
-        browser.get(base.getScheme() + "://" + credentials + "@" + base.getAuthority() + base.getPath() + "_qs/metrics/ui" + page);
-    }
-
-    private WebDriverWait waitUpTo(int seconds) {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(seconds));
-        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // pages reload after admin actions
-        return wait;
-    }
-
-    private Object js(String script, Object... args) {
-        return ((JavascriptExecutor) browser).executeScript(script, args);
-    }
-
-    private void screenshot(String name) throws IOException {
-        Path dir = Path.of("target/screenshots");
-        Files.createDirectories(dir);
-        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), dir.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void proxied(String key, String model, boolean stream) {
         assertEquals(200, TestRig.post("v1/chat/completions", key, chat(model, stream, stream ? true : null, "hello")).statusCode());
-    }
-
-    private Map<String, String> shownFigures() {
-        waitUpTo(20).until(d -> "true".equals(d.findElement(By.id("kpis")).getDomAttribute("data-loaded")));
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        for (String k : KPIS) {
-            out.put(k, browser.findElement(By.id("kpi-" + k)).getDomAttribute("data-value"));
-        }
-        out.put("query", browser.findElement(By.id("kpis")).getDomAttribute("data-query"));
-        return out;
-    }
-
-    private void assertFiguresEqualTheApi() {
-        Map<String, String> shown = shownFigures();
-        JsonObject totals = json(TestRig.operator("_qs/metrics?" + shown.get("query"), TestRig.VIEWER).body())
-                .getJsonObject("totals");
-        for (String k : KPIS) {
-            assertEquals(0, totals.getJsonNumber(k).bigDecimalValue().compareTo(new BigDecimal(shown.get(k))),
-                    k + ": page " + shown.get(k) + ", /_qs/metrics " + totals.get(k));
-        }
     }
 
     @Test
@@ -134,32 +65,32 @@ class DashboardIT {
         proxied(key, "dash-model", false);
         TestRig.awaitRecords(key, 5);
 
-        open(TestRig.VIEWER, "");
-        assertFiguresEqualTheApi();
-        long requests = Long.parseLong(shownFigures().get("requests"));
+        browser.open(TestRig.VIEWER, "");
+        browser.assertFiguresEqualTheApi();
+        long requests = Long.parseLong(browser.shownFigures().get("requests"));
         assertTrue(requests >= 5, "the five requests are in the last 24 hours: " + requests);
         for (String chart : List.of("chart-tokens", "chart-models", "chart-providers")) {
-            Number points = (Number) js("const c = Chart.getChart(arguments[0]); "
+            Number points = (Number) browser.js("const c = Chart.getChart(arguments[0]); "
                     + "return c ? c.data.datasets[0].data.filter(v => v > 0).length : -1;", chart);
             assertTrue(points.intValue() > 0, chart + " has data: " + points);
         }
-        Number providerRequests = (Number) js("return Chart.getChart('chart-providers').data.datasets[0].data.reduce((a, b) => a + b, 0);");
+        Number providerRequests = (Number) browser.js("return Chart.getChart('chart-providers').data.datasets[0].data.reduce((a, b) => a + b, 0);");
         assertEquals(requests, providerRequests.longValue(), "the bar chart counts every request");
-        assertFalse(browser.findElement(By.id("empty-state")).isDisplayed());
-        screenshot("overview");
+        assertFalse(browser.driver().findElement(By.id("empty-state")).isDisplayed());
+        browser.screenshot("overview");
 
         // live: a request made now shows without a reload
-        js("window.tollgateMarker = 'still the same page';");
-        waitUpTo(10).until(d -> d.findElement(By.id("live-status")).getText().equals("live"));
+        browser.js("window.tollgateMarker = 'still the same page';");
+        browser.awaitLive();
         proxied(key, "fake-gpt", false);
-        waitUpTo(10).until(d -> Long.parseLong(d.findElement(By.id("kpi-requests")).getDomAttribute("data-value")) == requests + 1);
-        assertEquals("still the same page", js("return window.tollgateMarker;"));
-        assertFiguresEqualTheApi();
+        browser.waitUpTo(10).until(d -> Long.parseLong(d.findElement(By.id("kpi-requests")).getDomAttribute("data-value")) == requests + 1);
+        assertEquals("still the same page", browser.js("return window.tollgateMarker;"));
+        browser.assertFiguresEqualTheApi();
 
         // the model filter drives every figure
-        open(TestRig.VIEWER, "?range=24h&model=dash-model");
-        assertFiguresEqualTheApi();
-        assertTrue(shownFigures().get("query").contains("model=dash-model"));
+        browser.open(TestRig.VIEWER, "?range=24h&model=dash-model");
+        browser.assertFiguresEqualTheApi();
+        assertTrue(browser.shownFigures().get("query").contains("model=dash-model"));
     }
 
     @Test
@@ -167,72 +98,72 @@ class DashboardIT {
         String key = TestRig.newKey();
         proxied(key, "fake-gpt", false);
         TestRig.awaitRecords(key, 1);
-        open(TestRig.VIEWER, "/requests");
-        List<WebElement> rows = browser.findElements(By.cssSelector("#requests tbody tr"));
+        browser.open(TestRig.VIEWER, "/requests");
+        List<WebElement> rows = browser.driver().findElements(By.cssSelector("#requests tbody tr"));
         assertFalse(rows.isEmpty());
         assertTrue(rows.get(0).getText().contains(TestRig.masked(key)), rows.get(0).getText());
-        waitUpTo(10).until(d -> d.findElement(By.id("live-status")).getText().equals("live"));
+        browser.awaitLive();
         String other = TestRig.newKey();
         proxied(other, "fake-gpt", true);
-        waitUpTo(10).until(d -> d.findElement(By.cssSelector("#requests tbody tr")).getText().contains(TestRig.masked(other)));
-        String first = browser.findElement(By.cssSelector("#requests tbody tr")).getText();
+        browser.waitUpTo(10).until(d -> d.findElement(By.cssSelector("#requests tbody tr")).getText().contains(TestRig.masked(other)));
+        String first = browser.driver().findElement(By.cssSelector("#requests tbody tr")).getText();
         assertTrue(first.contains("fake-gpt") && first.contains("yes"), "model and stream: " + first);
-        screenshot("requests");
+        browser.screenshot("requests");
 
-        open(TestRig.VIEWER, "/requests?key=" + TestRig.masked(key).replace("*", "%2A"));
-        List<WebElement> mine = browser.findElements(By.cssSelector("#requests tbody tr"));
+        browser.open(TestRig.VIEWER, "/requests?key=" + TestRig.masked(key).replace("*", "%2A"));
+        List<WebElement> mine = browser.driver().findElements(By.cssSelector("#requests tbody tr"));
         assertEquals(1, mine.size(), "filtered by key");
-        open(TestRig.VIEWER, "/providers");
-        assertTrue(browser.findElement(By.id("providers")).getText().contains("ok"));
-        assertFalse(browser.getPageSource().contains("sk-upstream-secret"), "no secret on the page: " + browser.getPageSource());
-        screenshot("providers");
+        browser.open(TestRig.VIEWER, "/providers");
+        assertTrue(browser.driver().findElement(By.id("providers")).getText().contains("ok"));
+        assertFalse(browser.driver().getPageSource().contains("sk-upstream-secret"), "no secret on the page: " + browser.driver().getPageSource());
+        browser.screenshot("providers");
     }
 
     @Test
     void anAdminManagesKeysThroughThePageAndAViewerCannotReachIt() throws Exception {
         assertEquals(401, TestRig.operator("_qs/metrics/ui", null).statusCode(), "no credentials, no page");
         assertEquals(403, TestRig.operator("_qs/metrics/ui/keys", TestRig.VIEWER).statusCode());
-        open(TestRig.VIEWER, "");
-        assertTrue(browser.findElements(By.linkText("Keys & users")).isEmpty(), "viewers get no admin link");
+        browser.open(TestRig.VIEWER, "");
+        assertTrue(browser.driver().findElements(By.linkText("Keys & users")).isEmpty(), "viewers get no admin link");
 
         close();
         browser();
-        open(TestRig.ADMIN, "/keys");
-        browser.findElement(By.cssSelector("#create-user input[name=id]")).sendKeys("dash-user");
-        browser.findElement(By.cssSelector("#create-user input[name=name]")).sendKeys("Dash <b>User</b>");
-        browser.findElement(By.cssSelector("#create-user button")).click();
-        waitUpTo(10).until(d -> d.findElement(By.id("users")).getText().contains("dash-user"));
-        assertTrue(browser.findElement(By.id("users")).getText().contains("Dash <b>User</b>"), "a name is text, not markup");
-        browser.findElement(By.cssSelector("#issue-key button")).click();
-        waitUpTo(10).until(d -> d.findElement(By.id("action-result")).getText().contains("sk-proxy-"));
-        String issued = browser.findElement(By.cssSelector("#action-result code")).getText();
-        assertTrue(browser.findElement(By.id("keys")).getText().contains("***" + issued.substring(issued.length() - 3)),
+        browser.open(TestRig.ADMIN, "/keys");
+        browser.driver().findElement(By.cssSelector("#create-user input[name=id]")).sendKeys("dash-user");
+        browser.driver().findElement(By.cssSelector("#create-user input[name=name]")).sendKeys("Dash <b>User</b>");
+        browser.driver().findElement(By.cssSelector("#create-user button")).click();
+        browser.waitUpTo(10).until(d -> d.findElement(By.id("users")).getText().contains("dash-user"));
+        assertTrue(browser.driver().findElement(By.id("users")).getText().contains("Dash <b>User</b>"), "a name is text, not markup");
+        browser.driver().findElement(By.cssSelector("#issue-key button")).click();
+        browser.waitUpTo(10).until(d -> d.findElement(By.id("action-result")).getText().contains("sk-proxy-"));
+        String issued = browser.driver().findElement(By.cssSelector("#action-result code")).getText();
+        assertTrue(browser.driver().findElement(By.id("keys")).getText().contains("***" + issued.substring(issued.length() - 3)),
                 "the new key is listed, masked");
-        screenshot("keys");
+        browser.screenshot("keys");
         assertEquals(200, TestRig.post("v1/chat/completions", issued, chat("fake-gpt", false, null, "hi")).statusCode(),
                 "the key issued on the page works");
 
         // limits set through the page land in the admin API
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.cssSelector("#set-limits select[name=subject]")))
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.cssSelector("#set-limits select[name=subject]")))
                 .selectByValue("users/dash-user");
-        browser.findElement(By.cssSelector("#set-limits input[name=requests_per_minute]")).sendKeys("7");
-        browser.findElement(By.cssSelector("#set-limits button")).click();
-        waitUpTo(10).until(d -> d.findElement(By.id("action-result")).getText().contains("Limits saved"));
+        browser.driver().findElement(By.cssSelector("#set-limits input[name=requests_per_minute]")).sendKeys("7");
+        browser.driver().findElement(By.cssSelector("#set-limits button")).click();
+        browser.waitUpTo(10).until(d -> d.findElement(By.id("action-result")).getText().contains("Limits saved"));
         assertEquals(7, json(TestRig.admin("GET", "admin/users/dash-user/limits", null).body())
                 .getJsonObject("limits").getInt("requests_per_minute"));
 
         // and a key revoked there is refused from the next request
-        browser.navigate().refresh();
-        String keyId = browser.findElement(By.cssSelector("button[data-revoke]")).getDomAttribute("data-revoke");
-        browser.findElement(By.cssSelector("button[data-revoke='" + keyId + "']")).click();
-        browser.switchTo().alert().accept();
-        waitUpTo(10).until(d -> d.findElement(By.id("keys")).getText().contains("revoked"));
+        browser.driver().navigate().refresh();
+        String keyId = browser.driver().findElement(By.cssSelector("button[data-revoke]")).getDomAttribute("data-revoke");
+        browser.driver().findElement(By.cssSelector("button[data-revoke='" + keyId + "']")).click();
+        browser.driver().switchTo().alert().accept();
+        browser.waitUpTo(10).until(d -> d.findElement(By.id("keys")).getText().contains("revoked"));
         assertEquals("revoked", json(TestRig.admin("GET", "admin/keys/" + keyId, null).body()).getString("state"));
 
         // the same page on a phone
-        browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
-        open(TestRig.ADMIN, "");
-        shownFigures();
-        screenshot("overview-phone");
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        browser.open(TestRig.ADMIN, "");
+        browser.shownFigures();
+        browser.screenshot("overview-phone");
     }
 }

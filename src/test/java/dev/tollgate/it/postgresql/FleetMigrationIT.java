@@ -45,7 +45,7 @@ class FleetMigrationIT {
             rs.next();
             assertEquals(rs.getInt(3), rs.getInt(1), "each version recorded once");
             assertEquals(rs.getInt(1), rs.getInt(2));
-            assertEquals(6, rs.getInt(3));
+            assertEquals(7, rs.getInt(3));
         }
     }
 }

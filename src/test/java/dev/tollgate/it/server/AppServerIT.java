@@ -171,7 +171,8 @@ class AppServerIT {
         assertEquals(200, open.statusCode());
         java.util.Iterator<String> lines = open.body().iterator();
         assertEquals(200, post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", false, null, "live")).statusCode());
-        java.util.concurrent.Future<String> event = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() -> {
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<String> event = reader.submit(() -> {
             while (lines.hasNext()) {
                 String line = lines.next();
                 if (line.startsWith("data:") && line.contains("fake-gpt")) {
@@ -181,7 +182,27 @@ class AppServerIT {
             return "the feed ended";
         });
         assertTrue(event.get(20, java.util.concurrent.TimeUnit.SECONDS).contains("\"status\":200"));
-        open.body().close();
+        open.body().close(); // the dashboard goes away...
+        reader.shutdownNow();
+        // ...and the calls after it must not be disturbed (with Jersey's SSE sinks on Tomcat, one hung: jersey#3719)
+        for (int i = 0; i < 3; i++) {
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> call = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", false, null, "after")));
+            assertEquals(200, call.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+        }
+
+        // and in a real browser: the figures equal /_qs/metrics, and a new request shows up live
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.tollgate.it.Browser.installed(), "no Chromium on this machine");
+        try (dev.tollgate.it.Browser browser = new dev.tollgate.it.Browser()) {
+            browser.open(TestRig.VIEWER, "");
+            browser.assertFiguresEqualTheApi();
+            long before = Long.parseLong(browser.shownFigures().get("requests"));
+            browser.awaitLive();
+            assertEquals(200, post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", true, true, "live")).statusCode());
+            browser.waitUpTo(15).until(d -> Long.parseLong(d.findElement(org.openqa.selenium.By.id("kpi-requests"))
+                    .getDomAttribute("data-value")) == before + 1);
+            browser.assertFiguresEqualTheApi();
+        }
     }
 
     @Test
