@@ -270,12 +270,17 @@ public final class TollgateListener implements ServletContextListener {
     }
 
     private static void refresh(ClientKeys keys, RateLimiter limiter, Cooldowns cooldowns) {
-        limiter.maintain(); // handles its own database failures (a fleet's limits go local)
+        try {
+            limiter.maintain();
+        } catch (RuntimeException e) {
+            // never let one failure end the schedule: a thrown task is never run again
+            LOG.warning("tollgate: limit upkeep failed, trying again at the next refresh: " + e.getMessage());
+        }
         try {
             keys.reload();
             limiter.reload();
             cooldowns.refresh();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // as above: the schedule must survive a database outage
             LOG.warning("tollgate: cannot re-read keys, limits and credential rests (keeping the last ones): " + e.getMessage());
         }
     }

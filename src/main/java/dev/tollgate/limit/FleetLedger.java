@@ -165,6 +165,8 @@ final class FleetLedger implements LimitLedger {
             back();
         } catch (SQLException e) {
             down(e);
+        } catch (dev.tollgate.store.StoreException e) { // the compaction turn is claimed through store.Sql
+            down(e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e));
         }
     }
 

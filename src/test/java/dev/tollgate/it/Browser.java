@@ -64,7 +64,8 @@ public final class Browser implements AutoCloseable {
 
     public WebDriverWait waitUpTo(int seconds) {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds));
-        wait.ignoring(StaleElementReferenceException.class); // pages reload after admin actions
+        // pages reload after admin actions: an element read mid-reload is stale or "not in the document"
+        wait.ignoring(StaleElementReferenceException.class).ignoring(org.openqa.selenium.WebDriverException.class);
         return wait;
     }
 
