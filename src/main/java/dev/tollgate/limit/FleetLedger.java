@@ -91,7 +91,6 @@ final class FleetLedger implements LimitLedger {
             try {
                 c = db.connection();
                 c.setAutoCommit(false);
-                relaxDurability(c);
                 for (Allowance a : involved) {
                     lock(c, a.subject);
                     flushed.putAll(writeWaiting(c, a.subject));
@@ -300,18 +299,6 @@ final class FleetLedger implements LimitLedger {
                 }
                 p.executeBatch();
             }
-        }
-    }
-
-    /**
-     * The request waits on this transaction, and every other request of the subject waits on its
-     * lock: not waiting for the WAL flush makes it several times faster. The price: if PostgreSQL
-     * itself crashes, the last fraction of a second of entries may be lost, so the fleet would
-     * undercount those few calls for limits (their usage records are written durably apart).
-     */
-    private static void relaxDurability(Connection c) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit TO OFF");
         }
     }
 

@@ -193,8 +193,16 @@ class FleetIT {
         assertEquals(calls.get(), count("SELECT COUNT(DISTINCT id) FROM usage_records"), "none written twice");
         // what each instance counted while alone reached the fleet once: both see exactly the calls made
         for (TomcatInstance t : List.of(a, b)) {
-            TestRig.await(() -> usedRequestsPerDay(t, keyId) == limitedCalls.get(),
-                    t.url() + " to count " + limitedCalls.get() + " calls of the limited key");
+            try {
+                TestRig.await(() -> usedRequestsPerDay(t, keyId) == limitedCalls.get(),
+                        t.url() + " to count " + limitedCalls.get() + " calls of the limited key");
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + ": a counts " + usedRequestsPerDay(a, keyId) + ", b counts "
+                        + usedRequestsPerDay(b, keyId) + ", the ledger holds " + count(
+                        "SELECT COALESCE(SUM(requests), 0) FROM limit_ledger WHERE subject = 'KEY:" + keyId + "'")
+                        + " requests in " + count("SELECT COUNT(*) FROM limit_ledger WHERE subject = 'KEY:" + keyId
+                        + "' AND requests > 0") + " rows", e);
+            }
         }
         assertEquals(limitedCalls.get(), usedRequestsPerDay(a, keyId));
     }
