@@ -15,10 +15,13 @@ public record TimeRange(String range, String from, String to, String interval) {
     static final Map<String, Duration> RANGES = Map.of("1h", Duration.ofHours(1), "24h", Duration.ofHours(24),
             "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
 
-    /** From request parameters: an unknown or missing range is the last 24 hours; "custom" uses from and to. */
+    /**
+     * From request parameters: an unknown or missing range is the last 24 hours; "custom" keeps
+     * from and to as given (they are checked by {@link #query}, so a bad one is shown back to fix).
+     */
     static TimeRange of(String range, String from, String to, Instant now) {
         if ("custom".equals(range)) {
-            return new TimeRange("custom", blank(from) ? null : from, blank(to) ? null : to, widthFor(from, to, now));
+            return new TimeRange("custom", blank(from) ? null : from, blank(to) ? null : to, null);
         }
         String r = range != null && RANGES.containsKey(range) ? range : "24h";
         Duration length = RANGES.get(r);
@@ -27,8 +30,9 @@ public record TimeRange(String range, String from, String to, String interval) {
         return new TimeRange(r, end.minus(length).toString(), end.toString(), length.toDays() >= 30 ? "day" : "hour");
     }
 
+    /** The query /_qs/metrics would run; throws {@link MetricsQuery.InvalidQuery} naming a bad from or to. */
     MetricsQuery query(String model, Instant now) {
-        return MetricsQuery.parse(from, to, model, interval, now);
+        return MetricsQuery.parse(from, to, model, interval != null ? interval : widthFor(from, to, now), now);
     }
 
     private static String widthFor(String from, String to, Instant now) {

@@ -96,4 +96,19 @@ class PagesTest {
         p.put("credentials", List.of());
         assertTrue(pages.render("providers", p).contains("No provider credentials are configured"));
     }
+
+    @Test
+    void aBadCustomDateIsShownBackWithWhatIsWrong() {
+        TimeRange period = TimeRange.of("custom", "yesterday", null, NOW);
+        MetricsQuery.InvalidQuery bad = org.junit.jupiter.api.Assertions.assertThrows(MetricsQuery.InvalidQuery.class,
+                () -> period.query(null, NOW));
+        assertTrue(bad.getMessage().contains("'from'"), bad.getMessage());
+        Map<String, Object> m = DashboardResource.frame("overview", "/tollgate", "http://gw", false, "v", "eu-1", "m");
+        m.put("period", period);
+        m.put("model", "");
+        m.put("error", bad.getMessage());
+        String html = pages.render("overview", m);
+        assertTrue(html.contains("role=\"alert\""), html);
+        assertTrue(html.contains("value=\"yesterday\""), "the input is kept to correct");
+    }
 }
