@@ -107,24 +107,22 @@ def setup_tomcat(home, war, work, upstream, procs):
     shutil.rmtree(os.path.join(home, "webapps", "tollgate"), ignore_errors=True)
     shutil.copy(war, os.path.join(home, "webapps", "tollgate.war"))
     config = os.path.join(os.path.abspath(work), "tollgate-bench.yaml")
-    open(config, "w").write(f"""# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)
-api-keys: [{CLIENT_KEY}]
-openai-compatibility:
-  - name: nginx-json
-    base-url: http://127.0.0.1:{upstream['json']}/v1
-    api-key: sk-upstream
-    models: [{{id: bench-model, alias: bench-json}}]
-  - name: nginx-sse
-    base-url: http://127.0.0.1:{upstream['sse']}/v1
-    api-key: sk-upstream
-    models: [{{id: bench-model, alias: bench-stream}}]
-""")
+    open(config, "w").write("# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)\n"
+                            + gateway_config(upstream, ("json", "sse")))
     env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home),
            "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m"}
     p = procs.start("tomcat", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
                     log=os.path.join(work, "tomcat.log"))
     wait_for(f"http://127.0.0.1:{http}/tollgate/_qs/health")
     return http, p.pid, os.path.join(data, "tollgate.db")
+
+
+def gateway_config(upstream, kinds):
+    """The config lines every benchmarked gateway shares: the client key and the nginx upstreams."""
+    alias = {"json": "bench-json", "sse": "bench-stream"}
+    return f"api-keys: [{CLIENT_KEY}]\nopenai-compatibility:\n" + "".join(
+        f"  - name: nginx-{k}\n    base-url: http://127.0.0.1:{upstream[k]}/v1\n    api-key: sk-upstream\n"
+        f"    models: [{{id: bench-model, alias: {alias[k]}}}]\n" for k in kinds)
 
 
 def setup_portkey(script, work, procs):

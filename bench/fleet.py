@@ -21,7 +21,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, http_get, med, path_args,  # noqa: E402
+from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, gateway_config, http_get, med, path_args,  # noqa: E402
                    settings, setup_nginx, wait_for, wrk)
 
 ADMIN = "Basic " + base64.b64encode(b"tg-admin:admin-pass").decode()
@@ -75,14 +75,7 @@ def setup_instance(home, war, driver, work, name, pg_port, upstream, procs):
                    stdout=subprocess.DEVNULL)
     shutil.copy(war, os.path.join(base, "webapps", "tollgate.war"))
     config = os.path.join(base, "tollgate.yaml")
-    open(config, "w").write(f"""instance-id: bench-{name}
-api-keys: [{CLIENT_KEY}]
-openai-compatibility:
-  - name: nginx-json
-    base-url: http://127.0.0.1:{upstream['json']}/v1
-    api-key: sk-upstream
-    models: [{{id: bench-model, alias: bench-json}}]
-""")
+    open(config, "w").write(f"instance-id: bench-{name}\n" + gateway_config(upstream, ("json",)))
     env = {"CATALINA_HOME": home, "CATALINA_BASE": base,
            "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m "
                             f"-Dtollgate.db.url=jdbc:postgresql://127.0.0.1:{pg_port}/postgres "
