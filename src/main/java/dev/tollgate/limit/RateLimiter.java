@@ -30,6 +30,9 @@ public final class RateLimiter {
     private static final Kind[] NEEDS_DEMAND = {Kind.TOKENS_PER_MINUTE, Kind.TOKENS_PER_DAY, Kind.TOTAL_TOKENS,
             Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH};
 
+    /** How long a call in flight under a concurrency cap counts fleet-wide after its instance last renewed it. */
+    public static final java.time.Duration LEASE = FleetLedger.LEASE;
+
     /** How long an allowance nobody used stays in memory. */
     static final java.time.Duration IDLE = java.time.Duration.ofDays(1);
 

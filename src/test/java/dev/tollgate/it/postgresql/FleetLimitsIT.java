@@ -159,6 +159,22 @@ class FleetLimitsIT {
     }
 
     @Test
+    void theCallsOfAnInstanceThatDiedStopCountingWhenTheirLeasesRunOut() throws Exception {
+        RateLimiter dying = fleet(1).get(0);
+        limit(List.of(dying), "lease-key", Kind.MAX_CONCURRENT, 1);
+        dying.admit(caller("lease-key"), request(1, 1)); // in flight when its instance dies: never settled, never renewed
+        java.time.Duration soon = java.time.Duration.ofSeconds(10);
+        java.time.Duration later = dev.tollgate.limit.RateLimiter.LEASE.plusSeconds(1);
+        RateLimiter survivorSoon = new RateLimiter(db, "survivor", LimitSet.NONE, 100, PRICES,
+                Clock.offset(Clock.systemUTC(), soon));
+        assertEquals(Kind.MAX_CONCURRENT, assertThrows(LimitExceeded.class,
+                () -> survivorSoon.admit(caller("lease-key"), request(1, 1))).kind(), "the dead instance's call still counts");
+        RateLimiter survivorLater = new RateLimiter(db, "survivor", LimitSet.NONE, 100, PRICES,
+                Clock.offset(Clock.systemUTC(), later));
+        survivorLater.admit(caller("lease-key"), request(1, 1)).settle(2, 0); // its lease ran out
+    }
+
+    @Test
     void rowsOlderThanTheLongestWindowAreFoldedOnceADayWithoutChangingAnyCount() throws Exception {
         List<RateLimiter> fleet = fleet(1);
         limit(fleet, "old-key", Kind.TOTAL_TOKENS, 1000);
