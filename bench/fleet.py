@@ -69,6 +69,9 @@ def setup_instance(home, war, driver, work, name, pg_port, upstream, procs):
     open(os.path.join(base, "conf", "server.xml"), "w").write(
         server.replace('port="8080"', f'port="{http}"').replace('port="8005"', 'port="-1"'))
     shutil.copy(os.path.join(ROOT, "tomcat-conf", "tomcat-users.xml"), os.path.join(base, "conf"))
+    with open(os.path.join(base, "conf", "catalina.properties"), "a") as props:  # as tomcat-conf/postgresql/ says
+        props.write(f"\ntollgate.db.url=jdbc:postgresql://127.0.0.1:{pg_port}/postgres\n"
+                    "tollgate.db.user=tollgate\ntollgate.db.password=\n")
     shutil.copy(os.path.join(ROOT, "tomcat-conf", "postgresql", "Catalina", "localhost", "tollgate.xml"),
                 os.path.join(base, "conf", "Catalina", "localhost", "tollgate.xml"))
     subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, base, driver], check=True,
@@ -77,9 +80,7 @@ def setup_instance(home, war, driver, work, name, pg_port, upstream, procs):
     config = os.path.join(base, "tollgate.yaml")
     open(config, "w").write(f"instance-id: bench-{name}\n" + gateway_config(upstream, ("json",)))
     env = {"CATALINA_HOME": home, "CATALINA_BASE": base,
-           "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m "
-                            f"-Dtollgate.db.url=jdbc:postgresql://127.0.0.1:{pg_port}/postgres "
-                            "-Dtollgate.db.user=tollgate -Dtollgate.db.password="}
+           "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m"}
     procs.start(f"tomcat-{name}", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
                 log=os.path.join(base, "logs", "console.log"))
     return http

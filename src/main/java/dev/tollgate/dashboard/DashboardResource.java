@@ -97,11 +97,11 @@ public final class DashboardResource {
     public Response requests(@QueryParam("range") String range, @QueryParam("from") String from,
                              @QueryParam("to") String to, @QueryParam("model") String model,
                              @QueryParam("key") String key, @QueryParam("status") String status,
-                             @QueryParam("page") Integer page, @Context HttpServletRequest request) {
+                             @QueryParam("page") String page, @Context HttpServletRequest request) {
         Map<String, Object> m = common(request, "requests");
         Instant now = clock.instant();
         TimeRange period = TimeRange.of(range, from, to, now);
-        int p = page == null || page < 1 ? 1 : page;
+        int p = page == null || !page.matches("\\d{1,6}") ? 1 : Math.max(1, Integer.parseInt(page));
         m.put("period", period);
         m.put("model", model == null ? "" : model);
         m.put("key", key == null ? "" : key);

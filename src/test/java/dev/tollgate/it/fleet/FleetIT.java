@@ -3,6 +3,7 @@ package dev.tollgate.it.fleet;
 import static dev.tollgate.it.TestRig.chat;
 import static dev.tollgate.it.TestRig.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.DirectPostgresDataSource;
@@ -112,6 +113,7 @@ class FleetIT {
             JsonObject health = json(send(t.url() + "_qs/health", "GET", null, null).body());
             assertEquals("jndi:postgresql", health.getString("persistence"), health.toString());
             assertEquals(t == a ? "fleet-a" : "fleet-b", health.getString("instance_id"));
+            assertFalse(t.log().contains("tollgate.db"), "the database settings come from catalina.properties, never logged");
         }
         assertEquals(1L, count("SELECT COUNT(*) FROM fleet_job_runs WHERE name = 'retention'"),
                 "two instances started, retention ran once");

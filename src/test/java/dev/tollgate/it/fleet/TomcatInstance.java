@@ -45,6 +45,9 @@ final class TomcatInstance {
         for (String file : List.of("web.xml", "catalina.properties", "logging.properties", "context.xml")) {
             Files.copy(home.resolve("conf").resolve(file), base.resolve("conf").resolve(file));
         }
+        // where tomcat-conf/postgresql/ tells ops to put the database (not -D: Tomcat logs those)
+        Files.writeString(base.resolve("conf/catalina.properties"), "\ntollgate.db.url=" + dbUrl + "\ntollgate.db.user="
+                + dbUser + "\ntollgate.db.password=\n", java.nio.file.StandardOpenOption.APPEND);
         int port = freePort();
         Path distServer = home.resolve("conf/server.xml.dist");
         String server = Files.readString(Files.exists(distServer) ? distServer : home.resolve("conf/server.xml"));
@@ -56,9 +59,7 @@ final class TomcatInstance {
         Commands.run(List.of("sh", conf.resolve("install-lib.sh").toString(), war.toString(), base.toString(),
                 driverJar.toString()));
         Files.copy(war, base.resolve("webapps/tollgate.war"), StandardCopyOption.REPLACE_EXISTING);
-        return new TomcatInstance(home, base, port, List.of("-Dtollgate.config=" + config,
-                "-Dtollgate.db.url=" + dbUrl, "-Dtollgate.db.user=" + dbUser, "-Dtollgate.db.password=",
-                "-Xmx256m"));
+        return new TomcatInstance(home, base, port, List.of("-Dtollgate.config=" + config, "-Xmx256m"));
     }
 
     /** The gateway's base URL on this instance, ending in '/'. */

@@ -123,6 +123,8 @@ class DashboardIT {
     void anAdminManagesKeysThroughThePageAndAViewerCannotReachIt() throws Exception {
         assertEquals(401, TestRig.operator("_qs/metrics/ui", null).statusCode(), "no credentials, no page");
         assertEquals(403, TestRig.operator("_qs/metrics/ui/keys", TestRig.VIEWER).statusCode());
+        assertEquals(200, TestRig.operator("_qs/metrics/ui/requests?page=abc", TestRig.VIEWER).statusCode(), "a bad page is page 1");
+        assertEquals(400, TestRig.operator("_qs/metrics/ui/requests?status=teapot", TestRig.VIEWER).statusCode());
         browser.open(TestRig.VIEWER, "");
         assertTrue(browser.driver().findElements(By.linkText("Keys & users")).isEmpty(), "viewers get no admin link");
 
