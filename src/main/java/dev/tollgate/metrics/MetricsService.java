@@ -2,33 +2,49 @@ package dev.tollgate.metrics;
 
 import dev.tollgate.metrics.MetricsReport.Bucket;
 import dev.tollgate.metrics.MetricsReport.Group;
+import dev.tollgate.metrics.RollupPlan.Span;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.StoreException;
+import dev.tollgate.usage.UsageRollups;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Aggregates usage records in SQL (indexed on time, and on model and time). The time series is
- * grouped by hour in the database and folded into the requested buckets here, so every width
- * works the same on every database and every bucket of the period is present.
+ * Answers {@link MetricsQuery}s from the hourly and daily rollups plus the records of the partial
+ * hours at the period's edges ({@link RollupPlan}), so a 90-day report reads thousands of rows,
+ * not millions, and still equals the sums of the records exactly. Every source yields slices of
+ * one hour (or day) and one model, provider, key and user, folded here into totals, groups and
+ * the requested buckets.
  */
 public final class MetricsService {
-    private static final long HOUR_MS = 3_600_000L;
-    private static final String SUMS = "COUNT(*), COALESCE(SUM(total_tokens),0), COALESCE(SUM(prompt_tokens),0), "
+    private static final long HOUR_MS = UsageRollups.Grain.HOUR.widthMs();
+    private static final String RECORD_SUMS = "COUNT(*), COALESCE(SUM(total_tokens),0), COALESCE(SUM(prompt_tokens),0), "
             + "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(reasoning_tokens),0), COALESCE(SUM(cached_tokens),0), "
             + "COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END),0), COALESCE(SUM(latency_ms),0), "
             + "COALESCE(SUM(cost_pusd),0), COALESCE(SUM(CASE WHEN cost_pusd IS NULL AND total_tokens > 0 THEN 1 ELSE 0 END),0), "
             + "COALESCE(SUM(CASE WHEN stream = 1 THEN ttfb_ms END),0), "
             + "COALESCE(SUM(CASE WHEN stream = 1 AND ttfb_ms IS NOT NULL THEN 1 ELSE 0 END),0)";
+    private static final String DIMENSIONS = "model, provider, api_key_masked, user_id";
+    private static final String FROM_RECORDS = "SELECT ts / " + HOUR_MS + ", " + DIMENSIONS + ", " + RECORD_SUMS
+            + " FROM usage_records WHERE ts >= ? AND ts < ?";
+    private static final String FROM_ROLLUPS = "SELECT start_ms / " + HOUR_MS + ", " + DIMENSIONS + ", requests, "
+            + "total_tokens, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, failed, latency_ms_sum, "
+            + "cost_pusd, unpriced, ttft_ms_sum, ttft_count FROM usage_rollups WHERE grain = ? AND start_ms >= ? AND start_ms < ?";
     private static final String UNROUTED = "unrouted";
     private static final String NO_USER = "(none)";
+    private static final Comparator<Group> BIGGEST_FIRST = Comparator
+            .comparingLong((Group g) -> g.totals().tokens()).reversed()
+            .thenComparing(Comparator.comparingLong((Group g) -> g.totals().requests()).reversed())
+            .thenComparing(Group::key);
 
     private final Database db;
 
@@ -37,86 +53,112 @@ public final class MetricsService {
     }
 
     public MetricsReport report(MetricsQuery q) {
+        RollupPlan plan = RollupPlan.of(q.from().toEpochMilli(), q.to().toEpochMilli(), q.interval());
+        Fold fold = new Fold(q);
         try (Connection c = db.connection()) {
-            Totals totals = groups(c, q, null).stream().map(Group::totals).findFirst().orElse(Totals.ZERO);
-            return new MetricsReport(q, totals, p95LatencyMs(c, q, totals.requests()),
-                    groups(c, q, "model"),
-                    groups(c, q, "api_key_masked"),
-                    groups(c, q, "user_id"),
-                    groups(c, q, "provider"),
-                    timeseries(c, q));
+            for (Span s : plan.spans()) {
+                read(c, q, s, fold);
+            }
+            long p95 = q.scope().isPresent() ? p95FromRecords(c, q, fold.total.requests())
+                    : p95FromHistogram(c, q, plan, fold.total.requests());
+            return new MetricsReport(q, fold.total, p95, fold.groups(fold.byModel), fold.groups(fold.byKey),
+                    fold.groups(fold.byUser), fold.groups(fold.byProvider), fold.buckets());
         } catch (SQLException e) {
             throw new StoreException("metrics query failed: " + e.getMessage(), e);
         }
     }
 
-    /** One row per value of {@code column}, biggest token users first; with no column, the grand total. */
-    private static List<Group> groups(Connection c, MetricsQuery q, String column) throws SQLException {
-        String select = column == null ? "SELECT '' AS k, " + SUMS : "SELECT " + column + " AS k, " + SUMS;
-        String group = column == null ? "" : " GROUP BY " + column + " ORDER BY 3 DESC, 2 DESC, 1";
-        List<Group> out = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement(select + " FROM usage_records" + where(q) + group)) {
-            bind(p, q);
+    private static void read(Connection c, MetricsQuery q, Span s, Fold fold) throws SQLException {
+        String sql = s.records()
+                ? FROM_RECORDS + filters(q) + " GROUP BY ts / " + HOUR_MS + ", " + DIMENSIONS
+                : FROM_ROLLUPS + filters(q);
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            int i = 1;
+            if (!s.records()) {
+                p.setString(i++, s.grain().code());
+            }
+            p.setLong(i++, s.fromMs());
+            p.setLong(i++, s.toMs());
+            bindFilters(p, i, q);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    String key = rs.getString(1);
-                    out.add(new Group(key == null ? nullLabel(column) : key, totals(rs, 2)));
+                    fold.add(rs.getLong(1) * HOUR_MS, none(rs.getString(2)), none(rs.getString(3)), rs.getString(4),
+                            none(rs.getString(5)), totals(rs, 6));
                 }
             }
         }
-        return out;
     }
 
-    /** The latency 95 % of the period's requests stayed within (nearest rank); 0 with no requests. */
-    private static long p95LatencyMs(Connection c, MetricsQuery q, long requests) throws SQLException {
+    /**
+     * The nearest-rank p95 of the period cut to two significant digits, from the latency
+     * histograms: the count of requests per cut latency, so no record is sorted.
+     */
+    private static long p95FromHistogram(Connection c, MetricsQuery q, RollupPlan plan, long requests)
+            throws SQLException {
+        if (requests == 0) {
+            return 0;
+        }
+        TreeMap<Long, Long> histogram = new TreeMap<>();
+        for (Span s : plan.spans()) {
+            String sql = s.records()
+                    ? "SELECT latency_ms, COUNT(*) FROM usage_records WHERE ts >= ? AND ts < ?" + filters(q)
+                            + " GROUP BY latency_ms"
+                    : "SELECT latency_floor, SUM(requests) FROM usage_latency_rollups WHERE grain = ? AND start_ms >= ? "
+                            + "AND start_ms < ?" + filters(q) + " GROUP BY latency_floor";
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                int i = 1;
+                if (!s.records()) {
+                    p.setString(i++, s.grain().code());
+                }
+                p.setLong(i++, s.fromMs());
+                p.setLong(i++, s.toMs());
+                bindFilters(p, i, q);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        histogram.merge(UsageRollups.latencyFloor(rs.getLong(1)), rs.getLong(2), Long::sum);
+                    }
+                }
+            }
+        }
+        long rank = (long) Math.ceil(0.95 * requests);
+        long seen = 0;
+        for (Map.Entry<Long, Long> e : histogram.entrySet()) {
+            seen += e.getValue();
+            if (seen >= rank) {
+                return e.getKey();
+            }
+        }
+        return histogram.isEmpty() ? 0 : histogram.lastKey();
+    }
+
+    /**
+     * One caller's p95 (the histograms are not kept per caller), from their records, cut to two
+     * significant digits like every other p95.
+     */
+    private static long p95FromRecords(Connection c, MetricsQuery q, long requests) throws SQLException {
         if (requests == 0) {
             return 0;
         }
         long rank = (long) Math.ceil(0.95 * requests);
-        try (PreparedStatement p = c.prepareStatement("SELECT latency_ms FROM usage_records" + where(q)
-                + " ORDER BY latency_ms LIMIT 1 OFFSET " + (rank - 1))) {
-            bind(p, q);
+        try (PreparedStatement p = c.prepareStatement("SELECT latency_ms FROM usage_records WHERE ts >= ? AND ts < ?"
+                + filters(q) + " ORDER BY latency_ms LIMIT 1 OFFSET " + (rank - 1))) {
+            p.setLong(1, q.from().toEpochMilli());
+            p.setLong(2, q.to().toEpochMilli());
+            bindFilters(p, 3, q);
             try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
+                return rs.next() ? UsageRollups.latencyFloor(rs.getLong(1)) : 0;
             }
         }
     }
 
-    /** What a group of records without a value is called: no provider reached, or no user behind the key. */
-    private static String nullLabel(String column) {
-        return "user_id".equals(column) ? NO_USER : UNROUTED;
-    }
-
-    private static List<Bucket> timeseries(Connection c, MetricsQuery q) throws SQLException {
-        Map<Instant, Totals> byBucket = new TreeMap<>();
-        for (Instant b = q.interval().floor(q.from()); b.isBefore(q.to()); b = q.interval().next(b)) {
-            byBucket.put(b, Totals.ZERO);
-        }
-        String sql = "SELECT ts / " + HOUR_MS + " AS h, " + SUMS + " FROM usage_records" + where(q) + " GROUP BY ts / "
-                + HOUR_MS;
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            bind(p, q);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    Instant bucket = q.interval().floor(Instant.ofEpochMilli(rs.getLong(1) * HOUR_MS));
-                    byBucket.merge(bucket, totals(rs, 2), Totals::plus);
-                }
-            }
-        }
-        List<Bucket> out = new ArrayList<>(byBucket.size());
-        byBucket.forEach((start, totals) -> out.add(new Bucket(start, totals)));
-        return out;
-    }
-
-    private static String where(MetricsQuery q) {
-        return " WHERE ts >= ? AND ts < ?" + (q.model().isPresent() ? " AND model = ?" : "")
+    /** The model and caller conditions; the same columns exist in the records and in the rollups. */
+    private static String filters(MetricsQuery q) {
+        return (q.model().isPresent() ? " AND model = ?" : "")
                 + q.scope().map(s -> " AND " + s.column() + " = ?").orElse("");
     }
 
-    private static void bind(PreparedStatement p, MetricsQuery q) throws SQLException {
-        int i = 1;
-        p.setLong(i++, q.from().toEpochMilli());
-        p.setLong(i++, q.to().toEpochMilli());
+    private static void bindFilters(PreparedStatement p, int first, MetricsQuery q) throws SQLException {
+        int i = first;
         if (q.model().isPresent()) {
             p.setString(i++, q.model().get());
         }
@@ -125,9 +167,54 @@ public final class MetricsService {
         }
     }
 
+    /** The rollups' "none" read back as the records' NULL. */
+    private static String none(String s) {
+        return s == null || s.equals(UsageRollups.NONE) ? null : s;
+    }
+
     private static Totals totals(ResultSet rs, int first) throws SQLException {
         return new Totals(rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2), rs.getLong(first + 3),
                 rs.getLong(first + 4), rs.getLong(first + 5), rs.getLong(first + 6), rs.getLong(first + 7),
                 rs.getLong(first + 8), rs.getLong(first + 9), rs.getLong(first + 10), rs.getLong(first + 11));
+    }
+
+    /** Slices folded into the report's totals, groups and buckets (every bucket of the period, empty ones too). */
+    private static final class Fold {
+        private final Interval interval;
+        private final Map<Instant, Totals> buckets = new TreeMap<>();
+        private final Map<String, Totals> byModel = new HashMap<>();
+        private final Map<String, Totals> byKey = new HashMap<>();
+        private final Map<String, Totals> byUser = new HashMap<>();
+        private final Map<String, Totals> byProvider = new HashMap<>();
+        private Totals total = Totals.ZERO;
+
+        Fold(MetricsQuery q) {
+            this.interval = q.interval();
+            for (Instant b = interval.floor(q.from()); b.isBefore(q.to()); b = interval.next(b)) {
+                buckets.put(b, Totals.ZERO);
+            }
+        }
+
+        void add(long startMs, String model, String provider, String key, String user, Totals t) {
+            total = total.plus(t);
+            buckets.merge(interval.floor(Instant.ofEpochMilli(startMs)), t, Totals::plus);
+            byModel.merge(model == null ? UNROUTED : model, t, Totals::plus);
+            byKey.merge(key, t, Totals::plus);
+            byUser.merge(user == null ? NO_USER : user, t, Totals::plus);
+            byProvider.merge(provider == null ? UNROUTED : provider, t, Totals::plus);
+        }
+
+        List<Group> groups(Map<String, Totals> by) {
+            List<Group> out = new ArrayList<>(by.size());
+            by.forEach((k, t) -> out.add(new Group(k, t)));
+            out.sort(BIGGEST_FIRST);
+            return out;
+        }
+
+        List<Bucket> buckets() {
+            List<Bucket> out = new ArrayList<>(buckets.size());
+            buckets.forEach((start, t) -> out.add(new Bucket(start, t)));
+            return out;
+        }
     }
 }

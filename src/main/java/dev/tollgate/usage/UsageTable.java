@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The writes to {@code usage_records}: batched inserts, the row count, and retention deletes. */
@@ -31,20 +32,43 @@ public final class UsageTable {
         this.instanceId = instanceId;
     }
 
-    /** Inserts the batch in one transaction: all of it lands or none of it. */
+    /**
+     * Inserts the batch and adds it to the rollups in one transaction: all of it lands or none of
+     * it. Records that were there already (a batch retried after an unclear failure) are skipped
+     * by both, so nothing is counted twice.
+     */
     public void insert(List<UsageRecord> batch) throws SQLException {
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
+                int[] counts;
                 try (PreparedStatement p = tx.prepareStatement(INSERT)) {
                     for (UsageRecord r : batch) {
                         bind(p, r);
                         p.setString(34, instanceId);
                         p.addBatch();
                     }
-                    p.executeBatch();
+                    counts = p.executeBatch();
                 }
+                UsageRollups.add(tx, inserted(batch, counts));
             });
         }
+    }
+
+    /** The records the batch really added; a driver that does not say per row would make rollups guess, so it fails. */
+    private static List<UsageRecord> inserted(List<UsageRecord> batch, int[] counts) throws SQLException {
+        if (counts.length != batch.size()) {
+            throw new SQLException("the driver reported " + counts.length + " counts for a batch of " + batch.size());
+        }
+        List<UsageRecord> out = new ArrayList<>(batch.size());
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == Statement.SUCCESS_NO_INFO) {
+                throw new SQLException("the driver did not report which records were new (batch rewriting on?)");
+            }
+            if (counts[i] > 0) {
+                out.add(batch.get(i));
+            }
+        }
+        return out;
     }
 
     public long count() throws SQLException {
@@ -54,13 +78,24 @@ public final class UsageTable {
         }
     }
 
-    /** Deletes records older than {@code cutoff}; returns how many. */
+    /**
+     * Deletes the records of every UTC day that ended by {@code cutoff}, with their rollups, in one
+     * transaction; returns how many records. Whole days, so no rollup is left holding records that
+     * are gone.
+     */
     public int deleteBefore(Instant cutoff) throws SQLException {
-        try (Connection c = db.connection();
-             PreparedStatement p = c.prepareStatement("DELETE FROM usage_records WHERE ts < ?")) {
-            p.setLong(1, cutoff.toEpochMilli());
-            return p.executeUpdate();
+        long day = UsageRollups.Grain.DAY.floor(cutoff.toEpochMilli());
+        int[] deleted = new int[1];
+        try (Connection c = db.connection()) {
+            Transactions.run(c, tx -> {
+                try (PreparedStatement p = tx.prepareStatement("DELETE FROM usage_records WHERE ts < ?")) {
+                    p.setLong(1, day);
+                    deleted[0] = p.executeUpdate();
+                }
+                UsageRollups.deleteBefore(tx, day);
+            });
         }
+        return deleted[0];
     }
 
     private static void bind(PreparedStatement p, UsageRecord r) throws SQLException {

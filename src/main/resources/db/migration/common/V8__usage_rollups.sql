@@ -1,0 +1,69 @@
+-- Usage summed per UTC hour (grain 'h') and per UTC day (grain 'd') for each model, provider,
+-- client key and user. Written in the same transaction as the records they sum, so they always
+-- agree with usage_records; /_qs/metrics reads these instead of millions of records and adds the
+-- records of the partial hours at a period's edges. '' stands for "none" (no model reached, no
+-- user), because NULLs never match in a primary key.
+CREATE TABLE usage_rollups (
+    grain             TEXT   NOT NULL,
+    start_ms          BIGINT NOT NULL,
+    model             TEXT   NOT NULL,
+    provider          TEXT   NOT NULL,
+    api_key_hash      TEXT   NOT NULL,
+    api_key_masked    TEXT   NOT NULL,
+    user_id           TEXT   NOT NULL,
+    requests          BIGINT NOT NULL,
+    total_tokens      BIGINT NOT NULL,
+    prompt_tokens     BIGINT NOT NULL,
+    completion_tokens BIGINT NOT NULL,
+    reasoning_tokens  BIGINT NOT NULL,
+    cached_tokens     BIGINT NOT NULL,
+    failed            BIGINT NOT NULL,
+    latency_ms_sum    BIGINT NOT NULL,
+    cost_pusd         BIGINT NOT NULL,
+    unpriced          BIGINT NOT NULL,
+    ttft_ms_sum       BIGINT NOT NULL,
+    ttft_count        BIGINT NOT NULL,
+    PRIMARY KEY (grain, start_ms, model, provider, api_key_hash, api_key_masked, user_id)
+);
+-- How many requests took each latency, the latency cut to two significant digits (exact below
+-- 100 ms): enough to find the p95 of any period without sorting its records.
+CREATE TABLE usage_latency_rollups (
+    grain         TEXT   NOT NULL,
+    start_ms      BIGINT NOT NULL,
+    model         TEXT   NOT NULL,
+    latency_floor BIGINT NOT NULL,
+    requests      BIGINT NOT NULL,
+    PRIMARY KEY (grain, start_ms, model, latency_floor)
+);
+INSERT INTO usage_rollups
+SELECT g.grain, r.ts / g.width * g.width, COALESCE(r.model, ''), COALESCE(r.provider, ''),
+       COALESCE(r.api_key_hash, ''), r.api_key_masked, COALESCE(r.user_id, ''),
+       COUNT(*), SUM(r.total_tokens), SUM(r.prompt_tokens), SUM(r.completion_tokens), SUM(r.reasoning_tokens),
+       SUM(r.cached_tokens), SUM(CASE WHEN r.status >= 400 THEN 1 ELSE 0 END), SUM(r.latency_ms),
+       COALESCE(SUM(r.cost_pusd), 0), SUM(CASE WHEN r.cost_pusd IS NULL AND r.total_tokens > 0 THEN 1 ELSE 0 END),
+       COALESCE(SUM(CASE WHEN r.stream = 1 THEN r.ttfb_ms END), 0),
+       SUM(CASE WHEN r.stream = 1 AND r.ttfb_ms IS NOT NULL THEN 1 ELSE 0 END)
+FROM usage_records r
+CROSS JOIN (SELECT 'h' AS grain, 3600000 AS width UNION ALL SELECT 'd', 86400000) g
+GROUP BY g.grain, r.ts / g.width * g.width, COALESCE(r.model, ''), COALESCE(r.provider, ''),
+         COALESCE(r.api_key_hash, ''), r.api_key_masked, COALESCE(r.user_id, '');
+INSERT INTO usage_latency_rollups
+SELECT g.grain, r.ts / g.width * g.width, COALESCE(r.model, ''),
+       CASE WHEN r.latency_ms < 100 THEN r.latency_ms
+            WHEN r.latency_ms < 1000 THEN r.latency_ms / 10 * 10
+            WHEN r.latency_ms < 10000 THEN r.latency_ms / 100 * 100
+            WHEN r.latency_ms < 100000 THEN r.latency_ms / 1000 * 1000
+            WHEN r.latency_ms < 1000000 THEN r.latency_ms / 10000 * 10000
+            WHEN r.latency_ms < 10000000 THEN r.latency_ms / 100000 * 100000
+            ELSE r.latency_ms / 1000000 * 1000000 END,
+       COUNT(*)
+FROM usage_records r
+CROSS JOIN (SELECT 'h' AS grain, 3600000 AS width UNION ALL SELECT 'd', 86400000) g
+GROUP BY g.grain, r.ts / g.width * g.width, COALESCE(r.model, ''),
+         CASE WHEN r.latency_ms < 100 THEN r.latency_ms
+              WHEN r.latency_ms < 1000 THEN r.latency_ms / 10 * 10
+              WHEN r.latency_ms < 10000 THEN r.latency_ms / 100 * 100
+              WHEN r.latency_ms < 100000 THEN r.latency_ms / 1000 * 1000
+              WHEN r.latency_ms < 1000000 THEN r.latency_ms / 10000 * 10000
+              WHEN r.latency_ms < 10000000 THEN r.latency_ms / 100000 * 100000
+              ELSE r.latency_ms / 1000000 * 1000000 END
