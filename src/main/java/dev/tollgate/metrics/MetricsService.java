@@ -23,7 +23,10 @@ import java.util.TreeMap;
  * hours at the period's edges ({@link RollupPlan}), so a 90-day report reads thousands of rows,
  * not millions, and still equals the sums of the records exactly. Every source yields slices of
  * one hour (or day) and one model, provider, key and user, folded here into totals, groups and
- * the requested buckets.
+ * the requested buckets. Each figure is read from the smallest rollup that holds it: the series,
+ * totals, models and providers from the per-model rollups (hourly when the series is), keys and
+ * users from the full breakdown by day, the p95 from the latency histograms by day; one caller's
+ * report (a scope) from the full breakdown alone, since only it knows callers.
  */
 public final class MetricsService {
     private static final long HOUR_MS = UsageRollups.Grain.HOUR.widthMs();
@@ -36,9 +39,24 @@ public final class MetricsService {
     private static final String DIMENSIONS = "model, provider, api_key_masked, user_id";
     private static final String FROM_RECORDS = "SELECT ts / " + HOUR_MS + ", " + DIMENSIONS + ", " + RECORD_SUMS
             + " FROM usage_records WHERE ts >= ? AND ts < ?";
-    private static final String FROM_ROLLUPS = "SELECT start_ms / " + HOUR_MS + ", " + DIMENSIONS + ", requests, "
-            + "total_tokens, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, failed, latency_ms_sum, "
-            + "cost_pusd, unpriced, ttft_ms_sum, ttft_count FROM usage_rollups WHERE grain = ? AND start_ms >= ? AND start_ms < ?";
+    private static final String ROLLUP_SUMS = "SUM(requests), SUM(total_tokens), SUM(prompt_tokens), "
+            + "SUM(completion_tokens), SUM(reasoning_tokens), SUM(cached_tokens), SUM(failed), SUM(latency_ms_sum), "
+            + "SUM(cost_pusd), SUM(unpriced), SUM(ttft_ms_sum), SUM(ttft_count)";
+    private static final String SPAN = " WHERE grain = ? AND start_ms >= ? AND start_ms < ?";
+    /** Rollup rows as they are (grouping only merges a key's rows under its masked form). */
+    private static final Source ROLLUPS = new Source("SELECT start_ms / " + HOUR_MS + ", " + DIMENSIONS + ", "
+            + ROLLUP_SUMS + " FROM usage_rollups" + SPAN, " GROUP BY start_ms, " + DIMENSIONS);
+    private static final Source MODEL_ROLLUPS = new Source("SELECT start_ms / " + HOUR_MS + ", model, provider, NULL, "
+            + "NULL, " + ROLLUP_SUMS + " FROM usage_model_rollups" + SPAN, " GROUP BY start_ms, model, provider");
+    /** Summed per caller in the database: a period's keys and users in a few rows. */
+    private static final Source CALLER_ROLLUPS = new Source("SELECT MIN(start_ms) / " + HOUR_MS + ", NULL, NULL, "
+            + "api_key_masked, user_id, " + ROLLUP_SUMS + " FROM usage_rollups" + SPAN,
+            " GROUP BY api_key_masked, user_id");
+
+    /** A rollup query: its select with the span's conditions, and what follows the filters. */
+    private record Source(String select, String groupBy) {
+    }
+
     private static final String UNROUTED = "unrouted";
     private static final String NO_USER = "(none)";
     private static final Comparator<Group> BIGGEST_FIRST = Comparator
@@ -53,40 +71,47 @@ public final class MetricsService {
     }
 
     public MetricsReport report(MetricsQuery q) {
-        RollupPlan plan = RollupPlan.of(q.from().toEpochMilli(), q.to().toEpochMilli(), q.interval());
-        Fold fold = new Fold(q);
+        long from = q.from().toEpochMilli();
+        long to = q.to().toEpochMilli();
+        boolean hourly = q.interval() == Interval.HOUR;
+        RollupPlan byDay = RollupPlan.of(from, to, false);
         try (Connection c = db.connection()) {
-            for (Span s : plan.spans()) {
-                read(c, q, s, fold);
+            if (q.scope().isPresent()) {
+                Fold all = read(c, q, RollupPlan.of(from, to, hourly), ROLLUPS);
+                return all.report(q, all, p95FromRecords(c, q, all.total.requests()));
             }
-            long p95 = q.scope().isPresent() ? p95FromRecords(c, q, fold.total.requests())
-                    : p95FromHistogram(c, q, plan, fold.total.requests());
-            return new MetricsReport(q, fold.total, p95, fold.groups(fold.byModel), fold.groups(fold.byKey),
-                    fold.groups(fold.byUser), fold.groups(fold.byProvider), fold.buckets());
+            Fold series = read(c, q, RollupPlan.of(from, to, hourly), MODEL_ROLLUPS);
+            Fold callers = read(c, q, byDay, CALLER_ROLLUPS);
+            return series.report(q, callers, p95FromHistogram(c, q, byDay, series.total.requests()));
         } catch (SQLException e) {
             throw new StoreException("metrics query failed: " + e.getMessage(), e);
         }
     }
 
-    private static void read(Connection c, MetricsQuery q, Span s, Fold fold) throws SQLException {
-        String sql = s.records()
-                ? FROM_RECORDS + filters(q) + " GROUP BY ts / " + HOUR_MS + ", " + DIMENSIONS
-                : FROM_ROLLUPS + filters(q);
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            int i = 1;
-            if (!s.records()) {
-                p.setString(i++, s.grain().code());
-            }
-            p.setLong(i++, s.fromMs());
-            p.setLong(i++, s.toMs());
-            bindFilters(p, i, q);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    fold.add(rs.getLong(1) * HOUR_MS, none(rs.getString(2)), none(rs.getString(3)), rs.getString(4),
-                            none(rs.getString(5)), totals(rs, 6));
+    /** The plan's spans folded: records where it says records, else {@code rollups} at the span's grain. */
+    private static Fold read(Connection c, MetricsQuery q, RollupPlan plan, Source rollups) throws SQLException {
+        Fold fold = new Fold(q);
+        for (Span s : plan.spans()) {
+            String sql = s.records()
+                    ? FROM_RECORDS + filters(q) + " GROUP BY ts / " + HOUR_MS + ", " + DIMENSIONS
+                    : rollups.select() + filters(q) + rollups.groupBy();
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                int i = 1;
+                if (!s.records()) {
+                    p.setString(i++, s.grain().code());
+                }
+                p.setLong(i++, s.fromMs());
+                p.setLong(i++, s.toMs());
+                bindFilters(p, i, q);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        fold.add(rs.getLong(1) * HOUR_MS, none(rs.getString(2)), none(rs.getString(3)),
+                                rs.getString(4), none(rs.getString(5)), totals(rs, 6));
+                    }
                 }
             }
         }
+        return fold;
     }
 
     /**
@@ -209,6 +234,12 @@ public final class MetricsService {
             by.forEach((k, t) -> out.add(new Group(k, t)));
             out.sort(BIGGEST_FIRST);
             return out;
+        }
+
+        /** This fold's totals, series, models and providers with {@code callers}' keys and users. */
+        MetricsReport report(MetricsQuery q, Fold callers, long p95) {
+            return new MetricsReport(q, total, p95, groups(byModel), groups(callers.byKey), groups(callers.byUser),
+                    groups(byProvider), buckets());
         }
 
         List<Bucket> buckets() {

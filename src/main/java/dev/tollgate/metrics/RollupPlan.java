@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Where each part of a period [from, to) is read from: the partial hours at its edges from the
  * records themselves, whole hours from the hourly rollups, and whole days from the daily ones
- * unless the answer is an hourly series. Together the spans cover the period exactly once.
+ * unless {@code hourly} (an hourly series needs hours). Together the spans cover the period
+ * exactly once.
  */
 record RollupPlan(List<Span> spans) {
 
@@ -18,7 +19,7 @@ record RollupPlan(List<Span> spans) {
         }
     }
 
-    static RollupPlan of(long fromMs, long toMs, Interval interval) {
+    static RollupPlan of(long fromMs, long toMs, boolean hourly) {
         List<Span> spans = new ArrayList<>();
         long h1 = ceil(fromMs, Grain.HOUR);
         long h2 = Grain.HOUR.floor(toMs);
@@ -29,7 +30,7 @@ record RollupPlan(List<Span> spans) {
         add(spans, fromMs, h1, null);
         long d1 = ceil(h1, Grain.DAY);
         long d2 = Grain.DAY.floor(h2);
-        if (interval == Interval.HOUR || d1 >= d2) {
+        if (hourly || d1 >= d2) {
             add(spans, h1, h2, Grain.HOUR);
         } else {
             add(spans, h1, d1, Grain.HOUR);

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Keeps {@code usage_rollups} and {@code usage_latency_rollups} (V8) equal to the sums of
+ * Keeps {@code usage_rollups}, {@code usage_model_rollups} and {@code usage_latency_rollups} (V8) equal to the sums of
  * {@code usage_records}: the records a batch really inserted are added, in the batch's own
  * transaction, to their UTC hour and UTC day. Rows are upserted in key order so two instances
  * adding to the same rows of a shared PostgreSQL wait for each other instead of deadlocking.
@@ -39,6 +39,9 @@ public final class UsageRollups {
         }
     }
 
+    /** Every rollup table, in the order a copy should write them. */
+    public static final List<String> TABLES = List.of("usage_rollups", "usage_model_rollups", "usage_latency_rollups");
+
     /** What the rollups write for "none" (no model reached, no provider, no user): keys cannot hold NULL. */
     public static final String NONE = "";
 
@@ -50,6 +53,10 @@ public final class UsageRollups {
             + "ON CONFLICT (grain, start_ms, model, provider, api_key_hash, api_key_masked, user_id) DO UPDATE SET "
             + String.join(", ", java.util.Arrays.stream(SUMS).map(c -> c + " = usage_rollups." + c + " + excluded." + c)
                     .toList());
+    private static final String UPSERT_MODEL = "INSERT INTO usage_model_rollups (grain, start_ms, model, provider, "
+            + SUM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (grain, start_ms, model, provider) "
+            + "DO UPDATE SET " + String.join(", ", java.util.Arrays.stream(SUMS)
+                    .map(c -> c + " = usage_model_rollups." + c + " + excluded." + c).toList());
     private static final String UPSERT_LATENCY = "INSERT INTO usage_latency_rollups (grain, start_ms, model, "
             + "latency_floor, requests) VALUES (?,?,?,?,?) ON CONFLICT (grain, start_ms, model, latency_floor) "
             + "DO UPDATE SET requests = usage_latency_rollups.requests + excluded.requests";
@@ -75,19 +82,28 @@ public final class UsageRollups {
             return;
         }
         Map<List<Object>, long[]> sums = new TreeMap<>(UsageRollups::compareKeys);
+        Map<List<Object>, long[]> models = new TreeMap<>(UsageRollups::compareKeys);
         Map<List<Object>, long[]> latencies = new TreeMap<>(UsageRollups::compareKeys);
         for (UsageRecord r : inserted) {
             for (Grain g : Grain.values()) {
                 long start = g.floor(r.timestamp().toEpochMilli());
                 String model = orNone(r.model());
+                add(models.computeIfAbsent(List.of(g.code(), start, model, orNone(r.provider())),
+                        k -> new long[SUMS.length]), r);
                 add(sums.computeIfAbsent(List.of(g.code(), start, model, orNone(r.provider()), orNone(r.apiKey().hash()),
                         r.apiKey().masked(), orNone(r.caller().userId())), k -> new long[SUMS.length]), r);
                 latencies.computeIfAbsent(List.of(g.code(), start, model, latencyFloor(r.latencyMs())),
                         k -> new long[1])[0]++;
             }
         }
-        try (PreparedStatement p = tx.prepareStatement(UPSERT)) {
-            for (Map.Entry<List<Object>, long[]> e : sums.entrySet()) {
+        upsert(tx, UPSERT, sums);
+        upsert(tx, UPSERT_MODEL, models);
+        upsert(tx, UPSERT_LATENCY, latencies);
+    }
+
+    private static void upsert(Connection tx, String sql, Map<List<Object>, long[]> rows) throws SQLException {
+        try (PreparedStatement p = tx.prepareStatement(sql)) {
+            for (Map.Entry<List<Object>, long[]> e : rows.entrySet()) {
                 int i = bindKey(p, e.getKey());
                 for (long v : e.getValue()) {
                     p.setLong(i++, v);
@@ -96,19 +112,11 @@ public final class UsageRollups {
             }
             p.executeBatch();
         }
-        try (PreparedStatement p = tx.prepareStatement(UPSERT_LATENCY)) {
-            for (Map.Entry<List<Object>, long[]> e : latencies.entrySet()) {
-                int i = bindKey(p, e.getKey());
-                p.setLong(i, e.getValue()[0]);
-                p.addBatch();
-            }
-            p.executeBatch();
-        }
     }
 
     /** Deletes the rollups of every hour and day that starts before {@code dayStartMs}, a UTC midnight. */
     public static void deleteBefore(Connection tx, long dayStartMs) throws SQLException {
-        for (String table : List.of("usage_rollups", "usage_latency_rollups")) {
+        for (String table : TABLES) {
             try (PreparedStatement p = tx.prepareStatement("DELETE FROM " + table + " WHERE start_ms < ?")) {
                 p.setLong(1, dayStartMs);
                 p.executeUpdate();

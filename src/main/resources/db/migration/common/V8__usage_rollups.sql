@@ -25,6 +25,27 @@ CREATE TABLE usage_rollups (
     ttft_count        BIGINT NOT NULL,
     PRIMARY KEY (grain, start_ms, model, provider, api_key_hash, api_key_masked, user_id)
 );
+-- The same sums per model and provider only: few rows an hour, so an hourly series over a month
+-- reads thousands of rows, not the hundreds of thousands of the full breakdown.
+CREATE TABLE usage_model_rollups (
+    grain             TEXT   NOT NULL,
+    start_ms          BIGINT NOT NULL,
+    model             TEXT   NOT NULL,
+    provider          TEXT   NOT NULL,
+    requests          BIGINT NOT NULL,
+    total_tokens      BIGINT NOT NULL,
+    prompt_tokens     BIGINT NOT NULL,
+    completion_tokens BIGINT NOT NULL,
+    reasoning_tokens  BIGINT NOT NULL,
+    cached_tokens     BIGINT NOT NULL,
+    failed            BIGINT NOT NULL,
+    latency_ms_sum    BIGINT NOT NULL,
+    cost_pusd         BIGINT NOT NULL,
+    unpriced          BIGINT NOT NULL,
+    ttft_ms_sum       BIGINT NOT NULL,
+    ttft_count        BIGINT NOT NULL,
+    PRIMARY KEY (grain, start_ms, model, provider)
+);
 -- How many requests took each latency, the latency cut to two significant digits (exact below
 -- 100 ms): enough to find the p95 of any period without sorting its records.
 CREATE TABLE usage_latency_rollups (
@@ -47,6 +68,12 @@ FROM usage_records r
 CROSS JOIN (SELECT 'h' AS grain, 3600000 AS width UNION ALL SELECT 'd', 86400000) g
 GROUP BY g.grain, r.ts / g.width * g.width, COALESCE(r.model, ''), COALESCE(r.provider, ''),
          COALESCE(r.api_key_hash, ''), r.api_key_masked, COALESCE(r.user_id, '');
+INSERT INTO usage_model_rollups
+SELECT grain, start_ms, model, provider, SUM(requests), SUM(total_tokens), SUM(prompt_tokens),
+       SUM(completion_tokens), SUM(reasoning_tokens), SUM(cached_tokens), SUM(failed), SUM(latency_ms_sum),
+       SUM(cost_pusd), SUM(unpriced), SUM(ttft_ms_sum), SUM(ttft_count)
+FROM usage_rollups
+GROUP BY grain, start_ms, model, provider;
 INSERT INTO usage_latency_rollups
 SELECT g.grain, r.ts / g.width * g.width, COALESCE(r.model, ''),
        CASE WHEN r.latency_ms < 100 THEN r.latency_ms

@@ -133,8 +133,9 @@ public class RollupExactnessTest {
     void theUpgradeBuildsTheSameRollupsAsTheWrites() throws Exception {
         Map<String, String> incremental = rollupRows();
         try (Connection c = db.connection(); Statement s = c.createStatement()) {
-            s.execute("DELETE FROM usage_rollups");
-            s.execute("DELETE FROM usage_latency_rollups");
+            for (String table : UsageRollups.TABLES) {
+                s.execute("DELETE FROM " + table);
+            }
             for (String statement : migration().split(";\\s*\\n")) {
                 if (statement.strip().startsWith("INSERT")) {
                     s.execute(statement);
@@ -238,7 +239,7 @@ public class RollupExactnessTest {
     private Map<String, String> rollupRows() throws Exception {
         Map<String, String> rows = new TreeMap<>();
         try (Connection c = db.connection(); Statement s = c.createStatement()) {
-            for (String table : List.of("usage_rollups", "usage_latency_rollups")) {
+            for (String table : UsageRollups.TABLES) {
                 try (ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
                     int columns = rs.getMetaData().getColumnCount();
                     while (rs.next()) {
