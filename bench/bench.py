@@ -88,7 +88,7 @@ def setup_nginx(work, procs):
     return ports
 
 
-def setup_tomcat(home, war, work, upstream, procs):
+def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse")):
     """Tomcat configured the way tomcat-conf/README.md says, with the production defaults."""
     http, shutdown = free_port(), free_port()
     subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, home], check=True,
@@ -108,7 +108,7 @@ def setup_tomcat(home, war, work, upstream, procs):
     shutil.copy(war, os.path.join(home, "webapps", "tollgate.war"))
     config = os.path.join(os.path.abspath(work), "tollgate-bench.yaml")
     open(config, "w").write("# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)\n"
-                            + gateway_config(upstream, ("json", "sse")))
+                            + gateway_config(upstream, kinds))
     env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home),
            "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m"}
     p = procs.start("tomcat", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
@@ -119,7 +119,7 @@ def setup_tomcat(home, war, work, upstream, procs):
 
 def gateway_config(upstream, kinds):
     """The config lines every benchmarked gateway shares: the client key and the nginx upstreams."""
-    alias = {"json": "bench-json", "sse": "bench-stream"}
+    alias = {"json": "bench-json", "sse": "bench-stream", "slow": "bench-slow"}
     return f"api-keys: [{CLIENT_KEY}]\nopenai-compatibility:\n" + "".join(
         f"  - name: nginx-{k}\n    base-url: http://127.0.0.1:{upstream[k]}/v1\n    api-key: sk-upstream\n"
         f"    models: [{{id: bench-model, alias: {alias[k]}}}]\n" for k in kinds)
@@ -176,6 +176,37 @@ def heap_after_gc(pid):
     info = subprocess.run([jcmd, str(pid), "GC.heap_info"], capture_output=True, text=True).stdout
     used = re.search(r"used (\d+)K", info)
     return int(used.group(1)) / 1024 if used else None
+
+
+def wait_recorded(port, seconds=60):
+    """Waits until the instance's recorder has written everything it holds."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if '"queue_depth":0' in http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")[1]:
+            return
+        time.sleep(0.5)
+
+
+def stamp_utc():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def machine_line():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    return (f"Machine: {os.cpu_count()} cores ({cpu}), "
+            f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
+            f"{platform.system()} {platform.release()}; load generator, gateways and upstream share it.")
+
+
+def save_report(prefix, text):
+    """Prints a results table and keeps it as results/<prefix><UTC time>.md and results/<prefix>latest.md."""
+    print("\n" + text)
+    out = os.path.join(HERE, "results")
+    os.makedirs(out, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H%M")
+    name = prefix + "-" if prefix else ""
+    open(os.path.join(out, f"{name}{stamp}.md"), "w").write(text)
+    open(os.path.join(out, f"{name}latest.md"), "w").write(text)
 
 
 def path_args(*names):
@@ -247,12 +278,7 @@ def main():
         mem["tollgate"]["heap_after_gc_mb"] = heap_after_gc(tc_pid)
 
         # every request Tollgate saw must be in the database exactly once
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            _, body = http_get(f"http://127.0.0.1:{tc_port}/tollgate/_qs/health")
-            if '"queue_depth":0' in body:
-                break
-            time.sleep(0.5)
+        wait_recorded(tc_port)
         with sqlite3.connect(db) as conn:
             recorded = conn.execute("SELECT COUNT(*) FROM usage_records").fetchone()[0]
             distinct = conn.execute("SELECT COUNT(DISTINCT id) FROM usage_records").fetchone()[0]
@@ -280,11 +306,8 @@ def ratio(a, b):
 
 
 def write_report(results, scenarios, mem, recorded, by_status, completed, bound, ok, duration, rounds):
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    lines = [f"# Benchmark results — {now}", "",
-             f"Machine: {os.cpu_count()} cores ({cpu}), {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, "
-             f"{platform.system()} {platform.release()}; load generator, gateways and upstream share it.",
+    lines = [f"# Benchmark results — {stamp_utc()}", "", machine_line(),
+             "",
              f"Each figure is the median of {rounds} interleaved runs of {duration}.", "",
              "| scenario | concurrency | figure | direct | Tollgate | Portkey | Tollgate vs direct | Tollgate vs Portkey |",
              "|---|---|---|---|---|---|---|---|"]
@@ -312,13 +335,7 @@ def write_report(results, scenarios, mem, recorded, by_status, completed, bound,
               f"Record check: Tollgate completed {completed} requests (warm-up included) and recorded {recorded} "
               f"(by status: {by_status}); up to {bound} more may be requests wrk cut off when each run ended, "
               f"which are recorded too. No duplicates. **{'PASS' if ok else 'FAIL'}**", ""]
-    text = "\n".join(lines)
-    print("\n" + text)
-    out = os.path.join(HERE, "results")
-    os.makedirs(out, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H%M")
-    open(os.path.join(out, f"{stamp}.md"), "w").write(text)
-    open(os.path.join(out, "latest.md"), "w").write(text)
+    save_report("", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ record check counts the rows in PostgreSQL against the requests wrk completed.
 """
 import atexit
 import base64
-import datetime
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, gateway_config, http_get, med, path_args,  # noqa: E402
-                   settings, setup_nginx, wait_for, wrk)
+                   save_report, settings, setup_nginx, stamp_utc, wait_for, wait_recorded, wrk)
 
 ADMIN = "Basic " + base64.b64encode(b"tg-admin:admin-pass").decode()
 
@@ -165,9 +164,7 @@ def main():
                     print(f"round {rnd + 1} {caller:12} {instances} instance(s) {r['rps']:9.0f} req/s  "
                           f"p50 {r['p50']} ms  p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
         for port in (a_port, b_port):
-            deadline = time.time() + 60
-            while time.time() < deadline and '"queue_depth":0' not in http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")[1]:
-                time.sleep(0.5)
+            wait_recorded(port)
         recorded, distinct = count_records(bin_dir, pg_port)
         ok = distinct == recorded and completed <= recorded <= completed + cut_bound
         write_report(results, callers, recorded, completed, cut_bound, ok, duration, rounds, high)
@@ -177,8 +174,7 @@ def main():
 
 
 def write_report(results, callers, recorded, completed, bound, ok, duration, rounds, high):
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Fleet benchmark — {now}", "",
+    lines = [f"# Fleet benchmark — {stamp_utc()}", "",
              f"{os.cpu_count()} cores shared by wrk, nginx (upstream and balancer), PostgreSQL and the Tomcats. "
              f"Non-streaming at c={high}; median of {rounds} interleaved runs of {duration}.", "",
              "| caller | 1 instance (req/s) | 2 instances (req/s) | scale | p99 1 → 2 (ms) | errors |", "|---|---|---|---|---|---|"]
@@ -190,12 +186,7 @@ def write_report(results, callers, recorded, completed, bound, ok, duration, rou
     lines += ["", f"Record check: {completed} requests completed (warm-up included), {recorded} records in PostgreSQL, "
                   f"none duplicated; up to {bound} more may be requests wrk cut off at the end of a run. "
                   f"**{'PASS' if ok else 'FAIL'}**", ""]
-    text = "\n".join(lines)
-    print("\n" + text)
-    out = os.path.join(HERE, "results")
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H%M")
-    open(os.path.join(out, f"fleet-{stamp}.md"), "w").write(text)
-    open(os.path.join(out, "fleet-latest.md"), "w").write(text)
+    save_report("fleet", "\n".join(lines))
 
 
 if __name__ == "__main__":

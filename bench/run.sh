@@ -6,6 +6,9 @@
 # and gateway, so the JIT has compiled the hot path). Results: bench/results/.
 #   sh bench/run.sh         Tollgate vs Portkey vs direct (bench.py)
 #   sh bench/run.sh fleet   one vs two Tollgate instances on one PostgreSQL (fleet.py)
+#   sh bench/run.sh streams 2,000 concurrent 10-second streams: stalls, threads, records (slow_streams.py)
+#   sh bench/run.sh soak    10 minutes of load, RSS sampled every 30 s (soak.py; BENCH_SOAK seconds)
+#   sh bench/metrics.sh     /_qs/metrics over 10 million records (needs only a JDK and Maven)
 set -eu
 mode=${1:-single}
 cd "$(dirname "$0")/.."
@@ -36,5 +39,9 @@ if [ "$mode" = fleet ]; then
   exec python3 bench/fleet.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war \
     --driver "$repo/org/postgresql/postgresql/$pg_version/postgresql-$pg_version.jar" --work "$work"
 fi
+case "$mode" in
+  streams) exec python3 bench/slow_streams.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
+  soak) exec python3 bench/soak.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
+esac
 exec python3 bench/bench.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war \
   --portkey "$work/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --work "$work"

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * one hour (or day) and one model, provider, key and user, folded here into totals, groups and
  * the requested buckets. Each figure is read from the smallest rollup that holds it: the series,
  * totals, models and providers from the per-model rollups (hourly when the series is), keys and
- * users from the full breakdown by day, the p95 from the latency histograms by day; one caller's
+ * users from the full breakdown by day, the p95 from the latency histograms by day (over all
+ * models unless one is asked for); one caller's
  * report (a scope) from the full breakdown alone, since only it knows callers.
  */
 public final class MetricsService {
@@ -128,8 +129,9 @@ public final class MetricsService {
             String sql = s.records()
                     ? "SELECT latency_ms, COUNT(*) FROM usage_records WHERE ts >= ? AND ts < ?" + filters(q)
                             + " GROUP BY latency_ms"
-                    : "SELECT latency_floor, SUM(requests) FROM usage_latency_rollups WHERE grain = ? AND start_ms >= ? "
-                            + "AND start_ms < ?" + filters(q) + " GROUP BY latency_floor";
+                    : "SELECT latency_floor, SUM(requests) FROM "
+                            + (q.model().isPresent() ? "usage_latency_rollups" : "usage_latency_overall")
+                            + SPAN + filters(q) + " GROUP BY latency_floor";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 int i = 1;
                 if (!s.records()) {

@@ -26,7 +26,7 @@ import java.util.List;
 public final class CopyStore {
     /** In dependency order: keys point at users. */
     static final List<String> TABLES = List.of("users", "client_keys", "limits", "usage_records", "usage_rollups",
-            "usage_model_rollups", "usage_latency_rollups");
+            "usage_model_rollups", "usage_latency_rollups", "usage_latency_overall");
     private static final int BATCH = 1000;
 
     private CopyStore() {

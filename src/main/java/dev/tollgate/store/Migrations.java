@@ -63,10 +63,11 @@ final class Migrations {
         }
     }
 
-    private static void applyOne(Connection c, int version, String script) throws SQLException {
+    private void applyOne(Connection c, int version, String script) throws SQLException {
+        String sql = script.replace("/*clustered*/", db.dialect().clusteredTable());
         Transactions.run(c, tx -> {
             try (Statement s = tx.createStatement()) {
-                for (String statement : script.split(";\\s*(\\r?\\n|$)")) {
+                for (String statement : sql.split(";\\s*(\\r?\\n|$)")) {
                     if (!statement.isBlank()) {
                         s.execute(statement);
                     }

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Keeps {@code usage_rollups}, {@code usage_model_rollups} and {@code usage_latency_rollups} (V8) equal to the sums of
+ * Keeps the rollup tables of V8 ({@link #TABLES}) equal to the sums of
  * {@code usage_records}: the records a batch really inserted are added, in the batch's own
  * transaction, to their UTC hour and UTC day. Rows are upserted in key order so two instances
  * adding to the same rows of a shared PostgreSQL wait for each other instead of deadlocking.
@@ -40,7 +40,8 @@ public final class UsageRollups {
     }
 
     /** Every rollup table, in the order a copy should write them. */
-    public static final List<String> TABLES = List.of("usage_rollups", "usage_model_rollups", "usage_latency_rollups");
+    public static final List<String> TABLES = List.of("usage_rollups", "usage_model_rollups", "usage_latency_rollups",
+            "usage_latency_overall");
 
     /** What the rollups write for "none" (no model reached, no provider, no user): keys cannot hold NULL. */
     public static final String NONE = "";
@@ -60,6 +61,9 @@ public final class UsageRollups {
     private static final String UPSERT_LATENCY = "INSERT INTO usage_latency_rollups (grain, start_ms, model, "
             + "latency_floor, requests) VALUES (?,?,?,?,?) ON CONFLICT (grain, start_ms, model, latency_floor) "
             + "DO UPDATE SET requests = usage_latency_rollups.requests + excluded.requests";
+    private static final String UPSERT_LATENCY_OVERALL = "INSERT INTO usage_latency_overall (grain, start_ms, "
+            + "latency_floor, requests) VALUES (?,?,?,?) ON CONFLICT (grain, start_ms, latency_floor) "
+            + "DO UPDATE SET requests = usage_latency_overall.requests + excluded.requests";
 
     private UsageRollups() {
     }
@@ -84,6 +88,7 @@ public final class UsageRollups {
         Map<List<Object>, long[]> sums = new TreeMap<>(UsageRollups::compareKeys);
         Map<List<Object>, long[]> models = new TreeMap<>(UsageRollups::compareKeys);
         Map<List<Object>, long[]> latencies = new TreeMap<>(UsageRollups::compareKeys);
+        Map<List<Object>, long[]> overall = new TreeMap<>(UsageRollups::compareKeys);
         for (UsageRecord r : inserted) {
             for (Grain g : Grain.values()) {
                 long start = g.floor(r.timestamp().toEpochMilli());
@@ -92,13 +97,15 @@ public final class UsageRollups {
                         k -> new long[SUMS.length]), r);
                 add(sums.computeIfAbsent(List.of(g.code(), start, model, orNone(r.provider()), orNone(r.apiKey().hash()),
                         r.apiKey().masked(), orNone(r.caller().userId())), k -> new long[SUMS.length]), r);
-                latencies.computeIfAbsent(List.of(g.code(), start, model, latencyFloor(r.latencyMs())),
-                        k -> new long[1])[0]++;
+                long floor = latencyFloor(r.latencyMs());
+                latencies.computeIfAbsent(List.of(g.code(), start, model, floor), k -> new long[1])[0]++;
+                overall.computeIfAbsent(List.of(g.code(), start, floor), k -> new long[1])[0]++;
             }
         }
         upsert(tx, UPSERT, sums);
         upsert(tx, UPSERT_MODEL, models);
         upsert(tx, UPSERT_LATENCY, latencies);
+        upsert(tx, UPSERT_LATENCY_OVERALL, overall);
     }
 
     private static void upsert(Connection tx, String sql, Map<List<Object>, long[]> rows) throws SQLException {

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""Many slow streams at once (issue 7): N clients each receive a 10-second OpenAI stream, through
+Tollgate on a real Tomcat and straight from the upstream, counting stalls, Tomcat's threads and
+the records written. Started by `sh bench/run.sh streams`; see bench/README.md.
+
+The upstream is a small asyncio server here, not nginx: it answers like a model does, headers and
+the first event after BENCH_SLOW_TTFB seconds (default 1), then the 22 events of
+fixtures/chat.sse spread evenly over the rest of the 10 s. A stall is a stream whose events came
+more than STALL_S apart (the upstream's own gap is under half a second) or that did not end
+with [DONE].
+"""
+import asyncio
+import json
+import os
+import resource
+import sqlite3
+import sys
+import threading
+import time
+
+import bench
+
+STREAMS = int(os.environ.get("BENCH_STREAMS", "2000"))
+SECONDS = float(os.environ.get("BENCH_STREAM_SECONDS", "10"))
+TTFB = float(os.environ.get("BENCH_SLOW_TTFB", "1"))
+RAMP = float(os.environ.get("BENCH_STREAM_RAMP", "5"))
+STALL_S = 2.0
+
+
+def events():
+    text = open(os.path.join(bench.HERE, "fixtures", "chat.sse"), "rb").read()
+    return [e + b"\n\n" for e in text.split(b"\n\n") if e.strip()]
+
+
+async def upstream_handler(reader, writer, chunks):
+    """One HTTP/1.1 request, answered as a slow model answers: chunked SSE, one event at a time."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next((int(l.split(b":")[1]) for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")), 0)
+        await reader.readexactly(length)
+        await asyncio.sleep(TTFB)
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+                     b"connection: close\r\n\r\n")
+        gap = (SECONDS - TTFB) / (len(chunks) - 1)
+        for i, c in enumerate(chunks):
+            if i:
+                await asyncio.sleep(gap)
+            writer.write(b"%x\r\n%s\r\n" % (len(c), c))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
+
+
+def start_upstream(port):
+    """The slow upstream on its own thread and event loop, so the clients' loop cannot slow it."""
+    chunks = events()
+    ready = threading.Event()
+
+    def run():
+        loop = asyncio.new_event_loop()
+
+        async def serve():
+            server = await asyncio.start_server(lambda r, w: upstream_handler(r, w, chunks), "127.0.0.1", port,
+                                                backlog=4096)
+            ready.set()
+            async with server:
+                await server.serve_forever()
+        loop.run_until_complete(serve())
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait(10)
+
+
+async def one_stream(port, path, headers, body, out):
+    """Opens one stream; returns (status, events seen, longest gap between events in s, ended with [DONE])."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+        req = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\nConnection: close\r\n"
+               + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode() + body
+        writer.write(req)
+        await writer.drain()
+        start = last = time.monotonic()
+        status, seen, gap, done, tail = None, 0, 0.0, False, b""
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                break
+            now = time.monotonic()
+            if status is None:
+                status = int(data.split(b" ", 2)[1])
+            text = tail + data
+            n = text.count(b"data:")
+            if n:
+                gap = max(gap, now - last) if seen else now - start
+                last = now
+                seen += n
+            done = done or b"[DONE]" in text
+            tail = text[-8:]
+        writer.close()
+        out.append((status, seen, gap, done))
+    except OSError as e:
+        out.append((None, 0, 0.0, False))
+
+
+async def many(port, path, headers, body):
+    out = []
+    tasks = []
+    for i in range(STREAMS):
+        tasks.append(asyncio.create_task(one_stream(port, path, headers, body, out)))
+        await asyncio.sleep(RAMP / STREAMS)
+    await asyncio.gather(*tasks)
+    return out
+
+
+def threads_of(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run_streams(name, port, path, headers, pid=None):
+    body = json.dumps({"model": "bench-slow" if pid else "bench-model", "stream": True,
+                       "messages": [{"role": "user", "content": bench.PROMPT}]}).encode()
+    peak = {"threads": threads_of(pid) if pid else None}
+    before = peak["threads"]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.2):
+            peak["threads"] = max(peak["threads"], threads_of(pid))
+    if pid:
+        threading.Thread(target=sample, daemon=True).start()
+    t0 = time.monotonic()
+    results = asyncio.run(many(port, path, headers, body))
+    wall = time.monotonic() - t0
+    stop.set()
+    ok = [r for r in results if r[0] == 200 and r[3]]
+    stalls = [r for r in results if r[0] != 200 or not r[3] or r[2] > STALL_S]
+    gaps = sorted(r[2] for r in ok)
+    row = {"name": name, "streams": len(results), "completed": len(ok), "stalls": len(stalls),
+           "max_gap_s": gaps[-1] if gaps else None, "p99_gap_s": gaps[int(0.99 * (len(gaps) - 1))] if gaps else None,
+           "wall_s": wall, "threads_before": before, "threads_peak": peak["threads"],
+           "statuses": sorted({r[0] for r in results}, key=str)}
+    print(f"{name:8} {row['completed']}/{row['streams']} complete, {row['stalls']} stalls, longest gap "
+          f"{row['max_gap_s']} s, threads {before} -> {peak['threads']}, {wall:.1f} s", flush=True)
+    return row
+
+
+def main():
+    args = bench.path_args("tomcat", "war", "work")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    procs = bench.Processes()
+    try:
+        slow = bench.free_port()
+        start_upstream(slow)
+        tc_port, tc_pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, {"slow": slow}, procs, ("slow",))
+        headers = {"Authorization": f"Bearer {bench.CLIENT_KEY}"}
+        # a short warm-up so the first streams do not pay for class loading
+        global STREAMS
+        total, STREAMS = STREAMS, 50
+        run_streams("warm-up", tc_port, "/tollgate/v1/chat/completions", headers, tc_pid)
+        STREAMS = total
+        direct = run_streams("direct", slow, "/v1/chat/completions", {"Authorization": "Bearer sk-upstream"})
+        tollgate = run_streams("tollgate", tc_port, "/tollgate/v1/chat/completions", headers, tc_pid)
+        mem = bench.memory(tc_pid)
+        bench.wait_recorded(tc_port)
+        with sqlite3.connect(db) as conn:
+            recorded = dict(conn.execute("SELECT status, COUNT(*) FROM usage_records GROUP BY status").fetchall())
+            distinct = conn.execute("SELECT COUNT(DISTINCT id) = COUNT(*) FROM usage_records").fetchone()[0]
+        sent = tollgate["streams"] + 50
+        check = distinct == 1 and sum(recorded.values()) == sent and recorded.get(200, 0) == \
+            tollgate["completed"] + 50
+        write_report(direct, tollgate, mem, recorded, sent, check)
+        return 0 if check and tollgate["stalls"] == 0 else 1
+    finally:
+        procs.stop_all()
+
+
+def write_report(direct, tollgate, mem, recorded, sent, check):
+    lines = [f"# Slow streams — {bench.stamp_utc()}", "", bench.machine_line(), "",
+             f"{STREAMS} clients, each one stream of 22 events over {SECONDS:g} s (first byte after {TTFB:g} s), "
+             f"opened over {RAMP:g} s. A stall: events more than {STALL_S:g} s apart, or no [DONE].", "",
+             "| target | streams | complete | stalls | longest gap (s) | p99 gap (s) | wall (s) | threads before → peak |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in (direct, tollgate):
+        threads = "—" if r["threads_before"] is None else f"{r['threads_before']} → {r['threads_peak']}"
+        lines.append(f"| {r['name']} | {r['streams']} | {r['completed']} | {r['stalls']} | {bench.fmt(r['max_gap_s'])} | "
+                     f"{bench.fmt(r['p99_gap_s'])} | {r['wall_s']:.1f} | {threads} |")
+    lines += ["", f"Tollgate's Tomcat: peak RSS {mem['peak_rss_mb']:.0f} MiB, RSS at end {mem['rss_mb']:.0f} MiB.", "",
+              f"Record check: {sent} streams sent through Tollgate (50 of them warm-up), records by status {recorded}, "
+              f"none duplicated: **{'PASS' if check else 'FAIL'}**", ""]
+    bench.save_report("streams", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
