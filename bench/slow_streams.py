@@ -12,6 +12,7 @@ with [DONE].
 import asyncio
 import json
 import os
+import re
 import resource
 import sqlite3
 import sys
@@ -76,7 +77,8 @@ def start_upstream(port):
 
 
 async def one_stream(port, path, headers, body, out):
-    """Opens one stream; returns (status, events seen, longest gap between events in s, ended with [DONE])."""
+    """Opens one stream; adds (status, events seen, longest gap between events in s, ended with [DONE],
+    seconds to the first event) to out."""
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
         req = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -84,8 +86,8 @@ async def one_stream(port, path, headers, body, out):
                + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n").encode() + body
         writer.write(req)
         await writer.drain()
-        start = last = time.monotonic()
-        status, seen, gap, done, tail = None, 0, 0.0, False, b""
+        start = time.monotonic()
+        status, seen, first, last, gap, done, tail = None, 0, None, None, 0.0, False, b""
         while True:
             data = await reader.read(65536)
             if not data:
@@ -96,15 +98,18 @@ async def one_stream(port, path, headers, body, out):
             text = tail + data
             n = text.count(b"data:")
             if n:
-                gap = max(gap, now - last) if seen else now - start
+                if first is None:
+                    first = now - start
+                else:
+                    gap = max(gap, now - last)
                 last = now
                 seen += n
             done = done or b"[DONE]" in text
             tail = text[-8:]
         writer.close()
-        out.append((status, seen, gap, done))
-    except OSError as e:
-        out.append((None, 0, 0.0, False))
+        out.append((status, seen, gap, done, first))
+    except OSError:
+        out.append((None, 0, 0.0, False, None))
 
 
 async def many(port, path, headers, body):
@@ -124,6 +129,19 @@ def threads_of(pid):
     return 0
 
 
+def thread_names(pid):
+    """How many threads of each kind (their names without numbers), from /proc: no JVM tooling needed."""
+    names = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{task}/comm").read().strip()
+        except OSError:
+            continue
+        kind = re.sub(r"[-#]?\d+", "", name) or name
+        names[kind] = names.get(kind, 0) + 1
+    return dict(sorted(names.items(), key=lambda kv: -kv[1]))
+
+
 def run_streams(name, port, path, headers, pid=None):
     body = json.dumps({"model": "bench-slow" if pid else "bench-model", "stream": True,
                        "messages": [{"role": "user", "content": bench.PROMPT}]}).encode()
@@ -133,7 +151,9 @@ def run_streams(name, port, path, headers, pid=None):
 
     def sample():
         while not stop.wait(0.2):
-            peak["threads"] = max(peak["threads"], threads_of(pid))
+            n = threads_of(pid)
+            if n > peak["threads"]:
+                peak["threads"], peak["names"] = n, thread_names(pid)
     if pid:
         threading.Thread(target=sample, daemon=True).start()
     t0 = time.monotonic()
@@ -141,11 +161,13 @@ def run_streams(name, port, path, headers, pid=None):
     wall = time.monotonic() - t0
     stop.set()
     ok = [r for r in results if r[0] == 200 and r[3]]
-    stalls = [r for r in results if r[0] != 200 or not r[3] or r[2] > STALL_S]
+    stalls = [r for r in results if r[0] != 200 or not r[3] or r[2] > STALL_S or r[4] > TTFB + STALL_S]
     gaps = sorted(r[2] for r in ok)
+    firsts = sorted(r[4] for r in ok)
     row = {"name": name, "streams": len(results), "completed": len(ok), "stalls": len(stalls),
            "max_gap_s": gaps[-1] if gaps else None, "p99_gap_s": gaps[int(0.99 * (len(gaps) - 1))] if gaps else None,
-           "wall_s": wall, "threads_before": before, "threads_peak": peak["threads"],
+           "first_p99_s": firsts[int(0.99 * (len(firsts) - 1))] if firsts else None,
+           "wall_s": wall, "threads_before": before, "threads_peak": peak["threads"], "names": peak.get("names"),
            "statuses": sorted({r[0] for r in results}, key=str)}
     print(f"{name:8} {row['completed']}/{row['streams']} complete, {row['stalls']} stalls, longest gap "
           f"{row['max_gap_s']} s, threads {before} -> {peak['threads']}, {wall:.1f} s", flush=True)
@@ -186,14 +208,17 @@ def main():
 def write_report(direct, tollgate, mem, recorded, sent, check):
     lines = [f"# Slow streams — {bench.stamp_utc()}", "", bench.machine_line(), "",
              f"{STREAMS} clients, each one stream of 22 events over {SECONDS:g} s (first byte after {TTFB:g} s), "
-             f"opened over {RAMP:g} s. A stall: events more than {STALL_S:g} s apart, or no [DONE].", "",
-             "| target | streams | complete | stalls | longest gap (s) | p99 gap (s) | wall (s) | threads before → peak |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"opened over {RAMP:g} s. A stall: events more than {STALL_S:g} s apart, the first event more than "
+             f"{STALL_S:g} s late, or no [DONE].", "",
+             "| target | streams | complete | stalls | longest gap between events (s) | p99 gap (s) | p99 first event (s) "
+             "| wall (s) | threads before → peak |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in (direct, tollgate):
         threads = "—" if r["threads_before"] is None else f"{r['threads_before']} → {r['threads_peak']}"
         lines.append(f"| {r['name']} | {r['streams']} | {r['completed']} | {r['stalls']} | {bench.fmt(r['max_gap_s'])} | "
-                     f"{bench.fmt(r['p99_gap_s'])} | {r['wall_s']:.1f} | {threads} |")
-    lines += ["", f"Tollgate's Tomcat: peak RSS {mem['peak_rss_mb']:.0f} MiB, RSS at end {mem['rss_mb']:.0f} MiB.", "",
+                     f"{bench.fmt(r['p99_gap_s'])} | {bench.fmt(r['first_p99_s'])} | {r['wall_s']:.1f} | {threads} |")
+    lines += ["", f"Tollgate's threads at the peak, by name: {tollgate['names']}", "",
+              f"Tollgate's Tomcat: peak RSS {mem['peak_rss_mb']:.0f} MiB, RSS at end {mem['rss_mb']:.0f} MiB.", "",
               f"Record check: {sent} streams sent through Tollgate (50 of them warm-up), records by status {recorded}, "
               f"none duplicated: **{'PASS' if check else 'FAIL'}**", ""]
     bench.save_report("streams", "\n".join(lines))

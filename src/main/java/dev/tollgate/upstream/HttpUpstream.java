@@ -7,11 +7,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,17 +30,22 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
     /** The Anthropic API version sent when the client did not name one. */
     public static final String ANTHROPIC_VERSION = "2023-06-01";
 
+    /** At most this many threads wait for upstream headers at once; calls beyond them wait without one. */
+    static final int WAITING_THREADS = 128;
+
     private final HttpClient client;
     private final ExecutorService executor;
+    private final ExecutorService waiters;
     private final Duration requestTimeout;
 
     public HttpUpstream(Duration connectTimeout, Duration requestTimeout) {
-        AtomicInteger n = new AtomicInteger();
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "tollgate-upstream-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this(connectTimeout, requestTimeout, WAITING_THREADS);
+    }
+
+    HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads) {
+        this.executor = Executors.newCachedThreadPool(daemons("tollgate-upstream-"));
+        this.waiters = new ThreadPoolExecutor(0, waitingThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                daemons("tollgate-wait-"));
         this.client = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -67,28 +80,50 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
             http.setHeader(h.getKey(), h.getValue());
         }
         HttpRequest built = http.build();
-        // The blocking send() on our own reusable pool, not sendAsync(): JDK 17's sendAsync completes
-        // every response through CompletableFuture's default executor, which on machines with two or
-        // fewer cores is a new thread per task. send() skips that hop; a pooled thread waits only
-        // until the response headers arrive, and the body still flows asynchronously.
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.send(built, HttpResponse.BodyHandlers.ofPublisher());
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CompletionException(e);
-            }
-        }, executor).thenApply(r -> new UpstreamResponse(r.statusCode(),
+        return exchange(built).thenApply(r -> new UpstreamResponse(r.statusCode(),
                 r.headers().firstValue("content-type"),
                 r.headers().firstValue("x-request-id").or(() -> r.headers().firstValue("request-id")),
                 r.headers().firstValue("retry-after"),
                 r.body()));
     }
 
+    /**
+     * The blocking send() on a pooled thread while one is free, else sendAsync(). JDK 17's sendAsync
+     * completes every response through CompletableFuture's default executor, which where the common
+     * pool has one thread (two cores or fewer) is a new thread per response: half the throughput
+     * on the benchmark's machine. send() skips that hop, but its thread waits until the headers
+     * arrive, which for a model may be seconds; so only {@link #WAITING_THREADS} wait that way and
+     * any further call waits without a thread. The body flows asynchronously either way.
+     */
+    private CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> exchange(HttpRequest built) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.send(built, HttpResponse.BodyHandlers.ofPublisher());
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CompletionException(e);
+                }
+            }, waiters);
+        } catch (RejectedExecutionException allWaiting) {
+            return client.sendAsync(built, HttpResponse.BodyHandlers.ofPublisher());
+        }
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     @Override
     public void close() {
+        waiters.shutdownNow();
         executor.shutdownNow();
     }
 }
