@@ -109,8 +109,10 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse")):
     config = os.path.join(os.path.abspath(work), "tollgate-bench.yaml")
     open(config, "w").write("# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)\n"
                             + gateway_config(upstream, kinds))
-    env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home),
-           "CATALINA_OPTS": f"-Dtollgate.config={config} -Xms512m -Xmx512m"}
+    opts = f"-Dtollgate.config={config} -Xms512m -Xmx512m"
+    if os.environ.get("BENCH_JFR"):  # a flight recording of the whole run, for profiles (bench/README.md)
+        opts += f" -XX:StartFlightRecording=filename={os.path.abspath(os.environ['BENCH_JFR'])},settings=profile,dumponexit=true"
+    env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home), "CATALINA_OPTS": opts}
     p = procs.start("tomcat", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
                     log=os.path.join(work, "tomcat.log"))
     wait_for(f"http://127.0.0.1:{http}/tollgate/_qs/health")
@@ -160,6 +162,19 @@ def parse_wrk(out):
     return {"rps": float(rps.group(1)) if rps else 0.0, "p50": pct.get("50"), "p99": pct.get("99"),
             "completed": completed, "non2xx": int(bad.group(1)) if bad else 0,
             "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0}
+
+
+def overhead_ms(url, body, headers, n=500):
+    """Tollgate's own account of its time (x-tollgate-overhead-ms: in the gateway, outside the
+    upstream call, up to the moment the answer's headers leave) over n sequential calls."""
+    values = []
+    for _ in range(n):
+        req = urllib.request.Request(url, data=body.encode(), headers={**headers, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
+            values.append(float(r.headers["x-tollgate-overhead-ms"]))
+    values.sort()
+    return {"p50": values[len(values) // 2], "p99": values[int(0.99 * (len(values) - 1))], "n": n}
 
 
 def memory(pid):
@@ -274,6 +289,11 @@ def main():
                     print(f"round {rnd + 1} {label:10} c={c:<4} {name:8} {r['rps']:9.0f} req/s  "
                           f"p50 {r['p50']} ms  p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
 
+        overhead = {}
+        for label, kind, _ in scenarios[::2]:
+            url, body, headers = target("tollgate", kind)
+            overhead[label] = overhead_ms(url, json.dumps(body), headers)
+            tollgate_completed += overhead[label]["n"]
         mem = {"tollgate": memory(tc_pid), "portkey": memory(pk_pid)}
         mem["tollgate"]["heap_after_gc_mb"] = heap_after_gc(tc_pid)
 
@@ -285,8 +305,8 @@ def main():
             by_status = dict(conn.execute("SELECT status, COUNT(*) FROM usage_records GROUP BY status").fetchall())
         in_flight_bound = sum(tollgate_runs)
         check_ok = distinct == recorded and tollgate_completed <= recorded <= tollgate_completed + in_flight_bound
-        write_report(results, scenarios, mem, recorded, by_status, tollgate_completed, in_flight_bound, check_ok,
-                     duration, rounds)
+        write_report(results, scenarios, mem, overhead, recorded, by_status, tollgate_completed, in_flight_bound,
+                     check_ok, duration, rounds)
         return 0 if check_ok else 1
     finally:
         procs.stop_all()
@@ -305,7 +325,7 @@ def ratio(a, b):
     return "—" if not a or not b else f"{a / b:.2f}×"
 
 
-def write_report(results, scenarios, mem, recorded, by_status, completed, bound, ok, duration, rounds):
+def write_report(results, scenarios, mem, overhead, recorded, by_status, completed, bound, ok, duration, rounds):
     lines = [f"# Benchmark results — {stamp_utc()}", "", machine_line(),
              "",
              f"Each figure is the median of {rounds} interleaved runs of {duration}.", "",
@@ -328,6 +348,9 @@ def write_report(results, scenarios, mem, recorded, by_status, completed, bound,
         bad_t = sum(r["non2xx"] + r["socket_errors"] for r in t)
         if bad_t:
             lines.append(f"| {label} | {c} | Tollgate errors | | {bad_t} | | | |")
+    lines += ["", "Tollgate's own overhead as it reports it (`x-tollgate-overhead-ms`), over "
+              f"{next(iter(overhead.values()))['n']} sequential calls each: "
+              + "; ".join(f"{k}: p50 {v['p50']:.3f} ms, p99 {v['p99']:.3f} ms" for k, v in overhead.items()) + "."]
     lines += ["", "| memory | peak RSS (MiB) | RSS at end (MiB) | heap after GC (MiB) |", "|---|---|---|---|",
               f"| Tollgate (Tomcat JVM, -Xmx512m) | {fmt(mem['tollgate']['peak_rss_mb'], 0)} | "
               f"{fmt(mem['tollgate']['rss_mb'], 0)} | {fmt(mem['tollgate']['heap_after_gc_mb'], 1)} |",

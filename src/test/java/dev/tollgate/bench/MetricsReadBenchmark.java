@@ -65,24 +65,45 @@ public final class MetricsReadBenchmark {
                 seed(db, records, Instant.now().truncatedTo(ChronoUnit.SECONDS));
             }
             Instant now = Instant.ofEpochMilli(newest(db) + 1); // the period ends with the newest record
-            System.out.printf("records: %,d over 90 days in %s (%,d MiB)%n", count(db), file,
-                    Files.size(file) >> 20);
+            List<String> report = new ArrayList<>();
+            report.add("# Reading metrics — " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                    .format(Instant.now().atZone(java.time.ZoneOffset.UTC)));
+            report.add("");
+            report.add(String.format("%,d records over 90 days in SQLite (%,d MiB with indexes and rollups), %d cores, "
+                    + "JDK %s; each report (query and JSON) timed %d times after 2 warm-ups, in one JVM.",
+                    count(db), Files.size(file) >> 20, Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("java.version"), RUNS));
+            report.add("");
+            report.add("| period | interval | model filter | median (ms) | slowest (ms) | requests in period |");
+            report.add("|---|---|---|---|---|---|");
             MetricsService service = new MetricsService(db);
-            System.out.println("| query | interval | model filter | median ms | slowest ms | requests in period |");
-            System.out.println("|---|---|---|---|---|---|");
             for (Object[] q : new Object[][] {{"24 h", Duration.ofHours(24), Interval.HOUR},
                     {"30 days", Duration.ofDays(30), Interval.HOUR}, {"90 days", Duration.ofDays(90), Interval.DAY}}) {
                 for (String model : new String[] {null, MODELS[1]}) {
-                    time(service, (String) q[0], new MetricsQuery(now.minus((Duration) q[1]), now,
-                            Optional.ofNullable(model), (Interval) q[2], Optional.empty()));
+                    report.add(time(service, (String) q[0], new MetricsQuery(now.minus((Duration) q[1]), now,
+                            Optional.ofNullable(model), (Interval) q[2], Optional.empty())));
                 }
             }
+            report.add("");
+            save(report);
         } finally {
             db.close();
         }
     }
 
-    private static void time(MetricsService service, String label, MetricsQuery q) {
+    /** Prints the table and keeps it as bench/results/metrics-<UTC time>.md and metrics-latest.md. */
+    private static void save(List<String> report) throws java.io.IOException {
+        String text = String.join("\n", report);
+        System.out.println(text);
+        Path results = Path.of("bench/results");
+        Files.createDirectories(results);
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")
+                .format(Instant.now().atZone(java.time.ZoneOffset.UTC));
+        Files.writeString(results.resolve("metrics-" + stamp + ".md"), text);
+        Files.writeString(results.resolve("metrics-latest.md"), text);
+    }
+
+    private static String time(MetricsService service, String label, MetricsQuery q) {
         long[] ms = new long[RUNS];
         MetricsReport last = null;
         for (int warm = 0; warm < 2; warm++) {
@@ -95,7 +116,7 @@ public final class MetricsReadBenchmark {
             ms[i] = (System.nanoTime() - t0) / 1_000_000;
         }
         Arrays.sort(ms);
-        System.out.printf("| %s | %s | %s | %d | %d | %,d |%n", label, q.interval().label(), q.model().orElse("none"),
+        return String.format("| %s | %s | %s | %d | %d | %,d |", label, q.interval().label(), q.model().orElse("none"),
                 ms[RUNS / 2], ms[RUNS - 1], last.totals().requests());
     }
 
