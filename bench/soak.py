@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The soak (issue 7): Tollgate on a real Tomcat under non-streaming and streaming load at
 BENCH_CONCURRENCY for BENCH_SOAK seconds (default 600) after BENCH_SOAK_WARMUP seconds (default
-180) of the same load, RSS and heap sampled after every 30 s slice, so growth from metering or
+360) of the same load, RSS and heap sampled after every 30 s slice, so growth from metering or
 recording would show as a rising line. The warm-up is shown but not judged: until the JIT has
 compiled the hot path and the young generation has cycled through the whole heap, RSS grows
 for reasons that stop by themselves. Started by `sh bench/run.sh soak`; see bench/README.md.
@@ -21,7 +21,7 @@ def main():
     args = bench.path_args("tomcat", "war", "work")
     _, _, high, _ = bench.settings()
     total = int(os.environ.get("BENCH_SOAK", "600"))
-    warmup = int(os.environ.get("BENCH_SOAK_WARMUP", "180"))
+    warmup = int(os.environ.get("BENCH_SOAK_WARMUP", "360"))
     procs = bench.Processes()
     try:
         upstream = bench.setup_nginx(args.work, procs)
