@@ -96,19 +96,10 @@ public final class MetricsService {
             String sql = s.records()
                     ? FROM_RECORDS + filters(q) + " GROUP BY ts / " + HOUR_MS + ", " + DIMENSIONS
                     : rollups.select() + filters(q) + rollups.groupBy();
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                int i = 1;
-                if (!s.records()) {
-                    p.setString(i++, s.grain().code());
-                }
-                p.setLong(i++, s.fromMs());
-                p.setLong(i++, s.toMs());
-                bindFilters(p, i, q);
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        fold.add(rs.getLong(1) * HOUR_MS, none(rs.getString(2)), none(rs.getString(3)),
-                                rs.getString(4), none(rs.getString(5)), totals(rs, 6));
-                    }
+            try (PreparedStatement p = prepare(c, sql, s, q); ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    fold.add(rs.getLong(1) * HOUR_MS, none(rs.getString(2)), none(rs.getString(3)),
+                            rs.getString(4), none(rs.getString(5)), totals(rs, 6));
                 }
             }
         }
@@ -132,18 +123,9 @@ public final class MetricsService {
                     : "SELECT latency_floor, SUM(requests) FROM "
                             + (q.model().isPresent() ? "usage_latency_rollups" : "usage_latency_overall")
                             + SPAN + filters(q) + " GROUP BY latency_floor";
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                int i = 1;
-                if (!s.records()) {
-                    p.setString(i++, s.grain().code());
-                }
-                p.setLong(i++, s.fromMs());
-                p.setLong(i++, s.toMs());
-                bindFilters(p, i, q);
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        histogram.merge(UsageRollups.latencyFloor(rs.getLong(1)), rs.getLong(2), Long::sum);
-                    }
+            try (PreparedStatement p = prepare(c, sql, s, q); ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    histogram.merge(UsageRollups.latencyFloor(rs.getLong(1)), rs.getLong(2), Long::sum);
                 }
             }
         }
@@ -167,14 +149,29 @@ public final class MetricsService {
             return 0;
         }
         long rank = (long) Math.ceil(0.95 * requests);
-        try (PreparedStatement p = c.prepareStatement("SELECT latency_ms FROM usage_records WHERE ts >= ? AND ts < ?"
-                + filters(q) + " ORDER BY latency_ms LIMIT 1 OFFSET " + (rank - 1))) {
-            p.setLong(1, q.from().toEpochMilli());
-            p.setLong(2, q.to().toEpochMilli());
-            bindFilters(p, 3, q);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? UsageRollups.latencyFloor(rs.getLong(1)) : 0;
+        Span whole = new Span(q.from().toEpochMilli(), q.to().toEpochMilli(), null);
+        try (PreparedStatement p = prepare(c, "SELECT latency_ms FROM usage_records WHERE ts >= ? AND ts < ?"
+                + filters(q) + " ORDER BY latency_ms LIMIT 1 OFFSET " + (rank - 1), whole, q);
+             ResultSet rs = p.executeQuery()) {
+            return rs.next() ? UsageRollups.latencyFloor(rs.getLong(1)) : 0;
+        }
+    }
+
+    /** A span's statement with its parameters bound: the grain (rollups only), the span's bounds, the filters. */
+    private static PreparedStatement prepare(Connection c, String sql, Span s, MetricsQuery q) throws SQLException {
+        PreparedStatement p = c.prepareStatement(sql);
+        try {
+            int i = 1;
+            if (!s.records()) {
+                p.setString(i++, s.grain().code());
             }
+            p.setLong(i++, s.fromMs());
+            p.setLong(i++, s.toMs());
+            bindFilters(p, i, q);
+            return p;
+        } catch (SQLException | RuntimeException e) {
+            p.close();
+            throw e;
         }
     }
 
