@@ -29,8 +29,12 @@ public final class BodyReader {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new GatewayException(Failure.INVALID_REQUEST, "The request body could not be read.");
+            throw unreadable();
         }
+    }
+
+    public static GatewayException unreadable() {
+        return new GatewayException(Failure.INVALID_REQUEST, "The request body could not be read.");
     }
 
     private static GatewayException tooLarge(long limit) {

@@ -1,17 +1,19 @@
 package dev.tollgate.api;
 
 import dev.tollgate.gateway.GatewayException;
+import dev.tollgate.gateway.Reply;
 import dev.tollgate.translate.AnthropicMessages;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.GeminiContent;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Refusals worded in a dialect's own error shape, as its codec writes it: Anthropic's
  * {@code {"type":"error","error":{"type","message"}}}, Google's {@code {"error":{"code","message","status"}}}.
  */
-public final class CodecErrors {
+public final class CodecErrors implements ErrorFormat {
     public static final CodecErrors ANTHROPIC = new CodecErrors(AnthropicMessages.INSTANCE);
     public static final CodecErrors GEMINI = new CodecErrors(GeminiContent.INSTANCE);
 
@@ -21,18 +23,22 @@ public final class CodecErrors {
         this.codec = codec;
     }
 
-    /** The refusal with its status and headers (Retry-After, rate-limit state). */
-    public Response response(GatewayException e) {
-        Response.ResponseBuilder r = builder(e.failure().status(), e.getMessage());
-        e.headers().forEach(r::header);
-        return r.build();
+    @Override
+    public Reply.Buffered reply(GatewayException e) {
+        return reply(e.failure().status(), e.getMessage(), e.headers());
+    }
+
+    @Override
+    public Reply.Buffered reply(int status, String message) {
+        return reply(status, message, Map.of());
     }
 
     public Response response(int status, String message) {
-        return builder(status, message).build();
+        return JaxRsReplies.response(reply(status, message));
     }
 
-    private Response.ResponseBuilder builder(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(codec.error(status, message).toString());
+    private Reply.Buffered reply(int status, String message, Map<String, String> headers) {
+        return new Reply.Buffered(status, "application/json", headers,
+                codec.error(status, message).toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 
 /**
  * Last line for anything a resource did not answer itself (unknown path, wrong method, a bug):
+ * below {@code /v1beta} the Gemini servlet answers everything itself.
  * the caller's own error format and status, never a stack trace. Unexpected errors are logged.
  */
 public final class ErrorMapper implements ExceptionMapper<Throwable> {
@@ -40,9 +41,6 @@ public final class ErrorMapper implements ExceptionMapper<Throwable> {
             LOG.log(Level.SEVERE, "tollgate: unexpected error on " + uri.getPath(), error);
         }
         String path = uri.getPath();
-        if (path.startsWith("v1beta/") || path.startsWith("/v1beta/")) {
-            return CodecErrors.GEMINI.response(status, message);
-        }
         if (path.startsWith("v1/messages") || path.startsWith("/v1/messages")) {
             return CodecErrors.ANTHROPIC.response(status, message);
         }

@@ -10,9 +10,10 @@ import dev.tollgate.admin.AdminUsersResource;
 import dev.tollgate.api.ErrorMapper;
 import dev.tollgate.api.RequestLimits;
 import dev.tollgate.api.UsageResource;
-import dev.tollgate.api.anthropic.AnthropicResource;
-import dev.tollgate.api.gemini.GeminiResource;
+import dev.tollgate.api.anthropic.AnthropicServlet;
+import dev.tollgate.api.gemini.GeminiServlet;
 import dev.tollgate.api.openai.OpenAiResource;
+import dev.tollgate.api.openai.OpenAiServlet;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.dashboard.DashboardResource;
 import dev.tollgate.dashboard.LiveFeed;
@@ -181,7 +182,6 @@ public final class TollgateListener implements ServletContextListener {
                     @Override
                     protected void configure() {
                         bind(gateway).to(Gateway.class);
-                        bind(limits).to(RequestLimits.class);
                         bind(metrics).to(MetricsService.class);
                         bind(clock).to(Clock.class);
                         bind(health).to(HealthResource.Probe.class);
@@ -200,8 +200,6 @@ public final class TollgateListener implements ServletContextListener {
                 .register(OpenAiResource.class)
                 .register(MetricsResource.class)
                 .register(HealthResource.class)
-                .register(AnthropicResource.class)
-                .register(GeminiResource.class)
                 .register(UsageResource.class)
                 .register(AdminConfigResource.class)
                 .register(AdminUsersResource.class)
@@ -210,7 +208,7 @@ public final class TollgateListener implements ServletContextListener {
                 .register(AdminProvidersResource.class)
                 .register(DashboardResource.class)
                 .register(ErrorMapper.class)
-                // stream bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
+                // bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // jakarta.activation is not bundled and not needed; without this Jersey warns at every start
@@ -220,6 +218,13 @@ public final class TollgateListener implements ServletContextListener {
         events.setAsyncSupported(true);
         events.addMapping("/_qs/metrics/ui/events");
 
+        // the model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet)
+        proxyServlet(context, "tollgate-openai", new OpenAiServlet(gateway, limits),
+                OpenAiServlet.PATHS.keySet().toArray(String[]::new));
+        proxyServlet(context, "tollgate-anthropic", new AnthropicServlet(gateway, limits),
+                AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
+        proxyServlet(context, "tollgate-gemini", new GeminiServlet(gateway, limits), GeminiServlet.MAPPING);
+
         ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
         jersey.setAsyncSupported(true);
         jersey.setLoadOnStartup(1);
@@ -228,6 +233,14 @@ public final class TollgateListener implements ServletContextListener {
         String base = System.getProperty("tollgate.public-url", context.getContextPath());
         LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic and Gemini base URL " + base + " · metrics " + base
                 + "/_qs/metrics · dashboard " + base + "/_qs/metrics/ui · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
+    }
+
+    private static void proxyServlet(ServletContext context, String name, jakarta.servlet.Servlet servlet,
+                                     String... mappings) {
+        ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
+        registration.setAsyncSupported(true);
+        registration.setLoadOnStartup(1);
+        registration.addMapping(mappings);
     }
 
     private void stop() {

@@ -281,12 +281,20 @@ public final class TestRig {
                 .build());
     }
 
-    /** A POST with the given headers (name, value, name, value...) and no Authorization. */
+    /** A POST of JSON with the given headers (name, value, name, value...) and no Authorization. */
     public static HttpResponse<String> postWith(String path, String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Content-Type";
+        all[1] = "application/json";
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return exchange("POST", path, body, all);
+    }
+
+    /** Any method, with exactly the given headers (name, value, ...); no body when {@code body} is null. */
+    public static HttpResponse<String> exchange(String method, String path, String body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

@@ -2,36 +2,61 @@ package dev.tollgate.api.openai;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.api.ErrorFormat;
+import dev.tollgate.api.JaxRsReplies;
 import dev.tollgate.gateway.GatewayException;
+import dev.tollgate.gateway.Reply;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /** Errors in OpenAI's shape: {@code {"error":{"message","type","param","code"}}}. */
 public final class OpenAiErrors {
+    /** The same wording as an {@link ErrorFormat}, for the proxy paths. */
+    public static final ErrorFormat FORMAT = new ErrorFormat() {
+        @Override
+        public Reply.Buffered reply(GatewayException e) {
+            return OpenAiErrors.reply(e);
+        }
+
+        @Override
+        public Reply.Buffered reply(int status, String message) {
+            return OpenAiErrors.reply(status, message, null);
+        }
+    };
+
     private OpenAiErrors() {
     }
 
+    /** The refusal with its status and headers (Retry-After, rate-limit state). */
+    public static Reply.Buffered reply(GatewayException e) {
+        return reply(e.failure().status(), e.getMessage(), e.param(), e.code(), e.headers());
+    }
+
+    public static Reply.Buffered reply(int status, String message, String param) {
+        return reply(status, message, param, null, Map.of());
+    }
+
     public static Response response(GatewayException e) {
-        Response.ResponseBuilder r = builder(e.failure().status(), e.getMessage(), e.param(), e.code());
-        e.headers().forEach(r::header);
-        return r.build();
+        return JaxRsReplies.response(reply(e));
     }
 
     public static Response response(int status, String message, String param) {
-        return builder(status, message, param, null).build();
+        return JaxRsReplies.response(reply(status, message, param));
     }
 
-    private static Response.ResponseBuilder builder(int status, String message, String param, String code) {
+    private static Reply.Buffered reply(int status, String message, String param, String code,
+                                        Map<String, String> headers) {
         String c = code != null ? code : code(status);
         JsonObjectBuilder error = JSON.createObjectBuilder()
                 .add("message", message)
                 .add("type", "insufficient_quota".equals(c) ? c : type(status))
                 .add("param", param == null ? JsonValue.NULL : JSON.createValue(param))
                 .add("code", c);
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(JSON.createObjectBuilder().add("error", error).build().toString());
+        byte[] body = JSON.createObjectBuilder().add("error", error).build().toString().getBytes(StandardCharsets.UTF_8);
+        return new Reply.Buffered(status, "application/json", headers, body);
     }
 
     private static String type(int status) {

@@ -1,0 +1,105 @@
+package dev.tollgate.api;
+
+import dev.tollgate.gateway.Reply;
+import dev.tollgate.gateway.StreamSink;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * The answer to one model call, written when the gateway has it, from whatever thread that is:
+ * a whole body at once, or an event stream flushed event by event with no container thread waiting
+ * in between. Once the exchange has ended, by us or by the container (client gone, error), nothing
+ * more is written, so no byte lands in a response the container has recycled for another request.
+ */
+public final class AsyncAnswer implements StreamSink, AsyncListener {
+    private final AsyncContext async;
+    /** Set by the container's callbacks, which must never wait for a write in progress. */
+    private volatile boolean over;
+
+    private AsyncAnswer(AsyncContext async) {
+        this.async = async;
+    }
+
+    /**
+     * Suspends the request. Call on the container's thread: listeners can only be added before it
+     * returns. No container timeout: the gateway's own timeouts and stream watchdog end every call.
+     */
+    public static AsyncAnswer start(HttpServletRequest request) {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0);
+        AsyncAnswer answer = new AsyncAnswer(async);
+        async.addListener(answer);
+        return answer;
+    }
+
+    public void reply(Reply reply) {
+        HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        if (reply instanceof Reply.Stream s) {
+            synchronized (this) {
+                if (!over) {
+                    ServletReplies.startStream(s, response);
+                }
+            }
+            s.source().start(this);
+            return;
+        }
+        synchronized (this) {
+            if (!over) {
+                try {
+                    ServletReplies.write((Reply.Buffered) reply, response);
+                } catch (IOException e) {
+                    // the client left before its answer; the meter already has the call's outcome
+                }
+            }
+        }
+        close();
+    }
+
+    @Override
+    public synchronized void send(byte[] bytes) throws IOException {
+        if (over) {
+            throw new IOException("client stream closed");
+        }
+        ServletOutputStream out = async.getResponse().getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (over) {
+            return;
+        }
+        over = true;
+        try {
+            async.complete();
+        } catch (IllegalStateException e) {
+            // the container ended it first (error, shutdown): nothing is left to end
+        }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        over = true;
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        over = true;
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        over = true;
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // one exchange per call: never restarted
+    }
+}
