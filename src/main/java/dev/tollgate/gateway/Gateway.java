@@ -27,7 +27,6 @@ import dev.tollgate.usage.Metering;
 import dev.tollgate.usage.OpenAiStreamObserver;
 import dev.tollgate.usage.OpenAiText;
 import dev.tollgate.usage.OpenAiUsage;
-import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonException;
@@ -190,7 +189,7 @@ public final class Gateway {
     /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
     private Permit admitToLimits(ProxyCall call, Route first, Metering meter) {
         RateLimiter.Request demand = new RateLimiter.Request(first.upstreamModel(),
-                () -> TokenEstimator.prompt(call.body()), maxOutputTokens(call.body()));
+                call.promptTokens(), maxOutputTokens(call.body()));
         try {
             Permit permit = limiter.admit(call.caller(), demand);
             meter.admitted(permit::settle);
@@ -364,7 +363,7 @@ public final class Gateway {
         ProviderCredential.Wire wire = first.credential().wire();
         if (wire != call.operation().format() || wire == ProviderCredential.Wire.OPENAI) {
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
-                    estimate.apply(TokenEstimator.prompt(call.body())).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    estimate.apply(call.promptTokens().getAsLong()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         UpstreamBody body = wire == ProviderCredential.Wire.GEMINI ? UpstreamBody.asIs(call)
                 : UpstreamBody.renamed(call, first.upstreamModel());

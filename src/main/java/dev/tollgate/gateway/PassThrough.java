@@ -1,5 +1,6 @@
 package dev.tollgate.gateway;
 
+import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.usage.AnthropicStreamObserver;
@@ -50,10 +51,10 @@ final class PassThrough implements Exchange {
     private final String path;
     private final UpstreamBody body;
     private final Map<String, String> headers;
-    private final long estimatedPrompt;
+    private final LongSupplier estimatedPrompt;
     private final Format format;
 
-    private PassThrough(String path, UpstreamBody body, Map<String, String> headers, long estimatedPrompt,
+    private PassThrough(String path, UpstreamBody body, Map<String, String> headers, LongSupplier estimatedPrompt,
                         Format format) {
         this.path = path;
         this.body = body;
@@ -64,22 +65,22 @@ final class PassThrough implements Exchange {
 
     static PassThrough openAi(ProxyCall call, String upstreamModel) {
         return new PassThrough(call.operation().path(), UpstreamBody.of(call, upstreamModel), Map.of(),
-                TokenEstimator.prompt(call.body()), Format.OPENAI);
+                call.promptTokens(), Format.OPENAI);
     }
 
     static PassThrough anthropic(ProxyCall call, String upstreamModel) {
         return new PassThrough(call.operation().path(), UpstreamBody.renamed(call, upstreamModel), call.headers(),
-                TokenEstimator.prompt(call.body()), Format.ANTHROPIC);
+                call.promptTokens(), Format.ANTHROPIC);
     }
 
     static PassThrough responses(ProxyCall call, String upstreamModel) {
         return new PassThrough(call.operation().path(), UpstreamBody.renamed(call, upstreamModel), Map.of(),
-                TokenEstimator.prompt(call.body()), Format.RESPONSES);
+                call.promptTokens(), Format.RESPONSES);
     }
 
     static PassThrough gemini(ProxyCall call, String upstreamModel) {
         return new PassThrough(GeminiContent.INSTANCE.path(upstreamModel, call.stream()), UpstreamBody.asIs(call),
-                Map.of(), TokenEstimator.prompt(call.body()), Format.GEMINI);
+                Map.of(), call.promptTokens(), Format.GEMINI);
     }
 
     @Override
@@ -121,7 +122,7 @@ final class PassThrough implements Exchange {
         try {
             json = JSON.createReader(new ByteArrayInputStream(bytes)).readObject();
         } catch (JsonException | IllegalStateException e) {
-            return new Answer(status, bytes, TokenUsage.of(estimatedPrompt, 0), UsageQuality.ESTIMATED, null, null);
+            return new Answer(status, bytes, TokenUsage.of(estimatedPrompt.getAsLong(), 0), UsageQuality.ESTIMATED, null, null);
         }
         String id = json.get("id") instanceof JsonString s ? s.getString()
                 : json.get("responseId") instanceof JsonString r ? r.getString() : null;
@@ -130,7 +131,7 @@ final class PassThrough implements Exchange {
             return new Answer(status, bytes, reported.get(), UsageQuality.REPORTED, id, null);
         }
         long completion = TokenEstimator.count(format.text.apply(json));
-        return new Answer(status, bytes, TokenUsage.of(estimatedPrompt, completion), UsageQuality.ESTIMATED, id, null);
+        return new Answer(status, bytes, TokenUsage.of(estimatedPrompt.getAsLong(), completion), UsageQuality.ESTIMATED, id, null);
     }
 
     private static String anthropicText(JsonObject body) {

@@ -1,7 +1,9 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.access.Caller;
+import dev.tollgate.usage.PromptEstimate;
 import jakarta.json.JsonObject;
+import java.util.function.LongSupplier;
 
 /**
  * A validated client request, dialect-free: what the API layer parsed and the gateway needs.
@@ -11,10 +13,16 @@ import jakarta.json.JsonObject;
  * @param headers   client headers to pass to an upstream of the same format (Anthropic's version and betas)
  * @param fallbacks models to try in order when every route of {@code model} failed (the body's {@code models})
  * @param debug     the client asked ({@code x-debug: true}) to see which provider, model and attempt answered
+ * @param promptTokens the tokenizer's count of the prompt, made once and only if something asks
  */
 public record ProxyCall(Operation operation, Caller caller, String model, boolean stream,
                         JsonObject body, byte[] rawBody, java.util.Map<String, String> headers,
-                        java.util.List<String> fallbacks, boolean debug) {
+                        java.util.List<String> fallbacks, boolean debug, LongSupplier promptTokens) {
+    public ProxyCall(Operation operation, Caller caller, String model, boolean stream, JsonObject body, byte[] rawBody,
+                     java.util.Map<String, String> headers, java.util.List<String> fallbacks, boolean debug) {
+        this(operation, caller, model, stream, body, rawBody, headers, fallbacks, debug, new PromptEstimate(body));
+    }
+
     public ProxyCall {
         headers = java.util.Map.copyOf(headers);
         fallbacks = java.util.List.copyOf(fallbacks);

@@ -27,7 +27,7 @@ final class Translated implements Exchange {
     private final JsonObject clientBody;
     private final JsonObject json;
     private final byte[] bytes;
-    private final long estimatedPrompt;
+    private final java.util.function.LongSupplier estimatedPrompt;
     private final String path;
 
     Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream) {
@@ -37,7 +37,7 @@ final class Translated implements Exchange {
         this.request = client.decodeRequest(call.body()).withModel(call.model()).withStream(call.stream());
         this.json = upstream.encodeRequest(request, upstreamModel);
         this.bytes = json.toString().getBytes(StandardCharsets.UTF_8);
-        this.estimatedPrompt = TokenEstimator.prompt(call.body());
+        this.estimatedPrompt = call.promptTokens();
         this.path = upstream.path(upstreamModel, call.stream());
     }
 
@@ -89,7 +89,7 @@ final class Translated implements Exchange {
             StringBuilder text = new StringBuilder();
             r.content().forEach(p -> text.append(p instanceof Chat.Text t ? t.text()
                     : p instanceof Chat.ToolCall c ? c.arguments() : ""));
-            usage = TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+            usage = TokenUsage.of(estimatedPrompt.getAsLong(), TokenEstimator.count(text.toString()));
             quality = UsageQuality.ESTIMATED;
             r = new Chat.Response(r.id(), r.model(), r.content(), r.stop(), usage);
         }

@@ -293,7 +293,7 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(long estimatedPrompt) {
+    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -306,7 +306,7 @@ public final class AnthropicMessages implements ChatCodec {
     private static final class Decoder extends ObservingDecoder {
         private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
 
-        Decoder(long estimatedPrompt) {
+        Decoder(java.util.function.LongSupplier estimatedPrompt) {
             super(new AnthropicStreamObserver(estimatedPrompt));
         }
 

@@ -26,7 +26,7 @@ public interface ChatCodec {
     /** The message of an error body in this format, if it is one. */
     String errorMessage(JsonObject body);
 
-    StreamDecoder streamDecoder(long estimatedPrompt);
+    StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt);
 
     /** @param request the client's request, for what the stream must echo (model, include_usage) */
     StreamEncoder streamEncoder(Chat.Request request, JsonObject clientBody);

@@ -374,7 +374,7 @@ public final class GeminiContent implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(long estimatedPrompt) {
+    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -388,7 +388,7 @@ public final class GeminiContent implements ChatCodec {
         private boolean started;
         private int calls;
 
-        Decoder(long estimatedPrompt) {
+        Decoder(java.util.function.LongSupplier estimatedPrompt) {
             super(new GeminiStreamObserver(estimatedPrompt));
         }
 

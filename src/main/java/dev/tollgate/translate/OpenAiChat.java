@@ -336,7 +336,7 @@ public final class OpenAiChat implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(long estimatedPrompt) {
+    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -351,7 +351,7 @@ public final class OpenAiChat implements ChatCodec {
         private boolean started;
         private final List<Integer> seenTools = new ArrayList<>();
 
-        Decoder(long estimatedPrompt) {
+        Decoder(java.util.function.LongSupplier estimatedPrompt) {
             super(new OpenAiStreamObserver(true, estimatedPrompt));
         }
 

@@ -317,7 +317,7 @@ public final class OpenAiResponses implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(long estimatedPrompt) {
+    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -330,7 +330,7 @@ public final class OpenAiResponses implements ChatCodec {
     private static final class Decoder extends ObservingDecoder {
         private final Map<Integer, Integer> toolOfOutput = new HashMap<>();
 
-        Decoder(long estimatedPrompt) {
+        Decoder(java.util.function.LongSupplier estimatedPrompt) {
             super(new ResponsesStreamObserver(estimatedPrompt));
         }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonException;
@@ -17,7 +18,7 @@ public final class AnthropicStreamObserver extends ObservedStream {
     private final AnthropicUsage usage = new AnthropicUsage();
     private boolean delta;
 
-    public AnthropicStreamObserver(long estimatedPrompt) {
+    public AnthropicStreamObserver(LongSupplier estimatedPrompt) {
         super(estimatedPrompt);
     }
 
@@ -70,7 +71,7 @@ public final class AnthropicStreamObserver extends ObservedStream {
         if (delta) {
             return usage.tokens();
         }
-        TokenUsage start = usage.seen() ? usage.tokens() : TokenUsage.of(estimatedPrompt, 0);
+        TokenUsage start = usage.seen() ? usage.tokens() : TokenUsage.of(estimatedPrompt.getAsLong(), 0);
         long output = Math.max(usage.output(), TokenEstimator.count(text.toString()));
         return new TokenUsage(start.prompt(), output, start.prompt() + output, start.cached(), 0,
                 start.cacheWrite5m(), start.cacheWrite1h());

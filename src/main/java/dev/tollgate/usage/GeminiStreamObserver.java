@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonException;
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class GeminiStreamObserver extends ObservedStream {
     private TokenUsage usage;
 
-    public GeminiStreamObserver(long estimatedPrompt) {
+    public GeminiStreamObserver(LongSupplier estimatedPrompt) {
         super(estimatedPrompt);
     }
 
@@ -47,7 +48,7 @@ public final class GeminiStreamObserver extends ObservedStream {
         if (usage != null && done) {
             return usage;
         }
-        long prompt = usage != null ? usage.prompt() : estimatedPrompt;
+        long prompt = usage != null ? usage.prompt() : estimatedPrompt.getAsLong();
         long output = Math.max(usage != null ? usage.completion() : 0, TokenEstimator.count(text.toString()));
         return new TokenUsage(prompt, output, prompt + output, usage != null ? usage.cached() : 0,
                 usage != null ? usage.reasoning() : 0);

@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import java.util.function.LongSupplier;
 import java.util.Optional;
 
 /**
@@ -7,13 +8,13 @@ import java.util.Optional;
  * usage never comes), whether the proper end arrived, the response id, an in-stream error.
  */
 public abstract class ObservedStream implements StreamObserver {
-    protected final long estimatedPrompt;
+    protected final LongSupplier estimatedPrompt;
     protected final StringBuilder text = new StringBuilder();
     protected boolean done;
     protected String id;
     protected String error;
 
-    ObservedStream(long estimatedPrompt) {
+    ObservedStream(LongSupplier estimatedPrompt) {
         this.estimatedPrompt = estimatedPrompt;
     }
 
@@ -57,6 +58,6 @@ public abstract class ObservedStream implements StreamObserver {
 
     /** The prompt estimate and the text seen, counted: what a stream without usage is recorded with. */
     protected TokenUsage estimate() {
-        return TokenUsage.of(estimatedPrompt, TokenEstimator.count(text.toString()));
+        return TokenUsage.of(estimatedPrompt.getAsLong(), TokenEstimator.count(text.toString()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonArray;
@@ -26,7 +27,7 @@ public final class OpenAiStreamObserver extends ObservedStream {
      * @param clientWantsUsage whether the client itself asked for {@code stream_options.include_usage}
      * @param estimatedPrompt  the tokenizer's count of the prompt, for when the upstream reports none
      */
-    public OpenAiStreamObserver(boolean clientWantsUsage, long estimatedPrompt) {
+    public OpenAiStreamObserver(boolean clientWantsUsage, LongSupplier estimatedPrompt) {
         super(estimatedPrompt);
         this.clientWantsUsage = clientWantsUsage;
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonException;
@@ -15,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class ResponsesStreamObserver extends ObservedStream {
     private TokenUsage usage;
 
-    public ResponsesStreamObserver(long estimatedPrompt) {
+    public ResponsesStreamObserver(LongSupplier estimatedPrompt) {
         super(estimatedPrompt);
     }
 

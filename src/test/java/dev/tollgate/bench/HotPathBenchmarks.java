@@ -65,7 +65,7 @@ public class HotPathBenchmarks {
     /** Usage read from every event of the (already framed) stream, as the meter does for a client that did not ask for it. */
     @Benchmark
     public long usageExtraction() {
-        OpenAiStreamObserver observer = new OpenAiStreamObserver(false, 12);
+        OpenAiStreamObserver observer = new OpenAiStreamObserver(false, () -> 12);
         for (SseEvent e : framed) {
             observer.onEvent(e.raw(), e.data());
         }

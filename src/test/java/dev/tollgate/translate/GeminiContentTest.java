@@ -59,7 +59,7 @@ class GeminiContentTest {
         assertEquals(Chat.Stop.MAX_TOKENS, r.stop());
         assertEquals(1, r.content().size(), "thought parts are not the answer");
 
-        TranslatedStream s = new TranslatedStream(GeminiContent.INSTANCE.streamDecoder(3),
+        TranslatedStream s = new TranslatedStream(GeminiContent.INSTANCE.streamDecoder(() -> 3),
                 AnthropicMessages.INSTANCE.streamEncoder(new Chat.Request("asked", null, java.util.List.of(),
                         java.util.List.of(), null, java.util.OptionalLong.empty(), null, null, java.util.List.of(), true),
                         JsonObject.EMPTY_JSON_OBJECT));

@@ -119,7 +119,7 @@ class TranslationTest {
         ChatCodec.StreamEncoder encoder = AnthropicMessages.INSTANCE.streamEncoder(
                 AnthropicMessages.INSTANCE.decodeRequest(json("{'model':'asked','max_tokens':5,'messages':[]}")),
                 JsonObject.EMPTY_JSON_OBJECT);
-        TranslatedStream stream = new TranslatedStream(OpenAiChat.INSTANCE.streamDecoder(7), encoder);
+        TranslatedStream stream = new TranslatedStream(OpenAiChat.INSTANCE.streamDecoder(() -> 7), encoder);
         List<String> chunks = List.of(
                 "{'id':'c1','model':'gpt','choices':[{'index':0,'delta':{'role':'assistant','content':'Hi'},'finish_reason':null}]}",
                 "{'id':'c1','choices':[{'index':0,'delta':{'content':' there'},'finish_reason':null}]}",
@@ -168,7 +168,7 @@ class TranslationTest {
         for (boolean asked : new boolean[] {true, false}) {
             JsonObject body = json("{'model':'mine','messages':[],'stream':true" + (asked
                     ? ",'stream_options':{'include_usage':true}}" : "}"));
-            TranslatedStream stream = new TranslatedStream(AnthropicMessages.INSTANCE.streamDecoder(3),
+            TranslatedStream stream = new TranslatedStream(AnthropicMessages.INSTANCE.streamDecoder(() -> 3),
                     OpenAiChat.INSTANCE.streamEncoder(OpenAiChat.INSTANCE.decodeRequest(body), body));
             StringBuilder out = new StringBuilder();
             for (String e : events) {
@@ -187,7 +187,7 @@ class TranslationTest {
 
     @Test
     void aStreamCutShortIsPartialAndAnUpstreamErrorReachesTheClientInItsFormat() {
-        TranslatedStream cut = new TranslatedStream(AnthropicMessages.INSTANCE.streamDecoder(3),
+        TranslatedStream cut = new TranslatedStream(AnthropicMessages.INSTANCE.streamDecoder(() -> 3),
                 OpenAiChat.INSTANCE.streamEncoder(OpenAiChat.INSTANCE.decodeRequest(json("{'model':'m','messages':[]}")),
                         JsonObject.EMPTY_JSON_OBJECT));
         cut.onEvent(null, "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":11,\"output_tokens\":1}}}");

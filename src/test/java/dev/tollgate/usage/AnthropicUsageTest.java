@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class AnthropicUsageTest {
     private static AnthropicStreamObserver fed(String... events) {
-        AnthropicStreamObserver o = new AnthropicStreamObserver(99);
+        AnthropicStreamObserver o = new AnthropicStreamObserver(() -> 99);
         for (String e : events) {
             byte[] raw = ("data: " + e + "\n\n").getBytes(StandardCharsets.UTF_8);
             assertEquals(raw, o.onEvent(raw, e.replace('\'', '"')), "same-format streams pass untouched");

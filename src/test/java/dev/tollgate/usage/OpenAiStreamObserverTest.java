@@ -21,7 +21,7 @@ class OpenAiStreamObserverTest {
 
     @Test
     void readsUsageAndHidesTheChunkTheClientDidNotAskFor() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(false, 99);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 99);
         assertArrayEquals(raw(CONTENT), o.onEvent(raw(CONTENT), CONTENT));
         assertNull(o.onEvent(raw(USAGE), USAGE), "the gateway's own usage request stays hidden");
         o.onEvent(raw("[DONE]"), "[DONE]");
@@ -31,8 +31,33 @@ class OpenAiStreamObserverTest {
     }
 
     @Test
+    void reportedUsageNeverAsksForThePromptEstimate() {
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> {
+            throw new AssertionError("the prompt was tokenized although the upstream reported usage");
+        });
+        o.onEvent(raw(CONTENT), CONTENT);
+        o.onEvent(raw(USAGE), USAGE);
+        o.onEvent(raw("[DONE]"), "[DONE]");
+        assertEquals(18, o.usage().total());
+    }
+
+    @Test
+    void withoutReportedUsageThePromptIsTokenized() {
+        jakarta.json.JsonObject body = dev.tollgate.json.Jsons.JSON.createObjectBuilder().add("messages",
+                dev.tollgate.json.Jsons.JSON.createArrayBuilder().add(dev.tollgate.json.Jsons.JSON.createObjectBuilder()
+                        .add("role", "user").add("content", "Hello there, how are you today?"))).build();
+        PromptEstimate estimate = new PromptEstimate(body);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, estimate);
+        o.onEvent(raw(CONTENT), CONTENT);
+        o.onEvent(raw("[DONE]"), "[DONE]");
+        assertEquals(TokenEstimator.prompt(body), o.usage().prompt(), "no usage came: the estimate is used");
+        assertEquals(UsageQuality.ESTIMATED, o.quality());
+        assertEquals(o.usage().prompt(), estimate.getAsLong());
+    }
+
+    @Test
     void passesTheUsageChunkToAClientThatAskedForIt() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(true, 99);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(true, () -> 99);
         assertArrayEquals(raw(USAGE), o.onEvent(raw(USAGE), USAGE));
         assertEquals(18, o.usage().total());
     }
@@ -40,7 +65,7 @@ class OpenAiStreamObserverTest {
     @Test
     void usageOnAContentChunkKeepsTheContent() {
         String both = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}";
-        OpenAiStreamObserver o = new OpenAiStreamObserver(false, 0);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 0);
         String out = new String(o.onEvent(raw(both), both), StandardCharsets.UTF_8);
         assertTrue(out.contains("\"content\":\"hi\""), out);
         assertFalse(out.contains("usage"), out);
@@ -49,7 +74,7 @@ class OpenAiStreamObserverTest {
 
     @Test
     void cumulativeUsageTakesTheLast() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(true, 0);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(true, () -> 0);
         String first = "{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}";
         String last = "{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9}}";
         o.onEvent(raw(first), first);
@@ -59,7 +84,7 @@ class OpenAiStreamObserverTest {
 
     @Test
     void noUsageButDoneIsEstimatedWithTheTokenizer() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(false, 12);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 12);
         o.onEvent(raw(CONTENT), CONTENT);
         o.onEvent(raw("[DONE]"), "[DONE]");
         assertEquals(UsageQuality.ESTIMATED, o.quality());
@@ -70,7 +95,7 @@ class OpenAiStreamObserverTest {
 
     @Test
     void cutStreamIsPartial() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(false, 12);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 12);
         o.onEvent(raw(CONTENT), CONTENT);
         assertEquals(UsageQuality.PARTIAL, o.quality());
         assertEquals(14, o.usage().total());
@@ -78,7 +103,7 @@ class OpenAiStreamObserverTest {
 
     @Test
     void commentsAndForeignDataPassUntouched() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(false, 0);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 0);
         byte[] comment = ": ping\n\n".getBytes(StandardCharsets.US_ASCII);
         assertArrayEquals(comment, o.onEvent(comment, null));
         assertArrayEquals(raw("not json"), o.onEvent(raw("not json"), "not json"));
@@ -86,7 +111,7 @@ class OpenAiStreamObserverTest {
 
     @Test
     void errorInsideTheStreamIsNoted() {
-        OpenAiStreamObserver o = new OpenAiStreamObserver(false, 0);
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 0);
         String err = "{\"error\":{\"message\":\"overloaded\"}}";
         o.onEvent(raw(err), err);
         assertEquals("overloaded", o.error().orElseThrow());
