@@ -48,13 +48,13 @@ public final class PriceTable {
         if (exact != null) {
             return Optional.of(exact);
         }
-        Price best = null;
-        for (Price p : prices.values()) {
-            if (model.startsWith(p.model() + "-") && (best == null || p.model().length() > best.model().length())) {
-                best = p;
+        for (int dash = model.lastIndexOf('-'); dash > 0; dash = model.lastIndexOf('-', dash - 1)) {
+            Price row = prices.get(model.substring(0, dash)); // longest prefix first
+            if (row != null) {
+                return Optional.of(row);
             }
         }
-        return Optional.ofNullable(best);
+        return Optional.empty();
     }
 
     /** The record with its charge when its model has a price; unchanged (unpriced) otherwise. */

@@ -52,6 +52,36 @@ record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
             b.add("stream_options", options.add("include_usage", true));
         }
         JsonObject json = b.build();
+        if (askUsage && !renameModel && !fallbacks && !body.containsKey("stream_options")) {
+            return new UpstreamBody(withUsageOption(call.rawBody()), json, clientWantsUsage);
+        }
         return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, clientWantsUsage);
+    }
+
+    private static final byte[] USAGE_OPTION = "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The client's bytes with the usage option as the object's first member: the most common
+     * change to a streaming body, made without writing the whole body out again.
+     */
+    static byte[] withUsageOption(byte[] raw) {
+        int open = 0;
+        while (raw[open] != '{') {
+            open++; // the body parsed as an object, so only whitespace comes before its brace
+        }
+        int next = open + 1;
+        while (next < raw.length && (raw[next] == ' ' || raw[next] == '\t' || raw[next] == '\n' || raw[next] == '\r')) {
+            next++;
+        }
+        boolean empty = next < raw.length && raw[next] == '}';
+        byte[] out = new byte[raw.length + USAGE_OPTION.length + (empty ? 0 : 1)];
+        System.arraycopy(raw, 0, out, 0, open + 1);
+        System.arraycopy(USAGE_OPTION, 0, out, open + 1, USAGE_OPTION.length);
+        int at = open + 1 + USAGE_OPTION.length;
+        if (!empty) {
+            out[at++] = ',';
+        }
+        System.arraycopy(raw, open + 1, out, at, raw.length - open - 1);
+        return out;
     }
 }

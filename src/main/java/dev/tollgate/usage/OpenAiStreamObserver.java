@@ -11,6 +11,8 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,9 +20,20 @@ import java.util.Optional;
  * Reads an OpenAI-format stream as it passes: the usage chunk (latest wins, as providers that
  * repeat cumulative usage per chunk expect), the text (for an estimate when usage never comes),
  * and whether {@code [DONE]} arrived. Hides the usage the gateway asked for on the client's behalf.
+ *
+ * <p>Passing through, it parses only the chunks that can matter: the first (its id) and those
+ * naming a non-null {@code usage} or {@code error}. Plain content chunks are kept as they came and
+ * parsed only if their text is needed for an estimate, in batches so that a long stream without
+ * usage holds at most {@link #PENDING_CHARS} of them. Parsing every chunk was the gateway's largest
+ * cost per stream.
  */
 public final class OpenAiStreamObserver extends ObservedStream {
+    /** Unparsed content kept per stream before it is read into text. */
+    static final int PENDING_CHARS = 64 * 1024;
+
     private final boolean clientWantsUsage;
+    private final List<String> pending = new ArrayList<>();
+    private int pendingChars;
     private TokenUsage usage;
 
     /**
@@ -38,6 +51,10 @@ public final class OpenAiStreamObserver extends ObservedStream {
      */
     @Override
     public byte[] onEvent(byte[] raw, String data) {
+        if (data != null && id != null && !names(data, "\"usage\"") && !names(data, "\"error\"")) {
+            defer(data);
+            return raw;
+        }
         JsonObject chunk = data == null ? null : read(data);
         if (chunk == null || !chunk.containsKey("usage") || !(chunk.get("usage") instanceof JsonObject)) {
             return raw; // comments, [DONE], what is not JSON (not ours to judge) and chunks without usage pass on
@@ -78,12 +95,53 @@ public final class OpenAiStreamObserver extends ObservedStream {
     /** The usage to record, and how good it is, given everything seen so far. */
     @Override
     public TokenUsage usage() {
+        readPending();
         return usage != null ? usage : estimate();
     }
 
     @Override
     public UsageQuality quality() {
+        readPending();
         return quality(usage != null);
+    }
+
+    /**
+     * Whether {@code data} has {@code key} (quoted) with a value other than null. Inside a JSON
+     * string a quote is escaped, so a quoted key can only be a key; a miss is a plain content chunk.
+     */
+    static boolean names(String data, String key) {
+        for (int at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + 1)) {
+            int i = at + key.length();
+            while (i < data.length() && (data.charAt(i) == ' ' || data.charAt(i) == ':' || data.charAt(i) == '\t'
+                    || data.charAt(i) == '\n' || data.charAt(i) == '\r')) {
+                i++;
+            }
+            if (!data.startsWith("null", i)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void defer(String data) {
+        if (data.equals("[DONE]")) {
+            done = true;
+            return;
+        }
+        pending.add(data);
+        pendingChars += data.length();
+        if (pendingChars > PENDING_CHARS) {
+            readPending();
+        }
+    }
+
+    /** Reads the content chunks kept unparsed, in order, into the text. */
+    private void readPending() {
+        for (String data : pending) {
+            read(data);
+        }
+        pending.clear();
+        pendingChars = 0;
     }
 
     @Override

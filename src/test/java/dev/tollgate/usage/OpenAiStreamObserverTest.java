@@ -116,4 +116,47 @@ class OpenAiStreamObserverTest {
         o.onEvent(raw(err), err);
         assertEquals("overloaded", o.error().orElseThrow());
     }
+
+    @Test
+    void contentChunksParsedLaterStillGiveTheWholeTextInOrder() {
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 5);
+        StringBuilder sent = new StringBuilder();
+        int chunks = OpenAiStreamObserver.PENDING_CHARS / 40; // enough to overflow the unparsed batch
+        for (int i = 0; i < chunks; i++) {
+            String word = " w" + i;
+            sent.append(word);
+            String chunk = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + word
+                    + "\"}}],\"usage\": null}";
+            assertArrayEquals(raw(chunk), o.onEvent(raw(chunk), chunk), "content passes on byte for byte");
+        }
+        o.onEvent(raw("[DONE]"), "[DONE]");
+        assertEquals(UsageQuality.ESTIMATED, o.quality());
+        assertEquals(TokenEstimator.count(sent.toString()), o.usage().completion());
+        assertEquals("c", o.responseId().orElseThrow());
+    }
+
+    @Test
+    void usageAfterManyContentChunksIsReadAndHidden() {
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> {
+            throw new AssertionError("estimated although usage came");
+        });
+        for (int i = 0; i < 50; i++) {
+            o.onEvent(raw(CONTENT), CONTENT);
+        }
+        assertNull(o.onEvent(raw(USAGE), USAGE));
+        String err = "{\"id\":\"x\",\"error\" : {\"message\":\"late failure\"}}";
+        o.onEvent(raw(err), err);
+        assertEquals(new TokenUsage(11, 7, 18, 4, 2), o.usage());
+        assertEquals("late failure", o.error().orElseThrow());
+    }
+
+    @Test
+    void onlyANonNullUsageOrErrorKeyCounts() {
+        assertTrue(OpenAiStreamObserver.names("{\"usage\":{\"total_tokens\":1}}", "\"usage\""));
+        assertTrue(OpenAiStreamObserver.names("{\"usage\" :\n {}}", "\"usage\""));
+        assertFalse(OpenAiStreamObserver.names("{\"usage\": null}", "\"usage\""));
+        assertFalse(OpenAiStreamObserver.names("{\"content\":\"the \\\"usage\\\" word\"}", "\"usage\""),
+                "a quoted word inside text is escaped, so never a key");
+        assertFalse(OpenAiStreamObserver.names("{\"content\":\"no usage here\"}", "\"usage\""));
+    }
 }
