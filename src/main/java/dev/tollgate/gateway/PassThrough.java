@@ -1,6 +1,5 @@
 package dev.tollgate.gateway;
 
-import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.usage.AnthropicStreamObserver;
@@ -26,6 +25,7 @@ import java.io.ByteArrayInputStream;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * A call whose client speaks the upstream's format: the body goes as the client sent it (see

@@ -1,6 +1,5 @@
 package dev.tollgate.usage;
 
-import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonException;
@@ -8,6 +7,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
 
 /**
  * Reads an Anthropic Messages stream as it passes, untouched: the id from {@code message_start},

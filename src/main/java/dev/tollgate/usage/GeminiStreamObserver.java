@@ -1,12 +1,12 @@
 package dev.tollgate.usage;
 
-import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.function.LongSupplier;
 
 /**
  * Reads a Gemini {@code streamGenerateContent?alt=sse} stream as it passes, untouched: the

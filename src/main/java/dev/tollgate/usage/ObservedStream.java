@@ -1,7 +1,7 @@
 package dev.tollgate.usage;
 
-import java.util.function.LongSupplier;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * What every stream observer keeps whatever the format: the text seen (for an estimate when

@@ -1,6 +1,5 @@
 package dev.tollgate.usage;
 
-import java.util.function.LongSupplier;
 import static dev.tollgate.json.Jsons.JSON;
 
 import jakarta.json.JsonArray;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Reads an OpenAI-format stream as it passes: the usage chunk (latest wins, as providers that
