@@ -105,6 +105,11 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse")):
     server = open(dist).read().replace('port="8080"', f'port="{http}"').replace('port="8005"', f'port="{shutdown}"')
     open(os.path.join(home, "conf", "server.xml"), "w").write(server)
     shutil.rmtree(os.path.join(home, "webapps", "tollgate"), ignore_errors=True)
+    # the upstream's answers as static files: Tomcat's own latency, the floor under any web app in it
+    floor = os.path.join(home, "webapps", "ROOT", "bench-floor")
+    os.makedirs(floor, exist_ok=True)
+    for fixture in ("chat.json", "chat.sse"):
+        shutil.copy(os.path.join(HERE, "fixtures", fixture), os.path.join(floor, fixture))
     shutil.copy(war, os.path.join(home, "webapps", "tollgate.war"))
     config = os.path.join(os.path.abspath(work), "tollgate-bench.yaml")
     open(config, "w").write("# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)\n"
@@ -130,7 +135,9 @@ def gateway_config(upstream, kinds):
 def setup_portkey(script, work, procs):
     port = free_port()
     node = shutil.which("node")
-    p = procs.start("portkey", [node, os.path.basename(script), f"--port={port}"],
+    # Portkey 1.15.2 cannot stream on Node's fetch without this preload (bench/portkey-streams.cjs)
+    p = procs.start("portkey", [node, "--require", os.path.join(HERE, "portkey-streams.cjs"),
+                                os.path.basename(script), f"--port={port}"],
                     log=os.path.join(work, "portkey.log"))
     os.chdir(ROOT)
     deadline = time.time() + 60
@@ -162,6 +169,15 @@ def parse_wrk(out):
     return {"rps": float(rps.group(1)) if rps else 0.0, "p50": pct.get("50"), "p99": pct.get("99"),
             "completed": completed, "non2xx": int(bad.group(1)) if bad else 0,
             "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0}
+
+
+def http_client(url, body, duration):
+    """The JDK HttpClient alone against the same URL, one caller (HttpClientFloor.java)."""
+    out = subprocess.run(["java", os.path.join(HERE, "HttpClientFloor.java"), url, duration.rstrip("s")],
+                         env={**os.environ, "BENCH_BODY": body}, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("bench: HttpClientFloor failed: " + out.stderr[-2000:])
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "non2xx": 0, "socket_errors": 0}
 
 
 def overhead_ms(url, body, headers, n=500):
@@ -288,6 +304,14 @@ def main():
                         tollgate_runs.append(c)
                     print(f"round {rnd + 1} {label:10} c={c:<4} {name:8} {r['rps']:9.0f} req/s  "
                           f"p50 {r['p50']} ms  p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
+                if c == 1:  # the floors: what Tomcat and the JDK HttpClient cost alone, in the same round
+                    url, body, _ = target("direct", kind)
+                    for name, r in (("tomcat-file", lambda: wrk(f"http://127.0.0.1:{tc_port}/bench-floor/chat.{kind}",
+                                                                json.dumps(body), {}, 1, duration)),
+                                    ("httpclient", lambda: http_client(url, json.dumps(body), duration))):
+                        r = r()
+                        results.setdefault((label, c, name), []).append(r)
+                        print(f"round {rnd + 1} {label:10} c=1    {name:11} p50 {r['p50']} ms  p99 {r['p99']} ms", flush=True)
 
         overhead = {}
         for label, kind, _ in scenarios[::2]:
@@ -321,6 +345,11 @@ def fmt(v, digits=2):
     return "—" if v is None else f"{v:,.{digits}f}"
 
 
+def signed(v):
+    """Milliseconds added, with their sign: a floor can measure faster than direct by noise."""
+    return "—" if v is None else f"{v:+,.3f}"
+
+
 def ratio(a, b):
     return "—" if not a or not b else f"{a / b:.2f}×"
 
@@ -340,7 +369,7 @@ def write_report(results, scenarios, mem, overhead, recorded, by_status, complet
                 added = None if med(t, key) is None else med(t, key) - med(d, key)
                 added_pk = None if pk(key) is None else pk(key) - med(d, key)
                 lines.append(f"| {label} | 1 | latency {key} (ms) | {fmt(med(d, key), 3)} | {fmt(med(t, key), 3)} | "
-                             f"{fmt(pk(key), 3) if not p_failed else 'failed'} | +{fmt(added, 3)} ms added | "
+                             f"{fmt(pk(key), 3) if not p_failed else 'failed'} | {signed(added)} ms added | "
                              f"{ratio(added, added_pk) + ' of its added latency' if added_pk else '—'} |")
         lines.append(f"| {label} | {c} | throughput (req/s) | {fmt(med(d, 'rps'), 0)} | {fmt(med(t, 'rps'), 0)} | "
                      f"{fmt(pk('rps'), 0) if not p_failed else 'failed'} | {ratio(med(t, 'rps'), med(d, 'rps'))} | "
@@ -348,6 +377,19 @@ def write_report(results, scenarios, mem, overhead, recorded, by_status, complet
         bad_t = sum(r["non2xx"] + r["socket_errors"] for r in t)
         if bad_t:
             lines.append(f"| {label} | {c} | Tollgate errors | | {bad_t} | | | |")
+    lines += ["", "Where the added latency at c=1 comes from: the two parts Tollgate is built on, each alone "
+              "in the same rounds, as latency added over direct (median of the rounds). Tomcat: the upstream's "
+              "answer served by Tomcat as a static file. JDK HttpClient: the client set up as Tollgate's, "
+              "calling the upstream from one thread (`HttpClientFloor.java`).", "",
+              "| scenario | figure | Tomcat alone | JDK HttpClient alone | both floors | Tollgate |", "|---|---|---|---|---|---|"]
+    for label, _, c in scenarios:
+        if c != 1:
+            continue
+        d = results[(label, 1, "direct")]
+        for key in ("p50", "p99"):
+            added = {n: med(results[(label, 1, n)], key) - med(d, key) for n in ("tomcat-file", "httpclient", "tollgate")}
+            lines.append(f"| {label} | added {key} (ms) | {signed(added['tomcat-file'])} | {signed(added['httpclient'])} | "
+                         f"{signed(added['tomcat-file'] + added['httpclient'])} | {signed(added['tollgate'])} |")
     lines += ["", "Tollgate's own overhead as it reports it (`x-tollgate-overhead-ms`), over "
               f"{next(iter(overhead.values()))['n']} sequential calls each: "
               + "; ".join(f"{k}: p50 {v['p50']:.3f} ms, p99 {v['p99']:.3f} ms" for k, v in overhead.items()) + "."]

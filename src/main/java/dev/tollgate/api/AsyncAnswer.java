@@ -77,6 +77,13 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
         }
         over = true;
         try {
+            // ends the body here and now: complete() alone leaves the last bytes (a whole answer, a
+            // stream's closing chunk) to a container thread it must first wake, a hop the client waits on
+            async.getResponse().getOutputStream().close();
+        } catch (IOException | IllegalStateException e) {
+            // the client left, or the container ended the exchange: complete() below still applies
+        }
+        try {
             async.complete();
         } catch (IllegalStateException e) {
             // the container ended it first (error, shutdown): nothing is left to end
