@@ -12,8 +12,8 @@ import java.io.IOException;
 
 /**
  * The answer to one model call, written when the gateway has it, from whatever thread that is:
- * a whole body at once, or an event stream flushed event by event with no container thread waiting
- * in between. Once the exchange has ended, by us or by the container (client gone, error), nothing
+ * a whole body at once, or an event stream flushed as its events arrive, with no container thread
+ * waiting in between. Once the exchange has ended, by us or by the container (client gone, error), nothing
  * more is written, so no byte lands in a response the container has recycled for another request.
  */
 public final class AsyncAnswer implements StreamSink, AsyncListener {
@@ -61,13 +61,20 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
     }
 
     @Override
-    public synchronized void send(byte[] bytes) throws IOException {
+    public synchronized void write(byte[] bytes) throws IOException {
+        open().write(bytes);
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        open().flush();
+    }
+
+    private ServletOutputStream open() throws IOException {
         if (over) {
             throw new IOException("client stream closed");
         }
-        ServletOutputStream out = async.getResponse().getOutputStream();
-        out.write(bytes);
-        out.flush();
+        return async.getResponse().getOutputStream();
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.concurrent.Flow;
 
 /**
  * Passes an upstream SSE stream to the client event by event as it arrives, reading usage on the
- * way. It asks the upstream for one chunk at a time and asks again only after the client took the
+ * way. The events of one upstream delivery go out in one flush: none waits for later upstream
+ * bytes, and a provider that sends several events at once costs one write, not one each. It asks the upstream for one chunk at a time and asks again only after the client took the
  * last one, so a slow client slows the upstream instead of filling memory; no thread waits in
  * between. However the stream ends (done, upstream broke or went quiet, client left), the meter
  * gets the usage seen and the right status, then the client's stream is closed.
@@ -36,6 +37,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
     private volatile long lastUpstreamNanos;
     private long lastClientNanos;
     private boolean ended;
+    /** Bytes written since the last flush: a delivery that completed no event sends nothing. */
+    private boolean unflushed;
 
     StreamRelay(Flow.Publisher<List<ByteBuffer>> upstream, StreamObserver observer, Metering meter,
                 StreamWatchdog watchdog, Duration idle, Duration keepAlive) {
@@ -81,6 +84,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
                     pass(event);
                 }
             }
+            flush();
         } catch (IOException e) {
             clientGone();
             return;
@@ -109,6 +113,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
             for (SseEvent event : splitter.finish()) {
                 pass(event);
             }
+            flush();
         } catch (IOException e) {
             clientGone();
             return;
@@ -137,6 +142,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
         if (quiet) {
             try {
                 send(KEEP_ALIVE, false);
+                flush();
             } catch (IOException e) {
                 clientGone();
             }
@@ -154,12 +160,20 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
         if (ended) {
             return;
         }
-        sink.send(bytes);
+        sink.write(bytes);
+        unflushed = true;
         long now = System.nanoTime();
         if (answer) {
             meter.firstByte(now);
         }
         lastClientNanos = now;
+    }
+
+    private synchronized void flush() throws IOException {
+        if (!ended && unflushed) {
+            sink.flush();
+            unflushed = false;
+        }
     }
 
     private void upstreamFailed(int status, String message) {
@@ -191,7 +205,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
             }
             if (lastEvent != null) {
                 try {
-                    sink.send(lastEvent);
+                    sink.write(lastEvent);
+                    sink.flush();
                 } catch (IOException e) {
                     meter.fail(Metering.CLIENT_CLOSED_REQUEST, "client closed the stream");
                 }
