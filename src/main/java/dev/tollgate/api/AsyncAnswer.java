@@ -13,8 +13,9 @@ import java.io.IOException;
 /**
  * The answer to one model call, written when the gateway has it, from whatever thread that is:
  * a whole body at once, or an event stream flushed as its events arrive, with no container thread
- * waiting in between. Once the exchange has ended, by us or by the container (client gone, error), nothing
- * more is written, so no byte lands in a response the container has recycled for another request.
+ * waiting in between. Once the exchange has ended, by us or by the container (client gone, error),
+ * nothing more is written, so no byte lands in a response the container has recycled for another
+ * request.
  */
 public final class AsyncAnswer implements StreamSink, AsyncListener {
     private final AsyncContext async;

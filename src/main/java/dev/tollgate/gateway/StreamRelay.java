@@ -15,8 +15,9 @@ import java.util.concurrent.Flow;
 /**
  * Passes an upstream SSE stream to the client event by event as it arrives, reading usage on the
  * way. The events of one upstream delivery go out in one flush: none waits for later upstream
- * bytes, and a provider that sends several events at once costs one write, not one each. It asks the upstream for one chunk at a time and asks again only after the client took the
- * last one, so a slow client slows the upstream instead of filling memory; no thread waits in
+ * bytes, and a provider that sends several events at once costs one write, not one each. It asks
+ * the upstream for one chunk at a time and asks again only after the client took the last one,
+ * so a slow client slows the upstream instead of filling memory; no thread waits in
  * between. However the stream ends (done, upstream broke or went quiet, client left), the meter
  * gets the usage seen and the right status, then the client's stream is closed.
  */

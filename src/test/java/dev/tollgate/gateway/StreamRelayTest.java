@@ -40,7 +40,8 @@ class StreamRelayTest {
             @Override
             public void write(byte[] bytes) {
                 String s = new String(bytes, StandardCharsets.UTF_8);
-                sink.add(s.contains("[DONE]") ? "DONE" : s.contains("\"usage\"") ? "usage" : s.replaceAll("(?s).*\"content\":\"(\\w)\".*", "$1"));
+                sink.add(s.contains("[DONE]") ? "DONE" : s.contains("\"usage\"") ? "usage"
+                        : s.replaceAll("(?s).*\"content\":\"(\\w)\".*", "$1"));
             }
 
             @Override
