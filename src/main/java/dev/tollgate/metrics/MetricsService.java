@@ -37,22 +37,22 @@ public final class MetricsService {
             + "COALESCE(SUM(cost_pusd),0), COALESCE(SUM(CASE WHEN cost_pusd IS NULL AND total_tokens > 0 THEN 1 ELSE 0 END),0), "
             + "COALESCE(SUM(CASE WHEN stream = 1 THEN ttfb_ms END),0), "
             + "COALESCE(SUM(CASE WHEN stream = 1 AND ttfb_ms IS NOT NULL THEN 1 ELSE 0 END),0)";
-    private static final String DIMENSIONS = "model, provider, api_key_masked, user_id";
+    private static final String DIMENSIONS = "model, provider, api_key_hash, api_key_masked, user_id";
     private static final String FROM_RECORDS = "SELECT ts / " + HOUR_MS + ", " + DIMENSIONS + ", " + RECORD_SUMS
             + " FROM usage_records WHERE ts >= ? AND ts < ?";
     private static final String ROLLUP_SUMS = "SUM(requests), SUM(total_tokens), SUM(prompt_tokens), "
             + "SUM(completion_tokens), SUM(reasoning_tokens), SUM(cached_tokens), SUM(failed), SUM(latency_ms_sum), "
             + "SUM(cost_pusd), SUM(unpriced), SUM(ttft_ms_sum), SUM(ttft_count)";
     private static final String SPAN = " WHERE grain = ? AND start_ms >= ? AND start_ms < ?";
-    /** Rollup rows as they are (grouping only merges a key's rows under its masked form). */
+    /** Rollup rows as they are. */
     private static final Source ROLLUPS = new Source("SELECT start_ms / " + HOUR_MS + ", " + DIMENSIONS + ", "
             + ROLLUP_SUMS + " FROM usage_rollups" + SPAN, " GROUP BY start_ms, " + DIMENSIONS);
     private static final Source MODEL_ROLLUPS = new Source("SELECT start_ms / " + HOUR_MS + ", model, provider, NULL, "
-            + "NULL, " + ROLLUP_SUMS + " FROM usage_model_rollups" + SPAN, " GROUP BY start_ms, model, provider");
+            + "NULL, NULL, " + ROLLUP_SUMS + " FROM usage_model_rollups" + SPAN, " GROUP BY start_ms, model, provider");
     /** Summed per caller in the database: a period's keys and users in a few rows. */
     private static final Source CALLER_ROLLUPS = new Source("SELECT MIN(start_ms) / " + HOUR_MS + ", NULL, NULL, "
-            + "api_key_masked, user_id, " + ROLLUP_SUMS + " FROM usage_rollups" + SPAN,
-            " GROUP BY api_key_masked, user_id");
+            + "api_key_hash, api_key_masked, user_id, " + ROLLUP_SUMS + " FROM usage_rollups" + SPAN,
+            " GROUP BY api_key_hash, api_key_masked, user_id");
 
     /** A rollup query: its select with the span's conditions, and what follows the filters. */
     private record Source(String select, String groupBy) {
@@ -99,7 +99,7 @@ public final class MetricsService {
             try (PreparedStatement p = prepare(c, sql, s, q); ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     fold.add(rs.getLong(1) * HOUR_MS, none(rs.getString(2)), none(rs.getString(3)),
-                            rs.getString(4), none(rs.getString(5)), totals(rs, 6));
+                            new KeyId(rs.getString(4), rs.getString(5)), none(rs.getString(6)), totals(rs, 7));
                 }
             }
         }
@@ -207,7 +207,7 @@ public final class MetricsService {
         private final Interval interval;
         private final Map<Instant, Totals> buckets = new TreeMap<>();
         private final Map<String, Totals> byModel = new HashMap<>();
-        private final Map<String, Totals> byKey = new HashMap<>();
+        private final Map<KeyId, Totals> byKey = new HashMap<>();
         private final Map<String, Totals> byUser = new HashMap<>();
         private final Map<String, Totals> byProvider = new HashMap<>();
         private Totals total = Totals.ZERO;
@@ -219,7 +219,7 @@ public final class MetricsService {
             }
         }
 
-        void add(long startMs, String model, String provider, String key, String user, Totals t) {
+        void add(long startMs, String model, String provider, KeyId key, String user, Totals t) {
             total = total.plus(t);
             buckets.merge(interval.floor(Instant.ofEpochMilli(startMs)), t, Totals::plus);
             byModel.merge(model == null ? UNROUTED : model, t, Totals::plus);
@@ -237,7 +237,8 @@ public final class MetricsService {
 
         /** This fold's totals, series, models and providers with {@code callers}' keys and users. */
         MetricsReport report(MetricsQuery q, Fold callers, long p95) {
-            return new MetricsReport(q, total, p95, groups(byModel), groups(callers.byKey), groups(callers.byUser),
+            return new MetricsReport(q, total, p95, groups(byModel), groups(KeyId.labelled(callers.byKey)),
+                    groups(callers.byUser),
                     groups(byProvider), buckets());
         }
 

@@ -121,6 +121,30 @@ class MetricsServiceTest {
     }
 
     @Test
+    void keysThatShareAMaskedFormAreKeptApart() throws Exception {
+        Instant at = Instant.parse("2027-01-05T10:00:00Z");
+        List<UsageRecord> january = new ArrayList<>();
+        for (String key : List.of("sk-alpha-xyz", "sk-bravo-xyz", "sk-bravo-xyz", "sk-other-abc")) {
+            january.add(new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", false, "mini", "mini",
+                    "openai", "openai#1", new Caller(KeyFingerprint.of(key), null, null), 200, 100, null,
+                    new TokenUsage(10, 5, 15, 0, 0), UsageQuality.REPORTED, null, null, 1, true, null));
+        }
+        new UsageTable(db, "test").insert(january);
+        // whole days come from the rollups, an hour cut mid-way from the records themselves
+        for (List<String> period : List.of(List.of("2027-01-01", "2027-02-01", "day"),
+                List.of("2027-01-01", "2027-02-01", "hour"), List.of("2027-01-05T09:30:00Z", "2027-01-05T10:30:00Z", "hour"))) {
+            MetricsReport r = new MetricsService(db).report(
+                    MetricsQuery.parse(period.get(0), period.get(1), null, period.get(2), Instant.now()));
+            Map<String, Long> requests = new TreeMap<>();
+            r.byApiKey().forEach(g -> requests.put(g.key(), g.totals().requests()));
+            String alpha = KeyFingerprint.of("sk-alpha-xyz").hash().substring(0, 8);
+            String bravo = KeyFingerprint.of("sk-bravo-xyz").hash().substring(0, 8);
+            assertEquals(Map.of("***xyz (" + alpha + ")", 1L, "***xyz (" + bravo + ")", 2L, "***abc", 1L), requests,
+                    period.toString());
+        }
+    }
+
+    @Test
     void periodIsHalfOpen() {
         Instant first = written.get(0).timestamp();
         MetricsReport r = new MetricsService(db).report(

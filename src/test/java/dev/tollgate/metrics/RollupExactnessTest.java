@@ -44,6 +44,8 @@ public class RollupExactnessTest {
     private static final long SPAN_MS = 12L * 86_400_000L;
     private static final String[] MODELS = {"gpt-4o", "mini", "claude", null};
     private static final String[] USERS = {"ann", "bob", null};
+    /** The last one shares its masked form ***t-1 with sk-test-1: a breakdown by key must not merge them. */
+    private static final String[] KEYS = {"sk-test-0", "sk-test-1", "sk-test-2", "sk-test-3", "sk-alt-t-1"};
 
     @TempDir
     Path dir;
@@ -179,7 +181,7 @@ public class RollupExactnessTest {
         assertEquals(groups(in, w -> w.model() == null ? "unrouted" : w.model()), asMap(r.byModel()), "by model, " + what);
         assertEquals(groups(in, w -> w.caller().userId() == null ? "(none)" : w.caller().userId()), asMap(r.byUser()),
                 "by user, " + what);
-        assertEquals(groups(in, w -> w.apiKey().masked()), asMap(r.byApiKey()), "by key, " + what);
+        assertEquals(byKey(in), asMap(r.byApiKey()), "by key, " + what);
         assertEquals(groups(in, w -> w.provider() == null ? "unrouted" : w.provider()), asMap(r.byProvider()),
                 "by provider, " + what);
         List<Long> order = r.byModel().stream().map(g -> g.totals().tokens()).toList();
@@ -198,6 +200,17 @@ public class RollupExactnessTest {
         Map<String, List<UsageRecord>> by = in.stream().collect(Collectors.groupingBy(key));
         Map<String, Totals> out = new TreeMap<>();
         by.forEach((k, v) -> out.put(k, sum(v)));
+        return out;
+    }
+
+    /** By key: one group per key, labelled by its masked form plus the start of its hash where two share it. */
+    private static Map<String, Totals> byKey(List<UsageRecord> in) {
+        Map<KeyFingerprint, List<UsageRecord>> by = in.stream().collect(Collectors.groupingBy(UsageRecord::apiKey));
+        Map<String, Long> sharing = by.keySet().stream()
+                .collect(Collectors.groupingBy(KeyFingerprint::masked, Collectors.counting()));
+        Map<String, Totals> out = new TreeMap<>();
+        by.forEach((k, v) -> out.put(sharing.get(k.masked()) > 1 ? k.masked() + " (" + k.hash().substring(0, 8) + ")"
+                : k.masked(), sum(v)));
         return out;
     }
 
@@ -222,14 +235,14 @@ public class RollupExactnessTest {
     private UsageRecord randomRecord() {
         Instant at = START.plusMillis((long) (random.nextDouble() * SPAN_MS));
         String model = MODELS[random.nextInt(MODELS.length)];
-        int key = random.nextInt(4);
+        int key = random.nextInt(KEYS.length);
         boolean stream = random.nextBoolean();
         int prompt = random.nextInt(2000);
         int completion = random.nextInt(500);
         long latency = (long) Math.exp(random.nextDouble() * 10); // 1 ms .. 22 s, every digit count
         return new UsageRecord(java.util.UUID.randomUUID().toString(), at, "/v1/chat/completions", stream, model, model,
                 model == null ? null : "openai", model == null ? null : "openai#1",
-                new Caller(KeyFingerprint.of("sk-test-" + key), null, USERS[key % USERS.length]),
+                new Caller(KeyFingerprint.of(KEYS[key]), null, USERS[key % USERS.length]),
                 random.nextInt(10) == 0 ? 429 : 200, latency, stream && random.nextBoolean() ? Long.valueOf(latency / 3) : null,
                 new TokenUsage(prompt, completion, prompt + completion, random.nextInt(50), random.nextInt(20)),
                 UsageQuality.REPORTED, null, null, 1, true,
