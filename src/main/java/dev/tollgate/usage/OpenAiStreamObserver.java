@@ -95,14 +95,16 @@ public final class OpenAiStreamObserver extends ObservedStream {
     /** The usage to record, and how good it is, given everything seen so far. */
     @Override
     public TokenUsage usage() {
+        if (usage != null) {
+            return usage; // the kept content is only ever needed for an estimate
+        }
         readPending();
-        return usage != null ? usage : estimate();
+        return estimate();
     }
 
     @Override
     public UsageQuality quality() {
-        readPending();
-        return quality(usage != null);
+        return quality(usage != null); // kept chunks name no usage and no [DONE]: reading them changes nothing here
     }
 
     /**
