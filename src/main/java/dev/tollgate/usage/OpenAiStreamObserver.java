@@ -95,16 +95,24 @@ public final class OpenAiStreamObserver extends ObservedStream {
     /** The usage to record, and how good it is, given everything seen so far. */
     @Override
     public TokenUsage usage() {
-        if (usage != null) {
-            return usage; // the kept content is only ever needed for an estimate
-        }
-        readPending();
-        return estimate();
+        readPendingUnlessReported();
+        return usage != null ? usage : estimate();
     }
 
     @Override
     public UsageQuality quality() {
-        return quality(usage != null); // kept chunks name no usage and no [DONE]: reading them changes nothing here
+        readPendingUnlessReported();
+        return quality(usage != null);
+    }
+
+    /**
+     * The kept chunks are read only when no usage came as the stream passed: then they are needed
+     * for an estimate, or one may carry usage under a key spelled with escapes.
+     */
+    private void readPendingUnlessReported() {
+        if (usage == null) {
+            readPending();
+        }
     }
 
     /**

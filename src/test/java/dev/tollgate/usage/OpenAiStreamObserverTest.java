@@ -56,6 +56,17 @@ class OpenAiStreamObserverTest {
     }
 
     @Test
+    void usageUnderAnEscapedKeyIsStillCountedAtTheEnd() {
+        String escaped = USAGE.replace("\"usage\"", "\"\\u0075sage\"");
+        OpenAiStreamObserver o = new OpenAiStreamObserver(false, () -> 99);
+        o.onEvent(raw(CONTENT), CONTENT);
+        assertArrayEquals(raw(escaped), o.onEvent(raw(escaped), escaped), "not recognised as it passes");
+        o.onEvent(raw("[DONE]"), "[DONE]");
+        assertEquals(UsageQuality.REPORTED, o.quality(), "the kept chunks are read before the quality is told");
+        assertEquals(new TokenUsage(11, 7, 18, 4, 2), o.usage());
+    }
+
+    @Test
     void passesTheUsageChunkToAClientThatAskedForIt() {
         OpenAiStreamObserver o = new OpenAiStreamObserver(true, () -> 99);
         assertArrayEquals(raw(USAGE), o.onEvent(raw(USAGE), USAGE));
