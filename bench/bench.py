@@ -166,9 +166,10 @@ def parse_wrk(out):
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    kinds = dict(zip(("connect", "read", "write", "timeout"), (int(x) for x in errors.groups()))) if errors else {}
     return {"rps": float(rps.group(1)) if rps else 0.0, "p50": pct.get("50"), "p99": pct.get("99"),
             "completed": completed, "non2xx": int(bad.group(1)) if bad else 0,
-            "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0}
+            "socket_errors": sum(kinds.values()), "socket_error_kinds": kinds}
 
 
 def http_client(url, body, duration):

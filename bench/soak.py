@@ -6,6 +6,7 @@ recording would show as a rising line. The warm-up is shown but not judged: unti
 compiled the hot path and the young generation has cycled through the whole heap, RSS grows
 for reasons that stop by themselves. Started by `sh bench/run.sh soak`; see bench/README.md.
 """
+import collections
 import json
 import os
 import sqlite3
@@ -28,7 +29,8 @@ def main():
         port, pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, upstream, procs)
         headers = {"Authorization": f"Bearer {bench.CLIENT_KEY}"}
         url = f"http://127.0.0.1:{port}/tollgate/v1/chat/completions"
-        samples, completed, runs, errors = [], 0, 0, 0
+        samples, completed, runs = [], 0, 0
+        errors = collections.Counter()  # by kind: wrk's socket errors and non-2xx answers
         t0 = time.time()
         while time.time() - t0 < warmup + total:
             stream = runs % 2 == 1  # alternate slices: non-streaming, streaming
@@ -36,7 +38,7 @@ def main():
                     "messages": [{"role": "user", "content": bench.PROMPT}]}
             r = bench.wrk(url, json.dumps(body), headers, high, f"{SLICE_S}s")
             completed += r["completed"]
-            errors += r["non2xx"] + r["socket_errors"]
+            errors.update({**r["socket_error_kinds"], "non-2xx": r["non2xx"]})
             runs += 1
             m = bench.memory(pid)
             elapsed = round(time.time() - t0)
@@ -53,6 +55,12 @@ def main():
         procs.stop_all()
 
 
+def describe(errors):
+    """The error count, by kind when there are any: '0', or '1 (timeout 1)'."""
+    kinds = ", ".join(f"{k} {n}" for k, n in sorted(errors.items()) if n)
+    return f"{sum(errors.values())}" + (f" ({kinds})" if kinds else "")
+
+
 def write_report(samples, high, warmup, completed, recorded, bound, errors, ok):
     judged = [s for s in samples if not s[5]]
     first = [s[3] for s in judged[:4]]
@@ -67,7 +75,7 @@ def write_report(samples, high, warmup, completed, recorded, bound, errors, ok):
     for t, kind, rps, rss, heap, warming in samples:
         lines.append(f"| {t} | {kind}{' (warm-up)' if warming else ''} | {rps:,.0f} | {rss:.0f} | {bench.fmt(heap, 1)} |")
     lines += ["", f"RSS over the {span} s after the warm-up: the last four samples average {growth:+.1f} MiB against "
-              f"the first four. Errors: {errors}.", "",
+              f"the first four. Errors: {describe(errors)}.", "",
               f"Record check: {completed} requests completed, {recorded} records, none duplicated; up to {bound} more "
               f"may be requests wrk cut off at the end of a slice. **{'PASS' if ok else 'FAIL'}**", ""]
     bench.save_report("soak", "\n".join(lines))
