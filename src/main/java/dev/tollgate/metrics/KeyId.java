@@ -9,7 +9,7 @@ import java.util.Map;
  * only three characters), so a breakdown by key groups by the hash and labels by the masked form.
  */
 record KeyId(String hash, String masked) {
-    /** How much of the hash tells apart keys that share a masked form; a prefix of a hash reveals nothing of the key. */
+    /** How much of the hash tells apart keys that share a masked form; a hash's prefix reveals nothing of the key. */
     static final int HASH_SHOWN = 8;
 
     KeyId {
@@ -24,7 +24,8 @@ record KeyId(String hash, String masked) {
         Map<String, Integer> sharing = new HashMap<>();
         byKey.keySet().forEach(k -> sharing.merge(k.masked(), 1, Integer::sum));
         Map<String, Totals> out = new HashMap<>();
-        byKey.forEach((k, t) -> out.merge(sharing.get(k.masked()) > 1 ? k.disambiguated() : k.masked(), t, Totals::plus));
+        byKey.forEach((k, t) -> out.merge(sharing.get(k.masked()) > 1 ? k.disambiguated() : k.masked(), t,
+                Totals::plus));
         return out;
     }
 

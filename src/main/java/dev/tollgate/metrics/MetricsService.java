@@ -238,8 +238,7 @@ public final class MetricsService {
         /** This fold's totals, series, models and providers with {@code callers}' keys and users. */
         MetricsReport report(MetricsQuery q, Fold callers, long p95) {
             return new MetricsReport(q, total, p95, groups(byModel), groups(KeyId.labelled(callers.byKey)),
-                    groups(callers.byUser),
-                    groups(byProvider), buckets());
+                    groups(callers.byUser), groups(byProvider), buckets());
         }
 
         List<Bucket> buckets() {

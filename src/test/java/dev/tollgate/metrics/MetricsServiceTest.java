@@ -132,7 +132,8 @@ class MetricsServiceTest {
         new UsageTable(db, "test").insert(january);
         // whole days come from the rollups, an hour cut mid-way from the records themselves
         for (List<String> period : List.of(List.of("2027-01-01", "2027-02-01", "day"),
-                List.of("2027-01-01", "2027-02-01", "hour"), List.of("2027-01-05T09:30:00Z", "2027-01-05T10:30:00Z", "hour"))) {
+                List.of("2027-01-01", "2027-02-01", "hour"),
+                List.of("2027-01-05T09:30:00Z", "2027-01-05T10:30:00Z", "hour"))) {
             MetricsReport r = new MetricsService(db).report(
                     MetricsQuery.parse(period.get(0), period.get(1), null, period.get(2), Instant.now()));
             Map<String, Long> requests = new TreeMap<>();
