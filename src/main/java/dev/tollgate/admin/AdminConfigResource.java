@@ -48,7 +48,7 @@ public final class AdminConfigResource {
                         .add("request", config.timeouts().request().toMillis())
                         .add("stream_idle", config.timeouts().streamIdle().toMillis())
                         .add("keepalive", config.timeouts().keepAlive().toMillis()))
-                .add("max_body_bytes", config.maxBodyBytes())
+                .add("max_body_bytes", config.input().maxBodyBytes())
                 .add("ops", JSON.createObjectBuilder().add("allowed_networks", networks))
                 .add("limits", JSON.createObjectBuilder()
                         .add("global", AdminJson.limits(config.quota().global().values()))

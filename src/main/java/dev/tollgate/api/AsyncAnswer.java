@@ -2,6 +2,7 @@ package dev.tollgate.api;
 
 import dev.tollgate.gateway.Reply;
 import dev.tollgate.gateway.StreamSink;
+import dev.tollgate.usage.Metering;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -15,15 +16,23 @@ import java.io.IOException;
  * a whole body at once, or an event stream flushed as its events arrive, with no container thread
  * waiting in between. Once the exchange has ended, by us or by the container (client gone, error),
  * nothing more is written, so no byte lands in a response the container has recycled for another
- * request.
+ * request. An answer given before the request's body was read to its end (a refused key, a body
+ * too large or too slow) closes the connection: otherwise the container would wait on a container
+ * thread for the rest of the body to throw it away, a thread that a client sending a byte every few
+ * seconds could hold for hours.
  */
 public final class AsyncAnswer implements StreamSink, AsyncListener {
     private final AsyncContext async;
     /** Set by the container's callbacks, which must never wait for a write in progress. */
     private volatile boolean over;
+    private volatile boolean bodyUnread;
 
-    private AsyncAnswer(AsyncContext async) {
+    private final Metering meter;
+
+    private AsyncAnswer(AsyncContext async, boolean hasBody, Metering meter) {
         this.async = async;
+        this.bodyUnread = hasBody;
+        this.meter = meter;
     }
 
     /**
@@ -33,13 +42,22 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
     public static AsyncAnswer start(HttpServletRequest request) {
         AsyncContext async = request.startAsync();
         async.setTimeout(0);
-        AsyncAnswer answer = new AsyncAnswer(async);
+        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+        AsyncAnswer answer = new AsyncAnswer(async, hasBody, (Metering) request.getAttribute(Metering.ATTRIBUTE));
         async.addListener(answer);
         return answer;
     }
 
+    /** The request's body has been read to its end: the connection may serve the client's next request. */
+    public void bodyRead() {
+        bodyUnread = false;
+    }
+
     public void reply(Reply reply) {
         HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        if (bodyUnread) {
+            response.setHeader("Connection", "close");
+        }
         if (reply instanceof Reply.Stream s) {
             synchronized (this) {
                 if (!over) {
@@ -52,6 +70,7 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
         synchronized (this) {
             if (!over) {
                 try {
+                    answering(reply.status());
                     ServletReplies.write((Reply.Buffered) reply, response);
                 } catch (IOException e) {
                     // the client left before its answer; the meter already has the call's outcome
@@ -84,6 +103,7 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
             return;
         }
         over = true;
+        answering(async.getResponse() instanceof HttpServletResponse r ? r.getStatus() : 200);
         try {
             // ends the body here and now: complete() alone leaves the last bytes (a whole answer, a
             // stream's closing chunk) to a container thread it must first wake, a hop the client waits on
@@ -95,6 +115,13 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
             async.complete();
         } catch (IllegalStateException e) {
             // the container ended it first (error, shutdown): nothing is left to end
+        }
+    }
+
+    /** The answer's last bytes are about to go: in journaled mode its record is journaled first. */
+    private void answering(int status) {
+        if (meter != null) {
+            meter.answering(status);
         }
     }
 

@@ -9,25 +9,30 @@ import dev.tollgate.gateway.ProxyCall;
 import dev.tollgate.gateway.Reply;
 import dev.tollgate.usage.Metering;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.LongFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The steps every dialect's model call takes, in order: mark it metered, admit the key, read and
  * check the body, hand it to the gateway, write the reply, or the refusal in the dialect's error format.
  */
 public final class ProxyEndpoint {
+    private static final Logger LOG = Logger.getLogger(ProxyEndpoint.class.getName());
     private final Gateway gateway;
-    private final long maxBodyBytes;
+    private final BodyReader bodies;
+    private final ProxyRequests requests;
     private final ErrorFormat errors;
 
-    public ProxyEndpoint(Gateway gateway, RequestLimits limits, ErrorFormat errors) {
+    public ProxyEndpoint(Gateway gateway, BodyReader bodies, ErrorFormat errors) {
         this.gateway = gateway;
-        this.maxBodyBytes = limits.maxBodyBytes();
+        this.bodies = bodies;
+        this.requests = new ProxyRequests(bodies.limits());
         this.errors = errors;
     }
 
@@ -39,6 +44,11 @@ public final class ProxyEndpoint {
         return errors;
     }
 
+    /** Checks a model name the URL carries before anything uses it (Gemini). */
+    public void checkModel(String model) {
+        requests.checkModel(model, "model");
+    }
+
     /**
      * @param headers   client headers for an upstream of the same dialect
      * @param pathModel the model when the URL names it (Gemini), with {@code pathStream}; null otherwise
@@ -48,19 +58,18 @@ public final class ProxyEndpoint {
         Metering meter = Optional.ofNullable((Metering) request.getAttribute(Metering.ATTRIBUTE))
                 .orElseGet(() -> new Metering(request.getRequestURI(), Instant.now(), System.nanoTime()));
         meter.modelCall();
+        Caller caller;
         try {
-            Caller caller = gateway.admit(key, meter);
-            ProxyCall call = parse(op, caller, request, headers, pathModel, pathStream);
-            gateway.call(call, meter).whenComplete((reply, error) -> {
-                if (error != null) {
-                    answer.reply(refusal(unwrap(error), meter));
-                } else {
-                    answer.reply(reply);
-                }
-            });
+            caller = gateway.admit(key, meter);
         } catch (GatewayException e) {
             answer.reply(refusal(e, meter));
+            return;
         }
+        boolean debug = "true".equalsIgnoreCase(request.getHeader("x-debug"));
+        bodies.read(request).thenCompose(raw -> {
+            answer.bodyRead();
+            return gateway.call(parse(op, caller, raw, headers, debug, pathModel, pathStream), meter);
+        }).whenComplete((reply, error) -> answer.reply(error != null ? refusal(unwrap(error), meter) : reply));
     }
 
     /**
@@ -71,35 +80,39 @@ public final class ProxyEndpoint {
      */
     public void countTokens(Operation op, HttpServletRequest request, AsyncAnswer answer, Optional<String> key,
                             Map<String, String> headers, String pathModel, LongFunction<String> count) {
+        Caller caller;
         try {
-            Caller caller = gateway.authenticate(key);
-            ProxyCall call = parse(op, caller, request, headers, pathModel, false);
-            gateway.countTokens(call, count).whenComplete((reply, error) -> answer.reply(error == null ? reply
-                    : unwrap(error) instanceof GatewayException g ? errors.reply(g)
-                    : errors.reply(502, "The upstream provider could not count the tokens.")));
+            caller = gateway.authenticate(key);
         } catch (GatewayException e) {
             answer.reply(errors.reply(e));
+            return;
         }
+        bodies.read(request).thenCompose(raw -> {
+            answer.bodyRead();
+            return gateway.countTokens(parse(op, caller, raw, headers, false, pathModel, false), count);
+        }).whenComplete((reply, error) -> answer.reply(error == null ? reply
+                : unwrap(error) instanceof GatewayException g ? errors.reply(g)
+                : errors.reply(502, "The upstream provider could not count the tokens.")));
     }
 
-    private ProxyCall parse(Operation op, Caller caller, HttpServletRequest request, Map<String, String> headers,
+    private ProxyCall parse(Operation op, Caller caller, byte[] raw, Map<String, String> headers, boolean debug,
                             String pathModel, boolean pathStream) {
-        byte[] raw;
-        try {
-            raw = BodyReader.read(request.getInputStream(), request.getContentLengthLong(), maxBodyBytes);
-        } catch (IOException e) {
-            throw BodyReader.unreadable();
-        }
-        boolean debug = "true".equalsIgnoreCase(request.getHeader("x-debug"));
-        return pathModel == null ? ProxyRequests.parse(op, caller, raw, headers, debug)
-                : ProxyRequests.parse(op, caller, raw, headers, debug, pathModel, pathStream);
+        return pathModel == null ? requests.parse(op, caller, raw, headers, debug)
+                : requests.parse(op, caller, raw, headers, debug, pathModel, pathStream);
     }
 
+    /** A refusal in the dialect's format, carrying the id of the record it leaves. */
     private Reply.Buffered refusal(Throwable error, Metering meter) {
         GatewayException e = error instanceof GatewayException g ? g
                 : new GatewayException(Failure.INTERNAL, "The gateway failed to complete the request.");
+        if (!(error instanceof GatewayException)) {
+            LOG.log(Level.SEVERE, "tollgate: unexpected error in a model call", error);
+        }
         meter.error(e.getMessage());
-        return errors.reply(e);
+        Reply.Buffered reply = errors.reply(e);
+        Map<String, String> headers = new LinkedHashMap<>(reply.headers());
+        headers.put("x-tollgate-request-id", meter.id());
+        return new Reply.Buffered(reply.status(), reply.contentType(), headers, reply.body());
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -7,25 +7,24 @@ import dev.tollgate.admin.AdminKeysResource;
 import dev.tollgate.admin.AdminModelsResource;
 import dev.tollgate.admin.AdminProvidersResource;
 import dev.tollgate.admin.AdminUsersResource;
+import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ErrorMapper;
-import dev.tollgate.api.RequestLimits;
 import dev.tollgate.api.UsageResource;
 import dev.tollgate.api.anthropic.AnthropicServlet;
 import dev.tollgate.api.gemini.GeminiServlet;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.api.openai.OpenAiServlet;
 import dev.tollgate.config.ConfigLocator;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.cost.PriceTable;
 import dev.tollgate.dashboard.DashboardResource;
 import dev.tollgate.dashboard.LiveFeed;
 import dev.tollgate.dashboard.LiveFeedServlet;
 import dev.tollgate.dashboard.Pages;
-import dev.tollgate.config.TollgateConfig;
-import dev.tollgate.cost.PriceTable;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
-import dev.tollgate.metrics.PrometheusText;
 import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
@@ -37,8 +36,8 @@ import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.usage.MeteringFilter;
+import dev.tollgate.usage.RecordJournal;
 import dev.tollgate.usage.Retention;
-import dev.tollgate.usage.UsageRecord;
 import dev.tollgate.usage.UsageRecorder;
 import dev.tollgate.usage.UsageTable;
 import jakarta.servlet.DispatcherType;
@@ -47,7 +46,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
-import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -56,6 +54,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -112,9 +111,15 @@ public final class TollgateListener implements ServletContextListener {
         deregisterDriversOnStop();
 
         UsageTable table = new UsageTable(database, config.instanceId());
+        RecordJournal journal = persist && config.usageStatisticsEnabled()
+                && config.persistence().durability() == TollgateConfig.Persistence.Durability.JOURNALED
+                ? Journals.replayAndOpen(config.persistence(), table) : null;
+        if (journal != null) {
+            teardown.push(journal); // closed after the recorder: its last commits trim the journal first
+        }
         long persistedAtStart = count(table);
         UsageRecorder recorder = new UsageRecorder(table::insert, config.persistence().bufferSize(),
-                config.persistence().flushInterval(), config.persistence().maxQueuedRecords());
+                config.persistence().flushInterval(), config.persistence().maxQueuedRecords(), journal);
         teardown.push(recorder); // closed before the database: everything queued is written first
         Retention retention = new Retention(table, new FleetJobs(database, config.instanceId()), config.persistence().retentionDays(), clock);
         retention.schedule(timer);
@@ -138,40 +143,32 @@ public final class TollgateListener implements ServletContextListener {
         timer.scheduleWithFixedDelay(() -> refresh(keys, limiter, cooldowns), 10, 10, TimeUnit.SECONDS);
         Router router = new Router(config.credentials(), config.routing().strategy(), cooldowns, config.modelMappings());
         Gateway gateway = new Gateway(keys, limiter, router, cooldowns, new PayloadRules(config.payloadRules()), upstreams,
-                config.timeouts(), config.requestRetry(), timer);
+                config.timeouts(), config.input(), config.requestRetry(), timer);
 
-        HealthResource.Probe health = () -> {
-            String dbError = ping(database);
-            String recorderError = recorder.lastError();
-            return new HealthResource.Health(version, config.instanceId(), database.description(), config.usageStatisticsEnabled(), persist,
-                    persistedAtStart + recorder.written() - retention.deleted(), recorder.backlog(), recorder.dropped(),
-                    dbError == null, dbError != null ? dbError : recorderError, gateway.openStreams());
-        };
+        RecordingState recording = new RecordingState(database, recorder, journal);
+        HealthResource.Probe health = () -> new HealthResource.Health(version, config.instanceId(), database.description(),
+                config.usageStatisticsEnabled(), persist, persistedAtStart + recorder.written() - retention.deleted(),
+                recorder.backlog(), recorder.dropped(), gateway.openStreams(), recording.database(), recording.recorder(),
+                recording.journal());
 
         LiveCounters counters = new LiveCounters();
         LiveFeed feed = new LiveFeed();
         teardown.push(feed);
         feed.keepAlive(timer);
-        MetricsResource.GaugeProbe gauges = () -> new PrometheusText.Gauges(recorder.backlog(), recorder.dropped(),
-                gateway.openStreams(), ping(database) == null);
+        MetricsResource.GaugeProbe gauges = () -> recording.gauges(gateway.openStreams());
         boolean record = config.usageStatisticsEnabled();
         if (!record) {
             LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
         }
         // metering always runs: the limits settle and end each request through it, recorded or not
-        FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(r -> {
-            UsageRecord charged = prices.charge(r);
-            counters.add(charged);
-            feed.publish(charged);
-            if (record) {
-                recorder.submit(charged);
-            }
-        }));
+        FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(
+                new FinishedRecords(prices, record ? recorder::submit : r -> { }, List.of(counters::add, feed::publish)),
+                journal == null ? null : FinishedRecords.journal(prices, journal)));
         filter.setAsyncSupported(true);
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*", "/v1beta/*");
 
         MetricsService metrics = new MetricsService(database);
-        RequestLimits limits = new RequestLimits(config.maxBodyBytes());
+        BodyReader bodies = new BodyReader(config.input(), timer);
         FilterRegistration.Dynamic network = context.addFilter("tollgate-ops-network",
                 new OperatorNetworkFilter(config.ops().allowedNetworks()));
         network.setAsyncSupported(true);
@@ -219,11 +216,11 @@ public final class TollgateListener implements ServletContextListener {
         events.addMapping("/_qs/metrics/ui/events");
 
         // the model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet)
-        proxyServlet(context, "tollgate-openai", new OpenAiServlet(gateway, limits),
+        proxyServlet(context, "tollgate-openai", new OpenAiServlet(gateway, bodies),
                 OpenAiServlet.PATHS.keySet().toArray(String[]::new));
-        proxyServlet(context, "tollgate-anthropic", new AnthropicServlet(gateway, limits),
+        proxyServlet(context, "tollgate-anthropic", new AnthropicServlet(gateway, bodies),
                 AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
-        proxyServlet(context, "tollgate-gemini", new GeminiServlet(gateway, limits), GeminiServlet.MAPPING);
+        proxyServlet(context, "tollgate-gemini", new GeminiServlet(gateway, bodies), GeminiServlet.MAPPING);
 
         ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
         jersey.setAsyncSupported(true);
@@ -295,15 +292,6 @@ public final class TollgateListener implements ServletContextListener {
             cooldowns.refresh();
         } catch (RuntimeException e) { // as above: the schedule must survive a database outage
             LOG.warning("tollgate: cannot re-read keys, limits and credential rests (keeping the last ones): " + e.getMessage());
-        }
-    }
-
-    /** Null when the database answers, else why not. */
-    private static String ping(Database database) {
-        try (Connection c = database.connection()) {
-            return c.isValid(2) ? null : "connection not valid";
-        } catch (SQLException e) {
-            return e.getMessage();
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.config;
 import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
 import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.config.TollgateConfig.InputLimits;
 import dev.tollgate.config.TollgateConfig.ModelPrice;
 import dev.tollgate.config.TollgateConfig.Ops;
 import dev.tollgate.config.TollgateConfig.Persistence;
@@ -73,7 +74,7 @@ public final class ConfigParser {
                 persistence(top, baseDir, defaultDatabase),
                 top.integer("request-retry", 1, 0, 10),
                 timeouts(top),
-                top.size("max-body-size", TollgateConfig.Limits.DEFAULT_MAX_BODY_BYTES),
+                inputLimits(top),
                 ops(top),
                 modelPrices(top),
                 quota(top),
@@ -102,13 +103,24 @@ public final class ConfigParser {
         if (flush.isZero() || flush.isNegative()) {
             throw s.error("flush-interval must be positive");
         }
+        String durability = s.string("durability", "journaled").trim().toLowerCase(java.util.Locale.ROOT);
+        Persistence.Durability mode = switch (durability) {
+            case "journaled" -> Persistence.Durability.JOURNALED;
+            case "buffered" -> Persistence.Durability.BUFFERED;
+            default -> throw s.error("durability must be journaled or buffered, got '" + durability + "'");
+        };
+        Path journal = s.string("journal").map(Path::of).map(baseDir::resolve).map(Path::normalize)
+                .orElse(Persistence.defaultJournal(path));
         Persistence result = new Persistence(
                 s.bool("enabled", d.enabled()),
                 path,
                 s.integer("buffer-size", d.bufferSize(), 1, 100_000),
                 flush,
                 s.integer("retention-days", d.retentionDays(), 0, 36_500),
-                s.integer("max-queued-records", d.maxQueuedRecords(), 1, 10_000_000));
+                s.integer("max-queued-records", d.maxQueuedRecords(), 1, 10_000_000),
+                mode,
+                journal,
+                positive(s, "journal-sync", d.journalSync()));
         warnUnknown(s);
         return result;
     }
@@ -231,6 +243,40 @@ public final class ConfigParser {
                 positive(s, "keepalive", d.keepAlive()));
         warnUnknown(s);
         return result;
+    }
+
+    /** {@code input-limits}; the older top-level {@code max-body-size} still sets the body size. */
+    private InputLimits inputLimits(YamlSection top) {
+        InputLimits d = InputLimits.defaults();
+        long body = bytes(top, "max-body-size", d.maxBodyBytes(), InputLimits.MAX_BUFFER_BYTES);
+        Optional<YamlSection> section = top.section("input-limits");
+        if (section.isEmpty()) {
+            return new InputLimits(body, d.maxJsonDepth(), d.maxJsonValues(), d.maxMessages(), d.maxTools(),
+                    d.maxModelName(), d.bodyTimeout(), d.bodyMinBytesPerSecond(), d.maxUpstreamBodyBytes(),
+                    d.maxUpstreamEventBytes());
+        }
+        YamlSection s = section.get();
+        InputLimits result = new InputLimits(
+                bytes(s, "max-body-size", body, InputLimits.MAX_BUFFER_BYTES),
+                s.integer("max-json-depth", d.maxJsonDepth(), 2, 1_000),
+                s.integer("max-json-values", d.maxJsonValues(), 16, 50_000_000),
+                s.integer("max-messages", d.maxMessages(), 1, 1_000_000),
+                s.integer("max-tools", d.maxTools(), 0, 100_000),
+                s.integer("max-model-name", d.maxModelName(), 16, 4_096),
+                positive(s, "body-timeout", d.bodyTimeout()),
+                bytes(s, "body-min-rate", d.bodyMinBytesPerSecond(), InputLimits.MAX_BUFFER_BYTES),
+                bytes(s, "max-upstream-body-size", d.maxUpstreamBodyBytes(), InputLimits.MAX_BUFFER_BYTES),
+                (int) bytes(s, "max-upstream-event-size", d.maxUpstreamEventBytes(), Integer.MAX_VALUE / 2));
+        warnUnknown(s);
+        return result;
+    }
+
+    private static long bytes(YamlSection s, String key, long fallback, long max) {
+        long value = s.size(key, fallback);
+        if (value <= 0 || value > max) {
+            throw s.error(key + " must be between 1 byte and " + max + " bytes");
+        }
+        return value;
     }
 
     private static Duration positive(YamlSection s, String key, Duration fallback) {

@@ -18,7 +18,7 @@ public record TollgateConfig(
         Persistence persistence,
         int requestRetry,
         Timeouts timeouts,
-        long maxBodyBytes,
+        InputLimits input,
         Ops ops,
         List<ModelPrice> modelPrices,
         Quota quota,
@@ -38,7 +38,7 @@ public record TollgateConfig(
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), Limits.DEFAULT_MAX_BODY_BYTES, Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), java.util.Map.of(), List.of());
+                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), java.util.Map.of(), List.of());
     }
 
     /** This machine's host name: what tells instances apart when the config does not name them. */
@@ -50,10 +50,29 @@ public record TollgateConfig(
         }
     }
 
+    /**
+     * Where and how records are kept.
+     *
+     * @param durability  {@code JOURNALED}: each record is written to a local journal before its answer
+     *                    ends, so a crash loses none; {@code BUFFERED}: records wait in memory for their
+     *                    batch, and a crash loses up to {@code flushInterval} of them
+     * @param journal     the journal's folder (default: {@code journal} beside the SQLite file)
+     * @param journalSync how often the journal is made durable on disk (group commit)
+     */
     public record Persistence(boolean enabled, Path path, int bufferSize, Duration flushInterval,
-                              int retentionDays, int maxQueuedRecords) {
+                              int retentionDays, int maxQueuedRecords, Durability durability, Path journal,
+                              Duration journalSync) {
+        public enum Durability { JOURNALED, BUFFERED }
+
         public static Persistence defaults(Path path) {
-            return new Persistence(true, path, 100, Duration.ofSeconds(1), 90, 100_000);
+            return new Persistence(true, path, 100, Duration.ofSeconds(1), 90, 100_000, Durability.JOURNALED,
+                    defaultJournal(path), Duration.ofMillis(5));
+        }
+
+        /** The journal's folder when the file does not name one: beside the SQLite file. */
+        public static Path defaultJournal(Path database) {
+            Path dir = database.toAbsolutePath().getParent();
+            return (dir == null ? Path.of(".") : dir).resolve("journal");
         }
     }
 
@@ -125,11 +144,33 @@ public record TollgateConfig(
         }
     }
 
-    /** Named defaults that more than one place needs. */
-    public static final class Limits {
+    /**
+     * Bounds on what callers and upstreams send, each checked where the bytes enter and before work
+     * is done on them ({@code input-limits}, README "Limits on input").
+     *
+     * @param maxBodyBytes          a request body's size (also the top-level {@code max-body-size})
+     * @param maxJsonDepth          nesting of arrays and objects in any JSON a caller or upstream sends
+     * @param maxJsonValues         values (members and elements) in one JSON document
+     * @param maxMessages           messages (chat), contents (Gemini) or input items (Responses) in one request
+     * @param maxTools              tool or function declarations in one request
+     * @param maxModelName          characters of a model name; names are printable ASCII without spaces
+     * @param bodyTimeout           the longest a caller may take to send its whole body
+     * @param bodyMinBytesPerSecond the slowest a body may arrive, on average, once {@link #BODY_RATE_GRACE} has passed
+     * @param maxUpstreamBodyBytes  an upstream's whole (non-streamed) answer
+     * @param maxUpstreamEventBytes one server-sent event of an upstream stream
+     */
+    public record InputLimits(long maxBodyBytes, int maxJsonDepth, int maxJsonValues, int maxMessages, int maxTools,
+                              int maxModelName, Duration bodyTimeout, long bodyMinBytesPerSecond,
+                              long maxUpstreamBodyBytes, int maxUpstreamEventBytes) {
         public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
+        /** A body's first seconds are exempt from the minimum rate: connections and clients start slowly. */
+        public static final Duration BODY_RATE_GRACE = Duration.ofSeconds(5);
+        /** Byte arrays are indexed by int: the largest body or answer a bound may allow. */
+        public static final long MAX_BUFFER_BYTES = 1L << 30;
 
-        private Limits() {
+        public static InputLimits defaults() {
+            return new InputLimits(DEFAULT_MAX_BODY_BYTES, 64, 500_000, 10_000, 512, 256, Duration.ofSeconds(60),
+                    1024, 64L * 1024 * 1024, 8 * 1024 * 1024);
         }
     }
 }

@@ -141,15 +141,19 @@ final class YamlSection {
         if (!m.matches()) {
             throw error(child(key), value.get(), "expected a duration such as 500ms, 10s, 5m or 1h, got '" + text + "'");
         }
-        long amount = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        try {
+            long amount = Long.parseLong(m.group(1));
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                case "d" -> Duration.ofDays(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw error(child(key), value.get(), "is too long a duration: '" + text + "'");
+        }
     }
 
     /** A size in bytes written as a number or with a unit: 512kb, 32MB, 1GiB. */
@@ -163,7 +167,6 @@ final class YamlSection {
         if (!m.matches()) {
             throw error(child(key), value.get(), "expected a size such as 1048576, 512KB or 32MB, got '" + text + "'");
         }
-        long amount = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2);
         long factor = switch (unit) {
             case "kb", "k", "kib" -> 1024L;
@@ -171,7 +174,11 @@ final class YamlSection {
             case "gb", "g", "gib" -> 1024L * 1024 * 1024;
             default -> 1L;
         };
-        return amount * factor;
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw error(child(key), value.get(), "is too large a size: '" + text + "'");
+        }
     }
 
     Optional<YamlSection> section(String key) {

@@ -25,17 +25,34 @@ public record Price(String model, long input, long output, long cachedInput, lon
                 cacheWrite5m == null ? in : pico(cacheWrite5m), cacheWrite1h == null ? in : pico(cacheWrite1h));
     }
 
+    /**
+     * What {@code tokens} cost at these prices. Counts below zero count as zero, and the sum saturates
+     * at {@link Long#MAX_VALUE} pico-USD (about 9.2 million USD) instead of overflowing: a record is
+     * always priced and written, whatever an upstream or a price row says.
+     */
     public Charge charge(TokenUsage tokens) {
-        long cached = Math.min(tokens.cached(), tokens.prompt());
-        long write5m = Math.min(tokens.cacheWrite5m(), tokens.prompt() - cached);
-        long write1h = Math.min(tokens.cacheWrite1h(), tokens.prompt() - cached - write5m);
-        long plain = tokens.prompt() - cached - write5m - write1h;
-        long cost = Math.multiplyExact(plain, input);
-        cost = Math.addExact(cost, Math.multiplyExact(cached, cachedInput));
-        cost = Math.addExact(cost, Math.multiplyExact(write5m, cacheWrite5m));
-        cost = Math.addExact(cost, Math.multiplyExact(write1h, cacheWrite1h));
-        cost = Math.addExact(cost, Math.multiplyExact(tokens.completion(), output));
+        long prompt = Math.max(0, tokens.prompt());
+        long cached = Math.min(Math.max(0, tokens.cached()), prompt);
+        long write5m = Math.min(Math.max(0, tokens.cacheWrite5m()), prompt - cached);
+        long write1h = Math.min(Math.max(0, tokens.cacheWrite1h()), prompt - cached - write5m);
+        long plain = prompt - cached - write5m - write1h;
+        long cost = saturatedSum(saturatedProduct(plain, input), saturatedProduct(cached, cachedInput),
+                saturatedProduct(write5m, cacheWrite5m), saturatedProduct(write1h, cacheWrite1h),
+                saturatedProduct(Math.max(0, tokens.completion()), output));
         return new Charge(cost, input, output, cachedInput, cacheWrite5m, cacheWrite1h);
+    }
+
+    /** {@code a × b} for non-negative a and b, or {@link Long#MAX_VALUE} when it does not fit. */
+    static long saturatedProduct(long a, long b) {
+        return Math.multiplyHigh(a, b) != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
+    }
+
+    static long saturatedSum(long... parts) {
+        long sum = 0;
+        for (long p : parts) {
+            sum = sum > Long.MAX_VALUE - p ? Long.MAX_VALUE : sum + p;
+        }
+        return sum;
     }
 
     private static long pico(BigDecimal perMillion) {

@@ -5,6 +5,8 @@ public enum Failure {
     AUTHENTICATION(401),
     INVALID_REQUEST(400),
     MODEL_NOT_FOUND(404),
+    /** The client sent its body too slowly or not within the deadline. */
+    REQUEST_TIMEOUT(408),
     PAYLOAD_TOO_LARGE(413),
     RATE_LIMITED(429),
     UPSTREAM_UNAVAILABLE(502),

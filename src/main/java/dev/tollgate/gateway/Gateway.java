@@ -1,18 +1,17 @@
 package dev.tollgate.gateway;
 
-import static dev.tollgate.json.Jsons.JSON;
-
 import dev.tollgate.access.Caller;
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.TollgateConfig.InputLimits;
 import dev.tollgate.config.TollgateConfig.Timeouts;
 import dev.tollgate.limit.LimitExceeded;
 import dev.tollgate.limit.Permit;
 import dev.tollgate.limit.RateLimiter;
-import dev.tollgate.route.Route;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
+import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
 import dev.tollgate.translate.AnthropicMessages;
 import dev.tollgate.translate.ChatCodec;
@@ -24,14 +23,7 @@ import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
 import dev.tollgate.usage.Metering;
-import dev.tollgate.usage.OpenAiStreamObserver;
-import dev.tollgate.usage.OpenAiText;
-import dev.tollgate.usage.OpenAiUsage;
-import dev.tollgate.usage.TokenUsage;
-import dev.tollgate.usage.UsageQuality;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -68,10 +60,12 @@ public final class Gateway {
     private final RateLimiter limiter;
     private final Cooldowns cooldowns;
     private final PayloadRules payload;
+    private final InputLimits input;
 
     public Gateway(ClientKeys keys, RateLimiter limiter, Router router, Cooldowns cooldowns, PayloadRules payload,
-                   Function<ProviderCredential, Upstream> upstreams, Timeouts timeouts, int retries,
+                   Function<ProviderCredential, Upstream> upstreams, Timeouts timeouts, InputLimits input, int retries,
                    ScheduledExecutorService timer) {
+        this.input = input;
         this.keys = keys;
         this.limiter = limiter;
         this.cooldowns = cooldowns;
@@ -200,11 +194,17 @@ public final class Gateway {
         }
     }
 
+    /** The reply's length cap the client set; the API layer has checked it is a whole number in range. */
     private static java.util.OptionalLong maxOutputTokens(JsonObject body) {
         for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
             if (body.get(field) instanceof jakarta.json.JsonNumber n && n.isIntegral() && n.longValue() >= 0) {
                 return java.util.OptionalLong.of(n.longValue());
             }
+        }
+        if (body.get("generationConfig") instanceof JsonObject config
+                && config.get("maxOutputTokens") instanceof jakarta.json.JsonNumber n && n.isIntegral()
+                && n.longValue() >= 0) {
+            return java.util.OptionalLong.of(n.longValue());
         }
         return java.util.OptionalLong.empty();
     }
@@ -311,7 +311,7 @@ public final class Gateway {
         boolean eventStream = response.contentType().map(t -> t.startsWith("text/event-stream")).orElse(false);
         if (call.stream() && response.ok() && eventStream) {
             StreamRelay relay = new StreamRelay(response.body(), exchange.observer(), meter, watchdog,
-                    timeouts.streamIdle(), timeouts.keepAlive());
+                    timeouts.streamIdle(), timeouts.keepAlive(), input.maxUpstreamEventBytes());
             return CompletableFuture.completedFuture(new Reply.Stream(response.status(), headers(response, meter, permit, attempt),
                     relay));
         }
@@ -331,10 +331,10 @@ public final class Gateway {
                 });
     }
 
-    /** The whole body of a response, within the request timeout. */
+    /** The whole body of a response, within the request timeout and {@code max-upstream-body-size}. */
     private CompletableFuture<byte[]> whole(UpstreamResponse response) {
         CompletableFuture<byte[]> bytes = new CompletableFuture<>();
-        HttpResponse.BodySubscriber<byte[]> collector = HttpResponse.BodySubscribers.ofByteArray();
+        BoundedBody collector = new BoundedBody(input.maxUpstreamBodyBytes());
         collector.getBody().whenComplete((b, t) -> {
             if (t != null) {
                 bytes.completeExceptionally(t);

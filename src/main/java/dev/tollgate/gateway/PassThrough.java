@@ -1,27 +1,24 @@
 package dev.tollgate.gateway;
 
-import static dev.tollgate.json.Jsons.JSON;
-
-import dev.tollgate.usage.AnthropicStreamObserver;
+import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.GeminiContent;
+import dev.tollgate.usage.AnthropicStreamObserver;
 import dev.tollgate.usage.AnthropicUsage;
 import dev.tollgate.usage.GeminiStreamObserver;
 import dev.tollgate.usage.GeminiUsage;
-import dev.tollgate.usage.ResponsesStreamObserver;
-import dev.tollgate.usage.ResponsesUsage;
 import dev.tollgate.usage.OpenAiStreamObserver;
 import dev.tollgate.usage.OpenAiText;
 import dev.tollgate.usage.OpenAiUsage;
+import dev.tollgate.usage.ResponsesStreamObserver;
+import dev.tollgate.usage.ResponsesUsage;
 import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.ByteArrayInputStream;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -118,10 +115,8 @@ final class PassThrough implements Exchange {
         if (!ok) {
             return new Answer(status, bytes, TokenUsage.NONE, UsageQuality.NONE, null, "upstream answered " + status);
         }
-        JsonObject json;
-        try {
-            json = JSON.createReader(new ByteArrayInputStream(bytes)).readObject();
-        } catch (JsonException | IllegalStateException e) {
+        JsonObject json = BoundedJson.tryObject(bytes, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (json == null) {
             return new Answer(status, bytes, TokenUsage.of(estimatedPrompt.getAsLong(), 0), UsageQuality.ESTIMATED, null, null);
         }
         String id = json.get("id") instanceof JsonString s ? s.getString()

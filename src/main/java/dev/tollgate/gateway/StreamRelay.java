@@ -23,7 +23,6 @@ import java.util.concurrent.Flow;
  */
 final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.StreamSource, StreamWatchdog.Watched {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
     private final Flow.Publisher<List<ByteBuffer>> upstream;
     private final StreamObserver observer;
@@ -31,7 +30,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
     private final StreamWatchdog watchdog;
     private final long idleNanos;
     private final long keepAliveNanos;
-    private final SseSplitter splitter = new SseSplitter(MAX_EVENT_BYTES);
+    private final SseSplitter splitter;
 
     private StreamSink sink;
     private Flow.Subscription subscription;
@@ -42,7 +41,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
     private boolean unflushed;
 
     StreamRelay(Flow.Publisher<List<ByteBuffer>> upstream, StreamObserver observer, Metering meter,
-                StreamWatchdog watchdog, Duration idle, Duration keepAlive) {
+                StreamWatchdog watchdog, Duration idle, Duration keepAlive, int maxEventBytes) {
+        this.splitter = new SseSplitter(maxEventBytes);
         this.upstream = upstream;
         this.observer = observer;
         this.meter = meter;

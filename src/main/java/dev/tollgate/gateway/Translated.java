@@ -2,6 +2,7 @@ package dev.tollgate.gateway;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.Chat;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.TranslatedStream;
@@ -9,9 +10,7 @@ import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -68,10 +67,8 @@ final class Translated implements Exchange {
 
     @Override
     public Answer answer(int status, boolean ok, byte[] body) {
-        JsonObject parsed;
-        try {
-            parsed = JSON.createReader(new ByteArrayInputStream(body)).readObject();
-        } catch (JsonException | IllegalStateException e) {
+        JsonObject parsed = BoundedJson.tryObject(body, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (parsed == null) {
             String message = ok ? "the upstream answered with a body that is not JSON" : "upstream answered " + status;
             return new Answer(ok ? 502 : status, bytes(client.error(ok ? 502 : status, message)), TokenUsage.NONE,
                     ok ? UsageQuality.PARTIAL : UsageQuality.NONE, null, message);

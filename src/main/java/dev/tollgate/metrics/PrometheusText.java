@@ -11,8 +11,18 @@ public final class PrometheusText {
     private PrometheusText() {
     }
 
-    /** Gauges about the instance, read at scrape time. */
-    public record Gauges(int queueDepth, long droppedRecords, int openStreams, boolean databaseUp) {
+    /**
+     * Gauges about the instance, read at scrape time.
+     *
+     * @param databaseUp     the database answers and takes the writer's batches
+     * @param lastCommitSeconds when the writer last committed a batch (Unix seconds; 0 before the first)
+     * @param journalWaiting records in the journal not yet committed; -1 in buffered mode
+     */
+    public record Gauges(int queueDepth, long droppedRecords, int openStreams, boolean databaseUp, long writeFailures,
+                         long lastCommitSeconds, long journalWaiting) {
+        public Gauges(int queueDepth, long droppedRecords, int openStreams, boolean databaseUp) {
+            this(queueDepth, droppedRecords, openStreams, databaseUp, 0, 0, -1);
+        }
     }
 
     public static String render(LiveCounters counters, Gauges gauges) {
@@ -35,7 +45,16 @@ public final class PrometheusText {
         gauge(out, "tollgate_recorder_dropped_total", "Records lost because the memory bound was reached.",
                 gauges.droppedRecords());
         gauge(out, "tollgate_open_streams", "Streams the gateway holds open now.", gauges.openStreams());
-        gauge(out, "tollgate_database_up", "1 when the database answers.", gauges.databaseUp() ? 1 : 0);
+        gauge(out, "tollgate_database_up", "1 when the database answers and takes the usage writer's batches.",
+                gauges.databaseUp() ? 1 : 0);
+        header(out, "tollgate_recorder_write_failures_total", "counter", "Batches of usage records the database refused.");
+        out.append("tollgate_recorder_write_failures_total ").append(gauges.writeFailures()).append('\n');
+        gauge(out, "tollgate_recorder_last_commit_timestamp_seconds", "When the usage writer last committed a batch.",
+                gauges.lastCommitSeconds());
+        if (gauges.journalWaiting() >= 0) {
+            gauge(out, "tollgate_journal_records_waiting", "Journaled records the database has not committed yet.",
+                    gauges.journalWaiting());
+        }
         return out.toString();
     }
 
@@ -61,8 +80,21 @@ public final class PrometheusText {
                 .append(value).append('\n');
     }
 
-    /** Label values escape backslash, double quote and newline, as the format requires. */
+    /**
+     * Label values escape backslash, double quote and newline, as the format requires; other control
+     * characters, which the format has no escape for and scrapers trip on, become '?'.
+     */
     static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c < ' ' || c == 0x7f ? '?' : c);
+            }
+        }
+        return out.toString();
     }
 }

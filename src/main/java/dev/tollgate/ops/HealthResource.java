@@ -5,13 +5,21 @@ import static dev.tollgate.json.Jsons.JSON;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 
-/** {@code GET /_qs/health}: open to all, 200 when the database answers, 503 when it does not. */
+/**
+ * {@code GET /_qs/health}: open to all; 200 when usage is being recorded, 503 when it is not (the
+ * database does not answer, or refuses the writer's batches, or the writer or journal has failed),
+ * with the real cause. It reads the writer's own state (last commit, last failure, records waiting),
+ * not only a probe query: a database that answers reads but cannot take writes (a full disk) is
+ * degraded, not up.
+ */
 @Path("/_qs/health")
 @Singleton
 public final class HealthResource {
@@ -29,32 +37,76 @@ public final class HealthResource {
     }
 
     /** A snapshot of what health reports. */
-    public record Health(String version, String instanceId, String persistence, boolean statisticsEnabled, boolean persistenceEnabled,
-                         long totalRecordsPersisted, int queueDepth, long droppedRecords, boolean databaseUp,
-                         String databaseError, int openStreams) {
+    public record Health(String version, String instanceId, String persistence, boolean statisticsEnabled,
+                         boolean persistenceEnabled, long totalRecordsPersisted, int queueDepth, long droppedRecords,
+                         int openStreams, Database database, Recorder recorder, Journal journal) {
+        /** Whether usage is being recorded as it should. */
+        public boolean ok() {
+            return database.status() == DatabaseStatus.UP && recorder.running()
+                    && (journal == null || journal.error() == null);
+        }
+    }
+
+    public enum DatabaseStatus { UP, DEGRADED, DOWN }
+
+    /** @param error the database's own message when it is not up */
+    public record Database(DatabaseStatus status, String error) {
+    }
+
+    /** The batch writer's state: what it last managed, what it last failed at, what waits. */
+    public record Recorder(boolean running, Instant lastCommit, String lastError, long writeFailures, long deferred) {
+    }
+
+    /** The journal's state (journaled mode only). */
+    public record Journal(int waiting, int segments, long appended, Instant lastSync, String error, long failures) {
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response get() {
         Health h = health.get();
-        JsonObjectBuilder db = JSON.createObjectBuilder().add("status", h.databaseUp() ? "up" : "down");
-        if (h.databaseError() != null) {
-            db.add("error", h.databaseError());
+        JsonObjectBuilder db = JSON.createObjectBuilder().add("status", h.database().status().name().toLowerCase(
+                java.util.Locale.ROOT));
+        if (h.database().error() != null) {
+            db.add("error", h.database().error());
         }
-        String body = JSON.createObjectBuilder()
-                .add("ok", h.databaseUp())
+        Recorder r = h.recorder();
+        JsonObjectBuilder recorder = JSON.createObjectBuilder()
+                .add("running", r.running())
+                .add("records_waiting", h.queueDepth())
+                .add("last_commit", time(r.lastCommit()))
+                .add("last_error", r.lastError() == null ? JsonValue.NULL : JSON.createValue(r.lastError()))
+                .add("write_failures", r.writeFailures())
+                .add("deferred_to_journal", r.deferred());
+        JsonObjectBuilder body = JSON.createObjectBuilder()
+                .add("ok", h.ok())
                 .add("version", h.version())
                 .add("instance_id", h.instanceId())
                 .add("persistence", h.persistence())
                 .add("statistics_enabled", h.statisticsEnabled())
                 .add("persistence_enabled", h.persistenceEnabled())
+                .add("durability", h.journal() == null ? "buffered" : "journaled")
                 .add("total_records_persisted", h.totalRecordsPersisted())
                 .add("queue_depth", h.queueDepth())
                 .add("dropped_records", h.droppedRecords())
                 .add("open_streams", h.openStreams())
                 .add("database", db)
-                .build().toString();
-        return Response.status(h.databaseUp() ? 200 : 503).entity(body).type(MediaType.APPLICATION_JSON).build();
+                .add("recorder", recorder);
+        if (h.journal() != null) {
+            Journal j = h.journal();
+            body.add("journal", JSON.createObjectBuilder()
+                    .add("records_waiting", j.waiting())
+                    .add("segments", j.segments())
+                    .add("appended", j.appended())
+                    .add("last_sync", time(j.lastSync()))
+                    .add("error", j.error() == null ? JsonValue.NULL : JSON.createValue(j.error()))
+                    .add("failures", j.failures()));
+        }
+        return Response.status(h.ok() ? 200 : 503).entity(body.build().toString()).type(MediaType.APPLICATION_JSON)
+                .build();
+    }
+
+    private static JsonValue time(Instant t) {
+        return t == null ? JsonValue.NULL : JSON.createValue(t.toString());
     }
 }

@@ -269,7 +269,7 @@ public final class AnthropicMessages implements ChatCodec {
     /** Anthropic's error type for an HTTP status. */
     public static String errorType(int status) {
         return switch (status) {
-            case 400, 422 -> "invalid_request_error";
+            case 400, 408, 422 -> "invalid_request_error";
             case 401 -> "authentication_error";
             case 403 -> "permission_error";
             case 404 -> "not_found_error";

@@ -354,7 +354,7 @@ public final class GeminiContent implements ChatCodec {
             case 404 -> "NOT_FOUND";
             case 429 -> "RESOURCE_EXHAUSTED";
             case 502, 503 -> "UNAVAILABLE";
-            case 504 -> "DEADLINE_EXCEEDED";
+            case 408, 504 -> "DEADLINE_EXCEEDED";
             default -> "INTERNAL";
         };
     }

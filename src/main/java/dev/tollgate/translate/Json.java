@@ -2,12 +2,11 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,11 +16,7 @@ final class Json {
     }
 
     static Optional<JsonObject> parse(String data) {
-        try {
-            return Optional.of(JSON.createReader(new StringReader(data)).readObject());
-        } catch (JsonException | IllegalStateException e) {
-            return Optional.empty();
-        }
+        return BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM);
     }
 
     /** A JSON text as an object for an input field; {@code {}} when it is empty or not an object. */

@@ -2,10 +2,9 @@ package dev.tollgate.usage;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import jakarta.json.JsonException;
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
@@ -24,10 +23,8 @@ public final class AnthropicStreamObserver extends ObservedStream {
 
     @Override
     public JsonObject read(String data) {
-        JsonObject event;
-        try {
-            event = JSON.createReader(new StringReader(data)).readObject();
-        } catch (JsonException | IllegalStateException e) {
+        JsonObject event = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (event == null) {
             return null;
         }
         switch (event.getString("type", "")) {
@@ -72,7 +69,7 @@ public final class AnthropicStreamObserver extends ObservedStream {
             return usage.tokens();
         }
         TokenUsage start = usage.seen() ? usage.tokens() : TokenUsage.of(estimatedPrompt.getAsLong(), 0);
-        long output = Math.max(usage.output(), TokenEstimator.count(text.toString()));
+        long output = Math.max(usage.output(), text.tokens());
         return new TokenUsage(start.prompt(), output, start.prompt() + output, start.cached(), 0,
                 start.cacheWrite5m(), start.cacheWrite1h());
     }

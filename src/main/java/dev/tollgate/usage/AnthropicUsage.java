@@ -65,8 +65,8 @@ public final class AnthropicUsage {
 
     private void take(JsonObject o, String field, String key) {
         JsonValue v = o.get(field);
-        if (v instanceof JsonNumber n) {
-            latest.put(key, n.longValue());
+        if (v instanceof JsonNumber) {
+            latest.put(key, TokenCount.of(v));
         }
     }
 }

@@ -2,9 +2,8 @@ package dev.tollgate.usage;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import jakarta.json.JsonException;
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
@@ -22,10 +21,8 @@ public final class GeminiStreamObserver extends ObservedStream {
 
     @Override
     public JsonObject read(String data) {
-        JsonObject chunk;
-        try {
-            chunk = JSON.createReader(new StringReader(data)).readObject();
-        } catch (JsonException | IllegalStateException e) {
+        JsonObject chunk = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (chunk == null) {
             return null;
         }
         if (id == null && chunk.get("responseId") instanceof jakarta.json.JsonString s) {
@@ -49,7 +46,7 @@ public final class GeminiStreamObserver extends ObservedStream {
             return usage;
         }
         long prompt = usage != null ? usage.prompt() : estimatedPrompt.getAsLong();
-        long output = Math.max(usage != null ? usage.completion() : 0, TokenEstimator.count(text.toString()));
+        long output = Math.max(usage != null ? usage.completion() : 0, text.tokens());
         return new TokenUsage(prompt, output, prompt + output, usage != null ? usage.cached() : 0,
                 usage != null ? usage.reasoning() : 0);
     }

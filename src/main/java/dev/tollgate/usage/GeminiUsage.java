@@ -1,6 +1,5 @@
 package dev.tollgate.usage;
 
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import java.util.Optional;
 
@@ -56,6 +55,6 @@ public final class GeminiUsage {
     }
 
     private static long n(JsonObject o, String key) {
-        return o.get(key) instanceof JsonNumber num ? num.longValue() : 0;
+        return TokenCount.of(o.get(key));
     }
 }

@@ -15,8 +15,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Metering {
     /** The request attribute under which the filter leaves the meter for the resources. */
     public static final String ATTRIBUTE = Metering.class.getName();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Metering.class.getName());
     /** Status recorded when the client went away before the response ended (nginx's convention). */
     public static final int CLIENT_CLOSED_REQUEST = 499;
+    static final int MAX_ENDPOINT = 256;
+    static final int MAX_UPSTREAM_ID = 256;
+    static final int MAX_ERROR = 1024;
 
     private final String id = UUID.randomUUID().toString();
     private final Instant startedAt;
@@ -35,6 +39,7 @@ public final class Metering {
     private long firstByteNanos;
     private TokenUsage tokens = TokenUsage.NONE;
     private UsageQuality quality = UsageQuality.NONE;
+    private String usageReported;
     private String upstreamRequestId;
     private String error;
     private Integer statusOverride;
@@ -46,6 +51,8 @@ public final class Metering {
     private Consumer<UsageRecord> recorder;
     private int responseStatus;
     private long endNanos;
+    private Consumer<UsageRecord> journal;
+    private boolean journaled;
 
     public Metering(String endpoint, Instant startedAt, long startNanos) {
         this.endpoint = endpoint;
@@ -55,6 +62,34 @@ public final class Metering {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Journaled mode: the record goes to {@code journal} the moment the answer is about to end
+     * ({@link #answering}), or when it is emitted if the answer never ended (client gone, shutdown).
+     */
+    public synchronized void journalTo(Consumer<UsageRecord> journal) {
+        this.journal = journal;
+    }
+
+    /**
+     * The API layer is about to let the answer's last bytes go, with {@code status}: in journaled
+     * mode the record, as it stands now, is journaled first, so a crash after the client has its
+     * answer cannot lose the call. The record written later has the same id (and, unless the client
+     * fails to take the last bytes, the same figures), so the journal's copy is only ever a stand-in.
+     */
+    public void answering(int status) {
+        UsageRecord record;
+        Consumer<UsageRecord> target;
+        synchronized (this) {
+            if (journal == null || journaled || !modelCall || finished.get()) {
+                return;
+            }
+            journaled = true;
+            target = journal;
+            record = build(statusOverride != null ? statusOverride : status, Math.max(endNanos, System.nanoTime()));
+        }
+        target.accept(record);
     }
 
     /**
@@ -110,9 +145,12 @@ public final class Metering {
         }
     }
 
+    /** The call's usage; impossible counts are clamped here, the one door every path's usage goes through. */
     public synchronized void usage(TokenUsage tokens, UsageQuality quality) {
-        this.tokens = tokens;
-        this.quality = quality;
+        UsageSanity.Checked checked = UsageSanity.check(tokens);
+        this.tokens = checked.usage();
+        this.quality = checked.reported() == null ? quality : UsageQuality.CLAMPED;
+        this.usageReported = checked.reported();
     }
 
     /** Marks the first byte of the answer going to the client; later calls keep the first. */
@@ -192,26 +230,47 @@ public final class Metering {
         UsageRecord record;
         Consumer<UsageRecord> target;
         Consumer<UsageRecord> settle;
+        Consumer<UsageRecord> unjournaled;
         synchronized (this) {
             if (recorder == null || holds > 0 || !modelCall || !finished.compareAndSet(false, true)) {
                 return;
             }
-            record = build();
+            record = build(statusOverride != null ? statusOverride : responseStatus, endNanos);
             target = recorder;
             settle = onRecord;
+            unjournaled = journaled ? null : journal;
+        }
+        if (unjournaled != null) {
+            unjournaled.accept(record);
         }
         if (settle != null) {
-            settle.accept(record);
+            try {
+                settle.accept(record);
+            } catch (RuntimeException e) { // the limits' books must never cost the record
+                LOG.log(java.util.logging.Level.SEVERE, "tollgate: cannot settle limits for record " + id, e);
+            }
         }
         target.accept(record);
     }
 
-    private UsageRecord build() {
-        int status = statusOverride != null ? statusOverride : responseStatus;
+    private UsageRecord build(int status, long endNanos) {
         long latencyMs = (endNanos - startNanos) / 1_000_000;
         Long ttfb = stream && firstByteNanos != 0 ? (firstByteNanos - startNanos) / 1_000_000 : null;
         String served = model != null ? model : requestedModel;
-        return new UsageRecord(id, startedAt, endpoint, stream, requestedModel, served, provider, credential, caller,
-                status, latencyMs, ttfb, tokens, quality, upstreamRequestId, error, attempts, admitted, null);
+        return new UsageRecord(id, startedAt, bounded(endpoint, MAX_ENDPOINT), stream, requestedModel, served, provider,
+                credential, caller, status, latencyMs, ttfb, tokens, quality, bounded(upstreamRequestId, MAX_UPSTREAM_ID),
+                bounded(error, MAX_ERROR), attempts, admitted, null, usageReported);
+    }
+
+    /**
+     * Text a caller or an upstream chose (a path, an upstream's error message or request id) is cut to
+     * a bound before it is stored; model names were bounded where they entered.
+     */
+    static String bounded(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        int cut = Character.isHighSurrogate(s.charAt(max - 2)) ? max - 2 : max - 1;
+        return s.substring(0, cut) + "…";
     }
 }

@@ -25,10 +25,17 @@ public final class MeteringFilter extends HttpFilter {
     /** Status recorded for calls the gateway ended because it was shutting down. */
     static final int SHUTTING_DOWN = 503;
     private final transient Consumer<UsageRecord> recorder;
+    private final transient Consumer<UsageRecord> journal;
     private final transient Set<Metering> inFlight = ConcurrentHashMap.newKeySet();
 
     public MeteringFilter(Consumer<UsageRecord> recorder) {
+        this(recorder, null);
+    }
+
+    /** @param journal where each record goes before its answer ends (journaled mode); null in buffered mode */
+    public MeteringFilter(Consumer<UsageRecord> recorder, Consumer<UsageRecord> journal) {
         this.recorder = recorder;
+        this.journal = journal;
     }
 
     @Override
@@ -40,6 +47,9 @@ public final class MeteringFilter extends HttpFilter {
         }
         Metering meter = new Metering(request.getRequestURI().substring(request.getContextPath().length()),
                 Instant.now(), System.nanoTime());
+        if (journal != null) {
+            meter.journalTo(journal);
+        }
         request.setAttribute(Metering.ATTRIBUTE, meter);
         inFlight.add(meter);
         boolean threw = true;

@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  */
 public abstract class ObservedStream implements StreamObserver {
     protected final LongSupplier estimatedPrompt;
-    protected final StringBuilder text = new StringBuilder();
+    protected final StreamText text = new StreamText();
     protected boolean done;
     protected String id;
     protected String error;
@@ -58,6 +58,6 @@ public abstract class ObservedStream implements StreamObserver {
 
     /** The prompt estimate and the text seen, counted: what a stream without usage is recorded with. */
     protected TokenUsage estimate() {
-        return TokenUsage.of(estimatedPrompt.getAsLong(), TokenEstimator.count(text.toString()));
+        return TokenUsage.of(estimatedPrompt.getAsLong(), text.tokens());
     }
 }

@@ -2,13 +2,12 @@ package dev.tollgate.usage;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,10 +73,8 @@ public final class OpenAiStreamObserver extends ObservedStream {
             done = true;
             return null;
         }
-        JsonObject chunk;
-        try {
-            chunk = JSON.createReader(new StringReader(data)).readObject();
-        } catch (JsonException | IllegalStateException e) {
+        JsonObject chunk = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (chunk == null) {
             return null;
         }
         if (id == null && chunk.get("id") instanceof JsonString s) {
@@ -86,7 +83,7 @@ public final class OpenAiStreamObserver extends ObservedStream {
         if (chunk.get("error") instanceof JsonObject e) {
             error = e.getString("message", "upstream error in stream");
         }
-        OpenAiText.append(chunk.get("choices"), "delta", text);
+        OpenAiText.append(chunk.get("choices"), "delta", text::append);
         Optional<TokenUsage> reported = OpenAiUsage.of(chunk);
         reported.ifPresent(u -> usage = u);
         return chunk;

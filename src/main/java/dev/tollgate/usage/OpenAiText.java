@@ -17,12 +17,12 @@ public final class OpenAiText {
     /** The text of a whole response body. */
     public static String of(JsonObject response) {
         StringBuilder out = new StringBuilder();
-        append(response.get("choices"), "message", out);
+        append(response.get("choices"), "message", out::append);
         return out.toString();
     }
 
     /** Appends the text of {@code choices}, looking inside each choice's {@code part} ("message" or "delta"). */
-    static void append(JsonValue choices, String part, StringBuilder out) {
+    static void append(JsonValue choices, String part, java.util.function.Consumer<String> out) {
         if (!(choices instanceof JsonArray list)) {
             return;
         }
@@ -31,19 +31,19 @@ public final class OpenAiText {
                 continue;
             }
             if (choice.get("text") instanceof JsonString t) {
-                out.append(t.getString());
+                out.accept(t.getString());
             }
             if (!(choice.get(part) instanceof JsonObject m)) {
                 continue;
             }
             if (m.get("content") instanceof JsonString content) {
-                out.append(content.getString());
+                out.accept(content.getString());
             }
             if (m.get("tool_calls") instanceof JsonArray calls) {
                 for (JsonValue call : calls) {
                     if (call instanceof JsonObject o && o.get("function") instanceof JsonObject f
                             && f.get("arguments") instanceof JsonString args) {
-                        out.append(args.getString());
+                        out.accept(args.getString());
                     }
                 }
             }

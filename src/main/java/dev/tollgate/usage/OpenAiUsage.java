@@ -1,8 +1,6 @@
 package dev.tollgate.usage;
 
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.util.Optional;
 
 /** Reads OpenAI's {@code usage} object, details included, into {@link TokenUsage}. */
@@ -26,7 +24,6 @@ public final class OpenAiUsage {
     }
 
     private static long number(JsonObject o, String key) {
-        JsonValue v = o.get(key);
-        return v instanceof JsonNumber n ? n.longValue() : 0;
+        return TokenCount.of(o.get(key));
     }
 }

@@ -2,9 +2,8 @@ package dev.tollgate.usage;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import jakarta.json.JsonException;
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
@@ -22,10 +21,8 @@ public final class ResponsesStreamObserver extends ObservedStream {
 
     @Override
     public JsonObject read(String data) {
-        JsonObject e;
-        try {
-            e = JSON.createReader(new StringReader(data)).readObject();
-        } catch (JsonException | IllegalStateException ex) {
+        JsonObject e = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (e == null) {
             return null;
         }
         String type = e.getString("type", "");

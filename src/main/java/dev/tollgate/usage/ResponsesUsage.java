@@ -1,7 +1,6 @@
 package dev.tollgate.usage;
 
 import jakarta.json.JsonArray;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.Optional;
@@ -44,7 +43,6 @@ public final class ResponsesUsage {
     }
 
     private static long n(JsonObject o, String key) {
-        JsonValue v = o.get(key);
-        return v instanceof JsonNumber num ? num.longValue() : 0;
+        return TokenCount.of(o.get(key));
     }
 }

@@ -11,17 +11,54 @@ import jakarta.json.JsonValue;
 /**
  * Counts tokens with a real tokenizer (jtokkit, o200k_base) when an upstream reports no usage.
  * Chat prompts add OpenAI's documented framing: 3 tokens per message and 3 to prime the reply.
+ *
+ * <p>Bounded work on any input: the tokenizer's memory grows with the longest run of text it gets
+ * in one piece (a 4 MB word took more than 512 MB of heap), so text is fed to it in windows of at
+ * most {@value #WINDOW} characters, cut at a space where there is one (o200k's pieces begin at a
+ * space, so such a cut changes nothing) and otherwise mid-word, which may count a token or two more
+ * per window than a whole-word count would. Past {@value #EXACT_CHARS} characters the count is
+ * extrapolated from the tokens per character of what was counted: an estimate either way, and the
+ * CPU of one request stays bounded.
  */
 public final class TokenEstimator {
     private static final int PER_MESSAGE = 3;
     private static final int REPLY_PRIMER = 3;
+    static final int WINDOW = 4096;
+    static final int EXACT_CHARS = 4_000_000;
     private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
     private TokenEstimator() {
     }
 
     public static long count(String text) {
-        return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
+        if (text == null || text.isEmpty()) {
+            return 0;
+        }
+        int exact = Math.min(text.length(), EXACT_CHARS);
+        long tokens = 0;
+        for (int from = 0; from < exact; ) {
+            int to = windowEnd(text, from, exact);
+            tokens += ENCODING.countTokensOrdinary(text.substring(from, to));
+            from = to;
+        }
+        if (exact == text.length()) {
+            return tokens;
+        }
+        return tokens + (long) Math.ceil((double) tokens * (text.length() - exact) / exact);
+    }
+
+    /** Where the window starting at {@code from} ends: before its last space, else at its length. */
+    private static int windowEnd(String text, int from, int limit) {
+        int to = Math.min(limit, from + WINDOW);
+        if (to == limit) {
+            return to;
+        }
+        for (int i = to - 1; i > from + WINDOW / 2; i--) {
+            if (Character.isWhitespace(text.charAt(i))) {
+                return i;
+            }
+        }
+        return Character.isHighSurrogate(text.charAt(to - 1)) ? to - 1 : to;
     }
 
     /** The prompt of a chat (OpenAI or Anthropic, system included), completion or embedding request body. */

@@ -12,6 +12,7 @@ import java.time.Instant;
  * @param caller the key, and for stored keys its id and user
  * @param admitted whether it passed authentication and the limits, and so counts against them
  * @param charge what it cost, when the model has a price; null when it has none
+ * @param usageReported the upstream's figures as it sent them, when they had to be clamped ({@link UsageQuality#CLAMPED}); else null
  */
 public record UsageRecord(
         String id,
@@ -32,7 +33,17 @@ public record UsageRecord(
         String error,
         int attempts,
         boolean admitted,
-        Charge charge) {
+        Charge charge,
+        String usageReported) {
+
+    /** A record whose usage needed no clamping. */
+    public UsageRecord(String id, Instant timestamp, String endpoint, boolean stream, String requestedModel, String model,
+                       String provider, String credential, Caller caller, int status, long latencyMs, Long ttfbMs,
+                       TokenUsage tokens, UsageQuality quality, String upstreamRequestId, String error, int attempts,
+                       boolean admitted, Charge charge) {
+        this(id, timestamp, endpoint, stream, requestedModel, model, provider, credential, caller, status, latencyMs,
+                ttfbMs, tokens, quality, upstreamRequestId, error, attempts, admitted, charge, null);
+    }
 
     public KeyFingerprint apiKey() {
         return caller.key();
@@ -44,6 +55,6 @@ public record UsageRecord(
 
     public UsageRecord withCharge(Charge c) {
         return new UsageRecord(id, timestamp, endpoint, stream, requestedModel, model, provider, credential, caller,
-                status, latencyMs, ttfbMs, tokens, quality, upstreamRequestId, error, attempts, admitted, c);
+                status, latencyMs, ttfbMs, tokens, quality, upstreamRequestId, error, attempts, admitted, c, usageReported);
     }
 }

@@ -20,7 +20,7 @@ public final class UsageTable {
             + "completion_tokens, total_tokens, cached_tokens, reasoning_tokens, usage_quality, upstream_request_id, "
             + "error, attempts, cost_pusd, price_input_pusd, price_output_pusd, price_cached_pusd, user_id, key_id, admitted, "
             + "cache_write_5m_tokens, cache_write_1h_tokens, price_cache_write_5m_pusd, price_cache_write_1h_pusd, "
-            + "instance_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            + "usage_reported, instance_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             + "ON CONFLICT (id) DO NOTHING";
 
     private final Database db;
@@ -44,7 +44,7 @@ public final class UsageTable {
                 try (PreparedStatement p = tx.prepareStatement(INSERT)) {
                     for (UsageRecord r : batch) {
                         bind(p, r);
-                        p.setString(34, instanceId);
+                        p.setString(35, instanceId);
                         p.addBatch();
                     }
                     counts = p.executeBatch();
@@ -133,7 +133,8 @@ public final class UsageTable {
         p.setLong(i++, r.tokens().cacheWrite5m());
         p.setLong(i++, r.tokens().cacheWrite1h());
         Sql.setLong(p, i++, c == null ? null : c.cacheWrite5mPerToken());
-        Sql.setLong(p, i, c == null ? null : c.cacheWrite1hPerToken());
+        Sql.setLong(p, i++, c == null ? null : c.cacheWrite1hPerToken());
+        p.setString(i, r.usageReported());
     }
 
 }

@@ -67,7 +67,7 @@ class ConfigParserTest {
         assertEquals(3, c.requestRetry());
         assertEquals(Duration.ofSeconds(90), c.timeouts().streamIdle());
         assertEquals(Duration.ofMinutes(2), c.timeouts().request());
-        assertEquals(2L * 1024 * 1024, c.maxBodyBytes());
+        assertEquals(2L * 1024 * 1024, c.input().maxBodyBytes());
         assertEquals(4, c.credentials().size());
 
         ProviderCredential openai = c.credentials().get(0);

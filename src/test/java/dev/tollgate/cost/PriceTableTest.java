@@ -107,4 +107,19 @@ class PriceTableTest {
                 Caller.of(KeyFingerprint.of("sk-abcdef")), 200, 5, null, TokenUsage.of(10, 20), UsageQuality.REPORTED, null, null,
                 1, true, null);
     }
+
+    @Test
+    void costsSaturateAtTheExtremesInsteadOfOverflowing() {
+        Price dear = Price.perMillion("dear", new BigDecimal("1000000"), new BigDecimal("1000000"), null);
+        // 9.2e18 pico-USD is the most a long holds: 10^15 output tokens at 10^12 pico-USD each is far beyond
+        assertEquals(Long.MAX_VALUE, dear.charge(TokenUsage.of(0, 1_000_000_000_000_000L)).costPicoUsd());
+        assertEquals(Long.MAX_VALUE, dear.charge(new TokenUsage(Long.MAX_VALUE, Long.MAX_VALUE, -2, 0, 0))
+                .costPicoUsd());
+        assertEquals(Long.MAX_VALUE, Price.saturatedSum(Long.MAX_VALUE - 1, 5));
+        assertEquals(Long.MAX_VALUE, Price.saturatedProduct(3_037_000_500L, 3_037_000_500L));
+        assertEquals(9_223_372_030_926_249_001L, Price.saturatedProduct(3_037_000_499L, 3_037_000_499L));
+        // below the bound the arithmetic is exact, and negative counts never pay anything back
+        assertEquals(100L * 1_000_000_000_000L, dear.charge(TokenUsage.of(100, 0)).costPicoUsd());
+        assertEquals(0, dear.charge(TokenUsage.of(-100, -3)).costPicoUsd());
+    }
 }

@@ -34,7 +34,7 @@ class StreamRelayTest {
         List<String> sink = new ArrayList<>();
         StreamRelay relay = new StreamRelay(publisher(deliveries), new OpenAiStreamObserver(true, () -> 0),
                 new Metering("/v1/chat/completions", Instant.EPOCH, 0), new StreamWatchdog(timer),
-                Duration.ofSeconds(30), Duration.ofSeconds(15));
+                Duration.ofSeconds(30), Duration.ofSeconds(15), 1 << 20);
 
         relay.start(new StreamSink() {
             @Override

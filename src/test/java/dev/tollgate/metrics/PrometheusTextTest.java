@@ -50,4 +50,37 @@ class PrometheusTextTest {
         assertTrue(text.lines().noneMatch(l -> l.startsWith("fake_metric")), "no injected line");
         assertTrue(text.contains("tollgate_database_up 0"));
     }
+
+    @Test
+    void controlCharactersNeverReachTheScrape() {
+        LiveCounters c = new LiveCounters();
+        c.add(record("nul\u0000cr\rtab\t", 200, 1, 1, null));
+        String text = PrometheusText.render(c, new PrometheusText.Gauges(0, 0, 0, true));
+        assertTrue(text.contains("model=\"nul?cr?tab?\""), text);
+        assertTrue(text.chars().noneMatch(ch -> ch < ' ' && ch != '\n'), "only newlines end lines");
+    }
+
+    @Test
+    void modelLabelsStopGrowingAtTheCap() {
+        LiveCounters c = new LiveCounters();
+        for (int i = 0; i < LiveCounters.MAX_MODELS + 300; i++) {
+            c.add(record("made-up-" + i, 404, 0, 0, null));
+        }
+        c.add(record("made-up-3", 404, 0, 0, null));
+        String text = PrometheusText.render(c, new PrometheusText.Gauges(0, 0, 0, true));
+        List<String> requests = text.lines().filter(l -> l.startsWith("tollgate_requests_total{")).toList();
+        assertEquals(LiveCounters.MAX_MODELS + 1, requests.size());
+        assertTrue(requests.contains("tollgate_requests_total{model=\"(other)\",provider=\"openai\",status=\"4xx\"} 300"),
+                String.join("\n", requests.subList(0, 3)));
+        assertTrue(requests.contains("tollgate_requests_total{model=\"made-up-3\",provider=\"openai\",status=\"4xx\"} 2"));
+    }
+
+    @Test
+    void theWritersStateIsScraped() {
+        String text = PrometheusText.render(new LiveCounters(), new PrometheusText.Gauges(0, 0, 0, false, 7,
+                1_764_000_000, 12));
+        assertTrue(text.lines().anyMatch("tollgate_recorder_write_failures_total 7"::equals), text);
+        assertTrue(text.lines().anyMatch("tollgate_recorder_last_commit_timestamp_seconds 1764000000"::equals));
+        assertTrue(text.lines().anyMatch("tollgate_journal_records_waiting 12"::equals));
+    }
 }

@@ -94,4 +94,49 @@ class MeteringTest {
         assertTrue(!f.hash().contains("supersecret"));
         assertEquals("***", KeyFingerprint.of("short").masked(), "short keys show nothing of themselves");
     }
+
+    @Test
+    void aRecordIsJournaledOnceBeforeItsAnswerEnds() {
+        List<UsageRecord> journaled = new ArrayList<>();
+        List<UsageRecord> recorded = new ArrayList<>();
+        Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, System.nanoTime());
+        m.journalTo(journaled::add);
+        m.modelCall();
+        m.request("demo", false);
+        m.usage(TokenUsage.of(3, 4), UsageQuality.REPORTED);
+        m.answering(200);
+        assertEquals(1, journaled.size(), "journaled before the last bytes leave");
+        assertEquals(200, journaled.get(0).status());
+        assertEquals(7, journaled.get(0).tokens().total());
+        m.answering(200);
+        m.complete(200, System.nanoTime(), recorded::add);
+        assertEquals(1, journaled.size(), "and only once");
+        assertEquals(1, recorded.size());
+        assertEquals(journaled.get(0).id(), recorded.get(0).id(), "the recorded record replaces the journaled one");
+    }
+
+    @Test
+    void aCallWhoseAnswerNeverEndedIsJournaledWhenItsRecordIsMade() {
+        List<UsageRecord> journaled = new ArrayList<>();
+        Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 0);
+        m.journalTo(journaled::add);
+        m.modelCall();
+        m.fail(Metering.CLIENT_CLOSED_REQUEST, "client left");
+        m.complete(200, 1_000_000, r -> { });
+        assertEquals(1, journaled.size());
+        assertEquals(499, journaled.get(0).status());
+    }
+
+    @Test
+    void textTheCallerOrUpstreamChoseIsBoundedInTheRecord() {
+        List<UsageRecord> out = new ArrayList<>();
+        Metering m = new Metering("/v1beta/models/" + "x".repeat(5000) + ":generateContent", Instant.EPOCH, 0);
+        m.modelCall();
+        m.error("e".repeat(100_000));
+        m.upstreamRequestId("i".repeat(10_000));
+        m.complete(400, 1, out::add);
+        assertEquals(Metering.MAX_ENDPOINT, out.get(0).endpoint().length());
+        assertEquals(Metering.MAX_ERROR, out.get(0).error().length());
+        assertEquals(Metering.MAX_UPSTREAM_ID, out.get(0).upstreamRequestId().length());
+    }
 }

@@ -33,4 +33,45 @@ class TokenEstimatorTest {
             assertEquals(n, TokenEstimator.count(MockUpstream.text(n)), "mock text of " + n + " tokens");
         }
     }
+
+    @Test
+    void windowsCutAtSpacesCountLikeTheWholeText() {
+        StringBuilder prose = new StringBuilder();
+        for (int i = 0; prose.length() < 5 * TokenEstimator.WINDOW; i++) {
+            prose.append("Sentence number ").append(i).append(" talks about refunds, invoices and the weather. ");
+        }
+        long whole = com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry()
+                .getEncoding(com.knuddels.jtokkit.api.EncodingType.O200K_BASE).countTokensOrdinary(prose.toString());
+        assertEquals(whole, TokenEstimator.count(prose.toString()));
+    }
+
+    @Test
+    void beyondTheExactPartTheCountIsExtrapolated() {
+        String unit = "word ";
+        String text = unit.repeat(TokenEstimator.EXACT_CHARS / unit.length() * 2);
+        long count = TokenEstimator.count(text);
+        long exactHalf = TokenEstimator.count(text.substring(0, TokenEstimator.EXACT_CHARS));
+        assertEquals(2 * exactHalf, count, 2);
+    }
+
+    /**
+     * A prompt of one 8-million-character word, counted in a JVM with 128 MB of heap: before the
+     * windows, jtokkit needed more than 512 MB for half of that and the server died.
+     */
+    @Test
+    void aHugeSingleWordIsCountedInBoundedMemory() throws Exception {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-cp", System.getProperty("java.class.path"), HugeWord.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        org.junit.jupiter.api.Assertions.assertTrue(Long.parseLong(out.trim()) > 8_000_000 / 16, out);
+    }
+
+    /** The child of {@link #aHugeSingleWordIsCountedInBoundedMemory}. */
+    public static final class HugeWord {
+        public static void main(String[] args) {
+            System.out.println(TokenEstimator.count("a".repeat(8_000_000)));
+        }
+    }
 }

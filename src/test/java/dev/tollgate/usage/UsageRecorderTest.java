@@ -88,4 +88,60 @@ class UsageRecorderTest {
         recorder.submit(record(99_999));
         assertEquals(1, recorder.dropped(), "a record after close is counted, not silently lost");
     }
+
+    @Test
+    void theWriterSurvivesAnErrorReportsItAndRecovers() throws Exception {
+        AtomicBoolean broken = new AtomicBoolean(true);
+        Set<String> stored = ConcurrentHashMap.newKeySet();
+        UsageRecorder recorder = new UsageRecorder(batch -> {
+            if (broken.get()) {
+                throw new OutOfMemoryError("simulated");
+            }
+            batch.forEach(r -> stored.add(r.id()));
+        }, 10, Duration.ofMillis(20), 1000);
+        recorder.submit(record(1));
+        await(() -> recorder.lastError() != null);
+        assertTrue(recorder.running(), "an Error does not end the writer");
+        assertEquals("simulated", recorder.lastError());
+        assertTrue(recorder.writeFailures() >= 1);
+        assertNull(recorder.lastCommit());
+        broken.set(false);
+        await(() -> stored.contains("r1"));
+        assertNull(recorder.lastError());
+        assertTrue(recorder.lastCommit() != null);
+        recorder.close();
+        assertEquals(0, recorder.dropped());
+    }
+
+    @Test
+    void aFullQueueLeavesRecordsToTheJournalInsteadOfDroppingThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
+        UsageRecorder recorder = new UsageRecorder(batch -> {
+            throw new java.sql.SQLException("down");
+        }, 5, Duration.ofSeconds(60), 10, journal);
+        for (int i = 0; i < 40; i++) {
+            journal.append(record(i));
+            recorder.submit(record(i));
+        }
+        assertEquals(0, recorder.dropped());
+        assertTrue(recorder.deferred() >= 25, "deferred " + recorder.deferred());
+        recorder.close();
+        journal.close();
+        assertEquals(0, recorder.dropped(), "what waits in the journal is not lost");
+        assertEquals(40, RecordJournal.read(dir).records().size());
+    }
+
+    @Test
+    void committedBatchesTrimTheJournal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
+        UsageRecorder recorder = new UsageRecorder(batch -> { }, 5, Duration.ofMillis(10), 100, journal);
+        for (int i = 0; i < 12; i++) {
+            journal.append(record(i));
+            recorder.submit(record(i));
+        }
+        await(() -> journal.waiting() == 0);
+        recorder.close();
+        journal.close();
+        assertTrue(RecordJournal.read(dir).records().isEmpty());
+    }
 }

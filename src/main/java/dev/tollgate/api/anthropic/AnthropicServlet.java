@@ -1,11 +1,11 @@
 package dev.tollgate.api.anthropic;
 
 import dev.tollgate.api.AsyncAnswer;
+import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ClientKeyHeader;
 import dev.tollgate.api.CodecErrors;
 import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyServlet;
-import dev.tollgate.api.RequestLimits;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.Operation;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,8 +25,8 @@ public final class AnthropicServlet extends ProxyServlet {
     public static final String COUNT_TOKENS = "/v1/messages/count_tokens";
     private static final String[] FORWARDED = {"anthropic-version", "anthropic-beta"};
 
-    public AnthropicServlet(Gateway gateway, RequestLimits limits) {
-        super(new ProxyEndpoint(gateway, limits, CodecErrors.ANTHROPIC));
+    public AnthropicServlet(Gateway gateway, BodyReader bodies) {
+        super(new ProxyEndpoint(gateway, bodies, CodecErrors.ANTHROPIC));
     }
 
     @Override

@@ -3,10 +3,10 @@ package dev.tollgate.api.gemini;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.api.AsyncAnswer;
+import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.CodecErrors;
 import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyServlet;
-import dev.tollgate.api.RequestLimits;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
@@ -28,8 +28,8 @@ public final class GeminiServlet extends ProxyServlet {
     public static final String MAPPING = "/v1beta/*";
     private static final String MODELS = "/v1beta/models";
 
-    public GeminiServlet(Gateway gateway, RequestLimits limits) {
-        super(new ProxyEndpoint(gateway, limits, CodecErrors.GEMINI));
+    public GeminiServlet(Gateway gateway, BodyReader bodies) {
+        super(new ProxyEndpoint(gateway, bodies, CodecErrors.GEMINI));
     }
 
     @Override
@@ -77,8 +77,8 @@ public final class GeminiServlet extends ProxyServlet {
             }
             case "countTokens" -> endpoint.countTokens(Operation.GENERATE_CONTENT, request, answer, key(request),
                     Map.of(), model, n -> "{\"totalTokens\":" + n + "}");
-            default -> answer.reply(endpoint.errors().reply(404, "Unknown method '" + action + "' for models/" + model
-                    + ": use generateContent, streamGenerateContent or countTokens."));
+            default -> answer.reply(endpoint.errors().reply(404, "Unknown method '" + action
+                    + "': use generateContent, streamGenerateContent or countTokens."));
         }
     }
 

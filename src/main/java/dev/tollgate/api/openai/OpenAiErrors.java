@@ -74,6 +74,7 @@ public final class OpenAiErrors {
             case 401 -> "invalid_api_key";
             case 404 -> "model_not_found";
             case 405 -> "method_not_allowed";
+            case 408 -> "request_timeout";
             case 413 -> "request_too_large";
             case 415 -> "unsupported_media_type";
             case 429 -> "rate_limit_exceeded";

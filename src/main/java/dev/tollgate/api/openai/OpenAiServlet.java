@@ -1,10 +1,10 @@
 package dev.tollgate.api.openai;
 
 import dev.tollgate.api.AsyncAnswer;
+import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ClientKeyHeader;
 import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyServlet;
-import dev.tollgate.api.RequestLimits;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.Operation;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,8 +24,8 @@ public final class OpenAiServlet extends ProxyServlet {
             "/v1/responses", Operation.RESPONSES,
             "/v1/embeddings", Operation.EMBEDDINGS);
 
-    public OpenAiServlet(Gateway gateway, RequestLimits limits) {
-        super(new ProxyEndpoint(gateway, limits, OpenAiErrors.FORMAT));
+    public OpenAiServlet(Gateway gateway, BodyReader bodies) {
+        super(new ProxyEndpoint(gateway, bodies, OpenAiErrors.FORMAT));
     }
 
     @Override
