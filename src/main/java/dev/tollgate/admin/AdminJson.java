@@ -2,13 +2,13 @@ package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.AccessException;
 import dev.tollgate.access.AccessException.Kind;
+import dev.tollgate.access.AccessException;
 import dev.tollgate.access.ClientKey;
 import dev.tollgate.access.User;
 import dev.tollgate.config.LimitSet;
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -16,8 +16,8 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.StringReader;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.EnumMap;
@@ -69,25 +69,29 @@ final class AdminJson {
         return new AccessException(Kind.INVALID, message);
     }
 
-    /** The body as a JSON object whose fields are all among {@code allowed}. */
+    /** The body as a JSON object whose fields are all among {@code allowed}, small and shallow as admin bodies are. */
     static JsonObject body(String text, Set<String> allowed) {
+        if (text != null && text.length() > MAX_BODY_CHARS) {
+            throw invalid("the body is larger than " + MAX_BODY_CHARS + " characters");
+        }
         JsonObject o;
         try {
-            JsonValue v = JSON.createReader(new StringReader(text == null || text.isBlank() ? "{}" : text)).readValue();
-            if (!(v instanceof JsonObject obj)) {
-                throw invalid("the body must be a JSON object");
-            }
-            o = obj;
-        } catch (JsonException | IllegalStateException e) {
-            throw invalid("the body is not valid JSON: " + e.getMessage());
+            o = BoundedJson.object((text == null || text.isBlank() ? "{}" : text).getBytes(StandardCharsets.UTF_8), BOUNDS);
+        } catch (BoundedJson.Refused e) {
+            throw invalid("the body is not a valid JSON object: " + e.getMessage());
         }
         for (String k : o.keySet()) {
             if (!allowed.contains(k)) {
-                throw invalid("unknown field '" + k + "'; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
+                String shown = k.length() > 64 ? k.substring(0, 64) + "…" : k;
+                throw invalid("unknown field '" + shown + "'; allowed: "
+                        + String.join(", ", allowed.stream().sorted().toList()));
             }
         }
         return o;
     }
+
+    private static final int MAX_BODY_CHARS = 64 * 1024;
+    private static final BoundedJson.Bounds BOUNDS = new BoundedJson.Bounds(8, 1_000);
 
     static Optional<String> string(JsonObject o, String field) {
         JsonValue v = o.get(field);

@@ -26,6 +26,7 @@ import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.UsageLog;
+import dev.tollgate.ops.CrossSiteGuard;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
@@ -55,10 +56,8 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.jersey.CommonProperties;
@@ -173,6 +172,9 @@ public final class TollgateListener implements ServletContextListener {
                 new OperatorNetworkFilter(config.ops().allowedNetworks()));
         network.setAsyncSupported(true);
         network.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
+        FilterRegistration.Dynamic crossSite = context.addFilter("tollgate-ops-cross-site", new CrossSiteGuard());
+        crossSite.setAsyncSupported(true);
+        crossSite.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
 
         ResourceConfig resources = new ResourceConfig()
                 .register(new AbstractBinder() {
@@ -263,12 +265,7 @@ public final class TollgateListener implements ServletContextListener {
     }
 
     private static ScheduledExecutorService timer() {
-        AtomicInteger n = new AtomicInteger();
-        return Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "tollgate-timer-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        return new GuardedTimer(2);
     }
 
     private static long count(UsageTable table) {

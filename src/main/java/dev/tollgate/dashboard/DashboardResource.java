@@ -218,7 +218,7 @@ public final class DashboardResource {
 
     private Response html(String page, Map<String, Object> model, int status) {
         return Response.status(status).type("text/html; charset=utf-8").entity(pages.render(page, model))
-                .header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:")
+                .header("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
                 .header("X-Content-Type-Options", "nosniff").build();
     }
 

@@ -6,6 +6,7 @@ import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.Chat;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.TranslatedStream;
+import dev.tollgate.translate.TranslationException;
 import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
@@ -79,7 +80,14 @@ final class Translated implements Exchange {
             return new Answer(status, bytes(client.error(status, said)), TokenUsage.NONE, UsageQuality.NONE, null,
                     "upstream answered " + status + ": " + said);
         }
-        Chat.Response r = upstream.decodeResponse(parsed);
+        Chat.Response r;
+        try {
+            r = upstream.decodeResponse(parsed);
+        } catch (TranslationException e) { // the upstream's answer is not what its format says: not the caller's fault
+            String message = "the upstream's answer could not be read: " + e.getMessage();
+            return new Answer(502, bytes(client.error(502, message)), TokenUsage.of(estimatedPrompt.getAsLong(), 0),
+                    UsageQuality.PARTIAL, null, message);
+        }
         TokenUsage usage = r.usage();
         UsageQuality quality = UsageQuality.REPORTED;
         if (usage == null) {

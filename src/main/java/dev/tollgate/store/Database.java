@@ -69,6 +69,54 @@ public final class Database implements AutoCloseable {
         return description;
     }
 
+    /**
+     * The failure of a write, with its real cause where the driver hides it. A SQLite file on a full
+     * disk fails at commit with "cannot commit - no transaction is active" (SQLite rolled the
+     * transaction back itself); the space left beside the file, and whether it can be written, say
+     * what is wrong. Other databases' messages are kept as they are.
+     */
+    public String explain(SQLException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (dialect != SqlDialect.SQLITE) {
+            return message;
+        }
+        Optional<Path> file = sqliteFile();
+        if (file.isEmpty()) {
+            return message;
+        }
+        try {
+            Path dir = file.get().toAbsolutePath().getParent();
+            long free = Files.getFileStore(dir).getUsableSpace();
+            if (free < LOW_SPACE_BYTES) {
+                return "the disk holding " + file.get() + " is full (" + free + " bytes free): " + message;
+            }
+            if (Files.exists(file.get()) && !Files.isWritable(file.get())) {
+                return file.get() + " is read-only: " + message;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the message as it is, then
+        }
+        return message;
+    }
+
+    /** Below this much free space beside a SQLite file, a failed write is put down to a full disk. */
+    private static final long LOW_SPACE_BYTES = 1024 * 1024;
+
+    /** The SQLite file behind the pool, read from a connection's URL (the container's pool or ours). */
+    private Optional<Path> sqliteFile() {
+        try (Connection c = dataSource.getConnection()) {
+            String url = c.getMetaData().getURL();
+            if (url == null || !url.startsWith("jdbc:sqlite:") || url.contains("mode=memory")) {
+                return Optional.empty();
+            }
+            String path = url.substring("jdbc:sqlite:".length());
+            int query = path.indexOf('?');
+            return Optional.of(Path.of(query < 0 ? path : path.substring(0, query)));
+        } catch (SQLException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Brings the schema to the newest version. */
     public void migrate() {
         new Migrations(this).apply();

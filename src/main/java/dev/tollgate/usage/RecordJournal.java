@@ -174,6 +174,10 @@ public final class RecordJournal implements AutoCloseable {
         }
         appended.incrementAndGet();
         dirty = true;
+        if (lastError != null) {
+            lastError = null;
+            LOG.info("tollgate: the usage journal is being written again");
+        }
         return true;
     }
 
@@ -297,6 +301,9 @@ public final class RecordJournal implements AutoCloseable {
             }
             try {
                 sync();
+                if (lastError != null) {
+                    probe();
+                }
             } catch (Throwable t) { // the journal's durability depends on this thread: it must not die
                 fail(t);
                 if (t instanceof Error) {
@@ -323,6 +330,36 @@ public final class RecordJournal implements AutoCloseable {
                 LOG.info("tollgate: the usage journal is being written again");
             }
         }
+    }
+
+    private long lastProbe;
+
+    /**
+     * While writes fail (a full disk), once a second: can a block be written and synced in the
+     * journal's folder again? If so, the failure is over, even before the next call comes.
+     */
+    private void probe() {
+        long now = System.nanoTime();
+        if (now - lastProbe < 1_000_000_000L) {
+            return;
+        }
+        lastProbe = now;
+        Path probe = dir.resolve("probe.tmp");
+        try (FileChannel c = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            c.write(ByteBuffer.allocate(4096));
+            c.force(false);
+        } catch (IOException e) {
+            return; // still failing
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // removed by the next probe
+            }
+        }
+        lastError = null;
+        LOG.info("tollgate: the usage journal's folder can be written again");
     }
 
     /** Seals the active segment (made durable first) and opens the next. Called holding the lock. */

@@ -38,6 +38,14 @@ public final class UsageTable {
      * by both, so nothing is counted twice.
      */
     public void insert(List<UsageRecord> batch) throws SQLException {
+        try {
+            write(batch);
+        } catch (SQLException e) {
+            throw new SQLException(db.explain(e), e.getSQLState(), e.getErrorCode(), e);
+        }
+    }
+
+    private void write(List<UsageRecord> batch) throws SQLException {
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
                 int[] counts;

@@ -10,6 +10,16 @@ public final class Commands {
     private Commands() {
     }
 
+    /** Runs {@code command}; whether it succeeded (a mount without the right to mount, say). */
+    public static boolean tryRun(List<String> command) {
+        try {
+            run(command);
+            return true;
+        } catch (IllegalStateException | UncheckedIOException e) {
+            return false;
+        }
+    }
+
     public static void run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

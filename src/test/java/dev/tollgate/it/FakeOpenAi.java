@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-429}: always 429 with {@code Retry-After: 1}</li>
  * <li>{@code fake-cut0}: a 200 event stream that ends before its first byte</li>
  * <li>{@code fake-tools}: a {@code get_weather} call for Paris (arguments streamed in two pieces)</li>
+ * <li>{@code fake-usage=P,C}: a whole answer whose usage says {@code prompt_tokens: P, completion_tokens: C},
+ * written as given ({@code -1000}, {@code 5e12}, {@code 1e308}): an upstream reporting nonsense</li>
+ * <li>{@code fake-huge=N}: a whole answer of N bytes (mostly one long content string)</li>
  * </ul>
  */
 public final class FakeOpenAi {
@@ -73,7 +76,9 @@ public final class FakeOpenAi {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] raw = ex.getRequestBody().readAllBytes();
-            JsonObject body = Json.createReader(new ByteArrayInputStream(raw)).readObject();
+            // bodies up to the gateway's largest (a valid 20 MB one): Parsson alone stops at 15 million characters
+            JsonObject body = Json.createReaderFactory(Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE))
+                    .createReader(new ByteArrayInputStream(raw)).readObject();
             received.add(new Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
             String model = body.getString("model", "");
             boolean stream = body.getBoolean("stream", false);
@@ -82,6 +87,21 @@ public final class FakeOpenAi {
                 return;
             }
             int messages = body.containsKey("messages") ? body.getJsonArray("messages").size() : 1;
+            if (model.startsWith("fake-usage=")) {
+                String[] pc = model.substring("fake-usage=".length()).split(",");
+                json(ex, 200, "{\"id\":\"chatcmpl-odd\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
+                        + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"odd\"},"
+                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + pc[0] + ",\"completion_tokens\":"
+                        + pc[1] + ",\"total_tokens\":" + pc[1] + "}}");
+                return;
+            }
+            if (model.startsWith("fake-huge=")) {
+                int n = Integer.parseInt(model.substring("fake-huge=".length()));
+                json(ex, 200, "{\"id\":\"chatcmpl-huge\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                        + "\"message\":{\"role\":\"assistant\",\"content\":\"" + "x".repeat(Math.max(0, n - 200))
+                        + "\"},\"finish_reason\":\"stop\"}]}");
+                return;
+            }
             switch (model) {
                 case "fake-400" -> json(ex, 400, "{\"error\":{\"message\":\"Invalid 'temperature': too hot.\","
                         + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}");

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.DirectPostgresDataSource;
 import dev.tollgate.it.PostgresServer;
 import dev.tollgate.it.TestRig;
+import dev.tollgate.it.TomcatInstance;
 import dev.tollgate.store.Database;
 import jakarta.json.JsonObject;
 import java.io.IOException;

@@ -92,4 +92,37 @@ class SecurityIT {
             deployer.undeploy(CLOSED);
         }
     }
+
+    /**
+     * A page on another site can make a logged-in admin's browser post a form with the stored BASIC
+     * credentials; the admin API must refuse it, and anything a browser says came from elsewhere.
+     */
+    @Test
+    void crossSiteRequestsCannotActForALoggedInAdmin() {
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(TestRig.ADMIN.getBytes());
+        HttpResponse<String> form = TestRig.exchange("POST", "admin/users", "id=mallory&name=Mallory",
+                "Authorization", basic, "Content-Type", "application/x-www-form-urlencoded",
+                "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site");
+        assertEquals(403, form.statusCode(), form.body());
+        HttpResponse<String> plainForm = TestRig.exchange("POST", "admin/users", "{\"id\":\"mallory\",\"name\":\"M\"}",
+                "Authorization", basic, "Content-Type", "text/plain");
+        assertEquals(415, plainForm.statusCode(), "a form's content types are refused even without Origin");
+        HttpResponse<String> emptyForm = TestRig.exchange("POST", "admin/users/mallory/keys", "",
+                "Authorization", basic, "Content-Type", "application/x-www-form-urlencoded");
+        assertEquals(415, emptyForm.statusCode(), "an empty form post issues no key");
+        HttpResponse<String> foreignJson = TestRig.exchange("DELETE", "admin/keys/any", null, "Authorization", basic,
+                "Origin", "http://127.0.0.1:1");
+        assertEquals(403, foreignJson.statusCode(), "another origin cannot delete either");
+        assertEquals(404, operator("admin/users/mallory", TestRig.ADMIN).statusCode(), "nothing was created");
+
+        String self = TestRig.base().replaceAll("^(https?://[^/]+).*$", "$1");
+        HttpResponse<String> own = TestRig.exchange("POST", "admin/users", "{\"id\":\"own-page\",\"name\":\"Own\"}",
+                "Authorization", basic, "Content-Type", "application/json; charset=utf-8", "Origin", self,
+                "Sec-Fetch-Site", "same-origin");
+        assertEquals(201, own.statusCode(), own.body());
+        HttpResponse<String> page = operator("_qs/metrics/ui", TestRig.ADMIN);
+        assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(null));
+        assertEquals("no-referrer", page.headers().firstValue("Referrer-Policy").orElse(null));
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"));
+    }
 }
