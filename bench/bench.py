@@ -88,8 +88,9 @@ def setup_nginx(work, procs):
     return ports
 
 
-def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse")):
-    """Tomcat configured the way tomcat-conf/README.md says, with the production defaults."""
+def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="tollgate-bench", extra=""):
+    """Tomcat configured the way tomcat-conf/README.md says, with the production defaults (plus
+    the config lines in extra; name tells the config file and log of one instance from another's)."""
     http, shutdown = free_port(), free_port()
     subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, home], check=True,
                    stdout=subprocess.DEVNULL)
@@ -111,15 +112,15 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse")):
     for fixture in ("chat.json", "chat.sse"):
         shutil.copy(os.path.join(HERE, "fixtures", fixture), os.path.join(floor, fixture))
     shutil.copy(war, os.path.join(home, "webapps", "tollgate.war"))
-    config = os.path.join(os.path.abspath(work), "tollgate-bench.yaml")
+    config = os.path.join(os.path.abspath(work), name + ".yaml")
     open(config, "w").write("# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)\n"
-                            + gateway_config(upstream, kinds))
+                            + gateway_config(upstream, kinds) + extra)
     opts = f"-Dtollgate.config={config} -Xms512m -Xmx512m"
     if os.environ.get("BENCH_JFR"):  # a flight recording of the whole run, for profiles (bench/README.md)
         opts += f" -XX:StartFlightRecording=filename={os.path.abspath(os.environ['BENCH_JFR'])},settings=profile,dumponexit=true"
     env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home), "CATALINA_OPTS": opts}
-    p = procs.start("tomcat", ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
-                    log=os.path.join(work, "tomcat.log"))
+    p = procs.start(name, ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
+                    log=os.path.join(work, name + ".log"))
     wait_for(f"http://127.0.0.1:{http}/tollgate/_qs/health")
     return http, p.pid, os.path.join(data, "tollgate.db")
 

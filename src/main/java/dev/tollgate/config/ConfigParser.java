@@ -329,7 +329,7 @@ public final class ConfigParser {
     private List<ProviderCredential> compatibility(YamlSection top) {
         List<ProviderCredential> result = new ArrayList<>();
         for (YamlSection p : top.sections("openai-compatibility")) {
-            String name = p.requiredString("name");
+            String name = providerName(p, p.requiredString("name"));
             List<YamlSection> keys = p.sections("api-key-entries");
             if (keys.isEmpty()) {
                 result.add(credential(p, name, Wire.OPENAI, name + "#1", p.requiredString("api-key"), p,
@@ -345,10 +345,24 @@ public final class ConfigParser {
         return result;
     }
 
+    /**
+     * A provider's name labels records, metrics and credentials (and names a mock's address): letters,
+     * digits, '.', '_' and '-', at most 64, so it is safe wherever it is printed.
+     */
+    private static String providerName(YamlSection s, String name) {
+        if (!PROVIDER_NAME.matcher(name).matches()) {
+            throw s.error("name must be 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit; got '"
+                    + (name.length() > 64 ? name.substring(0, 64) + "…" : name) + "'");
+        }
+        return name;
+    }
+
+    private static final java.util.regex.Pattern PROVIDER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
     private List<ProviderCredential> mocks(YamlSection top) {
         List<ProviderCredential> result = new ArrayList<>();
         for (YamlSection m : top.sections("mock")) {
-            String name = m.string("name", "mock");
+            String name = providerName(m, m.string("name", "mock"));
             MockSettings settings = new MockSettings(
                     m.duration("latency", Duration.ofMillis(100)),
                     m.duration("chunk-delay", Duration.ofMillis(30)),

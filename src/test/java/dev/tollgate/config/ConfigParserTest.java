@@ -220,4 +220,37 @@ class ConfigParserTest {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("request-retry: 99\n"));
         assertTrue(e.getMessage().contains("'request-retry' (line 1) must be between 0 and 10"), e.getMessage());
     }
+
+    /** Found by ConfigFuzzTest: a mock named "dem`o" made URI.create throw instead of a clear error. */
+    @Test
+    void aProviderNameThatIsNotAnIdentifierIsAClearError() {
+        ConfigException mock = assertThrows(ConfigException.class, () -> parse("mock:\n  - name: \"dem`o\"\n"));
+        assertTrue(mock.getMessage().contains("mock[0]") && mock.getMessage().contains("name must be"), mock.getMessage());
+        ConfigException compat = assertThrows(ConfigException.class, () -> parse(
+                "openai-compatibility:\n  - name: \"a b\"\n    base-url: http://x/v1\n    api-key: k\n"));
+        assertTrue(compat.getMessage().contains("name must be"), compat.getMessage());
+    }
+
+    @Test
+    void sizesAndDurationsTooLargeForALongAreClearErrors() {
+        ConfigException size = assertThrows(ConfigException.class, () -> parse("max-body-size: 99999999999999999999GB\n"));
+        assertTrue(size.getMessage().contains("too large"), size.getMessage());
+        ConfigException duration = assertThrows(ConfigException.class, () -> parse("timeouts: {request: 99999999999999999d}\n"));
+        assertTrue(duration.getMessage().contains("too long"), duration.getMessage());
+    }
+
+    @Test
+    void inputLimitsAndDurabilityAreRead() {
+        TollgateConfig c = parse("""
+                max-body-size: 1MB
+                input-limits: {max-json-depth: 10, body-timeout: 5s, body-min-rate: 2KB}
+                persistence: {path: data/t.db, durability: buffered, journal-sync: 20ms}
+                """);
+        assertEquals(1024 * 1024, c.input().maxBodyBytes(), "the top-level size still counts");
+        assertEquals(10, c.input().maxJsonDepth());
+        assertEquals(2048, c.input().bodyMinBytesPerSecond());
+        assertEquals(TollgateConfig.Persistence.Durability.BUFFERED, c.persistence().durability());
+        assertEquals(Path.of("/etc/tollgate/data/journal"), c.persistence().journal());
+        assertThrows(ConfigException.class, () -> parse("persistence: {durability: sometimes}\n"));
+    }
 }
