@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The cost of the journal: two Tollgates on real Tomcats side by side, one with
 persistence.durability journaled (each record written to the journal before its answer ends, fsync
-every 5 ms) and one buffered (records in memory until their batch), against the same nginx upstream.
+every 5 ms, or BENCH_JOURNAL_SYNC) and one buffered (records in memory until their batch), against the same nginx upstream.
 Runs are interleaved: each round runs every scenario against both, alternating who goes first, and
 the report shows medians and the ratio journaled / buffered. Both instances check that every request
 they completed is recorded exactly once. Started by `sh bench/run.sh durability`.
@@ -27,8 +27,9 @@ def main():
             home = os.path.join(args.work, "tomcat-" + mode)
             if not os.path.exists(home):
                 shutil.copytree(args.tomcat, home)
+            sync = os.environ.get("BENCH_JOURNAL_SYNC", "5ms")  # persistence.journal-sync of the journaled one
             port, pid, db = bench.setup_tomcat(home, args.war, args.work, upstream, procs, name="tollgate-" + mode,
-                                               extra=f"persistence: {{durability: {mode}}}\n")
+                                               extra=f"persistence: {{durability: {mode}, journal-sync: {sync}}}\n")
             gateways[mode] = {"port": port, "pid": pid, "db": db, "completed": 0, "bound": 0}
         scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]
 
@@ -60,15 +61,15 @@ def main():
                 recorded, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_records").fetchone()
             checks[mode] = (recorded, g["completed"], recorded == distinct
                             and g["completed"] <= recorded <= g["completed"] + g["bound"])
-        report(results, scenarios, checks, duration, rounds)
+        report(results, scenarios, checks, duration, rounds, sync)
         return 0 if all(ok for _, _, ok in checks.values()) else 1
     finally:
         procs.stop_all()
 
 
-def report(results, scenarios, checks, duration, rounds):
+def report(results, scenarios, checks, duration, rounds, sync):
     lines = [f"# Tollgate durability: journaled vs buffered, {bench.stamp_utc()}", "",
-             bench.machine_line(), f"{rounds} interleaved rounds of {duration} per run; medians.", "",
+             bench.machine_line(), f"{rounds} interleaved rounds of {duration} per run; medians; journal-sync {sync}.", "",
              "| scenario | figure | journaled | buffered | journaled / buffered |", "|---|---|---|---|---|"]
     for label, _, c in scenarios:
         j, b = results[(label, c, "journaled")], results[(label, c, "buffered")]

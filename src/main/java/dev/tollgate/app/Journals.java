@@ -32,8 +32,7 @@ final class Journals {
                 }
                 long added = table.count() - before;
                 LOG.info("tollgate: usage journal replayed: " + records.size() + " record(s) in " + left.segments()
-                        + " segment(s), " + added + " of them not yet in the database"
-                        + (left.tornFrames() > 0 ? "; " + left.tornFrames() + " torn frame(s) at a segment's end ignored" : ""));
+                        + " segment(s), " + added + " of them not yet in the database");
             } catch (SQLException | RuntimeException e) {
                 replayed = false;
                 LOG.severe("tollgate: cannot replay the usage journal in " + persistence.journal() + " ("

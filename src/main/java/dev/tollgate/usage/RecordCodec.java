@@ -1,105 +1,120 @@
 package dev.tollgate.usage;
 
-import static dev.tollgate.json.Jsons.JSON;
-
 import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
-import dev.tollgate.json.BoundedJson;
-import jakarta.json.JsonNumber;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
- * A usage record as one line of JSON, for the journal: every field the database row has, so a
- * record read back after a crash is the record that would have been written.
+ * A usage record as a compact binary frame for the journal: every field the database row has, so a
+ * record read back after a crash is the record that would have been written. Binary rather than
+ * JSON because it is made on the request's own thread, before the answer ends (a tenth of the cost).
+ * The first byte is the format's version.
  */
 final class RecordCodec {
-    private static final BoundedJson.Bounds BOUNDS = new BoundedJson.Bounds(4, 256);
+    private static final int VERSION = 1;
 
     private RecordCodec() {
     }
 
     static byte[] encode(UsageRecord r) {
-        JsonObjectBuilder b = JSON.createObjectBuilder()
-                .add("id", r.id())
-                .add("ts", r.timestamp().toEpochMilli())
-                .add("stream", r.stream())
-                .add("status", r.status())
-                .add("latency", r.latencyMs())
-                .add("attempts", r.attempts())
-                .add("admitted", r.admitted())
-                .add("quality", r.quality().name());
-        text(b, "endpoint", r.endpoint());
-        text(b, "requested", r.requestedModel());
-        text(b, "model", r.model());
-        text(b, "provider", r.provider());
-        text(b, "credential", r.credential());
-        text(b, "key_hash", r.caller().key().hash());
-        text(b, "key_masked", r.caller().key().masked());
-        text(b, "key_id", r.caller().keyId());
-        text(b, "user", r.caller().userId());
-        text(b, "upstream_id", r.upstreamRequestId());
-        text(b, "error", r.error());
-        text(b, "reported", r.usageReported());
-        if (r.ttfbMs() != null) {
-            b.add("ttfb", r.ttfbMs());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(320);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            text(out, r.id());
+            out.writeLong(r.timestamp().toEpochMilli());
+            text(out, r.endpoint());
+            out.writeBoolean(r.stream());
+            text(out, r.requestedModel());
+            text(out, r.model());
+            text(out, r.provider());
+            text(out, r.credential());
+            text(out, r.caller().key().hash());
+            text(out, r.caller().key().masked());
+            text(out, r.caller().keyId());
+            text(out, r.caller().userId());
+            out.writeInt(r.status());
+            out.writeLong(r.latencyMs());
+            out.writeLong(r.ttfbMs() == null ? -1 : r.ttfbMs());
+            TokenUsage t = r.tokens();
+            for (long n : new long[] {t.prompt(), t.completion(), t.total(), t.cached(), t.reasoning(), t.cacheWrite5m(),
+                    t.cacheWrite1h()}) {
+                out.writeLong(n);
+            }
+            out.writeByte(r.quality().ordinal());
+            text(out, r.upstreamRequestId());
+            text(out, r.error());
+            out.writeInt(r.attempts());
+            out.writeBoolean(r.admitted());
+            Charge c = r.charge();
+            out.writeBoolean(c != null);
+            if (c != null) {
+                for (long n : new long[] {c.costPicoUsd(), c.inputPerToken(), c.outputPerToken(), c.cachedInputPerToken(),
+                        c.cacheWrite5mPerToken(), c.cacheWrite1hPerToken()}) {
+                    out.writeLong(n);
+                }
+            }
+            text(out, r.usageReported());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
         }
-        TokenUsage t = r.tokens();
-        b.add("tokens", JSON.createArrayBuilder().add(t.prompt()).add(t.completion()).add(t.total()).add(t.cached())
-                .add(t.reasoning()).add(t.cacheWrite5m()).add(t.cacheWrite1h()));
-        Charge c = r.charge();
-        if (c != null) {
-            b.add("charge", JSON.createArrayBuilder().add(c.costPicoUsd()).add(c.inputPerToken()).add(c.outputPerToken())
-                    .add(c.cachedInputPerToken()).add(c.cacheWrite5mPerToken()).add(c.cacheWrite1hPerToken()));
-        }
-        return b.build().toString().getBytes(StandardCharsets.UTF_8);
+        return bytes.toByteArray();
     }
 
     /** The record in {@code bytes}; throws {@link IllegalArgumentException} when they hold none. */
     static UsageRecord decode(byte[] bytes) {
-        JsonObject o;
-        try {
-            o = BoundedJson.object(bytes, BOUNDS);
-        } catch (BoundedJson.Refused e) {
-            throw new IllegalArgumentException(e.getMessage());
-        }
-        try {
-            var t = o.getJsonArray("tokens");
-            TokenUsage tokens = new TokenUsage(n(t, 0), n(t, 1), n(t, 2), n(t, 3), n(t, 4), n(t, 5), n(t, 6));
-            Charge charge = null;
-            if (o.get("charge") instanceof jakarta.json.JsonArray c) {
-                charge = new Charge(n(c, 0), n(c, 1), n(c, 2), n(c, 3), n(c, 4), n(c, 5));
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            int version = in.readUnsignedByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("unknown journal record version " + version);
             }
-            Caller caller = new Caller(new KeyFingerprint(text(o, "key_hash"), text(o, "key_masked")),
-                    text(o, "key_id"), text(o, "user"));
-            Long ttfb = o.get("ttfb") instanceof JsonNumber n ? n.longValue() : null;
-            return new UsageRecord(o.getString("id"), Instant.ofEpochMilli(o.getJsonNumber("ts").longValue()),
-                    text(o, "endpoint"), o.getBoolean("stream"), text(o, "requested"), text(o, "model"),
-                    text(o, "provider"), text(o, "credential"), caller, o.getInt("status"),
-                    o.getJsonNumber("latency").longValue(), ttfb, tokens, UsageQuality.valueOf(o.getString("quality")),
-                    text(o, "upstream_id"), text(o, "error"), o.getInt("attempts"), o.getBoolean("admitted"), charge,
-                    text(o, "reported"));
-        } catch (RuntimeException e) {
+            String id = text(in);
+            Instant ts = Instant.ofEpochMilli(in.readLong());
+            String endpoint = text(in);
+            boolean stream = in.readBoolean();
+            String requested = text(in);
+            String model = text(in);
+            String provider = text(in);
+            String credential = text(in);
+            KeyFingerprint key = new KeyFingerprint(text(in), text(in));
+            Caller caller = new Caller(key, text(in), text(in));
+            int status = in.readInt();
+            long latency = in.readLong();
+            long ttfb = in.readLong();
+            TokenUsage tokens = new TokenUsage(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                    in.readLong(), in.readLong());
+            UsageQuality quality = UsageQuality.values()[in.readUnsignedByte()];
+            String upstreamId = text(in);
+            String error = text(in);
+            int attempts = in.readInt();
+            boolean admitted = in.readBoolean();
+            Charge charge = in.readBoolean() ? new Charge(in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+                    in.readLong(), in.readLong()) : null;
+            String reported = text(in);
+            if (id == null || in.available() != 0) {
+                throw new IllegalArgumentException("not a whole usage record");
+            }
+            return new UsageRecord(id, ts, endpoint, stream, requested, model, provider, credential, caller, status,
+                    latency, ttfb < 0 ? null : ttfb, tokens, quality, upstreamId, error, attempts, admitted, charge,
+                    reported);
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not a usage record: " + e.getMessage(), e);
         }
     }
 
-    private static void text(JsonObjectBuilder b, String key, String value) {
-        if (value != null) {
-            b.add(key, value);
+    private static void text(DataOutputStream out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            out.writeUTF(s); // every text of a record is bounded well below writeUTF's 64 KB
         }
     }
 
-    private static String text(JsonObject o, String key) {
-        return o.get(key) instanceof JsonString s ? s.getString() : null;
-    }
-
-    private static long n(jakarta.json.JsonArray a, int i) {
-        JsonValue v = a.get(i);
-        return ((JsonNumber) v).longValue();
+    private static String text(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 }

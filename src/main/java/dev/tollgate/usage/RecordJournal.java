@@ -1,6 +1,7 @@
 package dev.tollgate.usage;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,23 +23,37 @@ import java.util.logging.Logger;
 /**
  * An append-only file of finished usage records, written before the answer of a call ends and
  * trimmed once the database has committed them, so that a {@code kill -9} loses no record of a call
- * that was answered. A record is written to the file by the thread that ends the call (a write
- * system call, which survives the death of the process); a sync thread makes the file durable
- * (fsync) every {@code sync-interval}, for the records of many calls at once (group commit), which
- * covers a crash of the machine too, up to that interval.
+ * that was answered. The thread that ends a call writes its record into the journal (one positional
+ * write system call: the bytes are in the kernel's page cache when it returns, so they survive the
+ * death of the process). A sync thread makes the journal durable ({@code fdatasync}) every
+ * {@code sync-interval}, for the records of many calls at once (group commit), which covers a crash of
+ * the machine too, up to that interval.
  *
- * <p>The file is a series of segments {@code journal-<n>.log}; each frame is its length, a CRC-32C
- * and the record as JSON, so a frame torn by a crash mid-write is recognised and ignored. A segment
- * is deleted once every record in it has been committed to the database. At start-up the records
- * still in the segments are written to the database (inserts that are ignored where the id is there
- * already, so a replay is harmless) before the segments are deleted.
+ * <p>The journal is a series of segments {@code journal-<n>.log} of {@value #SEGMENT_BYTES} bytes
+ * whose blocks are allocated before use, so that records overwrite blocks the file already has: a
+ * sync then flushes data only, never a change of the file's size, which on ext4 would be a metadata
+ * commit every few milliseconds that writers queue behind. A segment whose records are all committed
+ * is recycled: renamed to the next number, it becomes the spare that the next rotation switches to,
+ * so in steady state no block is allocated or zeroed at all (only a new journal, or one that grows
+ * while the database is away, writes a fresh segment full of zeros, on the sync thread).
+ *
+ * <p>Each frame is its length, a CRC-32C of the segment's number and the record (binary, {@link
+ * RecordCodec}), and the record. Binding the CRC to the number makes what an earlier life of a
+ * recycled file left in it unreadable as this life's frames. After each sync the next frame starts
+ * on a fresh {@value #PAGE}-byte page (a write to a page the sync is writing out would wait for it),
+ * so a reader that meets a frame it cannot read (zeros, a frame torn by a crash, an earlier life's
+ * bytes) goes on at the next page. At start-up the records in the segments are written to the
+ * database (inserts that are ignored where the id is there already, so a replay is harmless) before
+ * the segments are deleted.
  */
 public final class RecordJournal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RecordJournal.class.getName());
-    static final long SEGMENT_BYTES = 8L * 1024 * 1024;
-    /** An active segment whose records are all committed is replaced once it is this big. */
+    static final int SEGMENT_BYTES = 8 * 1024 * 1024;
+    /** An active segment whose records are all committed is replaced (by the spare) once this much of it is used. */
     static final long TRIM_BYTES = 1024 * 1024;
     private static final int MAX_FRAME = 1 << 20;
+    /** Records after a sync start on the next page of this size; the gap stays zeros. */
+    static final int PAGE = 4096;
     private static final String PREFIX = "journal-";
     private static final String SUFFIX = ".log";
 
@@ -46,11 +61,16 @@ public final class RecordJournal implements AutoCloseable {
     private final Duration syncInterval;
     private final Map<String, Segment> outstanding = new HashMap<>();
     private final List<Segment> sealed = new ArrayList<>();
+    /** Sealed segments the sync thread has not made durable yet. */
+    private final List<Segment> unsynced = new ArrayList<>();
     private final AtomicLong appended = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong nextNumber;
     private final Thread syncer;
+    private final Object wakeUp = new Object();
     private Segment current;
-    private long nextNumber;
+    /** The next segment, prepared by the sync thread so that a rotation need not write 8 MB of zeros. */
+    private Segment spare;
     private volatile boolean dirty;
     private volatile boolean closing;
     private volatile Instant lastSync;
@@ -63,13 +83,20 @@ public final class RecordJournal implements AutoCloseable {
      */
     private static final class Segment {
         final Path path;
+        /** Its number, part of every frame's CRC. */
+        final long number;
+        /** Written through the file: a FileChannel would be closed for good by an interrupted request thread. */
+        final RandomAccessFile file;
+        /** Synced through the channel: fdatasync, which skips the file's times (fsync would commit them). */
         final FileChannel channel;
-        long size;
+        int size;
         int pending;
 
-        Segment(Path path, FileChannel channel) {
+        Segment(Path path, RandomAccessFile file) {
             this.path = path;
-            this.channel = channel;
+            this.number = number(path);
+            this.file = file;
+            this.channel = file == null ? null : file.getChannel();
         }
 
         static Segment pinned(Path path) {
@@ -77,29 +104,50 @@ public final class RecordJournal implements AutoCloseable {
             s.pending = Integer.MAX_VALUE;
             return s;
         }
+
+        /**
+         * Where the file's pointer is (-1: not known, as in a file just zeroed or recycled, or after
+         * a failed write): a seek, a system call of its own, is needed only after a sync's page gap.
+         */
+        private long pointer = -1;
+
+        void write(byte[] frame) throws IOException {
+            if (pointer != size) {
+                file.seek(size);
+            }
+            pointer = -1;
+            file.write(frame);
+            pointer = size + frame.length;
+        }
+
+        void close() throws IOException {
+            if (file != null) {
+                channel.force(false);
+                file.close();
+            }
+        }
     }
 
     private RecordJournal(Path dir, Duration syncInterval, long nextNumber) {
         this.dir = dir;
         this.syncInterval = syncInterval;
-        this.nextNumber = nextNumber;
+        this.nextNumber = new AtomicLong(nextNumber);
         this.syncer = new Thread(this::syncLoop, "tollgate-journal-sync");
         this.syncer.setDaemon(true);
     }
 
     /** What replay found in the segments a previous run left. */
-    public record Replayed(List<UsageRecord> records, int segments, int tornFrames) {
+    public record Replayed(List<UsageRecord> records, int segments) {
     }
 
     /** The records a previous run left, in order; the segments stay until {@link #open} is given them. */
     public static Replayed read(Path dir) {
         List<UsageRecord> records = new ArrayList<>();
-        int torn = 0;
         List<Path> segments = segments(dir);
         for (Path segment : segments) {
-            torn += readSegment(segment, records);
+            readSegment(segment, records);
         }
-        return new Replayed(records, segments.size(), torn);
+        return new Replayed(records, segments.size());
     }
 
     /**
@@ -138,34 +186,29 @@ public final class RecordJournal implements AutoCloseable {
      * protection. Never throws: a full disk must not fail the call.
      */
     public boolean append(UsageRecord record) {
-        byte[] payload = RecordCodec.encode(record);
-        CRC32C crc = new CRC32C();
-        crc.update(payload);
-        ByteBuffer header = ByteBuffer.allocate(8).putInt(payload.length).putInt((int) crc.getValue()).flip();
-        ByteBuffer body = ByteBuffer.wrap(payload);
+        byte[] payload;
+        try {
+            payload = RecordCodec.encode(record);
+        } catch (RuntimeException e) {
+            fail(e);
+            return false;
+        }
+        int frame = 8 + payload.length;
         synchronized (this) {
             if (closing || current == null) {
                 return false;
             }
             try {
-                long before = current.channel.position();
-                try {
-                    while (header.hasRemaining() || body.hasRemaining()) {
-                        current.channel.write(new ByteBuffer[] {header, body});
-                    }
-                } catch (IOException e) {
-                    current.channel.truncate(before); // no half frame in front of the next one
-                    current.channel.position(before);
-                    throw e;
+                if (current.size + frame > SEGMENT_BYTES) {
+                    rotate();
                 }
-                current.size += 8 + payload.length;
+                current.write(ByteBuffer.allocate(frame).putInt(payload.length)
+                        .putInt(crc(current.number, payload, 0, payload.length)).put(payload).array());
+                current.size += frame;
                 current.pending++;
                 Segment previous = outstanding.put(record.id(), current);
                 if (previous != null) {
-                    previous.pending--; // the same record again (final after provisional): one copy counts
-                }
-                if (current.size >= SEGMENT_BYTES) {
-                    rotate();
+                    previous.pending--; // the same record again: one copy counts
                 }
             } catch (IOException | RuntimeException e) {
                 fail(e);
@@ -205,17 +248,14 @@ public final class RecordJournal implements AutoCloseable {
                 }
             }
             try {
-                if (current != null && current.pending == 0 && current.size >= TRIM_BYTES) {
-                    rotate(); // the active file is all committed: start afresh rather than let it grow
+                if (current != null && current.pending == 0 && current.size >= TRIM_BYTES && spare != null) {
+                    rotate(); // the active file is all committed: the spare takes over, so a replay reads little
                 }
                 for (var it = sealed.iterator(); it.hasNext(); ) {
                     Segment s = it.next();
                     if (s.pending <= 0) {
-                        if (s.channel != null) {
-                            s.channel.close();
-                        }
-                        Files.deleteIfExists(s.path);
                         it.remove();
+                        recycleOrDelete(s);
                     }
                 }
             } catch (IOException e) {
@@ -262,7 +302,9 @@ public final class RecordJournal implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        syncer.interrupt();
+        synchronized (wakeUp) { // not an interrupt: that would close the channel under a sync in progress
+            wakeUp.notifyAll();
+        }
         try {
             syncer.join(5_000);
         } catch (InterruptedException e) {
@@ -278,8 +320,7 @@ public final class RecordJournal implements AutoCloseable {
                     continue; // pinned: left for the next start
                 }
                 try {
-                    s.channel.force(false);
-                    s.channel.close();
+                    s.close();
                     if (s.pending <= 0) {
                         Files.deleteIfExists(s.path);
                     }
@@ -287,6 +328,7 @@ public final class RecordJournal implements AutoCloseable {
                     LOG.warning("tollgate: cannot close usage journal segment " + s.path + ": " + e.getMessage());
                 }
             }
+            discardSpare();
             sealed.clear();
             current = null;
         }
@@ -295,7 +337,11 @@ public final class RecordJournal implements AutoCloseable {
     private void syncLoop() {
         while (!closing) {
             try {
-                Thread.sleep(syncInterval.toMillis(), (int) (syncInterval.toNanos() % 1_000_000));
+                synchronized (wakeUp) {
+                    if (!closing) {
+                        wakeUp.wait(Math.max(1, syncInterval.toMillis()));
+                    }
+                }
             } catch (InterruptedException e) {
                 return; // close() syncs the rest
             }
@@ -304,6 +350,7 @@ public final class RecordJournal implements AutoCloseable {
                 if (lastError != null) {
                     probe();
                 }
+                prepareSpare();
             } catch (Throwable t) { // the journal's durability depends on this thread: it must not die
                 fail(t);
                 if (t instanceof Error) {
@@ -318,12 +365,26 @@ public final class RecordJournal implements AutoCloseable {
             return;
         }
         dirty = false;
-        FileChannel channel;
+        List<FileChannel> channels = new ArrayList<>();
         synchronized (this) {
-            channel = current == null ? null : current.channel;
+            unsynced.forEach(s -> channels.add(s.channel));
+            unsynced.clear();
+            if (current != null) {
+                channels.add(current.channel);
+                // the next record starts on a fresh page: a write never waits for a page the sync is writing out
+                current.size = Math.min(SEGMENT_BYTES, (current.size + PAGE - 1) / PAGE * PAGE);
+            }
         }
-        if (channel != null && channel.isOpen()) {
-            channel.force(false);
+        boolean synced = false;
+        for (FileChannel channel : channels) {
+            try {
+                channel.force(false); // fdatasync: every record appended since the last sync, at once
+                synced = true;
+            } catch (java.nio.channels.ClosedChannelException e) {
+                // a sealed segment committed and recycled or deleted meanwhile: nothing of it is needed
+            }
+        }
+        if (synced) {
             lastSync = Instant.now();
             if (lastError != null) {
                 lastError = null;
@@ -362,17 +423,86 @@ public final class RecordJournal implements AutoCloseable {
         LOG.info("tollgate: the usage journal's folder can be written again");
     }
 
-    /** Seals the active segment (made durable first) and opens the next. Called holding the lock. */
+    /**
+     * Seals the active segment (the sync thread makes it durable) and switches to the spare; only
+     * when there is none (the database has been away long enough to fill both) is a new segment
+     * written here. Called holding the lock.
+     */
     private void rotate() throws IOException {
-        current.channel.force(false);
+        Segment next = spare != null ? spare : newSegment();
+        spare = null;
         sealed.add(current);
-        current = newSegment();
+        unsynced.add(current);
+        dirty = true;
+        current = next;
     }
 
+    /**
+     * A segment whose records are all committed becomes the spare under the next number (its blocks
+     * stay allocated, its old frames unreadable under the new number), or goes when there is a spare
+     * already. Called holding the lock.
+     */
+    private void recycleOrDelete(Segment s) throws IOException {
+        unsynced.remove(s);
+        if (s.channel == null || spare != null || closing) {
+            if (s.channel != null) {
+                s.file.close();
+            }
+            Files.deleteIfExists(s.path);
+            return;
+        }
+        Path next = dir.resolve(name(nextNumber.getAndIncrement()));
+        Files.move(s.path, next);
+        spare = new Segment(next, s.file);
+    }
+
+    /** The sync thread keeps a spare ready, so that a rotation never waits for a segment to be written. */
+    private void prepareSpare() throws IOException {
+        synchronized (this) {
+            if (spare != null || current == null) {
+                return;
+            }
+        }
+        Segment next = newSegment();
+        synchronized (this) {
+            if (spare == null && !closing) {
+                spare = next;
+                return;
+            }
+        }
+        next.close();
+        Files.deleteIfExists(next.path);
+    }
+
+    private void discardSpare() {
+        if (spare != null) {
+            try {
+                spare.close();
+                Files.deleteIfExists(spare.path);
+            } catch (IOException e) {
+                LOG.warning("tollgate: cannot remove the spare usage journal segment " + spare.path + ": " + e.getMessage());
+            }
+            spare = null;
+        }
+    }
+
+    /** A segment written full of zeros, so every block it will use is allocated (and synced) now. */
     private Segment newSegment() throws IOException {
-        Path path = dir.resolve(PREFIX + String.format("%012d", nextNumber++) + SUFFIX);
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new Segment(path, channel);
+        Path path = dir.resolve(name(nextNumber.getAndIncrement()));
+        Files.createFile(path);
+        RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw");
+        try {
+            byte[] zeros = new byte[1024 * 1024];
+            for (int at = 0; at < SEGMENT_BYTES; at += zeros.length) {
+                file.write(zeros);
+            }
+            file.getChannel().force(true);
+            return new Segment(path, file);
+        } catch (IOException | RuntimeException e) {
+            file.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
     }
 
     private void fail(Throwable t) {
@@ -399,6 +529,17 @@ public final class RecordJournal implements AutoCloseable {
         return out;
     }
 
+    private static String name(long number) {
+        return PREFIX + String.format("%012d", number) + SUFFIX;
+    }
+
+    private static int crc(long segment, byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(8).putLong(segment).array());
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+
     private static long number(Path segment) {
         String name = segment.getFileName().toString();
         try {
@@ -408,42 +549,43 @@ public final class RecordJournal implements AutoCloseable {
         }
     }
 
-    /** Reads a segment's frames into {@code out}; returns 1 when it ended in a torn or corrupt frame. */
-    private static int readSegment(Path segment, List<UsageRecord> out) {
-        ByteBuffer all;
-        try (FileChannel c = FileChannel.open(segment, StandardOpenOption.READ)) {
-            long size = c.size();
-            if (size > Integer.MAX_VALUE) {
-                throw new IOException("segment larger than 2 GB");
+    /**
+     * Reads a segment's frames into {@code out}. A frame that does not check (zeros where nothing was
+     * written yet, a frame torn by a crash, an earlier life's bytes in a recycled file) sends the
+     * reader to the next page, where frames written after the next sync begin.
+     */
+    private static void readSegment(Path segment, List<UsageRecord> out) {
+        byte[] all;
+        try {
+            if (Files.size(segment) > 64L * SEGMENT_BYTES) {
+                throw new IOException("segment larger than " + 64 * SEGMENT_BYTES + " bytes");
             }
-            all = ByteBuffer.allocate((int) size);
-            while (all.hasRemaining() && c.read(all) >= 0) {
-                // reads the whole segment (at most a few MB)
-            }
-            all.flip();
+            all = Files.readAllBytes(segment);
         } catch (IOException e) {
             LOG.warning("tollgate: cannot read usage journal segment " + segment + ": " + e.getMessage());
-            return 1;
+            return;
         }
-        while (all.remaining() >= 8) {
-            int length = all.getInt();
-            int crc = all.getInt();
-            if (length <= 0 || length > MAX_FRAME || length > all.remaining()) {
-                return 1;
+        long number = number(segment);
+        ByteBuffer b = ByteBuffer.wrap(all);
+        int at = 0;
+        while (at + 8 <= all.length) {
+            int length = b.getInt(at);
+            int crc = b.getInt(at + 4);
+            UsageRecord record = null;
+            if (length > 0 && length <= MAX_FRAME && length <= all.length - at - 8
+                    && crc(number, all, at + 8, length) == crc) {
+                try {
+                    record = RecordCodec.decode(java.util.Arrays.copyOfRange(all, at + 8, at + 8 + length));
+                } catch (IllegalArgumentException e) {
+                    record = null; // checks but does not decode: treated like any unreadable frame
+                }
             }
-            byte[] payload = new byte[length];
-            all.get(payload);
-            CRC32C check = new CRC32C();
-            check.update(payload);
-            if ((int) check.getValue() != crc) {
-                return 1;
-            }
-            try {
-                out.add(RecordCodec.decode(payload));
-            } catch (IllegalArgumentException e) {
-                return 1;
+            if (record != null) {
+                out.add(record);
+                at += 8 + length;
+            } else {
+                at = (at / PAGE + 1) * PAGE;
             }
         }
-        return all.hasRemaining() ? 1 : 0;
     }
 }

@@ -44,48 +44,62 @@ class RecordJournalTest {
         // no close: as after kill -9, the bytes are in the file already
         RecordJournal.Replayed left = RecordJournal.read(dir);
         assertEquals(List.of(record("r1")), left.records());
-        assertEquals(0, left.tornFrames());
         journal.close();
+    }
+
+    /** A journal holding records a and b, side by side (no sync between them), as a crash would leave it. */
+    private RecordJournal journalOfAAndB() {
+        RecordJournal journal = RecordJournal.open(dir, Duration.ofHours(1), true);
+        journal.append(record("a"));
+        journal.append(record("b"));
+        return journal;
+    }
+
+    /** Where the frames of a segment end (its zeros begin). */
+    private static int dataEnd(byte[] segment) {
+        ByteBuffer b = ByteBuffer.wrap(segment);
+        int at = 0;
+        while (b.getInt(at) != 0) {
+            at += 8 + b.getInt(at);
+        }
+        return at;
+    }
+
+    private static List<String> ids(RecordJournal.Replayed replayed) {
+        return replayed.records().stream().map(UsageRecord::id).toList();
     }
 
     @Test
     void aTornLastFrameIsIgnoredAndTheRecordsBeforeItKept() throws IOException {
-        RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
-        journal.append(record("a"));
-        journal.append(record("b"));
+        RecordJournal journal = journalOfAAndB();
         Path segment = files().get(0);
-        try (FileChannel c = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            c.write(ByteBuffer.wrap(new byte[] {0, 0, 1, 0, 1, 2, 3, 4, '{', '"'})); // a frame cut by the crash
+        int end = dataEnd(Files.readAllBytes(segment));
+        try (FileChannel c = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            c.write(ByteBuffer.wrap(new byte[] {0, 0, 1, 0, 1, 2, 3, 4, 1, 5}), end); // a frame cut by the crash
         }
-        RecordJournal.Replayed left = RecordJournal.read(dir);
-        assertEquals(List.of("a", "b"), left.records().stream().map(UsageRecord::id).toList());
-        assertEquals(1, left.tornFrames());
+        assertEquals(List.of("a", "b"), ids(RecordJournal.read(dir)));
         journal.close();
     }
 
     @Test
-    void aCorruptedFrameStopsTheSegmentThere() throws IOException {
-        RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
-        journal.append(record("a"));
-        journal.append(record("b"));
+    void aCorruptedFrameIsSkippedToTheNextPage() throws IOException {
+        RecordJournal journal = journalOfAAndB();
         Path segment = files().get(0);
         byte[] bytes = Files.readAllBytes(segment);
-        bytes[bytes.length - 3] ^= 0x55; // a flipped bit in the second record
+        bytes[dataEnd(bytes) - 3] ^= 0x55; // a flipped bit in the second record
         Files.write(segment, bytes);
-        assertEquals(List.of("a"), RecordJournal.read(dir).records().stream().map(UsageRecord::id).toList());
+        assertEquals(List.of("a"), ids(RecordJournal.read(dir)));
         journal.close();
     }
 
     @Test
     void committedRecordsAreTrimmedAndUncommittedOnesSurviveClose() throws IOException {
-        RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
-        journal.append(record("a"));
-        journal.append(record("b"));
+        RecordJournal journal = journalOfAAndB();
         assertEquals(2, journal.waiting());
         journal.committed(List.of(record("a")));
         assertEquals(1, journal.waiting());
         journal.close();
-        assertEquals(List.of("a", "b"), RecordJournal.read(dir).records().stream().map(UsageRecord::id).toList(),
+        assertEquals(List.of("a", "b"), ids(RecordJournal.read(dir)),
                 "a segment with an uncommitted record stays whole");
 
         RecordJournal next = RecordJournal.open(dir, Duration.ofMillis(5), true); // the start that replayed them
@@ -97,9 +111,39 @@ class RecordJournalTest {
     }
 
     @Test
-    void fullSegmentsRotateAndGoOnceCommitted() throws IOException {
+    void framesOfAnEarlierLifeOfAFileAreNotReadAsThisOnes() throws IOException {
+        RecordJournal journal = journalOfAAndB();
+        journal.close();
+        Path segment = files().get(0);
+        Files.move(segment, segment.resolveSibling("journal-000000000099.log")); // as a recycled segment is
+        assertTrue(RecordJournal.read(dir).records().isEmpty(), "the CRC binds a frame to its segment's number");
+    }
+
+    @Test
+    void aCommittedSegmentIsRecycledAsTheSpareAndItsOldRecordsAreNotReplayed() throws Exception {
         RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
-        int n = (int) (RecordJournal.SEGMENT_BYTES / RecordCodec.encode(record("x")).length) + 10;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (files().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the sync thread prepares the spare
+        }
+        assertEquals(2, files().size(), "the active segment and a spare");
+        int perMegabyte = (int) (RecordJournal.TRIM_BYTES / (RecordCodec.encode(record("x")).length + 8)) + 1;
+        List<UsageRecord> first = new java.util.ArrayList<>();
+        for (int i = 0; i < perMegabyte; i++) {
+            first.add(record("first" + i));
+            journal.append(first.get(i));
+        }
+        journal.committed(first); // all committed past the trim size: the spare takes over, the old one is recycled
+        assertEquals(2, files().size(), "no new segment: the committed one became the spare");
+        journal.append(record("after"));
+        assertEquals(List.of("after"), ids(RecordJournal.read(dir)));
+        journal.close();
+    }
+
+    @Test
+    void fullSegmentsRotateAndGoOnceCommitted() throws IOException {
+        RecordJournal journal = RecordJournal.open(dir, Duration.ofHours(1), true); // no spare from the sync thread
+        int n = RecordJournal.SEGMENT_BYTES / (RecordCodec.encode(record("x")).length + 8) + 10;
         List<UsageRecord> all = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
             UsageRecord r = record("r" + i);
@@ -108,9 +152,10 @@ class RecordJournalTest {
         }
         assertEquals(2, journal.segments());
         journal.committed(all.subList(0, n - 10));
-        assertEquals(1, files().size(), "the sealed segment, all committed, is deleted");
+        assertEquals(2, files().size(), "the sealed segment, all committed, is the spare now");
+        assertFalse(ids(RecordJournal.read(dir)).contains("r0"), "and its old records are not read");
         journal.close();
-        List<String> left = RecordJournal.read(dir).records().stream().map(UsageRecord::id).toList();
+        List<String> left = ids(RecordJournal.read(dir));
         assertTrue(left.containsAll(all.subList(n - 10, n).stream().map(UsageRecord::id).toList()));
         assertFalse(left.contains("r0"));
     }
@@ -124,7 +169,7 @@ class RecordJournalTest {
         second.append(record("new"));
         second.committed(List.of(record("new")));
         second.close();
-        assertEquals(List.of("old"), RecordJournal.read(dir).records().stream().map(UsageRecord::id).toList());
+        assertEquals(List.of("old"), ids(RecordJournal.read(dir)));
     }
 
     @Test
@@ -135,11 +180,11 @@ class RecordJournalTest {
         assertEquals(0, journal.waiting(), "no longer held in memory");
         assertFalse(journal.retain(record("unknown")));
         journal.close();
-        assertEquals(List.of("kept"), RecordJournal.read(dir).records().stream().map(UsageRecord::id).toList());
+        assertEquals(List.of("kept"), ids(RecordJournal.read(dir)));
     }
 
     @Test
-    void theSyncThreadMakesTheJournalDurable() throws Exception {
+    void theSyncThreadMakesTheJournalDurableAndRecordsAfterASyncStartOnAFreshPage() throws Exception {
         RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
         journal.append(record("a"));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -147,6 +192,11 @@ class RecordJournalTest {
             Thread.sleep(5);
         }
         assertTrue(journal.lastSync() != null);
+        journal.append(record("b"));
+        byte[] segment = Files.readAllBytes(files().get(0));
+        assertEquals(0, ByteBuffer.wrap(segment).getInt(RecordCodec.encode(record("a")).length + 8), "a gap after a");
+        assertTrue(ByteBuffer.wrap(segment).getInt(RecordJournal.PAGE) > 0, "b on the next page");
+        assertEquals(List.of("a", "b"), ids(RecordJournal.read(dir)));
         journal.close();
     }
 }
