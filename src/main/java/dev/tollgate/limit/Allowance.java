@@ -114,7 +114,9 @@ final class Allowance {
     /** Counts what another instance reported (an entry of the fleet's ledger) as of {@code now}. */
     void apply(long now, long atMillis, long requests, long tokens, long cost) {
         for (SlidingWindow w : windows()) {
-            w.advance(now);
+            // another instance may have read its clock after ours (we took "now" before waiting for the
+            // subject's lock): its entry can lie in a slot ahead of ours, which must count, not be dropped
+            w.advance(Math.max(now, atMillis));
             w.restore(w.slotAt(atMillis), requests, tokens, cost);
         }
         totalTokens += tokens;
@@ -138,7 +140,11 @@ final class Allowance {
             w.clear();
             w.advance(now);
             long since = now - w.length().toMillis() - w.slotMillis();
-            for (Used u : history.perSlot(w.slotMillis(), since)) {
+            java.util.List<Used> used = history.perSlot(w.slotMillis(), since);
+            for (Used u : used) { // entries written after our clock reading (see apply) move the window on
+                w.advance(Math.max(now, u.slot() * w.slotMillis()));
+            }
+            for (Used u : used) {
                 w.restore(u.slot(), u.requests(), u.tokens(), u.cost());
             }
         }

@@ -142,6 +142,7 @@ class HostileInputIT {
         for (int i = 0; i < 3; i++) { // three at once, on a 512 MB heap
             calls.add(pool.submit(() -> post("v1/chat/completions", KEY, chat("fake-nousage", false, null, word))));
         }
+        stillServing(); // while the three are being estimated
         for (Future<HttpResponse<String>> call : calls) {
             HttpResponse<String> r = get(call);
             assertEquals(200, r.statusCode(), r.body());
