@@ -32,7 +32,8 @@ import java.util.Map;
  * {@code top_k}, {@code metadata}, {@code thinking} (and thinking blocks in history),
  * {@code cache_control} marks, {@code service_tier}, and server tools (tools without an
  * {@code input_schema}). A request without {@code max_tokens} sent to Anthropic gets
- * {@link #DEFAULT_MAX_TOKENS}, since Anthropic requires one.
+ * {@link #DEFAULT_MAX_TOKENS}, since Anthropic requires one; structured output asked for in another
+ * format becomes an instruction in the system prompt (Anthropic has no field for it).
  */
 public final class AnthropicMessages implements ChatCodec {
     public static final AnthropicMessages INSTANCE = new AnthropicMessages();
@@ -72,7 +73,7 @@ public final class AnthropicMessages implements ChatCodec {
         Json.array(body, "stop_sequences").forEach(s -> stop.add(s instanceof JsonString str ? str.getString() : s.toString()));
         return new Chat.Request(Json.string(body, "model"), system(body.get("system")), messages, tools, choice,
                 OpenAiChat.number(body, "max_tokens"), OpenAiChat.decimal(body, "temperature"),
-                OpenAiChat.decimal(body, "top_p"), stop, body.getBoolean("stream", false));
+                OpenAiChat.decimal(body, "top_p"), stop, body.getBoolean("stream", false), null);
     }
 
     private static String system(JsonValue v) {
@@ -152,14 +153,16 @@ public final class AnthropicMessages implements ChatCodec {
         }
         JsonObjectBuilder b = JSON.createObjectBuilder().add("model", model)
                 .add("max_tokens", r.maxTokens().orElse(DEFAULT_MAX_TOKENS)).add("messages", messages);
-        if (r.system() != null) {
-            b.add("system", r.system());
+        String system = withOutputInstruction(r.system(), r.output());
+        if (system != null) {
+            b.add("system", system);
         }
         if (!r.tools().isEmpty()) {
             JsonArrayBuilder tools = JSON.createArrayBuilder();
             for (Chat.Tool t : r.tools()) {
+                // Anthropic takes an object at the root and nothing else (not even ["object", "null"])
                 JsonObjectBuilder tool = JSON.createObjectBuilder().add("name", t.name()).add("input_schema",
-                        t.schema().isEmpty() ? JSON.createObjectBuilder().add("type", "object").build() : t.schema());
+                        JSON.createObjectBuilder(t.schema()).add("type", "object"));
                 if (t.description() != null) {
                     tool.add("description", t.description());
                 }
@@ -202,6 +205,20 @@ public final class AnthropicMessages implements ChatCodec {
             b.add("is_error", true);
         }
         return b;
+    }
+
+    /**
+     * Anthropic's Messages API has no structured-output field: JSON output asked for in another
+     * format becomes an instruction at the end of the system prompt, the schema included.
+     */
+    static String withOutputInstruction(String system, Chat.Output output) {
+        if (output == null) {
+            return system;
+        }
+        String instruction = output instanceof Chat.JsonSchemaOutput js && !js.schema().isEmpty()
+                ? "Answer with one JSON object and nothing else, valid against this JSON Schema: " + js.schema()
+                : "Answer with one JSON object and nothing else.";
+        return system == null ? instruction : Json.join(java.util.List.of(system, instruction));
     }
 
     @Override

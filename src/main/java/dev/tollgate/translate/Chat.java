@@ -20,7 +20,7 @@ public final class Chat {
      */
     public record Request(String model, String system, List<Message> messages, List<Tool> tools, ToolChoice toolChoice,
                           OptionalLong maxTokens, JsonNumber temperature, JsonNumber topP, List<String> stop,
-                          boolean stream) {
+                          boolean stream, Output output) {
         public Request {
             messages = List.copyOf(messages);
             tools = List.copyOf(tools);
@@ -29,12 +29,32 @@ public final class Chat {
 
         /** The same request under the name the client used (formats that carry the model in the URL). */
         public Request withModel(String name) {
-            return new Request(name, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, stream);
+            return new Request(name, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, stream,
+                    output);
         }
 
         /** The same request, streamed or not as the endpoint says (formats that choose it by URL). */
         public Request withStream(boolean streamed) {
-            return new Request(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, streamed);
+            return new Request(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, streamed,
+                    output);
+        }
+    }
+
+    /** Structured output the client asked for; a request without one ({@code null}) is answered in text. */
+    public sealed interface Output permits AnyJson, JsonSchemaOutput {
+    }
+
+    /** Any JSON object (OpenAI's {@code json_object}, Gemini's JSON mime type without a schema). */
+    public record AnyJson() implements Output {
+    }
+
+    /**
+     * JSON matching {@code schema} (JSON Schema). {@code name} is what OpenAI requires
+     * ({@code [A-Za-z0-9_-]}, at most 64); {@code strict} only OpenAI has.
+     */
+    public record JsonSchemaOutput(String name, String description, JsonObject schema, boolean strict) implements Output {
+        public JsonSchemaOutput {
+            name = name == null || !name.matches("[A-Za-z0-9_-]{1,64}") ? "response" : name;
         }
     }
 

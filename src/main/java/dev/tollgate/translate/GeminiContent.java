@@ -32,9 +32,10 @@ import java.util.OptionalLong;
  * Gemini's generateContent as a {@link ChatCodec}; the model travels in the URL, not the body.
  * Field names are read in camelCase or snake_case, written in camelCase. Gemini's function calls
  * carry no id: one is made from the name and position ({@code call_<n>_<name>}) and tool results
- * find their function's name from the call they answer. Dropped on purpose: {@code topK},
- * {@code candidateCount}, {@code safetySettings}, {@code cachedContent}, response schemas and
- * thinking settings.
+ * find their function's name from the call they answer. Schemas (tool parameters, response
+ * schemas) are Gemini's {@code Schema} here and JSON Schema in the canonical model ({@link
+ * GeminiSchema}). Dropped on purpose: {@code topK}, {@code candidateCount}, {@code safetySettings},
+ * {@code cachedContent}, the {@code text/x.enum} response type and thinking settings.
  */
 public final class GeminiContent implements ChatCodec {
     public static final GeminiContent INSTANCE = new GeminiContent();
@@ -97,7 +98,9 @@ public final class GeminiContent implements ChatCodec {
             if (field(t, "functionDeclarations", "function_declarations") instanceof JsonArray decls) {
                 for (JsonValue dv : decls) {
                     JsonObject d = Json.objectIn(dv, "each function declaration");
-                    JsonValue params = d.containsKey("parameters") ? d.get("parameters") : d.get("parametersJsonSchema");
+                    // the neutral form is JSON Schema: parametersJsonSchema is one already, parameters is Gemini's Schema
+                    JsonValue params = d.containsKey("parameters") ? GeminiSchema.toJsonSchema(d.get("parameters"))
+                            : d.get("parametersJsonSchema");
                     tools.add(new Chat.Tool(d.getString("name", ""), d.getString("description", null),
                             params instanceof JsonObject p ? p : JsonValue.EMPTY_JSON_OBJECT));
                 }
@@ -126,7 +129,22 @@ public final class GeminiContent implements ChatCodec {
         }
         return new Chat.Request(null, system, messages, tools, choice, max,
                 config.get("temperature") instanceof JsonNumber t ? t : null,
-                field(config, "topP", "top_p") instanceof JsonNumber p ? p : null, stop, false);
+                field(config, "topP", "top_p") instanceof JsonNumber p ? p : null, stop, false, output(config));
+    }
+
+    /** JSON output: the JSON mime type, with Gemini's Schema or a JSON Schema, or neither (any JSON). */
+    private static Chat.Output output(JsonObject config) {
+        if (!(field(config, "responseMimeType", "response_mime_type") instanceof JsonString mime)
+                || !mime.getString().equals("application/json")) {
+            return null; // text, or an enum's text/x.enum: no counterpart elsewhere
+        }
+        if (field(config, "responseJsonSchema", "response_json_schema") instanceof JsonObject js) {
+            return new Chat.JsonSchemaOutput(null, null, js, false);
+        }
+        if (field(config, "responseSchema", "response_schema") instanceof JsonObject schema) {
+            return new Chat.JsonSchemaOutput(null, null, GeminiSchema.toJsonSchema(schema), false);
+        }
+        return new Chat.AnyJson();
     }
 
     /** Ids of the calls to one function, handed to its results in order. */
@@ -214,7 +232,7 @@ public final class GeminiContent implements ChatCodec {
                     d.add("description", t.description());
                 }
                 if (!t.schema().isEmpty()) {
-                    d.add("parameters", t.schema());
+                    d.add("parameters", GeminiSchema.fromJsonSchema(t.schema()));
                 }
                 decls.add(d);
             }
@@ -249,6 +267,13 @@ public final class GeminiContent implements ChatCodec {
             JsonArrayBuilder stop = JSON.createArrayBuilder();
             r.stop().forEach(stop::add);
             config.add("stopSequences", stop);
+            any = true;
+        }
+        if (r.output() != null) {
+            config.add("responseMimeType", "application/json");
+            if (r.output() instanceof Chat.JsonSchemaOutput js && !js.schema().isEmpty()) {
+                config.add("responseSchema", GeminiSchema.fromJsonSchema(js.schema()));
+            }
             any = true;
         }
         if (any) {

@@ -30,8 +30,8 @@ import java.util.OptionalLong;
 /**
  * OpenAI Chat Completions as a {@link ChatCodec}. Dropped on purpose when translating from it:
  * {@code n}, {@code logprobs}, {@code presence_penalty}, {@code frequency_penalty},
- * {@code seed}, {@code response_format}, {@code logit_bias}, {@code parallel_tool_calls} and
- * {@code user}: the other formats have no field for them.
+ * {@code seed}, {@code logit_bias}, {@code parallel_tool_calls} and {@code user}: the other
+ * formats have no field for them. {@code response_format} is carried ({@link OpenAiOutputFormat}).
  */
 public final class OpenAiChat implements ChatCodec {
     public static final OpenAiChat INSTANCE = new OpenAiChat();
@@ -82,7 +82,7 @@ public final class OpenAiChat implements ChatCodec {
         }
         return new Chat.Request(Json.string(body, "model"), system.isEmpty() ? null : Json.join(system), messages, tools,
                 toolChoice(body.get("tool_choice")), max, decimal(body, "temperature"), decimal(body, "top_p"), stop,
-                body.getBoolean("stream", false));
+                body.getBoolean("stream", false), OpenAiOutputFormat.CHAT.read(body.get("response_format")));
     }
 
     private static void add(List<Message> messages, Role role, List<Part> parts) {
@@ -235,6 +235,9 @@ public final class OpenAiChat implements ChatCodec {
         }
         r.maxTokens().ifPresent(n -> b.add("max_completion_tokens", n));
         Json.addSampling(b, r, "stop");
+        if (r.output() != null) {
+            b.add("response_format", OpenAiOutputFormat.CHAT.write(r.output()));
+        }
         if (r.stream()) {
             b.add("stream", true).add("stream_options", JSON.createObjectBuilder().add("include_usage", true));
         }

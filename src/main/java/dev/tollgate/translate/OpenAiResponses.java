@@ -33,7 +33,7 @@ import java.util.OptionalLong;
  * OpenAI's Responses API as a {@link ChatCodec}. Stateless only: {@code previous_response_id}
  * and {@code conversation} are refused when translating (the gateway keeps no conversations).
  * Dropped on purpose: built-in tools (web search, file search, computer use), {@code reasoning},
- * {@code text.format}, {@code store}, {@code metadata}, {@code include}, {@code truncation};
+ * {@code store}, {@code metadata}, {@code include}, {@code truncation} ({@code text.format} is carried);
  * the Responses API has no stop sequences, so those are dropped going to it.
  */
 public final class OpenAiResponses implements ChatCodec {
@@ -90,7 +90,8 @@ public final class OpenAiResponses implements ChatCodec {
                 : OptionalLong.empty();
         return new Chat.Request(Json.string(body, "model"), system.isEmpty() ? null : Json.join(system), messages, tools,
                 choice, max, body.get("temperature") instanceof JsonNumber t ? t : null,
-                body.get("top_p") instanceof JsonNumber p ? p : null, List.of(), body.getBoolean("stream", false));
+                body.get("top_p") instanceof JsonNumber p ? p : null, List.of(), body.getBoolean("stream", false),
+                OpenAiOutputFormat.RESPONSES.read(body.get("text") instanceof JsonObject text ? text.get("format") : null));
     }
 
     private static void item(JsonObject o, List<String> system, List<Message> messages) {
@@ -205,6 +206,9 @@ public final class OpenAiResponses implements ChatCodec {
         }
         r.maxTokens().ifPresent(n -> b.add("max_output_tokens", n));
         Json.addSampling(b, r, null); // the Responses API has no stop sequences
+        if (r.output() != null) {
+            b.add("text", JSON.createObjectBuilder().add("format", OpenAiOutputFormat.RESPONSES.write(r.output())));
+        }
         if (r.stream()) {
             b.add("stream", true);
         }

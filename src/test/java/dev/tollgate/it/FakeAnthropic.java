@@ -68,6 +68,11 @@ public final class FakeAnthropic {
                 json(ex, 200, "{\"input_tokens\":" + COUNTED + "}");
                 return;
             }
+            String badSchema = ToolSchemaRules.anthropic(body);
+            if (badSchema != null) {
+                json(ex, 400, badSchema);
+                return;
+            }
             String model = body.getString("model", "");
             int messages = body.getJsonArray("messages").size();
             if (model.equals("claude-fake-400")) {

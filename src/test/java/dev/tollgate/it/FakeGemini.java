@@ -58,6 +58,11 @@ public final class FakeGemini {
                 json(ex, 200, "{\"totalTokens\":" + COUNTED + "}");
                 return;
             }
+            String badSchema = ToolSchemaRules.gemini(body);
+            if (badSchema != null) {
+                json(ex, 400, badSchema);
+                return;
+            }
             if (model.equals("gemini-fake-400")) {
                 json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"Invalid value at 'generation_config'\","
                         + "\"status\":\"INVALID_ARGUMENT\"}}");

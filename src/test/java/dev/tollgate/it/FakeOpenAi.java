@@ -82,6 +82,11 @@ public final class FakeOpenAi {
             received.add(new Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
             String model = body.getString("model", "");
             boolean stream = body.getBoolean("stream", false);
+            String badSchema = ToolSchemaRules.openAi(body, ex.getRequestURI().getPath().endsWith("/responses"));
+            if (badSchema != null) {
+                json(ex, 400, badSchema);
+                return;
+            }
             if (ex.getRequestURI().getPath().endsWith("/responses")) {
                 responses(ex, model, stream);
                 return;

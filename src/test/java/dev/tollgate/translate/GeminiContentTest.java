@@ -61,7 +61,7 @@ class GeminiContentTest {
 
         TranslatedStream s = new TranslatedStream(GeminiContent.INSTANCE.streamDecoder(() -> 3),
                 AnthropicMessages.INSTANCE.streamEncoder(new Chat.Request("asked", null, java.util.List.of(),
-                        java.util.List.of(), null, java.util.OptionalLong.empty(), null, null, java.util.List.of(), true),
+                        java.util.List.of(), null, java.util.OptionalLong.empty(), null, null, java.util.List.of(), true, null),
                         JsonObject.EMPTY_JSON_OBJECT));
         StringBuilder out = new StringBuilder();
         out.append(new String(s.onEvent(null, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"A\"}]}}],"

@@ -32,7 +32,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class FormatMatrixIT {
-    private static final String TOOL_SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}";
+    /**
+     * Tool parameters in the shapes each client's SDK writes them, which each fake upstream checks
+     * as its provider does: pydantic's JSON Schema (OpenAI's {@code pydantic_function_tool}, strict),
+     * zod's (Anthropic's helpers: {@code $schema}, {@code additionalProperties}), and google-genai's
+     * Schema (upper-case types, {@code nullable}, {@code propertyOrdering}).
+     */
+    private static final String PYDANTIC_SCHEMA = "{\"type\":\"object\",\"title\":\"GetWeather\",\"properties\":{"
+            + "\"city\":{\"type\":\"string\",\"title\":\"City\"},\"unit\":{\"anyOf\":[{\"$ref\":\"#/$defs/Unit\"},"
+            + "{\"type\":\"null\"}]}},\"required\":[\"city\",\"unit\"],\"additionalProperties\":false,"
+            + "\"$defs\":{\"Unit\":{\"type\":\"string\",\"enum\":[\"C\",\"F\"],\"title\":\"Unit\"}}}";
+    private static final String ZOD_SCHEMA = "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
+            + "\"unit\":{\"type\":[\"string\",\"null\"],\"enum\":[\"C\",\"F\",null]}},\"required\":[\"city\"],"
+            + "\"additionalProperties\":false,\"$schema\":\"http://json-schema.org/draft-07/schema#\"}";
+    private static final String GENAI_SCHEMA = "{\"type\":\"OBJECT\",\"properties\":{\"city\":{\"type\":\"STRING\","
+            + "\"description\":\"the city\"},\"unit\":{\"type\":\"STRING\",\"format\":\"enum\",\"enum\":[\"C\",\"F\"],"
+            + "\"nullable\":true},\"days\":{\"type\":\"INTEGER\",\"maximum\":7}},\"required\":[\"city\"],"
+            + "\"propertyOrdering\":[\"city\",\"unit\",\"days\"]}";
 
     /** What each fake upstream answers for a one-message request, normalised. */
     private record Upstream(String provider, String textModel, String toolModel, String text, long prompt,
@@ -110,6 +126,51 @@ class FormatMatrixIT {
             }
         });
         assertEquals(List.of(), failures, failures.size() + " of 64 combinations wrong");
+        // accepted is not enough: what pydantic said of "unit" (a $ref, or null) reaches Gemini as Gemini says it
+        JsonObject unit = TestRig.gemini().received().stream().map(r -> r.body())
+                .filter(b -> b.containsKey("tools") && b.toString().contains("GetWeather")).findFirst().orElseThrow()
+                .getJsonArray("tools").getJsonObject(0).getJsonArray("functionDeclarations").getJsonObject(0)
+                .getJsonObject("parameters").getJsonObject("properties").getJsonObject("unit");
+        assertEquals(json("{\"type\":\"STRING\",\"enum\":[\"C\",\"F\"],\"title\":\"Unit\",\"nullable\":true}"), unit);
+    }
+
+    /**
+     * Structured output asked for as each client's SDK asks for it (a pydantic schema, google-genai's
+     * Schema) reaches every provider in the form it takes: each fake refuses another dialect's schema.
+     */
+    @Test
+    void structuredOutputReachesEveryProviderFormat() {
+        List<String> failures = new ArrayList<>();
+        String key = TestRig.newKey();
+        for (Upstream up : UPSTREAMS) {
+            String model = up.textModel();
+            Map<String, HttpResponse<String>> calls = Map.of(
+                    "OPENAI", TestRig.post("v1/chat/completions", key, "{\"model\":\"" + model + "\",\"messages\":[{"
+                            + "\"role\":\"user\",\"content\":\"Weather?\"}],\"response_format\":{\"type\":\"json_schema\","
+                            + "\"json_schema\":{\"name\":\"GetWeather\",\"strict\":true,\"schema\":" + PYDANTIC_SCHEMA + "}}}"),
+                    "RESPONSES", TestRig.post("v1/responses", key, "{\"model\":\"" + model + "\",\"input\":\"Weather?\","
+                            + "\"text\":{\"format\":{\"type\":\"json_schema\",\"name\":\"GetWeather\",\"schema\":"
+                            + PYDANTIC_SCHEMA + "}}}"),
+                    "GEMINI", TestRig.postWith("v1beta/models/" + model + ":generateContent", "{\"contents\":[{\"role\":"
+                            + "\"user\",\"parts\":[{\"text\":\"Weather?\"}]}],\"generationConfig\":{\"responseMimeType\":"
+                            + "\"application/json\",\"responseSchema\":" + GENAI_SCHEMA + "}}", "x-goog-api-key", key));
+            calls.forEach((client, r) -> {
+                if (r.statusCode() != 200) {
+                    failures.add(client + " → " + up.provider() + ": " + r.statusCode() + " " + r.body());
+                }
+            });
+        }
+        assertEquals(List.of(), failures);
+        JsonObject config = TestRig.gemini().received().stream().map(r -> r.body())
+                .filter(b -> b.toString().contains("\"title\":\"GetWeather\"") && b.containsKey("generationConfig"))
+                .findFirst().orElseThrow().getJsonObject("generationConfig");
+        assertEquals("application/json", config.getString("responseMimeType"));
+        assertEquals("OBJECT", config.getJsonObject("responseSchema").getString("type"));
+        JsonObject toOpenAi = TestRig.fake().received().stream().map(r -> r.body())
+                .filter(b -> b.toString().contains("the city") && b.containsKey("response_format")).findFirst()
+                .orElseThrow().getJsonObject("response_format");
+        assertEquals("response", toOpenAi.getJsonObject("json_schema").getString("name"));
+        assertEquals("object", toOpenAi.getJsonObject("json_schema").getJsonObject("schema").getString("type"));
     }
 
     private static Seen call(Client client, String model, boolean stream, boolean tools, String key) {
@@ -119,18 +180,18 @@ class FormatMatrixIT {
                     + "\"user\",\"content\":\"" + ask + "\"}],\"stream\":" + stream
                     + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "")
                     + (tools ? ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"parameters\":"
-                    + TOOL_SCHEMA + "}}]" : "") + "}");
+                    + PYDANTIC_SCHEMA + ",\"strict\":true}}]" : "") + "}");
             case ANTHROPIC -> TestRig.postWith("v1/messages", "{\"model\":\"" + model + "\",\"max_tokens\":100,"
                     + "\"messages\":[{\"role\":\"user\",\"content\":\"" + ask + "\"}],\"stream\":" + stream
-                    + (tools ? ",\"tools\":[{\"name\":\"get_weather\",\"input_schema\":" + TOOL_SCHEMA + "}]" : "") + "}",
+                    + (tools ? ",\"tools\":[{\"name\":\"get_weather\",\"input_schema\":" + ZOD_SCHEMA + "}]" : "") + "}",
                     "x-api-key", key);
             case GEMINI -> TestRig.postWith("v1beta/models/" + model + (stream ? ":streamGenerateContent?alt=sse"
                     : ":generateContent"), "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"" + ask + "\"}]}]"
                     + (tools ? ",\"tools\":[{\"functionDeclarations\":[{\"name\":\"get_weather\",\"parameters\":"
-                    + TOOL_SCHEMA + "}]}]" : "") + "}", "x-goog-api-key", key);
+                    + GENAI_SCHEMA + "}]}]" : "") + "}", "x-goog-api-key", key);
             case RESPONSES -> TestRig.post("v1/responses", key, "{\"model\":\"" + model + "\",\"input\":\"" + ask
                     + "\",\"stream\":" + stream + (tools ? ",\"tools\":[{\"type\":\"function\",\"name\":\"get_weather\","
-                    + "\"parameters\":" + TOOL_SCHEMA + "}]" : "") + "}");
+                    + "\"parameters\":" + PYDANTIC_SCHEMA + ",\"strict\":true}]" : "") + "}");
         };
         assertEquals(200, r.statusCode(), r.body());
         List<JsonObject> events = stream ? events(r.body()) : List.of(json(r.body()));
