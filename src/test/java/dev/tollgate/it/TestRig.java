@@ -229,7 +229,8 @@ public final class TestRig {
                 + "openai-compatibility:\n"
                 + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
                 + "    models: [{name: dead-model}]\n"
-                + "  - name: respond\n    wire-api: responses\n    base-url: " + FAKE.baseUrl() + "\n    api-key: sk-resp\n"
+                + "  - name: respond\n    wire-api: responses\n    prefix: respond\n    base-url: " + FAKE.baseUrl()
+                + "\n    api-key: sk-resp\n"
                 + "    models: [{name: resp-model}, {name: resp-tools}]\n"
                 + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
                 + "    completion-tokens: 9\n"

@@ -82,13 +82,18 @@ public final class GeminiServlet extends ProxyServlet {
         }
     }
 
-    /** {@code {model}:{method}} of {@code /v1beta/models/{model}:{method}}; null for any other path. */
+    /**
+     * {@code {model}:{method}} of {@code /v1beta/models/{model}:{method}}; null for any other path.
+     * The model may hold slashes ({@code models/deepseek/deepseek-chat:generateContent}): a
+     * {@code prefix/name} is reachable as it is from the OpenAI and Anthropic endpoints (an encoded
+     * {@code %2F} is refused by the containers themselves, so the literal slash is the way).
+     */
     private static String target(String path) {
         if (!path.startsWith(MODELS + "/")) {
             return null;
         }
         String target = path.substring(MODELS.length() + 1);
-        return target.isEmpty() || target.contains("/") ? null : target;
+        return target.isEmpty() ? null : target;
     }
 
     private Reply.Buffered unknown(HttpServletRequest request) {

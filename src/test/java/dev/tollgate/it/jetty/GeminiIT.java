@@ -104,6 +104,24 @@ class GeminiIT {
         assertTrue(rows.stream().allMatch(r -> "reported".equals(r.get("usage_quality"))));
     }
 
+    /** A {@code prefix/name} model, as the OpenAI and Anthropic endpoints reach it: the SDK sends the slash as it is. */
+    @Test
+    void geminiClientsReachPrefixedModels() {
+        String key = newKey();
+        GenerateContentResponse r = gemini(key).models.generateContent("respond/resp-model", "Say hello", null);
+        assertEquals("Hello from the fake upstream", r.text());
+        assertEquals("/v1/responses", TestRig.fake().received().get(TestRig.fake().received().size() - 1).path());
+        assertEquals(200, TestRig.postWith("v1beta/models/respond/resp-model:streamGenerateContent?alt=sse",
+                "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}", "x-goog-api-key", key)
+                .statusCode());
+        List<Map<String, Object>> rows = awaitRecords(key, 2);
+        assertTrue(rows.stream().allMatch(row -> "respond/resp-model".equals(row.get("requested_model"))
+                && "resp-model".equals(row.get("model")) && "respond".equals(row.get("provider"))), rows.toString());
+        assertEquals(404, TestRig.postWith("v1beta/models/respond/nothing-here:generateContent",
+                "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}", "x-goog-api-key", key)
+                .statusCode());
+    }
+
     @Test
     void openAiClientsReachGeminiModelsToolCallsIncluded() {
         String key = newKey();
