@@ -386,12 +386,12 @@ public final class ConfigParser {
                 default -> throw own.error("wire-api must be chat-completions or responses, got '" + api + "'");
             };
         }
-        URI baseUrl = wire == Wire.MOCK ? URI.create("mock:" + provider)
-                : baseUrl(own, shared, switch (wire) {
-                    case ANTHROPIC -> ANTHROPIC_BASE_URL;
-                    case GEMINI -> GEMINI_BASE_URL;
-                    default -> OPENAI_BASE_URL;
-                });
+        URI baseUrl = switch (wire) {
+            case MOCK -> URI.create("mock:" + provider);
+            case ANTHROPIC -> baseUrl(own, shared, ANTHROPIC_BASE_URL);
+            case GEMINI -> baseUrl(own, shared, GEMINI_BASE_URL);
+            case OPENAI, OPENAI_RESPONSES -> baseUrl(own, shared, OPENAI_BASE_URL);
+        };
         ProviderCredential credential = new ProviderCredential(
                 provider, wire, label, apiKey, baseUrl,
                 models(shared),

@@ -161,7 +161,7 @@ public final class Gateway {
                 case ANTHROPIC -> PassThrough.anthropic(call, route.upstreamModel());
                 case GEMINI -> PassThrough.gemini(call, route.upstreamModel());
                 case OPENAI_RESPONSES -> PassThrough.responses(call, route.upstreamModel());
-                default -> PassThrough.openAi(call, route.upstreamModel());
+                case OPENAI, MOCK -> PassThrough.openAi(call, route.upstreamModel()); // format(): MOCK never comes
             };
         }
         try {
@@ -176,7 +176,7 @@ public final class Gateway {
             case ANTHROPIC -> AnthropicMessages.INSTANCE;
             case GEMINI -> GeminiContent.INSTANCE;
             case OPENAI_RESPONSES -> OpenAiResponses.INSTANCE;
-            default -> OpenAiChat.INSTANCE;
+            case OPENAI, MOCK -> OpenAiChat.INSTANCE;
         };
     }
 
@@ -361,14 +361,18 @@ public final class Gateway {
         }
         Route first = routes.get(0);
         ProviderCredential.Wire wire = first.credential().wire();
-        if (wire != call.operation().format() || wire == ProviderCredential.Wire.OPENAI) {
+        // where the upstream counts, in its own format; null where it does not (estimated here)
+        String path = switch (wire) {
+            case ANTHROPIC -> call.operation().path() + "/count_tokens";
+            case GEMINI -> "/v1beta/models/" + first.upstreamModel() + ":countTokens";
+            case OPENAI, OPENAI_RESPONSES, MOCK -> null;
+        };
+        if (wire != call.operation().format() || path == null) {
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
                     estimate.apply(call.promptTokens().getAsLong()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        UpstreamBody body = wire == ProviderCredential.Wire.GEMINI ? UpstreamBody.asIs(call)
+        UpstreamBody body = wire == ProviderCredential.Wire.GEMINI ? UpstreamBody.asIs(call) // the model is in the path
                 : UpstreamBody.renamed(call, first.upstreamModel());
-        String path = wire == ProviderCredential.Wire.GEMINI ? "/v1beta/models/" + first.upstreamModel() + ":countTokens"
-                : call.operation().path() + "/count_tokens";
         UpstreamRequest request = new UpstreamRequest(first.credential(), path, body.bytes(), body.json(), false,
                 call.headers());
         return upstreams.apply(first.credential()).send(request)

@@ -65,13 +65,14 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
                 .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        if (credential.wire() == ProviderCredential.Wire.ANTHROPIC) {
-            http.header("x-api-key", credential.apiKey());
-            http.header("anthropic-version", ANTHROPIC_VERSION);
-        } else if (credential.wire() == ProviderCredential.Wire.GEMINI) {
-            http.header("x-goog-api-key", credential.apiKey());
-        } else if (!credential.apiKey().isEmpty()) {
-            http.header("Authorization", "Bearer " + credential.apiKey());
+        switch (credential.wire()) {
+            case ANTHROPIC -> http.header("x-api-key", credential.apiKey()).header("anthropic-version", ANTHROPIC_VERSION);
+            case GEMINI -> http.header("x-goog-api-key", credential.apiKey());
+            case OPENAI, OPENAI_RESPONSES, MOCK -> {
+                if (!credential.apiKey().isEmpty()) { // a local OpenAI-compatible server may want none
+                    http.header("Authorization", "Bearer " + credential.apiKey());
+                }
+            }
         }
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());
