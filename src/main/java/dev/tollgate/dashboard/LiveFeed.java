@@ -2,6 +2,7 @@ package dev.tollgate.dashboard;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.SseFrame;
 import dev.tollgate.usage.UsageRecord;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.AsyncContext;
@@ -92,7 +93,7 @@ public final class LiveFeed implements AutoCloseable {
             b.add("cost_usd", BigDecimal.valueOf(r.charge().costPicoUsd(), 12).stripTrailingZeros());
         }
         // JSON has no raw newlines, so the event is one data line
-        return ("event: record\ndata: " + b.build() + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.event("record", b.build());
     }
 
     private static String nonNull(String s) {

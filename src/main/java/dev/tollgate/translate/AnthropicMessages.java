@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
@@ -21,7 +22,6 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -461,7 +461,7 @@ public final class AnthropicMessages implements ChatCodec {
         }
 
         private static void write(ByteArrayOutputStream out, String event, JsonObjectBuilder data) {
-            out.writeBytes(("event: " + event + "\ndata: " + data.build() + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(SseFrame.event(event, data.build()));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
@@ -21,7 +22,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -487,7 +487,7 @@ public final class GeminiContent implements ChatCodec {
         }
 
         private static void write(java.io.ByteArrayOutputStream out, JsonObject chunk) {
-            out.writeBytes(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(SseFrame.data(chunk));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
@@ -22,7 +23,6 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -451,7 +451,7 @@ public final class OpenAiChat implements ChatCodec {
                         .add("created", created).add("model", model).add("choices", JSON.createArrayBuilder())
                         .add("usage", usage(usage)).build());
             }
-            out.writeBytes("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(SseFrame.done());
             return out.toByteArray();
         }
 
@@ -461,7 +461,7 @@ public final class OpenAiChat implements ChatCodec {
         }
 
         private static void write(ByteArrayOutputStream out, JsonObject chunk) {
-            out.writeBytes(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(SseFrame.data(chunk));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
@@ -22,7 +23,6 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -504,7 +504,7 @@ public final class OpenAiResponses implements ChatCodec {
         }
 
         private static void write(ByteArrayOutputStream out, String type, JsonObjectBuilder data) {
-            out.writeBytes(("event: " + type + "\ndata: " + data.build() + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(SseFrame.event(type, data.build()));
         }
     }
 }

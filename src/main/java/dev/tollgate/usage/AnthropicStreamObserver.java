@@ -3,9 +3,9 @@ package dev.tollgate.usage;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /**
@@ -88,6 +88,6 @@ public final class AnthropicStreamObserver extends ObservedStream {
     public static byte[] event(String message, String type) {
         JsonObject body = JSON.createObjectBuilder().add("type", "error").add("error", JSON.createObjectBuilder()
                 .add("type", type).add("message", message)).build();
-        return ("event: error\ndata: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.event("error", body);
     }
 }

@@ -3,8 +3,8 @@ package dev.tollgate.usage;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /**
@@ -65,6 +65,6 @@ public final class GeminiStreamObserver extends ObservedStream {
     public static byte[] event(int status, String message) {
         JsonObject body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("code", status)
                 .add("message", message).add("status", status == 504 ? "DEADLINE_EXCEEDED" : "UNAVAILABLE")).build();
-        return ("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.data(body);
     }
 }

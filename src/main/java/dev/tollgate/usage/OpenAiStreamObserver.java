@@ -3,12 +3,12 @@ package dev.tollgate.usage;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -160,7 +160,7 @@ public final class OpenAiStreamObserver extends ObservedStream {
     public static byte[] errorEvent(String message, String code) {
         JsonObject body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder()
                 .add("message", message).add("type", "upstream_error").add("code", code)).build();
-        return ("data: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.data(body);
     }
 
     private static byte[] withoutUsage(JsonObject chunk) {
@@ -170,6 +170,6 @@ public final class OpenAiStreamObserver extends ObservedStream {
                 b.add(e.getKey(), e.getValue());
             }
         }
-        return ("data: " + b.build() + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.data(b.build());
     }
 }

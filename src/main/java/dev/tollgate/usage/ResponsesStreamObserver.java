@@ -3,8 +3,8 @@ package dev.tollgate.usage;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /**
@@ -71,6 +71,6 @@ public final class ResponsesStreamObserver extends ObservedStream {
     public static byte[] event(String message, String code) {
         JsonObject body = JSON.createObjectBuilder().add("type", "error").add("code", code).add("message", message)
                 .add("sequence_number", 0).build();
-        return ("event: error\ndata: " + body + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.event("error", body);
     }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.upstream.mock;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.config.ProviderCredential.MockSettings;
+import dev.tollgate.json.SseFrame;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
@@ -118,7 +119,7 @@ public final class MockUpstream implements Upstream {
             chunks.add(event(envelope(id, object, model).add("choices", JSON.createArrayBuilder())
                     .add("usage", usage(promptTokens, n)).build()));
         }
-        chunks.add("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+        chunks.add(SseFrame.done());
         return chunks;
     }
 
@@ -159,7 +160,7 @@ public final class MockUpstream implements Upstream {
     }
 
     private static byte[] event(JsonObject json) {
-        return ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
+        return SseFrame.data(json);
     }
 
     private static byte[] bytes(JsonObject json) {
