@@ -9,7 +9,6 @@ import dev.tollgate.gateway.ProxyCall;
 import dev.tollgate.gateway.Reply;
 import dev.tollgate.usage.Metering;
 import jakarta.servlet.http.HttpServletRequest;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -55,8 +54,13 @@ public final class ProxyEndpoint {
      */
     public void proxy(Operation op, HttpServletRequest request, AsyncAnswer answer, Optional<String> key,
                       Map<String, String> headers, String pathModel, boolean pathStream) {
-        Metering meter = Optional.ofNullable((Metering) request.getAttribute(Metering.ATTRIBUTE))
-                .orElseGet(() -> new Metering(request.getRequestURI(), Instant.now(), System.nanoTime()));
+        Metering meter = (Metering) request.getAttribute(Metering.ATTRIBUTE);
+        if (meter == null) { // a call nobody would record: refused, and said loudly, rather than served unseen
+            LOG.severe("tollgate: a model call reached " + request.getRequestURI() + " without a meter: the metering "
+                    + "filter is not mapped to this servlet; the call is refused");
+            answer.reply(errors.reply(500, "The gateway is misconfigured: this call could not be recorded."));
+            return;
+        }
         meter.modelCall();
         Caller caller;
         try {

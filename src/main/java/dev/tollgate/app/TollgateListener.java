@@ -74,6 +74,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
 public final class TollgateListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(TollgateListener.class.getName());
 
+    /** The model-call servlets (OpenAI, Anthropic, Gemini dialects): every call through them is metered. */
+    static final String[] PROXY_SERVLETS = {"tollgate-openai", "tollgate-anthropic", "tollgate-gemini"};
+
     /** The operator paths: behind the container's login (web.xml) and the network allow-list. */
     static final String[] OPERATOR_PATHS = {"/_qs/metrics", "/_qs/metrics/*", "/admin/*"};
 
@@ -164,7 +167,8 @@ public final class TollgateListener implements ServletContextListener {
                 new FinishedRecords(prices, record ? recorder::submit : r -> { }, List.of(counters::add, feed::publish)),
                 journal == null ? null : FinishedRecords.journal(prices, journal)));
         filter.setAsyncSupported(true);
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/v1/*", "/v1beta/*");
+        // by the proxy servlets' names, not by URLs that could drift from their mappings
+        filter.addMappingForServletNames(EnumSet.of(DispatcherType.REQUEST), false, PROXY_SERVLETS);
 
         MetricsService metrics = new MetricsService(database);
         BodyReader bodies = new BodyReader(config.input(), timer);
@@ -218,11 +222,11 @@ public final class TollgateListener implements ServletContextListener {
         events.addMapping("/_qs/metrics/ui/events");
 
         // the model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet)
-        proxyServlet(context, "tollgate-openai", new OpenAiServlet(gateway, bodies),
+        proxyServlet(context, PROXY_SERVLETS[0], new OpenAiServlet(gateway, bodies),
                 OpenAiServlet.PATHS.keySet().toArray(String[]::new));
-        proxyServlet(context, "tollgate-anthropic", new AnthropicServlet(gateway, bodies),
+        proxyServlet(context, PROXY_SERVLETS[1], new AnthropicServlet(gateway, bodies),
                 AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
-        proxyServlet(context, "tollgate-gemini", new GeminiServlet(gateway, bodies), GeminiServlet.MAPPING);
+        proxyServlet(context, PROXY_SERVLETS[2], new GeminiServlet(gateway, bodies), GeminiServlet.MAPPING);
 
         ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
         jersey.setAsyncSupported(true);
