@@ -1,6 +1,9 @@
 package dev.tollgate.access;
 
+import dev.tollgate.store.Database;
+import dev.tollgate.store.StoreException;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,7 +25,7 @@ public final class ClientKeys {
     private final Clock clock;
     private volatile Map<String, ClientKey> stored = Map.of();
 
-    public ClientKeys(List<String> configuredKeys, dev.tollgate.store.Database db, Clock clock) {
+    public ClientKeys(List<String> configuredKeys, Database db, Clock clock) {
         this(configuredKeys, db == null ? null : new AccessStore(db), clock);
     }
 
@@ -73,11 +76,11 @@ public final class ClientKeys {
         Optional<ClientKey> found;
         try {
             found = store.keyByHash(hash);
-        } catch (dev.tollgate.store.StoreException e) {
+        } catch (StoreException e) {
             return null; // the database is away: only keys already known are accepted meanwhile
         }
         found.ifPresent(k -> {
-            Map<String, ClientKey> more = new java.util.HashMap<>(stored);
+            Map<String, ClientKey> more = new HashMap<>(stored);
             more.put(hash, k);
             stored = Map.copyOf(more);
         });

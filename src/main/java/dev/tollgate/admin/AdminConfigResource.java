@@ -12,6 +12,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Locale;
 
 /**
  * {@code GET /admin/config} (role tollgate-admin): the configuration in force, secrets redacted —
@@ -69,7 +70,7 @@ public final class AdminConfigResource {
         JsonArrayBuilder excluded = JSON.createArrayBuilder();
         c.excludedModels().forEach(excluded::add);
         JsonObjectBuilder b = JSON.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
-                .add("wire", c.wire().name().toLowerCase(java.util.Locale.ROOT)).add("base_url", c.baseUrl().toString())
+                .add("wire", c.wire().name().toLowerCase(Locale.ROOT)).add("base_url", c.baseUrl().toString())
                 .add("api_key", c.apiKey().isEmpty() ? "" : REDACTED).add("models", models)
                 .add("excluded_models", excluded).add("headers", headers).add("weight", c.weight())
                 .add("disabled", c.disabled());

@@ -2,8 +2,8 @@ package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.access.AccessException.Kind;
 import dev.tollgate.access.AccessException;
+import dev.tollgate.access.AccessException.Kind;
 import dev.tollgate.access.ClientKey;
 import dev.tollgate.access.User;
 import dev.tollgate.config.LimitSet;
@@ -20,11 +20,14 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** The admin API's JSON: how users, keys and limits look, how bodies are read, how errors are said. */
 final class AdminJson {
@@ -32,7 +35,7 @@ final class AdminJson {
     }
 
     /** Runs an admin action; a refused one becomes its error response. */
-    static Response respond(java.util.function.Supplier<Response> action) {
+    static Response respond(Supplier<Response> action) {
         try {
             return action.get();
         } catch (AccessException e) {
@@ -182,7 +185,7 @@ final class AdminJson {
     }
 
     static Set<String> limitFields() {
-        return java.util.Arrays.stream(LimitSet.Kind.values()).map(LimitSet.Kind::jsonKey)
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return Arrays.stream(LimitSet.Kind.values()).map(LimitSet.Kind::jsonKey)
+                .collect(Collectors.toUnmodifiableSet());
     }
 }

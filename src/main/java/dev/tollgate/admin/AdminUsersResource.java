@@ -29,6 +29,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -87,8 +88,8 @@ public final class AdminUsersResource {
         return AdminJson.respond(() -> {
             JsonObject o = AdminJson.body(body, Set.of("name", "team"));
             return AdminJson.ok(AdminJson.user(accounts.updateUser(id, AdminJson.string(o, "name"),
-                    o.containsKey("team") ? java.util.Optional.of(AdminJson.string(o, "team").orElse(""))
-                            : java.util.Optional.empty())).build());
+                    o.containsKey("team") ? Optional.of(AdminJson.string(o, "team").orElse(""))
+                            : Optional.empty())).build());
         });
     }
 

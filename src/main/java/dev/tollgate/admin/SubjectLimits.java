@@ -5,6 +5,8 @@ import static dev.tollgate.json.Jsons.JSON;
 import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.limit.Subject;
 import jakarta.json.JsonObject;
+import jakarta.ws.rs.core.Response;
+import java.util.Locale;
 
 /** Reading and replacing the limits of one key or user, the same way for both. */
 final class SubjectLimits {
@@ -12,7 +14,7 @@ final class SubjectLimits {
     }
 
     /** GET of a subject's limits, after {@code mustExist} checked that it exists (404 otherwise). */
-    static jakarta.ws.rs.core.Response get(RateLimiter limiter, Runnable mustExist, Subject s) {
+    static Response get(RateLimiter limiter, Runnable mustExist, Subject s) {
         return AdminJson.respond(() -> {
             mustExist.run();
             return AdminJson.ok(view(limiter, s));
@@ -20,7 +22,7 @@ final class SubjectLimits {
     }
 
     /** PUT of a subject's limits: the whole set is replaced; fields left out or null are not limited. */
-    static jakarta.ws.rs.core.Response put(RateLimiter limiter, Runnable mustExist, Subject s, String body) {
+    static Response put(RateLimiter limiter, Runnable mustExist, Subject s, String body) {
         return AdminJson.respond(() -> {
             mustExist.run();
             limiter.setLimits(s, AdminJson.limitSet(AdminJson.body(body, AdminJson.limitFields())));
@@ -30,7 +32,7 @@ final class SubjectLimits {
 
     /** {@code {"subject","id","limits":{…},"used":{…}}}: the limits and what the subject has used now. */
     private static JsonObject view(RateLimiter limiter, Subject s) {
-        return JSON.createObjectBuilder().add("subject", s.kind().name().toLowerCase(java.util.Locale.ROOT))
+        return JSON.createObjectBuilder().add("subject", s.kind().name().toLowerCase(Locale.ROOT))
                 .add("id", s.id())
                 .add("limits", AdminJson.limits(limiter.limitsOf(s).values()))
                 .add("used", AdminJson.limits(limiter.used(s)))

@@ -2,6 +2,7 @@ package dev.tollgate.app;
 
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -20,7 +21,7 @@ final class GuardedTimer extends ScheduledThreadPoolExecutor {
         super(threads, daemons());
     }
 
-    private static java.util.concurrent.ThreadFactory daemons() {
+    private static ThreadFactory daemons() {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "tollgate-timer-" + n.incrementAndGet());

@@ -36,6 +36,7 @@ import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
+import dev.tollgate.store.StoreException;
 import dev.tollgate.usage.MeteringFilter;
 import dev.tollgate.usage.RecordJournal;
 import dev.tollgate.usage.Retention;
@@ -43,6 +44,7 @@ import dev.tollgate.usage.UsageRecorder;
 import dev.tollgate.usage.UsageTable;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -56,6 +58,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -73,6 +76,12 @@ import org.glassfish.jersey.servlet.ServletContainer;
  */
 public final class TollgateListener implements ServletContextListener {
     private static final Logger LOG = Logger.getLogger(TollgateListener.class.getName());
+
+    /** The JAX-RS resources: listings, usage, metrics, health, admin, dashboard, and the error mapper. */
+    private static final Set<Class<?>> RESOURCES = Set.of(OpenAiResource.class, MetricsResource.class,
+            HealthResource.class, UsageResource.class, AdminConfigResource.class, AdminUsersResource.class,
+            AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, DashboardResource.class,
+            ErrorMapper.class);
 
     /** The model-call servlets (OpenAI, Anthropic, Gemini dialects): every call through them is metered. */
     static final String[] PROXY_SERVLETS = {"tollgate-openai", "tollgate-anthropic", "tollgate-gemini"};
@@ -163,22 +172,13 @@ public final class TollgateListener implements ServletContextListener {
             LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
         }
         // metering always runs: the limits settle and end each request through it, recorded or not
-        FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", new MeteringFilter(
+        meterModelCalls(context, new MeteringFilter(
                 new FinishedRecords(prices, record ? recorder::submit : r -> { }, List.of(counters::add, feed::publish)),
                 journal == null ? null : FinishedRecords.journal(prices, journal)));
-        filter.setAsyncSupported(true);
-        // by the proxy servlets' names, not by URLs that could drift from their mappings
-        filter.addMappingForServletNames(EnumSet.of(DispatcherType.REQUEST), false, PROXY_SERVLETS);
 
         MetricsService metrics = new MetricsService(database);
         BodyReader bodies = new BodyReader(config.input(), timer);
-        FilterRegistration.Dynamic network = context.addFilter("tollgate-ops-network",
-                new OperatorNetworkFilter(config.ops().allowedNetworks()));
-        network.setAsyncSupported(true);
-        network.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
-        FilterRegistration.Dynamic crossSite = context.addFilter("tollgate-ops-cross-site", new CrossSiteGuard());
-        crossSite.setAsyncSupported(true);
-        crossSite.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
+        guardOperatorPaths(context, config);
 
         ResourceConfig resources = new ResourceConfig()
                 .register(new AbstractBinder() {
@@ -200,17 +200,7 @@ public final class TollgateListener implements ServletContextListener {
                         bind(new Pages()).to(Pages.class);
                     }
                 })
-                .register(OpenAiResource.class)
-                .register(MetricsResource.class)
-                .register(HealthResource.class)
-                .register(UsageResource.class)
-                .register(AdminConfigResource.class)
-                .register(AdminUsersResource.class)
-                .register(AdminKeysResource.class)
-                .register(AdminModelsResource.class)
-                .register(AdminProvidersResource.class)
-                .register(DashboardResource.class)
-                .register(ErrorMapper.class)
+                .registerClasses(RESOURCES)
                 // bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
@@ -221,12 +211,7 @@ public final class TollgateListener implements ServletContextListener {
         events.setAsyncSupported(true);
         events.addMapping("/_qs/metrics/ui/events");
 
-        // the model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet)
-        proxyServlet(context, PROXY_SERVLETS[0], new OpenAiServlet(gateway, bodies),
-                OpenAiServlet.PATHS.keySet().toArray(String[]::new));
-        proxyServlet(context, PROXY_SERVLETS[1], new AnthropicServlet(gateway, bodies),
-                AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
-        proxyServlet(context, PROXY_SERVLETS[2], new GeminiServlet(gateway, bodies), GeminiServlet.MAPPING);
+        serveModelCalls(context, gateway, bodies);
 
         ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
         jersey.setAsyncSupported(true);
@@ -238,7 +223,34 @@ public final class TollgateListener implements ServletContextListener {
                 + "/_qs/metrics · dashboard " + base + "/_qs/metrics/ui · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
     }
 
-    private static void proxyServlet(ServletContext context, String name, jakarta.servlet.Servlet servlet,
+    /** Every call through the proxy servlets is metered: by their names, not by URLs that could drift. */
+    private static void meterModelCalls(ServletContext context, MeteringFilter metering) {
+        FilterRegistration.Dynamic filter = context.addFilter("tollgate-metering", metering);
+        filter.setAsyncSupported(true);
+        filter.addMappingForServletNames(EnumSet.of(DispatcherType.REQUEST), false, PROXY_SERVLETS);
+    }
+
+    /** The model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet). */
+    private static void serveModelCalls(ServletContext context, Gateway gateway, BodyReader bodies) {
+        proxyServlet(context, PROXY_SERVLETS[0], new OpenAiServlet(gateway, bodies),
+                OpenAiServlet.PATHS.keySet().toArray(String[]::new));
+        proxyServlet(context, PROXY_SERVLETS[1], new AnthropicServlet(gateway, bodies),
+                AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
+        proxyServlet(context, PROXY_SERVLETS[2], new GeminiServlet(gateway, bodies), GeminiServlet.MAPPING);
+    }
+
+    /** The operator paths: only from the allowed networks, and no cross-site request changes anything. */
+    private static void guardOperatorPaths(ServletContext context, TollgateConfig config) {
+        FilterRegistration.Dynamic network = context.addFilter("tollgate-ops-network",
+                new OperatorNetworkFilter(config.ops().allowedNetworks()));
+        network.setAsyncSupported(true);
+        network.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
+        FilterRegistration.Dynamic crossSite = context.addFilter("tollgate-ops-cross-site", new CrossSiteGuard());
+        crossSite.setAsyncSupported(true);
+        crossSite.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, OPERATOR_PATHS);
+    }
+
+    private static void proxyServlet(ServletContext context, String name, Servlet servlet,
                                      String... mappings) {
         ServletRegistration.Dynamic registration = context.addServlet(name, servlet);
         registration.setAsyncSupported(true);
@@ -276,7 +288,7 @@ public final class TollgateListener implements ServletContextListener {
         try {
             return table.count();
         } catch (SQLException e) {
-            throw new dev.tollgate.store.StoreException("cannot read usage_records: " + e.getMessage(), e);
+            throw new StoreException("cannot read usage_records: " + e.getMessage(), e);
         }
     }
 

@@ -8,15 +8,20 @@ import dev.tollgate.config.TollgateConfig.ModelPrice;
 import dev.tollgate.config.TollgateConfig.Ops;
 import dev.tollgate.config.TollgateConfig.Persistence;
 import dev.tollgate.config.TollgateConfig.Timeouts;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -103,7 +108,7 @@ public final class ConfigParser {
         if (flush.isZero() || flush.isNegative()) {
             throw s.error("flush-interval must be positive");
         }
-        String durability = s.string("durability", "journaled").trim().toLowerCase(java.util.Locale.ROOT);
+        String durability = s.string("durability", "journaled").trim().toLowerCase(Locale.ROOT);
         Persistence.Durability mode = switch (durability) {
             case "journaled" -> Persistence.Durability.JOURNALED;
             case "buffered" -> Persistence.Durability.BUFFERED;
@@ -147,7 +152,7 @@ public final class ConfigParser {
         if (r.isEmpty()) {
             return d;
         }
-        String strategy = r.get().string("strategy", "round-robin").trim().toLowerCase(java.util.Locale.ROOT);
+        String strategy = r.get().string("strategy", "round-robin").trim().toLowerCase(Locale.ROOT);
         TollgateConfig.Routing.Strategy s = switch (strategy) {
             case "round-robin" -> TollgateConfig.Routing.Strategy.ROUND_ROBIN;
             case "fill-first" -> TollgateConfig.Routing.Strategy.FILL_FIRST;
@@ -173,7 +178,7 @@ public final class ConfigParser {
         return rules;
     }
 
-    private static Optional<java.math.BigDecimal> optionalDecimal(YamlSection s, String key) {
+    private static Optional<BigDecimal> optionalDecimal(YamlSection s, String key) {
         return s.has(key) ? Optional.of(s.decimal(key)) : Optional.empty();
     }
 
@@ -189,14 +194,14 @@ public final class ConfigParser {
 
     /** A set of limits: whole numbers, budgets as USD amounts. */
     static LimitSet limitSet(YamlSection s) {
-        java.util.Map<LimitSet.Kind, Long> values = new java.util.EnumMap<>(LimitSet.Kind.class);
+        Map<LimitSet.Kind, Long> values = new EnumMap<>(LimitSet.Kind.class);
         for (LimitSet.Kind kind : LimitSet.Kind.values()) {
             Optional<String> text = s.string(kind.yamlKey());
             if (text.isEmpty()) {
                 continue;
             }
             try {
-                java.math.BigDecimal n = new java.math.BigDecimal(text.get().trim());
+                BigDecimal n = new BigDecimal(text.get().trim());
                 values.put(kind, kind.money() ? LimitSet.picoUsd(n) : n.longValueExact());
                 if (n.signum() < 0) {
                     throw new IllegalArgumentException("cannot be negative");
@@ -357,7 +362,7 @@ public final class ConfigParser {
         return name;
     }
 
-    private static final java.util.regex.Pattern PROVIDER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private List<ProviderCredential> mocks(YamlSection top) {
         List<ProviderCredential> result = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.tollgate.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +58,6 @@ public record ProviderCredential(
     }
 
     /** The built-in demo provider: deterministic text, with configurable latency and token counts. */
-    public record MockSettings(java.time.Duration latency, java.time.Duration chunkDelay, int completionTokens) {
+    public record MockSettings(Duration latency, Duration chunkDelay, int completionTokens) {
     }
 }

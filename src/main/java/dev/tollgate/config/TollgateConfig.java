@@ -1,9 +1,12 @@
 package dev.tollgate.config;
 
 import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,7 +27,7 @@ public record TollgateConfig(
         Quota quota,
         Routing routing,
         List<PayloadRule> payloadRules,
-        java.util.Map<String, String> modelMappings,
+        Map<String, String> modelMappings,
         List<ProviderCredential> credentials) {
 
     public TollgateConfig {
@@ -32,20 +35,20 @@ public record TollgateConfig(
         modelPrices = List.copyOf(modelPrices);
         credentials = List.copyOf(credentials);
         payloadRules = List.copyOf(payloadRules);
-        modelMappings = java.util.Map.copyOf(modelMappings);
+        modelMappings = Map.copyOf(modelMappings);
     }
 
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), java.util.Map.of(), List.of());
+                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
     }
 
     /** This machine's host name: what tells instances apart when the config does not name them. */
     public static String defaultInstanceId() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             return "tollgate";
         }
     }
@@ -121,11 +124,11 @@ public record TollgateConfig(
      * 5xx, network error) rests when the upstream did not say (Retry-After): {@code cooldown},
      * doubled per further failure in a row, up to {@code maxCooldown}.
      */
-    public record Routing(Strategy strategy, java.time.Duration cooldown, java.time.Duration maxCooldown) {
+    public record Routing(Strategy strategy, Duration cooldown, Duration maxCooldown) {
         public enum Strategy { ROUND_ROBIN, FILL_FIRST }
 
         public static Routing defaults() {
-            return new Routing(Strategy.ROUND_ROBIN, java.time.Duration.ofSeconds(10), java.time.Duration.ofMinutes(5));
+            return new Routing(Strategy.ROUND_ROBIN, Duration.ofSeconds(10), Duration.ofMinutes(5));
         }
     }
 
@@ -134,12 +137,12 @@ public record TollgateConfig(
      * model id): {@code override} replaces fields, {@code defaults} fills absent ones, {@code remove} drops them.
      * Values are kept as written; they are read as JSON when they parse as JSON, else as text.
      */
-    public record PayloadRule(List<String> models, java.util.Map<String, String> override,
-                              java.util.Map<String, String> defaults, List<String> remove) {
+    public record PayloadRule(List<String> models, Map<String, String> override,
+                              Map<String, String> defaults, List<String> remove) {
         public PayloadRule {
             models = List.copyOf(models);
-            override = java.util.Map.copyOf(override);
-            defaults = java.util.Map.copyOf(defaults);
+            override = Map.copyOf(override);
+            defaults = Map.copyOf(defaults);
             remove = List.copyOf(remove);
         }
     }

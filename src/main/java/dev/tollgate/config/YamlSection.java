@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,11 +98,11 @@ final class YamlSection {
     }
 
     /** A required, non-negative decimal with at most 6 places, kept exact (prices). */
-    java.math.BigDecimal decimal(String key) {
+    BigDecimal decimal(String key) {
         String text = requiredString(key).trim();
         Node at = valueNode(key).orElseThrow();
         try {
-            java.math.BigDecimal value = new java.math.BigDecimal(text);
+            BigDecimal value = new BigDecimal(text);
             if (value.signum() < 0 || value.stripTrailingZeros().scale() > 6) {
                 throw error(child(key), at, "must be a non-negative number with at most 6 decimals, got '" + text + "'");
             }

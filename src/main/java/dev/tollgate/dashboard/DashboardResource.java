@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -206,7 +207,7 @@ public final class DashboardResource {
         if (status == null || status.isBlank()) {
             return Optional.empty();
         }
-        String s = status.trim().toLowerCase(java.util.Locale.ROOT);
+        String s = status.trim().toLowerCase(Locale.ROOT);
         if (s.matches("[1-5]xx")) {
             return Optional.of(s.charAt(0) - '0');
         }

@@ -23,17 +23,19 @@ import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
 import dev.tollgate.usage.Metering;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +43,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * The call pipeline, dialect-free, and the one place that knows its order:
@@ -195,18 +199,18 @@ public final class Gateway {
     }
 
     /** The reply's length cap the client set; the API layer has checked it is a whole number in range. */
-    private static java.util.OptionalLong maxOutputTokens(JsonObject body) {
+    private static OptionalLong maxOutputTokens(JsonObject body) {
         for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
-            if (body.get(field) instanceof jakarta.json.JsonNumber n && n.isIntegral() && n.longValue() >= 0) {
-                return java.util.OptionalLong.of(n.longValue());
+            if (body.get(field) instanceof JsonNumber n && n.isIntegral() && n.longValue() >= 0) {
+                return OptionalLong.of(n.longValue());
             }
         }
         if (body.get("generationConfig") instanceof JsonObject config
-                && config.get("maxOutputTokens") instanceof jakarta.json.JsonNumber n && n.isIntegral()
+                && config.get("maxOutputTokens") instanceof JsonNumber n && n.isIntegral()
                 && n.longValue() >= 0) {
-            return java.util.OptionalLong.of(n.longValue());
+            return OptionalLong.of(n.longValue());
         }
-        return java.util.OptionalLong.empty();
+        return OptionalLong.empty();
     }
 
     private CompletionStage<Reply> attempt(ProxyCall call, Metering meter, Permit permit, List<Route> plan, int n) {
@@ -227,7 +231,7 @@ public final class Gateway {
         byte[] body = exchange.body();
         if (payload.appliesTo(route.upstreamModel())) {
             json = payload.apply(route.upstreamModel(), json);
-            body = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body = json.toString().getBytes(StandardCharsets.UTF_8);
         }
         UpstreamRequest request = new UpstreamRequest(credential, exchange.path(), body, json, call.stream(),
                 exchange.headers());
@@ -353,7 +357,7 @@ public final class Gateway {
      * Gemini) is asked; any other is estimated with the tokenizer and answered by {@code estimate}
      * in the client's shape. Free and not a model call: not metered.
      */
-    public CompletionStage<Reply> countTokens(ProxyCall call, java.util.function.LongFunction<String> estimate) {
+    public CompletionStage<Reply> countTokens(ProxyCall call, LongFunction<String> estimate) {
         List<Route> routes = router.routes(call.model());
         if (routes.isEmpty()) {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,
@@ -369,7 +373,7 @@ public final class Gateway {
         };
         if (wire != call.operation().format() || path == null) {
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
-                    estimate.apply(call.promptTokens().getAsLong()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    estimate.apply(call.promptTokens().getAsLong()).getBytes(StandardCharsets.UTF_8)));
         }
         UpstreamBody body = wire == ProviderCredential.Wire.GEMINI ? UpstreamBody.asIs(call) // the model is in the path
                 : UpstreamBody.renamed(call, first.upstreamModel());
@@ -406,7 +410,7 @@ public final class Gateway {
         return micros / 1000 + "." + "000".substring(frac.length()) + frac;
     }
 
-    private static CompletionStage<Reply> later(int n, java.util.function.Supplier<CompletionStage<Reply>> next) {
+    private static CompletionStage<Reply> later(int n, Supplier<CompletionStage<Reply>> next) {
         long delay = RETRY_BASE_DELAY_MS << Math.min(n, 6);
         return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS))
                 .thenCompose(ignored -> next.get());

@@ -1,4 +1,5 @@
 package dev.tollgate.gateway;
+import java.util.Map;
 
 /** A refusal or failure with a message fit for the client; the API layer puts it in the client's error format. */
 public final class GatewayException extends RuntimeException {
@@ -6,7 +7,7 @@ public final class GatewayException extends RuntimeException {
     private final Failure failure;
     private final String param;
     private final String code;
-    private final transient java.util.Map<String, String> headers;
+    private final transient Map<String, String> headers;
 
     public GatewayException(Failure failure, String message) {
         this(failure, message, null);
@@ -14,7 +15,7 @@ public final class GatewayException extends RuntimeException {
 
     /** @param param the request field at fault, when there is one */
     public GatewayException(Failure failure, String message, String param) {
-        this(failure, message, param, null, java.util.Map.of());
+        this(failure, message, param, null, Map.of());
     }
 
     /**
@@ -22,12 +23,12 @@ public final class GatewayException extends RuntimeException {
      * @param headers response headers that belong to the refusal (Retry-After, rate-limit state)
      */
     public GatewayException(Failure failure, String message, String param, String code,
-                            java.util.Map<String, String> headers) {
+                            Map<String, String> headers) {
         super(message, null, false, false);
         this.failure = failure;
         this.param = param;
         this.code = code;
-        this.headers = java.util.Map.copyOf(headers);
+        this.headers = Map.copyOf(headers);
     }
 
     /** The precise reason, or null to let the dialect derive one from the status. */
@@ -35,7 +36,7 @@ public final class GatewayException extends RuntimeException {
         return code;
     }
 
-    public java.util.Map<String, String> headers() {
+    public Map<String, String> headers() {
         return headers;
     }
 

@@ -3,6 +3,8 @@ package dev.tollgate.gateway;
 import dev.tollgate.access.Caller;
 import dev.tollgate.usage.PromptEstimate;
 import jakarta.json.JsonObject;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,15 +18,15 @@ import java.util.function.LongSupplier;
  * @param promptTokens the tokenizer's count of the prompt, made once and only if something asks
  */
 public record ProxyCall(Operation operation, Caller caller, String model, boolean stream,
-                        JsonObject body, byte[] rawBody, java.util.Map<String, String> headers,
-                        java.util.List<String> fallbacks, boolean debug, LongSupplier promptTokens) {
+                        JsonObject body, byte[] rawBody, Map<String, String> headers,
+                        List<String> fallbacks, boolean debug, LongSupplier promptTokens) {
     public ProxyCall(Operation operation, Caller caller, String model, boolean stream, JsonObject body, byte[] rawBody,
-                     java.util.Map<String, String> headers, java.util.List<String> fallbacks, boolean debug) {
+                     Map<String, String> headers, List<String> fallbacks, boolean debug) {
         this(operation, caller, model, stream, body, rawBody, headers, fallbacks, debug, new PromptEstimate(body));
     }
 
     public ProxyCall {
-        headers = java.util.Map.copyOf(headers);
-        fallbacks = java.util.List.copyOf(fallbacks);
+        headers = Map.copyOf(headers);
+        fallbacks = List.copyOf(fallbacks);
     }
 }

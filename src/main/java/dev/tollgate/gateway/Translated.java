@@ -1,6 +1,5 @@
 package dev.tollgate.gateway;
 
-import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.Chat;
@@ -14,6 +13,7 @@ import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A call whose client speaks another format than the upstream: the request goes through the
@@ -27,7 +27,7 @@ final class Translated implements Exchange {
     private final JsonObject clientBody;
     private final JsonObject json;
     private final byte[] bytes;
-    private final java.util.function.LongSupplier estimatedPrompt;
+    private final LongSupplier estimatedPrompt;
     private final String path;
 
     Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream) {

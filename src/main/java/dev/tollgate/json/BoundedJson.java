@@ -8,7 +8,9 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Parses JSON that a caller or an upstream sent, within bounds checked before the parser allocates
@@ -55,17 +57,17 @@ public final class BoundedJson {
     }
 
     /** The object in {@code raw}, or empty when it is not one within {@code bounds}. */
-    public static java.util.Optional<JsonObject> tryObject(byte[] raw, Bounds bounds) {
+    public static Optional<JsonObject> tryObject(byte[] raw, Bounds bounds) {
         try {
-            return java.util.Optional.of(object(raw, bounds));
+            return Optional.of(object(raw, bounds));
         } catch (Refused e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     /** The same for text (an event's data, a tool call's arguments). */
-    public static java.util.Optional<JsonObject> tryObject(String text, Bounds bounds) {
-        return tryObject(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), bounds);
+    public static Optional<JsonObject> tryObject(String text, Bounds bounds) {
+        return tryObject(text.getBytes(StandardCharsets.UTF_8), bounds);
     }
 
     /** The document in {@code raw[from, to)}, any JSON value within {@code bounds}. */
@@ -80,7 +82,7 @@ public final class BoundedJson {
 
     /** The same for text (an SSE event's data). */
     public static JsonValue value(String text, Bounds bounds) {
-        byte[] raw = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] raw = text.getBytes(StandardCharsets.UTF_8);
         return value(raw, 0, raw.length, bounds);
     }
 

@@ -6,7 +6,9 @@ import static dev.tollgate.limit.SlidingWindow.TOKENS;
 
 import dev.tollgate.config.LimitSet;
 import dev.tollgate.config.LimitSet.Kind;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The running state of one subject's limits: what it used in the last minute, day and 30 days,
@@ -125,9 +127,9 @@ final class Allowance {
     /** Where past usage is read from when an allowance is rebuilt: the records, or the fleet's ledger. */
     interface History {
         /** What the subject used since {@code sinceMillis}, summed per slot of {@code slotMillis}. */
-        java.util.List<Used> perSlot(long slotMillis, long sinceMillis) throws java.sql.SQLException;
+        List<Used> perSlot(long slotMillis, long sinceMillis) throws SQLException;
 
-        long totalTokens() throws java.sql.SQLException;
+        long totalTokens() throws SQLException;
     }
 
     /** What a subject used in one slot of a window. */
@@ -135,12 +137,12 @@ final class Allowance {
     }
 
     /** Forgets the running state and takes it from history instead; calls in flight are kept. */
-    void restore(long now, History history) throws java.sql.SQLException {
+    void restore(long now, History history) throws SQLException {
         for (SlidingWindow w : windows()) {
             w.clear();
             w.advance(now);
             long since = now - w.length().toMillis() - w.slotMillis();
-            java.util.List<Used> used = history.perSlot(w.slotMillis(), since);
+            List<Used> used = history.perSlot(w.slotMillis(), since);
             for (Used u : used) { // entries written after our clock reading (see apply) move the window on
                 w.advance(Math.max(now, u.slot() * w.slotMillis()));
             }
@@ -151,8 +153,8 @@ final class Allowance {
         totalTokens = history.totalTokens();
     }
 
-    private java.util.List<SlidingWindow> windows() {
-        return java.util.List.of(minute, day, month);
+    private List<SlidingWindow> windows() {
+        return List.of(minute, day, month);
     }
 
     /** One request's hold on this allowance: what it reserved, when, and its concurrency lease if one is kept. */

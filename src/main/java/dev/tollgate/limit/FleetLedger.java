@@ -3,6 +3,7 @@ package dev.tollgate.limit;
 import dev.tollgate.config.LimitSet.Kind;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
+import dev.tollgate.store.StoreException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -164,7 +165,7 @@ final class FleetLedger implements LimitLedger {
             back();
         } catch (SQLException e) {
             down(e);
-        } catch (dev.tollgate.store.StoreException e) { // the compaction turn is claimed through store.Sql
+        } catch (StoreException e) { // the compaction turn is claimed through store.Sql
             down(e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getMessage(), e));
         }
     }
@@ -523,7 +524,7 @@ final class FleetLedger implements LimitLedger {
             }
             c.commit();
         } catch (SQLException e) {
-            throw new dev.tollgate.store.StoreException("cannot prepare the fleet's limit ledger: " + e.getMessage(), e);
+            throw new StoreException("cannot prepare the fleet's limit ledger: " + e.getMessage(), e);
         }
     }
 }

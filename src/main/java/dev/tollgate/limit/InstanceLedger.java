@@ -1,5 +1,6 @@
 package dev.tollgate.limit;
 
+import dev.tollgate.store.StoreException;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -39,7 +40,7 @@ final class InstanceLedger implements LimitLedger {
         }
         try {
             store.restore(a, now);
-        } catch (dev.tollgate.store.StoreException e) {
+        } catch (StoreException e) {
             LOG.warning("tollgate: cannot read past usage of " + a.subject.describe() + "; its limits count from now: "
                     + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package dev.tollgate.limit;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Where the limits' running state lives beyond this instance. A lone instance keeps it in memory
@@ -20,7 +21,7 @@ interface LimitLedger {
 
         Entry withId() {
             return id != null ? this : new Entry(subject, atMillis, requests, tokens, costPicoUsd,
-                    java.util.UUID.randomUUID().toString());
+                    UUID.randomUUID().toString());
         }
     }
 

@@ -4,7 +4,9 @@ import dev.tollgate.config.LimitSet;
 import dev.tollgate.config.LimitSet.Kind;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
+import dev.tollgate.store.StoreException;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -83,12 +85,12 @@ final class LimitStore {
                             + filter(s), p -> bind(p, s, Long.MIN_VALUE), rs -> rs.getLong(1)).get(0);
                 }
             });
-        } catch (java.sql.SQLException e) {
-            throw new dev.tollgate.store.StoreException("database read failed: " + e.getMessage(), e);
+        } catch (SQLException e) {
+            throw new StoreException("database read failed: " + e.getMessage(), e);
         }
     }
 
-    private static void bind(PreparedStatement p, Subject s, long sinceMillis) throws java.sql.SQLException {
+    private static void bind(PreparedStatement p, Subject s, long sinceMillis) throws SQLException {
         p.setLong(1, sinceMillis);
         if (s.kind() != Subject.Kind.GLOBAL) {
             p.setString(2, s.id());

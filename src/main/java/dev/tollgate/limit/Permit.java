@@ -1,11 +1,11 @@
 package dev.tollgate.limit;
 
+import dev.tollgate.cost.PriceTable;
 import dev.tollgate.limit.Allowance.Reservation;
+import dev.tollgate.usage.UsageRecord;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import dev.tollgate.cost.PriceTable;
-import dev.tollgate.usage.UsageRecord;
 
 /**
  * A request let through the limits: its reservations, to be settled exactly once with what it

@@ -8,8 +8,10 @@ import dev.tollgate.store.Database;
 import dev.tollgate.store.SqlDialect;
 import dev.tollgate.usage.TokenUsage;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -31,10 +33,10 @@ public final class RateLimiter {
             Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH};
 
     /** How long a call in flight under a concurrency cap counts fleet-wide after its instance last renewed it. */
-    public static final java.time.Duration LEASE = FleetLedger.LEASE;
+    public static final Duration LEASE = FleetLedger.LEASE;
 
     /** How long an allowance nobody used stays in memory. */
-    static final java.time.Duration IDLE = java.time.Duration.ofDays(1);
+    static final Duration IDLE = Duration.ofDays(1);
 
     private final LimitStore store;
     private final LimitLedger ledger;
@@ -239,7 +241,7 @@ public final class RateLimiter {
 
     private static LimitExceeded refusal(Subject s, Allowance.Refusal r, Demand demand, Map<String, String> headers) {
         long retry = Math.max(1, RateLimitHeaders.seconds(r.waitMillis()));
-        Map<String, String> h = new java.util.LinkedHashMap<>(headers);
+        Map<String, String> h = new LinkedHashMap<>(headers);
         h.put("retry-after", Long.toString(retry));
         String what = switch (r.kind()) {
             case REQUESTS_PER_MINUTE -> "requests per minute";

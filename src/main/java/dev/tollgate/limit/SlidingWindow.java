@@ -1,6 +1,7 @@
 package dev.tollgate.limit;
 
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * Running sums of requests, tokens and cost over a sliding window, kept in fixed time slots.
@@ -32,7 +33,7 @@ final class SlidingWindow {
         }
         this.slotOfCell = new long[slots + 1]; // the live slots are current-slots .. current
         this.cells = new long[slots + 1][MEASURES];
-        java.util.Arrays.fill(slotOfCell, Long.MIN_VALUE);
+        Arrays.fill(slotOfCell, Long.MIN_VALUE);
     }
 
     Duration length() {
@@ -68,11 +69,11 @@ final class SlidingWindow {
 
     /** Empties the window, as new. */
     void clear() {
-        java.util.Arrays.fill(slotOfCell, Long.MIN_VALUE);
+        Arrays.fill(slotOfCell, Long.MIN_VALUE);
         for (long[] c : cells) {
-            java.util.Arrays.fill(c, 0);
+            Arrays.fill(c, 0);
         }
-        java.util.Arrays.fill(sums, 0);
+        Arrays.fill(sums, 0);
         current = Long.MIN_VALUE;
     }
 
@@ -130,7 +131,7 @@ final class SlidingWindow {
         int cell = cell(slot);
         if (slotOfCell[cell] != slot) {
             slotOfCell[cell] = slot;
-            java.util.Arrays.fill(cells[cell], 0);
+            Arrays.fill(cells[cell], 0);
         }
         cells[cell][REQUESTS] += requests;
         cells[cell][TOKENS] += tokens;

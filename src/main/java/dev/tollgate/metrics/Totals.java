@@ -1,4 +1,5 @@
 package dev.tollgate.metrics;
+import java.math.BigDecimal;
 
 /** Summed usage of a group of records; averages and rates derive from the sums so buckets add up exactly. */
 public record Totals(long requests, long tokens, long promptTokens, long completionTokens, long reasoningTokens,
@@ -15,8 +16,8 @@ public record Totals(long requests, long tokens, long promptTokens, long complet
     }
 
     /** The cost in USD, exact: the stored pico-USD with the decimal point moved. */
-    public java.math.BigDecimal costUsd() {
-        return java.math.BigDecimal.valueOf(costPicoUsd, 12).stripTrailingZeros();
+    public BigDecimal costUsd() {
+        return BigDecimal.valueOf(costPicoUsd, 12).stripTrailingZeros();
     }
 
     /** Share of requests that succeeded, 0..1; 0 when there were none. */

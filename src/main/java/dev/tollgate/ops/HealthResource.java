@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * {@code GET /_qs/health}: open to all; 200 when usage is being recorded, 503 when it is not (the
@@ -66,7 +67,7 @@ public final class HealthResource {
     public Response get() {
         Health h = health.get();
         JsonObjectBuilder db = JSON.createObjectBuilder().add("status", h.database().status().name().toLowerCase(
-                java.util.Locale.ROOT));
+                Locale.ROOT));
         if (h.database().error() != null) {
             db.add("error", h.database().error());
         }

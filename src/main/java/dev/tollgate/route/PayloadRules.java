@@ -8,6 +8,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -55,7 +56,7 @@ public final class PayloadRules {
 
     /** Text that parses as JSON is taken as JSON (numbers, booleans, objects), anything else as a string. */
     private static Map<String, JsonValue> values(Map<String, String> raw) {
-        Map<String, JsonValue> out = new java.util.LinkedHashMap<>();
+        Map<String, JsonValue> out = new LinkedHashMap<>();
         raw.forEach((k, v) -> {
             JsonValue value;
             try {

@@ -1,9 +1,12 @@
 package dev.tollgate.route;
 
 import dev.tollgate.config.ProviderCredential;
-import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
+import dev.tollgate.config.TollgateConfig;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,7 +59,7 @@ public final class Router {
     /** Round robin with no cooldowns: for tests and tools that only match names. */
     public Router(List<ProviderCredential> credentials) {
         this(credentials, TollgateConfig.Routing.Strategy.ROUND_ROBIN,
-                new Cooldowns(java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Clock.systemUTC()));
+                new Cooldowns(Duration.ZERO, Duration.ZERO, Clock.systemUTC()));
     }
 
     public Router(List<ProviderCredential> credentials, TollgateConfig.Routing.Strategy strategy, Cooldowns cooldowns) {
@@ -124,7 +127,7 @@ public final class Router {
         for (Route r : routes) {
             (cooldowns.cooling(r.credential()) ? resting : ready).add(r);
         }
-        resting.sort(java.util.Comparator.comparing(r -> cooldowns.until(r.credential())));
+        resting.sort(Comparator.comparing(r -> cooldowns.until(r.credential())));
         ready.addAll(resting);
         return ready;
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.store;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * The migration path from one instance on SQLite to a shared PostgreSQL: copies users, keys,
@@ -48,7 +51,7 @@ public final class CopyStore {
     }
 
     /** Copies everything from the SQLite file into {@code target}, both migrated first; reports counts on {@code out}. */
-    public static void copy(Path sqliteFile, javax.sql.DataSource target, PrintStream out) throws SQLException {
+    public static void copy(Path sqliteFile, DataSource target, PrintStream out) throws SQLException {
         Database from = Database.open(sqliteFile, false);
         try {
             from.migrate();
@@ -113,7 +116,7 @@ public final class CopyStore {
     }
 
     /** A JDBC URL as a DataSource, for the command line (no pool to set up). */
-    private record UrlDataSource(String url, String user, String password) implements javax.sql.DataSource {
+    private record UrlDataSource(String url, String user, String password) implements DataSource {
         @Override
         public Connection getConnection() throws SQLException {
             return DriverManager.getConnection(url, user, password);
@@ -125,12 +128,12 @@ public final class CopyStore {
         }
 
         @Override
-        public java.io.PrintWriter getLogWriter() {
+        public PrintWriter getLogWriter() {
             return null;
         }
 
         @Override
-        public void setLogWriter(java.io.PrintWriter out) {
+        public void setLogWriter(PrintWriter out) {
             // none
         }
 
@@ -145,8 +148,8 @@ public final class CopyStore {
         }
 
         @Override
-        public java.util.logging.Logger getParentLogger() {
-            return java.util.logging.Logger.getGlobal();
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
         }
 
         @Override

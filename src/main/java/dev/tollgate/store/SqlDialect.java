@@ -1,5 +1,8 @@
 package dev.tollgate.store;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 
 /** The few places where SQLite and PostgreSQL differ; every other statement is written once for both. */
@@ -28,17 +31,17 @@ public enum SqlDialect {
      * Makes instances that start together on one shared database migrate one after the other
      * (PostgreSQL: a session advisory lock); SQLite serves one instance and needs none.
      */
-    void lockMigrations(java.sql.Connection c) throws java.sql.SQLException {
+    void lockMigrations(Connection c) throws SQLException {
         if (this == POSTGRESQL) {
-            try (java.sql.Statement s = c.createStatement()) {
+            try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
             }
         }
     }
 
-    void unlockMigrations(java.sql.Connection c) throws java.sql.SQLException {
+    void unlockMigrations(Connection c) throws SQLException {
         if (this == POSTGRESQL) {
-            try (java.sql.Statement s = c.createStatement()) {
+            try (Statement s = c.createStatement()) {
                 s.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
             }
         }

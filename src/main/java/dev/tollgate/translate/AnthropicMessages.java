@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Anthropic Messages as a {@link ChatCodec}. Dropped on purpose when translating from it:
@@ -218,7 +219,7 @@ public final class AnthropicMessages implements ChatCodec {
         String instruction = output instanceof Chat.JsonSchemaOutput js && !js.schema().isEmpty()
                 ? "Answer with one JSON object and nothing else, valid against this JSON Schema: " + js.schema()
                 : "Answer with one JSON object and nothing else.";
-        return system == null ? instruction : Json.join(java.util.List.of(system, instruction));
+        return system == null ? instruction : Json.join(List.of(system, instruction));
     }
 
     @Override
@@ -310,7 +311,7 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
+    public StreamDecoder streamDecoder(LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -323,7 +324,7 @@ public final class AnthropicMessages implements ChatCodec {
     private static final class Decoder extends ObservingDecoder {
         private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
 
-        Decoder(java.util.function.LongSupplier estimatedPrompt) {
+        Decoder(LongSupplier estimatedPrompt) {
             super(new AnthropicStreamObserver(estimatedPrompt));
         }
 

@@ -3,6 +3,7 @@ package dev.tollgate.translate;
 import dev.tollgate.usage.TokenUsage;
 import jakarta.json.JsonObject;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * One chat format's converters to and from {@link Chat}. A codec knows no HTTP: bodies in, bodies
@@ -26,7 +27,7 @@ public interface ChatCodec {
     /** The message of an error body in this format, if it is one. */
     String errorMessage(JsonObject body);
 
-    StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt);
+    StreamDecoder streamDecoder(LongSupplier estimatedPrompt);
 
     /** @param request the client's request, for what the stream must echo (model, include_usage) */
     StreamEncoder streamEncoder(Chat.Request request, JsonObject clientBody);

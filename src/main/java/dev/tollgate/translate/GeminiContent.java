@@ -22,11 +22,14 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * Gemini's generateContent as a {@link ChatCodec}; the model travels in the URL, not the body.
@@ -399,7 +402,7 @@ public final class GeminiContent implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
+    public StreamDecoder streamDecoder(LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -413,7 +416,7 @@ public final class GeminiContent implements ChatCodec {
         private boolean started;
         private int calls;
 
-        Decoder(java.util.function.LongSupplier estimatedPrompt) {
+        Decoder(LongSupplier estimatedPrompt) {
             super(new GeminiStreamObserver(estimatedPrompt));
         }
 
@@ -448,7 +451,7 @@ public final class GeminiContent implements ChatCodec {
      */
     private static final class Encoder implements StreamEncoder {
         private final String model;
-        private final Map<Integer, String[]> pendingCalls = new java.util.TreeMap<>();
+        private final Map<Integer, String[]> pendingCalls = new TreeMap<>();
         private Stop stop;
 
         Encoder(String model) {
@@ -457,7 +460,7 @@ public final class GeminiContent implements ChatCodec {
 
         @Override
         public byte[] encode(List<Event> events) {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (Event e : events) {
                 if (e instanceof Chat.TextDelta t) {
                     write(out, chunk(List.of(new Text(t.text())), null, null, null, model));
@@ -476,7 +479,7 @@ public final class GeminiContent implements ChatCodec {
         public byte[] finish(TokenUsage usage) {
             List<Part> calls = new ArrayList<>();
             pendingCalls.values().forEach(c -> calls.add(new ToolCall(c[0], c[1], c[2])));
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             write(out, chunk(calls, stop == null ? Stop.END : stop, usage, null, model));
             return out.toByteArray();
         }
@@ -486,7 +489,7 @@ public final class GeminiContent implements ChatCodec {
             return GeminiStreamObserver.event(timeout ? 504 : 502, message);
         }
 
-        private static void write(java.io.ByteArrayOutputStream out, JsonObject chunk) {
+        private static void write(ByteArrayOutputStream out, JsonObject chunk) {
             out.writeBytes(SseFrame.data(chunk));
         }
     }

@@ -1,10 +1,12 @@
 package dev.tollgate.translate;
 
-import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.Jsons;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.util.List;
@@ -54,7 +56,7 @@ final class Json {
     }
 
     /** Adds the sampling settings both sides share, under the names the target format uses. */
-    static void addSampling(jakarta.json.JsonObjectBuilder b, Chat.Request r, String stopField) {
+    static void addSampling(JsonObjectBuilder b, Chat.Request r, String stopField) {
         if (r.temperature() != null) {
             b.add("temperature", r.temperature());
         }
@@ -62,7 +64,7 @@ final class Json {
             b.add("top_p", r.topP());
         }
         if (stopField != null && !r.stop().isEmpty()) {
-            jakarta.json.JsonArrayBuilder stop = dev.tollgate.json.Jsons.JSON.createArrayBuilder();
+            JsonArrayBuilder stop = Jsons.JSON.createArrayBuilder();
             r.stop().forEach(stop::add);
             b.add(stopField, stop);
         }

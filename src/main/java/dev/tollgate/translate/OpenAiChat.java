@@ -26,6 +26,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 
 /**
  * OpenAI Chat Completions as a {@link ChatCodec}. Dropped on purpose when translating from it:
@@ -339,7 +340,7 @@ public final class OpenAiChat implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
+    public StreamDecoder streamDecoder(LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -354,7 +355,7 @@ public final class OpenAiChat implements ChatCodec {
         private boolean started;
         private final List<Integer> seenTools = new ArrayList<>();
 
-        Decoder(java.util.function.LongSupplier estimatedPrompt) {
+        Decoder(LongSupplier estimatedPrompt) {
             super(new OpenAiStreamObserver(true, estimatedPrompt));
         }
 

@@ -28,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * OpenAI's Responses API as a {@link ChatCodec}. Stateless only: {@code previous_response_id}
@@ -321,7 +323,7 @@ public final class OpenAiResponses implements ChatCodec {
     }
 
     @Override
-    public StreamDecoder streamDecoder(java.util.function.LongSupplier estimatedPrompt) {
+    public StreamDecoder streamDecoder(LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
 
@@ -334,7 +336,7 @@ public final class OpenAiResponses implements ChatCodec {
     private static final class Decoder extends ObservingDecoder {
         private final Map<Integer, Integer> toolOfOutput = new HashMap<>();
 
-        Decoder(java.util.function.LongSupplier estimatedPrompt) {
+        Decoder(LongSupplier estimatedPrompt) {
             super(new ResponsesStreamObserver(estimatedPrompt));
         }
 
@@ -385,7 +387,7 @@ public final class OpenAiResponses implements ChatCodec {
         private String openItemId;
         private final StringBuilder openText = new StringBuilder();
         private final Map<Integer, Integer> outputOfTool = new HashMap<>();
-        private final Map<Integer, String[]> calls = new java.util.TreeMap<>();
+        private final Map<Integer, String[]> calls = new TreeMap<>();
         private final List<JsonObject> done = new ArrayList<>();
         private Stop stop = Stop.END;
 

@@ -2,6 +2,7 @@ package dev.tollgate.upstream;
 
 import dev.tollgate.config.ProviderCredential;
 import jakarta.json.JsonObject;
+import java.util.Map;
 
 /**
  * One call to a provider.
@@ -12,8 +13,8 @@ import jakarta.json.JsonObject;
  * @param headers client headers the provider must see (Anthropic's version and beta flags)
  */
 public record UpstreamRequest(ProviderCredential credential, String path, byte[] body, JsonObject json,
-                              boolean stream, java.util.Map<String, String> headers) {
+                              boolean stream, Map<String, String> headers) {
     public UpstreamRequest {
-        headers = java.util.Map.copyOf(headers);
+        headers = Map.copyOf(headers);
     }
 }

@@ -1,6 +1,12 @@
 package dev.tollgate.upstream;
 
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Flow;
@@ -18,18 +24,18 @@ public record UpstreamResponse(int status, Optional<String> contentType, Optiona
     }
 
     /** The upstream's {@code Retry-After}: seconds, or an HTTP date; empty when absent or unreadable. */
-    public Optional<java.time.Duration> retryAfter() {
+    public Optional<Duration> retryAfter() {
         return retryAfterHeader.flatMap(v -> {
             String t = v.trim();
             try {
-                return Optional.of(java.time.Duration.ofSeconds(Math.max(0, Long.parseLong(t))));
+                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(t))));
             } catch (NumberFormatException e) {
                 try {
-                    java.time.Instant at = java.time.ZonedDateTime.parse(t,
-                            java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-                    java.time.Duration d = java.time.Duration.between(java.time.Instant.now(), at);
-                    return Optional.of(d.isNegative() ? java.time.Duration.ZERO : d);
-                } catch (java.time.format.DateTimeParseException e2) {
+                    Instant at = ZonedDateTime.parse(t,
+                            DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    Duration d = Duration.between(Instant.now(), at);
+                    return Optional.of(d.isNegative() ? Duration.ZERO : d);
+                } catch (DateTimeParseException e2) {
                     return Optional.empty();
                 }
             }
@@ -47,6 +53,6 @@ public record UpstreamResponse(int status, Optional<String> contentType, Optiona
 
     /** Reads and drops the body, so the connection returns to the pool. */
     public void discard() {
-        body.subscribe(java.net.http.HttpResponse.BodySubscribers.discarding());
+        body.subscribe(HttpResponse.BodySubscribers.discarding());
     }
 }

@@ -5,6 +5,7 @@ import static dev.tollgate.json.Jsons.JSON;
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,7 +26,7 @@ public final class GeminiStreamObserver extends ObservedStream {
         if (chunk == null) {
             return null;
         }
-        if (id == null && chunk.get("responseId") instanceof jakarta.json.JsonString s) {
+        if (id == null && chunk.get("responseId") instanceof JsonString s) {
             id = s.getString();
         }
         if (chunk.get("error") instanceof JsonObject e) {

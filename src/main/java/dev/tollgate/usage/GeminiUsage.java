@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.util.Optional;
 
@@ -27,10 +28,10 @@ public final class GeminiUsage {
     /** The text of a response or stream chunk: every candidate's text parts. */
     public static String text(JsonObject body) {
         StringBuilder b = new StringBuilder();
-        if (body.get("candidates") instanceof jakarta.json.JsonArray cs) {
+        if (body.get("candidates") instanceof JsonArray cs) {
             for (var c : cs) {
                 if (c instanceof JsonObject cand && cand.get("content") instanceof JsonObject content
-                        && content.get("parts") instanceof jakarta.json.JsonArray parts) {
+                        && content.get("parts") instanceof JsonArray parts) {
                     for (var p : parts) {
                         if (p instanceof JsonObject part) {
                             b.append(part.getString("text", ""));
@@ -44,7 +45,7 @@ public final class GeminiUsage {
 
     /** Whether a chunk ends the answer: a candidate with a finishReason. */
     public static boolean finished(JsonObject body) {
-        if (body.get("candidates") instanceof jakarta.json.JsonArray cs) {
+        if (body.get("candidates") instanceof JsonArray cs) {
             for (var c : cs) {
                 if (c instanceof JsonObject cand && cand.containsKey("finishReason")) {
                     return true;

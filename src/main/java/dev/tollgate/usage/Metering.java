@@ -2,9 +2,11 @@ package dev.tollgate.usage;
 
 import dev.tollgate.access.Caller;
 import java.time.Instant;
-import java.util.function.Consumer;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The meter of one request. The filter opens it, the gateway fills it in from whichever
@@ -15,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Metering {
     /** The request attribute under which the filter leaves the meter for the resources. */
     public static final String ATTRIBUTE = Metering.class.getName();
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Metering.class.getName());
+    private static final Logger LOG = Logger.getLogger(Metering.class.getName());
     /** Status recorded when the client went away before the response ended (nginx's convention). */
     public static final int CLIENT_CLOSED_REQUEST = 499;
     static final int MAX_ENDPOINT = 256;
@@ -247,7 +249,7 @@ public final class Metering {
             try {
                 settle.accept(record);
             } catch (RuntimeException e) { // the limits' books must never cost the record
-                LOG.log(java.util.logging.Level.SEVERE, "tollgate: cannot settle limits for record " + id, e);
+                LOG.log(Level.SEVERE, "tollgate: cannot settle limits for record " + id, e);
             }
         }
         target.accept(record);

@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import jakarta.json.JsonObject;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -31,7 +32,7 @@ public abstract class ObservedStream implements StreamObserver {
      * Reads one event's data into what is kept; returns it parsed (for translators, which pass
      * nothing on as is), or null when it is not JSON.
      */
-    public abstract jakarta.json.JsonObject read(String data);
+    public abstract JsonObject read(String data);
 
     @Override
     public boolean done() {

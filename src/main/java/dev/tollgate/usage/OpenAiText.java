@@ -4,6 +4,7 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.util.function.Consumer;
 
 /**
  * The generated text in OpenAI choices (content, completion text, tool-call arguments), for a
@@ -22,7 +23,7 @@ public final class OpenAiText {
     }
 
     /** Appends the text of {@code choices}, looking inside each choice's {@code part} ("message" or "delta"). */
-    static void append(JsonValue choices, String part, java.util.function.Consumer<String> out) {
+    static void append(JsonValue choices, String part, Consumer<String> out) {
         if (!(choices instanceof JsonArray list)) {
             return;
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -12,13 +13,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.zip.CRC32C;
 
 /**
  * An append-only file of finished usage records, written before the answer of a call ends and
@@ -380,7 +383,7 @@ public final class RecordJournal implements AutoCloseable {
             try {
                 channel.force(false); // fdatasync: every record appended since the last sync, at once
                 synced = true;
-            } catch (java.nio.channels.ClosedChannelException e) {
+            } catch (ClosedChannelException e) {
                 // a sealed segment committed and recycled or deleted meanwhile: nothing of it is needed
             }
         }
@@ -525,7 +528,7 @@ public final class RecordJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the usage journal in " + dir + ": " + e.getMessage(), e);
         }
-        out.sort(java.util.Comparator.comparingLong(RecordJournal::number));
+        out.sort(Comparator.comparingLong(RecordJournal::number));
         return out;
     }
 
@@ -575,7 +578,7 @@ public final class RecordJournal implements AutoCloseable {
             if (length > 0 && length <= MAX_FRAME && length <= all.length - at - 8
                     && crc(number, all, at + 8, length) == crc) {
                 try {
-                    record = RecordCodec.decode(java.util.Arrays.copyOfRange(all, at + 8, at + 8 + length));
+                    record = RecordCodec.decode(Arrays.copyOfRange(all, at + 8, at + 8 + length));
                 } catch (IllegalArgumentException e) {
                     record = null; // checks but does not decode: treated like any unreadable frame
                 }

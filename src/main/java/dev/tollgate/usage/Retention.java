@@ -1,6 +1,7 @@
 package dev.tollgate.usage;
 
 import dev.tollgate.store.FleetJobs;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +44,7 @@ public final class Retention {
     }
 
     /** Deletes what is past retention now; returns the count. */
-    public int run() throws java.sql.SQLException {
+    public int run() throws SQLException {
         int n = table.deleteBefore(clock.instant().minus(Duration.ofDays(days)));
         deleted.addAndGet(n);
         LOG.info("tollgate: retention removed " + n + " usage record(s) older than " + days + " days");
@@ -55,7 +56,7 @@ public final class Retention {
     }
 
     /** Runs when this instance wins the day's turn; returns whether it did. */
-    public boolean runIfDue() throws java.sql.SQLException {
+    public boolean runIfDue() throws SQLException {
         if (!turns.claim(JOB, EVERY, clock.millis())) {
             return false;
         }
@@ -66,7 +67,7 @@ public final class Retention {
     private void runSafely() {
         try {
             runIfDue();
-        } catch (java.sql.SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.warning("tollgate: retention cleanup failed, the next daily turn tries again: " + e.getMessage());
         }
     }

@@ -3,6 +3,7 @@ package dev.tollgate.usage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,11 +53,11 @@ public final class UsageRollups {
     private static final String UPSERT = "INSERT INTO usage_rollups (grain, start_ms, model, provider, api_key_hash, "
             + "api_key_masked, user_id, " + SUM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             + "ON CONFLICT (grain, start_ms, model, provider, api_key_hash, api_key_masked, user_id) DO UPDATE SET "
-            + String.join(", ", java.util.Arrays.stream(SUMS).map(c -> c + " = usage_rollups." + c + " + excluded." + c)
+            + String.join(", ", Arrays.stream(SUMS).map(c -> c + " = usage_rollups." + c + " + excluded." + c)
                     .toList());
     private static final String UPSERT_MODEL = "INSERT INTO usage_model_rollups (grain, start_ms, model, provider, "
             + SUM_COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (grain, start_ms, model, provider) "
-            + "DO UPDATE SET " + String.join(", ", java.util.Arrays.stream(SUMS)
+            + "DO UPDATE SET " + String.join(", ", Arrays.stream(SUMS)
                     .map(c -> c + " = usage_model_rollups." + c + " + excluded." + c).toList());
     private static final String UPSERT_LATENCY = "INSERT INTO usage_latency_rollups (grain, start_ms, model, "
             + "latency_floor, requests) VALUES (?,?,?,?,?) ON CONFLICT (grain, start_ms, model, latency_floor) "

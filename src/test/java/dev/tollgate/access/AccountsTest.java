@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.store.Database;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
@@ -26,12 +28,12 @@ class AccountsTest {
     private Instant now = Instant.parse("2026-11-23T10:00:00Z");
     private final Clock clock = new Clock() {
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
@@ -70,7 +72,7 @@ class AccountsTest {
         assertTrue(keys.authenticate(Optional.empty()).isEmpty());
 
         db.close();
-        String file = Files.readString(dir.resolve("access.db"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String file = Files.readString(dir.resolve("access.db"), StandardCharsets.ISO_8859_1);
         assertFalse(file.contains(one.secret().substring(9)), "the secret is nowhere in the database file");
         assertTrue(file.contains(KeyFingerprint.sha256(one.secret())), "its hash is");
         db = Database.open(dir.resolve("access.db"), false);

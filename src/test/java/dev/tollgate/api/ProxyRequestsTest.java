@@ -12,6 +12,7 @@ import dev.tollgate.gateway.Failure;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
 import dev.tollgate.gateway.ProxyCall;
+import jakarta.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -47,7 +48,7 @@ class ProxyRequestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"has space", "tab\there", "nul\u0000byte", "crlf\r\nx", "ünïcode", "x\u007f"})
     void aModelNameThatIsNotAnIdentifierIsRefusedWithoutBeingEchoed(String model) {
-        String json = "{\"model\":" + jakarta.json.Json.createValue(model) + ",\"messages\":[]}";
+        String json = "{\"model\":" + Json.createValue(model) + ",\"messages\":[]}";
         GatewayException e = refused(json);
         assertEquals("model", e.param());
         assertFalse(e.getMessage().contains(model), e.getMessage());

@@ -13,6 +13,7 @@ import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
 import dev.tollgate.usage.UsageTable;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +21,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +69,8 @@ public final class MetricsReadBenchmark {
             }
             Instant now = Instant.ofEpochMilli(newest(db) + 1); // the period ends with the newest record
             List<String> report = new ArrayList<>();
-            report.add("# Reading metrics — " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
-                    .format(Instant.now().atZone(java.time.ZoneOffset.UTC)));
+            report.add("# Reading metrics — " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                    .format(Instant.now().atZone(ZoneOffset.UTC)));
             report.add("");
             report.add(String.format("%,d records over 90 days in SQLite (%,d MiB with indexes and rollups), %d cores, "
                     + "JDK %s; each report (query and JSON) timed %d times after 2 warm-ups, in one JVM.",
@@ -92,13 +95,13 @@ public final class MetricsReadBenchmark {
     }
 
     /** Prints the table and keeps it as bench/results/metrics-<UTC time>.md and metrics-latest.md. */
-    private static void save(List<String> report) throws java.io.IOException {
+    private static void save(List<String> report) throws IOException {
         String text = String.join("\n", report);
         System.out.println(text);
         Path results = Path.of("bench/results");
         Files.createDirectories(results);
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")
-                .format(Instant.now().atZone(java.time.ZoneOffset.UTC));
+        String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm")
+                .format(Instant.now().atZone(ZoneOffset.UTC));
         Files.writeString(results.resolve("metrics-" + stamp + ".md"), text);
         Files.writeString(results.resolve("metrics-latest.md"), text);
     }

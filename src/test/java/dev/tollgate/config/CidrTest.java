@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CidrTest {
@@ -37,8 +39,8 @@ class CidrTest {
     @Test
     void configNamesTheBadNetwork() {
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigParser(v -> v, w -> { })
-                .parse("ops:\n  allowed-networks: [10.0.0.0/8, nonsense]\n", java.util.Optional.empty(),
-                        java.nio.file.Path.of("x.db")));
+                .parse("ops:\n  allowed-networks: [10.0.0.0/8, nonsense]\n", Optional.empty(),
+                        Path.of("x.db")));
         assertTrue(e.getMessage().contains("'ops' (line 2)") && e.getMessage().contains("nonsense"), e.getMessage());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.config.ProviderCredential.Wire;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -203,8 +204,8 @@ class ConfigParserTest {
                   in-house: {input: 0.000001, output: 0.5}
                 """);
         assertEquals(2, c.modelPrices().size());
-        assertEquals(new java.math.BigDecimal("2.50"), c.modelPrices().get(0).input());
-        assertEquals(Optional.of(new java.math.BigDecimal("1.25")), c.modelPrices().get(0).cachedInput());
+        assertEquals(new BigDecimal("2.50"), c.modelPrices().get(0).input());
+        assertEquals(Optional.of(new BigDecimal("1.25")), c.modelPrices().get(0).cachedInput());
         assertEquals(Optional.empty(), c.modelPrices().get(1).cachedInput());
         ConfigException e = assertThrows(ConfigException.class, () -> parse("""
                 model-prices:

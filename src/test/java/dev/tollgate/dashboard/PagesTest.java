@@ -12,6 +12,7 @@ import dev.tollgate.route.CredentialStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The templates with no data, with data, and with hostile names that must come out as text. */
@@ -100,7 +101,7 @@ class PagesTest {
     @Test
     void aBadCustomDateIsShownBackWithWhatIsWrong() {
         TimeRange period = TimeRange.of("custom", "yesterday", null, NOW);
-        MetricsQuery.InvalidQuery bad = org.junit.jupiter.api.Assertions.assertThrows(MetricsQuery.InvalidQuery.class,
+        MetricsQuery.InvalidQuery bad = Assertions.assertThrows(MetricsQuery.InvalidQuery.class,
                 () -> period.query(null, NOW));
         assertTrue(bad.getMessage().contains("'from'"), bad.getMessage());
         Map<String, Object> m = DashboardResource.frame("overview", "/tollgate", "http://gw", false, "v", "eu-1", "m");

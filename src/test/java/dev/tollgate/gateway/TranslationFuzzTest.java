@@ -14,7 +14,9 @@ import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.translate.OpenAiChat;
 import dev.tollgate.translate.OpenAiResponses;
 import dev.tollgate.translate.TranslationException;
+import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.UsageSanity;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -54,9 +56,9 @@ class TranslationFuzzTest {
         Exchange.Answer a = t.answer(200, true, answer); // an upstream's answer never throws: a 502 at worst
         assertNotNull(a.body());
         UsageSanity.check(a.usage());
-        dev.tollgate.usage.StreamObserver stream = t.observer();
-        for (String event : new String(answer, java.nio.charset.StandardCharsets.UTF_8).split("\n\n")) {
-            stream.onEvent(("data: " + event + "\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), event);
+        StreamObserver stream = t.observer();
+        for (String event : new String(answer, StandardCharsets.UTF_8).split("\n\n")) {
+            stream.onEvent(("data: " + event + "\n\n").getBytes(StandardCharsets.UTF_8), event);
         }
         UsageSanity.check(stream.usage());
         assertNotNull(stream.quality());

@@ -7,6 +7,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 
 /**
  * The PostgreSQL DataSource the tests' Jetty binds at jdbc/tollgate. It connects through the
@@ -40,7 +41,7 @@ public class DirectPostgresDataSource implements DataSource {
         if (password != null) {
             props.setProperty("password", password);
         }
-        return new org.postgresql.Driver().connect(url, props);
+        return new Driver().connect(url, props);
     }
 
     @Override

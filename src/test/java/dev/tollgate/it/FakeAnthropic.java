@@ -6,11 +6,13 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -62,7 +64,7 @@ public final class FakeAnthropic {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             JsonObject body = Json.createReader(new ByteArrayInputStream(ex.getRequestBody().readAllBytes())).readObject();
-            received.add(new FakeOpenAi.Received(ex.getRequestURI().getPath(), java.util.Map.copyOf(ex.getRequestHeaders()),
+            received.add(new FakeOpenAi.Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()),
                     body));
             if (ex.getRequestURI().getPath().endsWith("/count_tokens")) {
                 json(ex, 200, "{\"input_tokens\":" + COUNTED + "}");
@@ -92,7 +94,7 @@ public final class FakeAnthropic {
                 ex.getResponseHeaders().add("request-id", "req_fake_anthropic");
                 json(ex, 200, Json.createObjectBuilder().add("id", "msg_fake").add("type", "message")
                         .add("role", "assistant").add("model", model).add("content", content)
-                        .add("stop_reason", tools ? "tool_use" : "end_turn").add("stop_sequence", jakarta.json.JsonValue.NULL)
+                        .add("stop_reason", tools ? "tool_use" : "end_turn").add("stop_sequence", JsonValue.NULL)
                         .add("usage", usage(messages, WORDS.length, true)).build().toString());
                 return;
             }

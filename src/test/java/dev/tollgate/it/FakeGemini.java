@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -49,7 +50,7 @@ public final class FakeGemini {
             JsonObject body = Json.createReader(new ByteArrayInputStream(ex.getRequestBody().readAllBytes())).readObject();
             String path = ex.getRequestURI().getPath();
             received.add(new FakeOpenAi.Received(path + (ex.getRequestURI().getQuery() == null ? ""
-                    : "?" + ex.getRequestURI().getQuery()), java.util.Map.copyOf(ex.getRequestHeaders()), body));
+                    : "?" + ex.getRequestURI().getQuery()), Map.copyOf(ex.getRequestHeaders()), body));
             String target = path.substring(path.lastIndexOf('/') + 1);
             String model = target.substring(0, target.indexOf(':'));
             String action = target.substring(target.indexOf(':') + 1);

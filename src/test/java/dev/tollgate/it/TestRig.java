@@ -3,6 +3,7 @@ package dev.tollgate.it;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,11 +20,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.importer.ZipImporter;
@@ -102,7 +108,7 @@ public final class TestRig {
      * undeploy a same-named archive between classes, so each class gets its own context path.
      */
     public static WebArchive deployment(Class<?> testClass, String flushInterval) {
-        return deployment("tollgate-" + testClass.getSimpleName().toLowerCase(java.util.Locale.ROOT), flushInterval, "");
+        return deployment("tollgate-" + testClass.getSimpleName().toLowerCase(Locale.ROOT), flushInterval, "");
     }
 
     /** A deployment mounted at {@code /name}, with {@code extraYaml} appended to the suite's config. */
@@ -142,8 +148,8 @@ public final class TestRig {
     }
 
     private static String read(WebArchive war, String path) {
-        try (java.io.InputStream in = war.get(path).getAsset().openStream()) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try (InputStream in = war.get(path).getAsset().openStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -170,7 +176,7 @@ public final class TestRig {
     }
 
     /** Where the tests read the records: the SQLite file, or the PostgreSQL server in that mode. */
-    private static javax.sql.DataSource store() {
+    private static DataSource store() {
         if (POSTGRES != null) {
             DirectPostgresDataSource pg = new DirectPostgresDataSource();
             pg.setUrl(POSTGRES.url());
@@ -266,8 +272,8 @@ public final class TestRig {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : base() + url))
                 .timeout(Duration.ofSeconds(30));
         if (credentials != null) {
-            b.header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                    .encodeToString(credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            b.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
         }
         return send(b.build());
     }
@@ -275,8 +281,8 @@ public final class TestRig {
     /** A call to the admin API as the realm's admin: {@code method} with a JSON body (or none when null). */
     public static HttpResponse<String> admin(String method, String path, String body) {
         return send(HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                        .encodeToString(ADMIN.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .header("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString(ADMIN.getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build());
@@ -396,7 +402,7 @@ public final class TestRig {
     }
 
     /** Waits until {@code query} returns {@code n} rows, then a little longer to catch any extra one. */
-    public static List<Map<String, Object>> awaitRows(java.util.function.Supplier<List<Map<String, Object>>> query, int n) {
+    public static List<Map<String, Object>> awaitRows(Supplier<List<Map<String, Object>>> query, int n) {
         await(() -> query.get().size() >= n, n + " rows");
         pause(300);
         return query.get();

@@ -3,9 +3,13 @@ package dev.tollgate.it;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -40,7 +44,7 @@ public final class TomcatInstance {
         int port = prepare(home, base);
         // where tomcat-conf/postgresql/ tells ops to put the database (not -D: Tomcat logs those)
         Files.writeString(base.resolve("conf/catalina.properties"), "\ntollgate.db.url=" + dbUrl + "\ntollgate.db.user="
-                + dbUser + "\ntollgate.db.password=\n", java.nio.file.StandardOpenOption.APPEND);
+                + dbUser + "\ntollgate.db.password=\n", StandardOpenOption.APPEND);
         Files.copy(conf.resolve("postgresql/Catalina/localhost/tollgate.xml"),
                 base.resolve("conf/Catalina/localhost/tollgate.xml"));
         Commands.run(List.of("sh", conf.resolve("install-lib.sh").toString(), war.toString(), base.toString(),
@@ -61,7 +65,7 @@ public final class TomcatInstance {
         Files.copy(conf.resolve("Catalina/localhost/tollgate.xml"), base.resolve("conf/Catalina/localhost/tollgate.xml"));
         Commands.run(List.of("sh", conf.resolve("install-lib.sh").toString(), war.toString(), base.toString()));
         Files.copy(war, base.resolve("webapps/tollgate.war"), StandardCopyOption.REPLACE_EXISTING);
-        List<String> options = new java.util.ArrayList<>(javaOptions);
+        List<String> options = new ArrayList<>(javaOptions);
         options.add("-Dtollgate.config=" + config);
         return new TomcatInstance(home, base, port, options);
     }
@@ -150,7 +154,7 @@ public final class TomcatInstance {
         StringBuilder out = new StringBuilder();
         try (Stream<Path> files = Files.list(base.resolve("logs"))) {
             for (Path f : files.sorted().toList()) {
-                out.append(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1));
+                out.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
             }
         }
         return out.toString();
@@ -168,7 +172,7 @@ public final class TomcatInstance {
             return;
         }
         try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
                     Files.delete(p);
                 } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.tollgate.it;
 
+import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -105,7 +106,7 @@ public final class ToolSchemaRules {
             for (var e : o.entrySet()) {
                 if (e.getKey().equals("type")) {
                     JsonArray types = e.getValue() instanceof JsonArray a ? a
-                            : jakarta.json.Json.createArrayBuilder().add(e.getValue()).build();
+                            : Json.createArrayBuilder().add(e.getValue()).build();
                     for (JsonValue t : types) {
                         if (!(t instanceof JsonString s) || !JSON_TYPES.contains(s.getString())) {
                             return t instanceof JsonString s ? s.getString() : t.toString();

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 
 /** The bounded parser on any bytes: an object within its bounds, or {@link BoundedJson.Refused}. */
 class BoundedJsonFuzzTest {
@@ -20,11 +22,11 @@ class BoundedJsonFuzzTest {
         }
     }
 
-    private static int depth(jakarta.json.JsonValue v) {
+    private static int depth(JsonValue v) {
         if (v instanceof JsonObject o) {
             return 1 + o.values().stream().mapToInt(BoundedJsonFuzzTest::depth).max().orElse(0);
         }
-        if (v instanceof jakarta.json.JsonArray a) {
+        if (v instanceof JsonArray a) {
             return 1 + a.stream().mapToInt(BoundedJsonFuzzTest::depth).max().orElse(0);
         }
         return 0;

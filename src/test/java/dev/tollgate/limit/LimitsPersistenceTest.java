@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +58,7 @@ class LimitsPersistenceTest {
     }
 
     private UsageRecord record(Caller c, Instant at, long tokens, long cost, boolean admitted) {
-        return new UsageRecord(java.util.UUID.randomUUID().toString(), at, "/v1/chat/completions", false, "gpt-4o",
+        return new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", false, "gpt-4o",
                 "gpt-4o", "openai", "openai#1", c, admitted ? 200 : 429, 5, null, TokenUsage.of(tokens, 0),
                 UsageQuality.REPORTED, null, null, 1, admitted, new Charge(cost, 1, 1, 1));
     }

@@ -14,6 +14,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,7 @@ class RateLimiterTest {
     private static final Caller ALICE_KEY = new Caller(KeyFingerprint.of("sk-proxy-alice"), "key-a", "alice");
     /** $1 per million input tokens, $2 per million output: 1,000,000 and 2,000,000 pico-USD per token. */
     private static final PriceTable PRICES = PriceTable.withOverrides(List.of(
-            new ModelPrice("m", BigDecimal.ONE, BigDecimal.valueOf(2), java.util.Optional.empty())));
+            new ModelPrice("m", BigDecimal.ONE, BigDecimal.valueOf(2), Optional.empty())));
 
     private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
 

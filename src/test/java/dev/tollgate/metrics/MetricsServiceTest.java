@@ -10,6 +10,7 @@ import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
 import dev.tollgate.usage.UsageTable;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ class MetricsServiceTest {
                 r.byUser().stream().filter(g -> g.key().equals("carol")).findFirst().orElseThrow().totals());
         assertEquals(96, r.totals().unpricedRequests(), "the 'mini' records had no price");
         long cost = written.stream().filter(w -> w.charge() != null).mapToLong(w -> w.charge().costPicoUsd()).sum();
-        assertEquals(new java.math.BigDecimal(cost).movePointLeft(12).stripTrailingZeros(), r.totals().costUsd());
+        assertEquals(new BigDecimal(cost).movePointLeft(12).stripTrailingZeros(), r.totals().costUsd());
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -119,7 +121,7 @@ public class RollupExactnessTest {
 
     @Test
     void retentionDeletesWholeDaysWithTheirRollups() throws Exception {
-        Instant cutoff = START.plus(java.time.Duration.ofDays(5)).plusSeconds(3 * 3600 + 17);
+        Instant cutoff = START.plus(Duration.ofDays(5)).plusSeconds(3 * 3600 + 17);
         long day = UsageRollups.Grain.DAY.floor(cutoff.toEpochMilli());
         int deleted = table.deleteBefore(cutoff);
         assertEquals(written.stream().filter(r -> r.timestamp().toEpochMilli() < day).count(), deleted,
@@ -240,7 +242,7 @@ public class RollupExactnessTest {
         int prompt = random.nextInt(2000);
         int completion = random.nextInt(500);
         long latency = (long) Math.exp(random.nextDouble() * 10); // 1 ms .. 22 s, every digit count
-        return new UsageRecord(java.util.UUID.randomUUID().toString(), at, "/v1/chat/completions", stream, model, model,
+        return new UsageRecord(UUID.randomUUID().toString(), at, "/v1/chat/completions", stream, model, model,
                 model == null ? null : "openai", model == null ? null : "openai#1",
                 new Caller(KeyFingerprint.of(KEYS[key]), null, USERS[key % USERS.length]),
                 random.nextInt(10) == 0 ? 429 : 200, latency, stream && random.nextBoolean() ? Long.valueOf(latency / 3) : null,

@@ -6,11 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
 import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.config.TollgateConfig;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RouterTest {
@@ -73,39 +80,39 @@ class RouterTest {
 
     @Test
     void fillFirstKeepsConfigOrderAndCoolingCredentialsGoLast() {
-        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
-                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-11-23T10:00:00Z"));
-        java.time.Clock clock = new java.time.Clock() {
+        AtomicReference<Instant> now =
+                new AtomicReference<>(Instant.parse("2026-11-23T10:00:00Z"));
+        Clock clock = new Clock() {
             @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
             }
 
             @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
+            public Clock withZone(ZoneId zone) {
                 return this;
             }
 
             @Override
-            public java.time.Instant instant() {
+            public Instant instant() {
                 return now.get();
             }
         };
-        Cooldowns cooldowns = new Cooldowns(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60), clock);
+        Cooldowns cooldowns = new Cooldowns(Duration.ofSeconds(10), Duration.ofSeconds(60), clock);
         ProviderCredential a = cred("a", List.of(m("gpt-4o", null)), null, List.of(), 1, false);
         ProviderCredential b = cred("b", List.of(m("gpt-4o", null)), null, List.of(), 1, false);
         ProviderCredential c = cred("c", List.of(m("gpt-4o", null)), null, List.of(), 1, false);
-        Router r = new Router(List.of(a, b, c), dev.tollgate.config.TollgateConfig.Routing.Strategy.FILL_FIRST, cooldowns);
+        Router r = new Router(List.of(a, b, c), TollgateConfig.Routing.Strategy.FILL_FIRST, cooldowns);
         for (int i = 0; i < 3; i++) {
             assertEquals(List.of("a", "b", "c"), labels(r.routes("gpt-4o")), "fill-first: always config order");
         }
-        cooldowns.failed(a, Optional.of(java.time.Duration.ofSeconds(30)), "429");
+        cooldowns.failed(a, Optional.of(Duration.ofSeconds(30)), "429");
         cooldowns.failed(b, Optional.empty(), "502");
         assertEquals(List.of("c", "b", "a"), labels(r.routes("gpt-4o")), "resting ones last, soonest back first");
         now.set(now.get().plusSeconds(11));
         assertEquals(List.of("b", "c", "a"), labels(r.routes("gpt-4o")), "b rested its 10 s");
         cooldowns.failed(b, Optional.empty(), "502");
-        assertEquals(java.time.Instant.parse("2026-11-23T10:00:31Z"), cooldowns.snapshot().get("b").until(),
+        assertEquals(Instant.parse("2026-11-23T10:00:31Z"), cooldowns.snapshot().get("b").until(),
                 "a second failure in a row doubles the rest: 20 s");
         cooldowns.succeeded(b);
         now.set(now.get().plusSeconds(30));
@@ -117,8 +124,8 @@ class RouterTest {
         ProviderCredential openai = cred("oa", List.of(m("gpt-4*", null)), "openai", List.of("gpt-4-32k"), 1, false);
         ProviderCredential gem = new ProviderCredential("gemini", Wire.GEMINI, "gemini#1", "k", URI.create("https://g"),
                 List.of(), Optional.empty(), List.of(), Map.of(), 1, false, Optional.empty());
-        Router r = new Router(List.of(openai, gem), dev.tollgate.config.TollgateConfig.Routing.Strategy.ROUND_ROBIN,
-                new Cooldowns(java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Clock.systemUTC()),
+        Router r = new Router(List.of(openai, gem), TollgateConfig.Routing.Strategy.ROUND_ROBIN,
+                new Cooldowns(Duration.ZERO, Duration.ZERO, Clock.systemUTC()),
                 Map.of("gpt-4", "openai/gpt-4.1", "gemini-pro", "gemini:gemini-2.5-pro"));
         assertEquals("gpt-4o-mini", r.routes("gpt-4o-mini").get(0).upstreamModel(), "a wildcard serves the name asked");
         assertEquals("oa", r.routes("gpt-4o-mini").get(0).credential().label());

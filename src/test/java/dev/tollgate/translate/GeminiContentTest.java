@@ -10,6 +10,8 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class GeminiContentTest {
@@ -60,8 +62,8 @@ class GeminiContentTest {
         assertEquals(1, r.content().size(), "thought parts are not the answer");
 
         TranslatedStream s = new TranslatedStream(GeminiContent.INSTANCE.streamDecoder(() -> 3),
-                AnthropicMessages.INSTANCE.streamEncoder(new Chat.Request("asked", null, java.util.List.of(),
-                        java.util.List.of(), null, java.util.OptionalLong.empty(), null, null, java.util.List.of(), true, null),
+                AnthropicMessages.INSTANCE.streamEncoder(new Chat.Request("asked", null, List.of(),
+                        List.of(), null, OptionalLong.empty(), null, null, List.of(), true, null),
                         JsonObject.EMPTY_JSON_OBJECT));
         StringBuilder out = new StringBuilder();
         out.append(new String(s.onEvent(null, "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"A\"}]}}],"

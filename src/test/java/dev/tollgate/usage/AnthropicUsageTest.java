@@ -2,6 +2,8 @@ package dev.tollgate.usage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import jakarta.json.Json;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +39,7 @@ class AnthropicUsageTest {
     @Test
     void cacheWritesWithoutTheBreakdownCountAsFiveMinuteWrites() {
         AnthropicUsage u = new AnthropicUsage();
-        u.merge(jakarta.json.Json.createReader(new java.io.StringReader(
+        u.merge(Json.createReader(new StringReader(
                 "{\"input_tokens\":5,\"output_tokens\":2,\"cache_creation_input_tokens\":40}")).readObject());
         assertEquals(new TokenUsage(45, 2, 47, 0, 0, 40, 0), u.tokens());
     }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.json.Jsons;
+import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +45,8 @@ class OpenAiStreamObserverTest {
 
     @Test
     void withoutReportedUsageThePromptIsTokenized() {
-        jakarta.json.JsonObject body = dev.tollgate.json.Jsons.JSON.createObjectBuilder().add("messages",
-                dev.tollgate.json.Jsons.JSON.createArrayBuilder().add(dev.tollgate.json.Jsons.JSON.createObjectBuilder()
+        JsonObject body = Jsons.JSON.createObjectBuilder().add("messages",
+                Jsons.JSON.createArrayBuilder().add(Jsons.JSON.createObjectBuilder()
                         .add("role", "user").add("content", "Hello there, how are you today?"))).build();
         PromptEstimate estimate = new PromptEstimate(body);
         OpenAiStreamObserver o = new OpenAiStreamObserver(false, estimate);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -128,7 +129,7 @@ class RecordJournalTest {
         }
         assertEquals(2, files().size(), "the active segment and a spare");
         int perMegabyte = (int) (RecordJournal.TRIM_BYTES / (RecordCodec.encode(record("x")).length + 8)) + 1;
-        List<UsageRecord> first = new java.util.ArrayList<>();
+        List<UsageRecord> first = new ArrayList<>();
         for (int i = 0; i < perMegabyte; i++) {
             first.add(record("first" + i));
             journal.append(first.get(i));
@@ -144,7 +145,7 @@ class RecordJournalTest {
     void fullSegmentsRotateAndGoOnceCommitted() throws IOException {
         RecordJournal journal = RecordJournal.open(dir, Duration.ofHours(1), true); // no spare from the sync thread
         int n = RecordJournal.SEGMENT_BYTES / (RecordCodec.encode(record("x")).length + 8) + 10;
-        List<UsageRecord> all = new java.util.ArrayList<>();
+        List<UsageRecord> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             UsageRecord r = record("r" + i);
             all.add(r);

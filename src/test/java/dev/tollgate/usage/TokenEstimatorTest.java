@@ -2,10 +2,15 @@ package dev.tollgate.usage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.EncodingType;
 import dev.tollgate.upstream.mock.MockUpstream;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class TokenEstimatorTest {
@@ -40,8 +45,8 @@ class TokenEstimatorTest {
         for (int i = 0; prose.length() < 5 * TokenEstimator.WINDOW; i++) {
             prose.append("Sentence number ").append(i).append(" talks about refunds, invoices and the weather. ");
         }
-        long whole = com.knuddels.jtokkit.Encodings.newLazyEncodingRegistry()
-                .getEncoding(com.knuddels.jtokkit.api.EncodingType.O200K_BASE).countTokensOrdinary(prose.toString());
+        long whole = Encodings.newLazyEncodingRegistry()
+                .getEncoding(EncodingType.O200K_BASE).countTokensOrdinary(prose.toString());
         assertEquals(whole, TokenEstimator.count(prose.toString()));
     }
 
@@ -60,12 +65,12 @@ class TokenEstimatorTest {
      */
     @Test
     void aHugeSingleWordIsCountedInBoundedMemory() throws Exception {
-        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-cp", System.getProperty("java.class.path"), HugeWord.class.getName())
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
-        org.junit.jupiter.api.Assertions.assertTrue(Long.parseLong(out.trim()) > 8_000_000 / 16, out);
+        Assertions.assertTrue(Long.parseLong(out.trim()) > 8_000_000 / 16, out);
     }
 
     /** The child of {@link #aHugeSingleWordIsCountedInBoundedMemory}. */

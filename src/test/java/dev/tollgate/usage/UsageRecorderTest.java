@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class UsageRecorderTest {
@@ -21,7 +25,7 @@ class UsageRecorderTest {
                 true, null);
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -35,10 +39,10 @@ class UsageRecorderTest {
     void recordsWaitWhileTheDatabaseIsDownAndLandOnceWhenItReturns() throws Exception {
         AtomicBoolean down = new AtomicBoolean(true);
         Set<String> stored = ConcurrentHashMap.newKeySet();
-        List<String> duplicates = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> duplicates = new CopyOnWriteArrayList<>();
         UsageRecorder recorder = new UsageRecorder(batch -> {
             if (down.get()) {
-                throw new java.sql.SQLException("database is locked");
+                throw new SQLException("database is locked");
             }
             batch.forEach(r -> {
                 if (!stored.add(r.id())) {
@@ -64,7 +68,7 @@ class UsageRecorderTest {
     @Test
     void aFullQueueCountsWhatItDrops() throws Exception {
         UsageRecorder recorder = new UsageRecorder(batch -> {
-            throw new java.sql.SQLException("down");
+            throw new SQLException("down");
         }, 5, Duration.ofSeconds(60), 10);
         for (int i = 0; i < 40; i++) {
             recorder.submit(record(i));
@@ -114,10 +118,10 @@ class UsageRecorderTest {
     }
 
     @Test
-    void aFullQueueLeavesRecordsToTheJournalInsteadOfDroppingThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    void aFullQueueLeavesRecordsToTheJournalInsteadOfDroppingThem(@org.junit.jupiter.api.io.TempDir Path dir) {
         RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
         UsageRecorder recorder = new UsageRecorder(batch -> {
-            throw new java.sql.SQLException("down");
+            throw new SQLException("down");
         }, 5, Duration.ofSeconds(60), 10, journal);
         for (int i = 0; i < 40; i++) {
             journal.append(record(i));
@@ -132,7 +136,7 @@ class UsageRecorderTest {
     }
 
     @Test
-    void committedBatchesTrimTheJournal(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    void committedBatchesTrimTheJournal(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         RecordJournal journal = RecordJournal.open(dir, Duration.ofMillis(5), true);
         UsageRecorder recorder = new UsageRecorder(batch -> { }, 5, Duration.ofMillis(10), 100, journal);
         for (int i = 0; i < 12; i++) {

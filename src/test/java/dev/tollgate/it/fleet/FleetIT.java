@@ -40,6 +40,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.postgresql.Driver;
 
 /**
  * Two real Tomcats, each with the WAR and tomcat-conf/'s PostgreSQL context, sharing one real
@@ -74,7 +75,7 @@ class FleetIT {
                 + "VALUES ('ancient', ?, '/v1/chat/completions', 0, '***old', 200, 1, 1, 1, 2, 0, 0, 'exact', 1, 1)",
                 System.currentTimeMillis() - 100 * DAY);
         Path war = Path.of(System.getProperty("tollgate.war"));
-        Path driver = Path.of(org.postgresql.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path driver = Path.of(Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path dir = Path.of("target/fleet").toAbsolutePath();
         Files.createDirectories(dir);
         a = instance(home, dir, "fleet-a", war, driver);

@@ -12,10 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.Commands;
 import dev.tollgate.it.TestRig;
 import dev.tollgate.it.TomcatInstance;
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,7 +173,7 @@ class HostileInputIT {
             assertTrue(r.headers().firstValue("x-tollgate-request-id").isPresent(), "refusals carry the record's id");
         }
         for (String bad : new String[] {"nul\u0000", "cr\rlf\n", "sp ace"}) {
-            assertEquals(400, post("v1/chat/completions", KEY, "{\"model\":" + jakarta.json.Json.createValue(bad)
+            assertEquals(400, post("v1/chat/completions", KEY, "{\"model\":" + Json.createValue(bad)
                     + ",\"messages\":[]}").statusCode());
         }
         for (int i = 0; i < 600; i++) { // valid names that route nowhere: 404, and a bounded set of labels
@@ -337,7 +342,7 @@ class HostileInputIT {
         try {
             return tomcat.allLogs();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -363,9 +368,9 @@ class HostileInputIT {
         HttpResponse<String> used = TestRig.admin("GET", "admin/keys/" + keyId + "/limits", null);
         JsonObject u = json(used.body()).getJsonObject("used");
         for (String field : u.keySet()) {
-            java.math.BigDecimal v = u.get(field) instanceof jakarta.json.JsonNumber n ? n.bigDecimalValue()
-                    : u.get(field) instanceof jakarta.json.JsonString s ? new java.math.BigDecimal(s.getString())
-                    : java.math.BigDecimal.ZERO;
+            BigDecimal v = u.get(field) instanceof JsonNumber n ? n.bigDecimalValue()
+                    : u.get(field) instanceof JsonString s ? new BigDecimal(s.getString())
+                    : BigDecimal.ZERO;
             assertTrue(v.signum() >= 0, field + " went negative: " + used.body());
         }
         HttpResponse<String> metrics = TestRig.operator("_qs/metrics", TestRig.VIEWER);
@@ -395,7 +400,7 @@ class HostileInputIT {
     @Test
     @Order(10)
     void aCrossSiteFormCannotCreateAUser() {
-        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(TestRig.ADMIN.getBytes());
+        String basic = "Basic " + Base64.getEncoder().encodeToString(TestRig.ADMIN.getBytes());
         HttpResponse<String> form = TestRig.exchange("POST", "admin/users", "id=csrf&name=Csrf", "Authorization", basic,
                 "Content-Type", "application/x-www-form-urlencoded", "Origin", "https://evil.example");
         assertEquals(403, form.statusCode());

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.anthropic.client.AnthropicClient;
 import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.anthropic.core.http.StreamResponse;
-import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.errors.BadRequestException;
 import com.anthropic.errors.NotFoundException;
+import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.messages.Message;
 import com.anthropic.models.messages.MessageCountTokensParams;
@@ -27,6 +27,7 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import dev.tollgate.it.FakeAnthropic;
+import dev.tollgate.it.FakeGemini;
 import dev.tollgate.it.FakeOpenAi;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonObject;
@@ -200,7 +201,7 @@ class AnthropicIT {
             s.stream().forEach(acc::accumulate);
         }
         assertEquals("Hello from fake Gemini", text(acc.message()));
-        assertEquals(dev.tollgate.it.FakeGemini.WORDS.length + dev.tollgate.it.FakeGemini.THOUGHTS,
+        assertEquals(FakeGemini.WORDS.length + FakeGemini.THOUGHTS,
                 acc.message().usage().outputTokens());
 
         StringBuilder streamed = new StringBuilder();
@@ -215,12 +216,12 @@ class AnthropicIT {
         JsonObject metrics = json(TestRig.operator("_qs/metrics", TestRig.ADMIN).body());
         JsonObject mine = metrics.getJsonArray("by_api_key").getValuesAs(JsonObject.class).stream()
                 .filter(o -> o.getString("api_key").equals(TestRig.masked(key))).findFirst().orElseThrow();
-        long gemini = dev.tollgate.it.FakeGemini.prompt(1) + dev.tollgate.it.FakeGemini.WORDS.length
-                + dev.tollgate.it.FakeGemini.THOUGHTS;
+        long gemini = FakeGemini.prompt(1) + FakeGemini.WORDS.length
+                + FakeGemini.THOUGHTS;
         long claude = FakeAnthropic.prompt(1) + FakeAnthropic.WORDS.length;
         assertEquals(2, mine.getInt("requests"));
         assertEquals(gemini + claude, mine.getJsonNumber("tokens").longValue(), "exact, as each upstream reported it");
-        assertEquals(dev.tollgate.it.FakeGemini.CACHED + FakeAnthropic.CACHE_READ, mine.getInt("cached_tokens"));
+        assertEquals(FakeGemini.CACHED + FakeAnthropic.CACHE_READ, mine.getInt("cached_tokens"));
     }
 
     @Test

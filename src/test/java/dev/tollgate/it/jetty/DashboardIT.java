@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromedriver; never a
@@ -146,7 +148,7 @@ class DashboardIT {
                 "the key issued on the page works");
 
         // limits set through the page land in the admin API
-        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.cssSelector("#set-limits select[name=subject]")))
+        new Select(browser.driver().findElement(By.cssSelector("#set-limits select[name=subject]")))
                 .selectByValue("users/dash-user");
         browser.driver().findElement(By.cssSelector("#set-limits input[name=requests_per_minute]")).sendKeys("7");
         browser.driver().findElement(By.cssSelector("#set-limits button")).click();
@@ -163,7 +165,7 @@ class DashboardIT {
         assertEquals("revoked", json(TestRig.admin("GET", "admin/keys/" + keyId, null).body()).getString("state"));
 
         // the same page on a phone
-        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+        browser.driver().manage().window().setSize(new Dimension(390, 844));
         browser.open(TestRig.ADMIN, "");
         browser.shownFigures();
         browser.screenshot("overview-phone");

@@ -9,7 +9,9 @@ import dev.tollgate.it.FakeGemini;
 import dev.tollgate.it.FakeOpenAi;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -226,7 +228,7 @@ class FormatMatrixIT {
             for (JsonValue cv : e.getJsonArray("choices")) {
                 JsonObject c = cv.asJsonObject();
                 JsonObject m = c.containsKey("message") ? c.getJsonObject("message") : c.getJsonObject("delta");
-                if (m.get("content") instanceof jakarta.json.JsonString s) {
+                if (m.get("content") instanceof JsonString s) {
                     text.append(s.getString());
                 }
                 if (m.get("tool_calls") instanceof JsonArray calls) {
@@ -251,7 +253,7 @@ class FormatMatrixIT {
                     : type.equals("message_delta") ? e.getJsonObject("usage") : null;
             if (u != null) {
                 u.forEach((k, v) -> {
-                    if (v instanceof jakarta.json.JsonNumber n) {
+                    if (v instanceof JsonNumber n) {
                         usage.put(k, n.longValue()); // field by field, the latest wins
                     }
                 });

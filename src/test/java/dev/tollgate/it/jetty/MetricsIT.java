@@ -12,9 +12,11 @@ import dev.tollgate.it.TestRig;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -40,7 +42,7 @@ class MetricsIT {
         int requestsB = 0;
         for (int i = 0; i < 7; i++) {
             String[] messages = new String[1 + i % 3];
-            java.util.Arrays.fill(messages, "m");
+            Arrays.fill(messages, "m");
             boolean stream = i % 2 == 0;
             HttpResponse<String> r = TestRig.post("v1/chat/completions", key, chat("metrics-a", stream, null, messages));
             assertEquals(200, r.statusCode(), r.body());
@@ -63,7 +65,7 @@ class MetricsIT {
         JsonObject onlyA = metrics("?model=metrics-a&from=" + from + "&to=" + to);
         assertTotals(onlyA.getJsonObject("totals"), expectA, 0);
         // model-prices metrics-a: $3 input (no cached discount), $6 output per million tokens
-        java.math.BigDecimal cost = new java.math.BigDecimal(expectA[2] * 3_000_000L + expectA[3] * 6_000_000L)
+        BigDecimal cost = new BigDecimal(expectA[2] * 3_000_000L + expectA[3] * 6_000_000L)
                 .movePointLeft(12).stripTrailingZeros();
         assertEquals(0, cost.compareTo(onlyA.getJsonObject("totals").getJsonNumber("cost_usd").bigDecimalValue()),
                 "cost_usd " + onlyA.getJsonObject("totals"));
@@ -88,7 +90,7 @@ class MetricsIT {
         assertEquals(11, mine.getInt("requests"));
         assertEquals(1, mine.getInt("failed_requests"));
         assertEquals(expectA[1] + requestsB * (FakeOpenAi.promptTokens(1) + 5), mine.getJsonNumber("tokens").longValue());
-        assertEquals(new java.math.BigDecimal("0.9091"), mine.getJsonNumber("success_rate").bigDecimalValue());
+        assertEquals(new BigDecimal("0.9091"), mine.getJsonNumber("success_rate").bigDecimalValue());
         JsonObject b = find(all.getJsonArray("by_model"), "model", "metrics-b");
         assertEquals(requestsB, b.getInt("requests"));
         assertEquals(requestsB, b.getInt("unpriced_requests"), "metrics-b has no price");
@@ -153,7 +155,7 @@ class MetricsIT {
                 .longValue() == before + 1, "health to count the new record");
     }
 
-    private static java.math.BigDecimal cost(JsonObject row) {
+    private static BigDecimal cost(JsonObject row) {
         return row.getJsonNumber("cost_usd").bigDecimalValue();
     }
 

@@ -14,8 +14,10 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.completions.CompletionUsage;
 import dev.tollgate.it.FakeOpenAi;
 import dev.tollgate.it.TestRig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +73,7 @@ class OpenAiSdkIT {
         }
         assertEquals("Hello from the fake upstream", text.toString());
 
-        List<Optional<com.openai.models.completions.CompletionUsage>> usages = new java.util.ArrayList<>();
+        List<Optional<CompletionUsage>> usages = new ArrayList<>();
         try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params("sdk-model")
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
             s.stream().forEach(chunk -> usages.add(chunk.usage()));

@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -45,23 +50,23 @@ class RedeployIT {
         String key = newKey();
         TestRig.use(MID_STREAM);
         deployer.deploy(MID_STREAM);
-        java.net.URI uri = java.net.URI.create(TestRig.base());
+        URI uri = URI.create(TestRig.base());
         String body = chat("fake-slow", true, null, "a long story");
-        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
             socket.getOutputStream().write(("POST " + uri.getPath() + "v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
                     + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
             byte[] buf = new byte[8192];
             StringBuilder seen = new StringBuilder();
             while (!seen.toString().contains("data: {")) {
                 int n = socket.getInputStream().read(buf);
                 assertTrue(n > 0, "the stream should have started");
-                seen.append(new String(buf, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
             }
             deployer.undeploy(MID_STREAM); // mid-stream, with the flush interval an hour away
         }
-        java.util.List<java.util.Map<String, Object>> rows = TestRig.records(key);
+        List<Map<String, Object>> rows = TestRig.records(key);
         assertEquals(1, rows.size(), "written by the undeploy, before the recorder closed");
         assertEquals(503, TestRig.number(rows.get(0), "status"));
         assertEquals("partial", rows.get(0).get("usage_quality"));

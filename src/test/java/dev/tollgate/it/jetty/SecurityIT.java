@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.util.Base64;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -99,7 +100,7 @@ class SecurityIT {
      */
     @Test
     void crossSiteRequestsCannotActForALoggedInAdmin() {
-        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(TestRig.ADMIN.getBytes());
+        String basic = "Basic " + Base64.getEncoder().encodeToString(TestRig.ADMIN.getBytes());
         HttpResponse<String> form = TestRig.exchange("POST", "admin/users", "id=mallory&name=Mallory",
                 "Authorization", basic, "Content-Type", "application/x-www-form-urlencoded",
                 "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site");

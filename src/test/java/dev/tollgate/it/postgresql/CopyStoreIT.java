@@ -25,6 +25,7 @@ import dev.tollgate.usage.UsageRecord;
 import dev.tollgate.usage.UsageTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -81,7 +82,7 @@ class CopyStoreIT {
         long tokens = records.stream().mapToLong(r -> r.tokens().total()).sum();
         assertEquals(tokens, report1.totals().tokens());
         long cost = records.stream().mapToLong(r -> r.charge().costPicoUsd()).sum();
-        assertEquals(new java.math.BigDecimal(cost).movePointLeft(12).stripTrailingZeros(), report1.totals().costUsd());
+        assertEquals(new BigDecimal(cost).movePointLeft(12).stripTrailingZeros(), report1.totals().costUsd());
         assertEquals(List.of("ana"), report1.byUser().stream().map(g -> g.key()).toList());
 
         ClientKeys keysOnPg = new ClientKeys(List.of(), postgres, Clock.systemUTC());

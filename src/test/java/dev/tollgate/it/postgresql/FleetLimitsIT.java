@@ -18,10 +18,15 @@ import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.limit.Subject;
 import dev.tollgate.store.Database;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +43,7 @@ import org.junit.jupiter.api.Test;
 class FleetLimitsIT {
     /** $1 per million input and output tokens: 1,000,000 pico-USD a token. */
     private static final PriceTable PRICES = PriceTable.withOverrides(List.of(
-            new ModelPrice("m", BigDecimal.ONE, BigDecimal.ONE, java.util.Optional.empty())));
+            new ModelPrice("m", BigDecimal.ONE, BigDecimal.ONE, Optional.empty())));
     private static PostgresServer pg;
     private static Database db;
     private static ExecutorService pool;
@@ -163,8 +168,8 @@ class FleetLimitsIT {
         RateLimiter dying = fleet(1).get(0);
         limit(List.of(dying), "lease-key", Kind.MAX_CONCURRENT, 1);
         dying.admit(caller("lease-key"), request(1, 1)); // in flight when its instance dies: never settled, never renewed
-        java.time.Duration soon = java.time.Duration.ofSeconds(10);
-        java.time.Duration later = dev.tollgate.limit.RateLimiter.LEASE.plusSeconds(1);
+        Duration soon = Duration.ofSeconds(10);
+        Duration later = RateLimiter.LEASE.plusSeconds(1);
         RateLimiter survivorSoon = new RateLimiter(db, "survivor", LimitSet.NONE, 100, PRICES,
                 Clock.offset(Clock.systemUTC(), soon));
         assertEquals(Kind.MAX_CONCURRENT, assertThrows(LimitExceeded.class,
@@ -178,8 +183,8 @@ class FleetLimitsIT {
     void rowsOlderThanTheLongestWindowAreFoldedOnceADayWithoutChangingAnyCount() throws Exception {
         List<RateLimiter> fleet = fleet(1);
         limit(fleet, "old-key", Kind.TOTAL_TOKENS, 1000);
-        long old = System.currentTimeMillis() - java.time.Duration.ofDays(40).toMillis();
-        try (java.sql.Connection c = db.connection(); java.sql.PreparedStatement p = c.prepareStatement(
+        long old = System.currentTimeMillis() - Duration.ofDays(40).toMillis();
+        try (Connection c = db.connection(); PreparedStatement p = c.prepareStatement(
                 "INSERT INTO limit_ledger (subject, at_ms, requests, tokens, cost_pusd, writer) VALUES ('KEY:old-key', ?, 1, 100, 0, 'gone')")) {
             for (int i = 0; i < 3; i++) {
                 p.setLong(1, old + i);
@@ -200,10 +205,10 @@ class FleetLimitsIT {
     }
 
     private static long rowsOf(String subject) throws Exception {
-        try (java.sql.Connection c = db.connection(); java.sql.PreparedStatement p = c.prepareStatement(
+        try (Connection c = db.connection(); PreparedStatement p = c.prepareStatement(
                 "SELECT COUNT(*) FROM limit_ledger WHERE subject = ?")) {
             p.setString(1, subject);
-            try (java.sql.ResultSet rs = p.executeQuery()) {
+            try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }

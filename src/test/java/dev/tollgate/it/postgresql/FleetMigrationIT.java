@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tollgate.it.DirectPostgresDataSource;
 import dev.tollgate.it.PostgresServer;
 import dev.tollgate.store.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -49,10 +52,10 @@ class FleetMigrationIT {
         }
     }
 
-    private static int scripts() throws java.io.IOException {
-        try (java.io.InputStream in = FleetMigrationIT.class.getClassLoader()
+    private static int scripts() throws IOException {
+        try (InputStream in = FleetMigrationIT.class.getClassLoader()
                 .getResourceAsStream("db/migration/common/index.txt")) {
-            return (int) new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+            return (int) new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
                     .filter(l -> !l.isBlank() && !l.startsWith("#")).count();
         }
     }

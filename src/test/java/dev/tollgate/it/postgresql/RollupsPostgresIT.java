@@ -5,6 +5,7 @@ import dev.tollgate.it.PostgresServer;
 import dev.tollgate.metrics.RollupExactnessTest;
 import dev.tollgate.store.Database;
 import java.nio.file.Path;
+import java.sql.SQLException;
 
 /**
  * The rollup checks on a real PostgreSQL: its upserts, its integer division in V8's fill and its
@@ -21,7 +22,7 @@ class RollupsPostgresIT extends RollupExactnessTest {
         try (var c = connect().getConnection(); var s = c.createStatement()) {
             s.execute("DROP SCHEMA public CASCADE");
             s.execute("CREATE SCHEMA public");
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         return Database.of(connect(), "rollups-it");

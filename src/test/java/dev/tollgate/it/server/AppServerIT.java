@@ -9,24 +9,40 @@ import static dev.tollgate.it.TestRig.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.it.Browser;
 import dev.tollgate.it.FakeOpenAi;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jboss.arquillian.container.test.api.ContainerController;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
 
 /**
  * The WAR on a real server (Tomcat 10.1, Tomcat 11, WildFly; one failsafe execution each), set up
@@ -72,9 +88,9 @@ class AppServerIT {
         // the server reads its config from -Dtollgate.config (arquillian.xml); the fake upstream's port is known only now
         Files.writeString(HOME.resolve("tollgate-it.yaml"), TestRig.configYaml(HOME.resolve("unused.db"), "200ms", ""));
         // the journal beside that path would replay an earlier build's unwritten records into this build's database
-        try (var old = Files.walk(HOME.resolve("journal")).sorted(java.util.Comparator.reverseOrder())) {
+        try (var old = Files.walk(HOME.resolve("journal")).sorted(Comparator.reverseOrder())) {
             old.forEach(p -> p.toFile().delete());
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // first build
         }
         TestRig.target("http://127.0.0.1:" + System.getProperty("container.http.port") + "/tollgate/", database());
@@ -167,18 +183,18 @@ class AppServerIT {
         assertEquals(200, operator("_qs/metrics/ui/keys", TestRig.ADMIN).statusCode());
         assertEquals(200, operator("_qs/metrics/ui/assets/chart.umd.min.js", TestRig.VIEWER).statusCode(), "Chart.js from its WebJar");
         // the live feed: an event per finished request, pushed through the server's async I/O
-        java.net.http.HttpRequest events = java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(TestRig.base() + "_qs/metrics/ui/events"))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(TestRig.VIEWER.getBytes()))
+        HttpRequest events = HttpRequest.newBuilder(
+                        URI.create(TestRig.base() + "_qs/metrics/ui/events"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(TestRig.VIEWER.getBytes()))
                 .header("Accept", "text/event-stream").build();
-        java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> feed =
-                java.net.http.HttpClient.newHttpClient().sendAsync(events, HttpResponse.BodyHandlers.ofLines());
-        HttpResponse<java.util.stream.Stream<String>> open = feed.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        CompletableFuture<HttpResponse<Stream<String>>> feed =
+                HttpClient.newHttpClient().sendAsync(events, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> open = feed.get(20, TimeUnit.SECONDS);
         assertEquals(200, open.statusCode());
-        java.util.Iterator<String> lines = open.body().iterator();
+        Iterator<String> lines = open.body().iterator();
         assertEquals(200, post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", false, null, "live")).statusCode());
-        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
-        java.util.concurrent.Future<String> event = reader.submit(() -> {
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        Future<String> event = reader.submit(() -> {
             while (lines.hasNext()) {
                 String line = lines.next();
                 if (line.startsWith("data:") && line.contains("fake-gpt")) {
@@ -187,25 +203,25 @@ class AppServerIT {
             }
             return "the feed ended";
         });
-        assertTrue(event.get(20, java.util.concurrent.TimeUnit.SECONDS).contains("\"status\":200"));
+        assertTrue(event.get(20, TimeUnit.SECONDS).contains("\"status\":200"));
         open.body().close(); // the dashboard goes away...
         reader.shutdownNow();
         // ...and the calls after it must not be disturbed (with Jersey's SSE sinks on Tomcat, one hung: jersey#3719)
         for (int i = 0; i < 3; i++) {
-            java.util.concurrent.CompletableFuture<HttpResponse<String>> call = java.util.concurrent.CompletableFuture
+            CompletableFuture<HttpResponse<String>> call = CompletableFuture
                     .supplyAsync(() -> post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", false, null, "after")));
-            assertEquals(200, call.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode());
+            assertEquals(200, call.get(30, TimeUnit.SECONDS).statusCode());
         }
 
         // and in a real browser: the figures equal /_qs/metrics, and a new request shows up live
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.tollgate.it.Browser.installed(), "no Chromium on this machine");
-        try (dev.tollgate.it.Browser browser = new dev.tollgate.it.Browser()) {
+        Assumptions.assumeTrue(Browser.installed(), "no Chromium on this machine");
+        try (Browser browser = new Browser()) {
             browser.open(TestRig.VIEWER, "");
             browser.assertFiguresEqualTheApi();
             long before = Long.parseLong(browser.shownFigures().get("requests"));
             browser.awaitLive();
             assertEquals(200, post("v1/chat/completions", TestRig.newKey(), chat("fake-gpt", true, true, "live")).statusCode());
-            browser.waitUpTo(15).until(d -> Long.parseLong(d.findElement(org.openqa.selenium.By.id("kpi-requests"))
+            browser.waitUpTo(15).until(d -> Long.parseLong(d.findElement(By.id("kpi-requests"))
                     .getDomAttribute("data-value")) == before + 1);
             browser.assertFiguresEqualTheApi();
         }
