@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
@@ -284,25 +285,9 @@ public final class AnthropicMessages implements ChatCodec {
                 .add("cache_creation_input_tokens", writes);
     }
 
-    /** Anthropic's error type for an HTTP status. */
-    public static String errorType(int status) {
-        return switch (status) {
-            case 400, 408, 422 -> "invalid_request_error";
-            case 401 -> "authentication_error";
-            case 403 -> "permission_error";
-            case 404 -> "not_found_error";
-            case 413 -> "request_too_large";
-            case 429 -> "rate_limit_error";
-            case 504 -> "timeout_error";
-            case 529 -> "overloaded_error";
-            default -> "api_error";
-        };
-    }
-
     @Override
     public JsonObject error(int status, String message) {
-        return JSON.createObjectBuilder().add("type", "error").add("error", JSON.createObjectBuilder()
-                .add("type", errorType(status)).add("message", message)).build();
+        return ErrorBodies.anthropic(status, message);
     }
 
     @Override
@@ -458,7 +443,7 @@ public final class AnthropicMessages implements ChatCodec {
 
         @Override
         public byte[] error(String message, boolean timeout) {
-            return AnthropicStreamObserver.event(message, timeout ? "timeout_error" : "api_error");
+            return AnthropicStreamObserver.event(message, timeout);
         }
 
         private static void write(ByteArrayOutputStream out, String event, JsonObjectBuilder data) {

@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
@@ -373,24 +374,9 @@ public final class GeminiContent implements ChatCodec {
         return b;
     }
 
-    /** Google's status names by HTTP status. */
-    public static String status(int status) {
-        return switch (status) {
-            case 400, 413 -> "INVALID_ARGUMENT";
-            case 401 -> "UNAUTHENTICATED";
-            case 403 -> "PERMISSION_DENIED";
-            case 404 -> "NOT_FOUND";
-            case 429 -> "RESOURCE_EXHAUSTED";
-            case 502, 503 -> "UNAVAILABLE";
-            case 408, 504 -> "DEADLINE_EXCEEDED";
-            default -> "INTERNAL";
-        };
-    }
-
     @Override
     public JsonObject error(int status, String message) {
-        return JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("code", status)
-                .add("message", message).add("status", status(status))).build();
+        return ErrorBodies.gemini(status, message);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
@@ -329,9 +330,7 @@ public final class OpenAiChat implements ChatCodec {
 
     @Override
     public JsonObject error(int status, String message) {
-        return JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("message", message)
-                .add("type", status >= 500 ? "upstream_error" : "invalid_request_error").add("param", JsonValue.NULL)
-                .add("code", JsonValue.NULL)).build();
+        return ErrorBodies.openAi(status, message, null, null);
     }
 
     @Override
@@ -458,7 +457,7 @@ public final class OpenAiChat implements ChatCodec {
 
         @Override
         public byte[] error(String message, boolean timeout) {
-            return OpenAiStreamObserver.errorEvent(message, timeout ? "upstream_timeout" : "upstream_error");
+            return OpenAiStreamObserver.event(message, timeout);
         }
 
         private static void write(ByteArrayOutputStream out, JsonObject chunk) {

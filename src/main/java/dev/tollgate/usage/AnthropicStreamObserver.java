@@ -1,8 +1,7 @@
 package dev.tollgate.usage;
 
-import static dev.tollgate.json.Jsons.JSON;
-
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -81,13 +80,11 @@ public final class AnthropicStreamObserver extends ObservedStream {
 
     @Override
     public byte[] errorEvent(String message, boolean timeout) {
-        return event(message, timeout ? "timeout_error" : "api_error");
+        return event(message, timeout);
     }
 
     /** Anthropic's stream error event. */
-    public static byte[] event(String message, String type) {
-        JsonObject body = JSON.createObjectBuilder().add("type", "error").add("error", JSON.createObjectBuilder()
-                .add("type", type).add("message", message)).build();
-        return SseFrame.event("error", body);
+    public static byte[] event(String message, boolean timeout) {
+        return SseFrame.event("error", ErrorBodies.anthropic(timeout ? 504 : 502, message));
     }
 }

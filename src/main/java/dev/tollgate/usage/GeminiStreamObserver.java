@@ -1,8 +1,7 @@
 package dev.tollgate.usage;
 
-import static dev.tollgate.json.Jsons.JSON;
-
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -64,8 +63,6 @@ public final class GeminiStreamObserver extends ObservedStream {
 
     /** Google's error object as one SSE data event. */
     public static byte[] event(int status, String message) {
-        JsonObject body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder().add("code", status)
-                .add("message", message).add("status", status == 504 ? "DEADLINE_EXCEEDED" : "UNAVAILABLE")).build();
-        return SseFrame.data(body);
+        return SseFrame.data(ErrorBodies.gemini(status, message));
     }
 }

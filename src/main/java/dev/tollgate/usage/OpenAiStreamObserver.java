@@ -3,6 +3,7 @@ package dev.tollgate.usage;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -153,14 +154,12 @@ public final class OpenAiStreamObserver extends ObservedStream {
 
     @Override
     public byte[] errorEvent(String message, boolean timeout) {
-        return errorEvent(message, timeout ? "upstream_timeout" : "upstream_error");
+        return event(message, timeout);
     }
 
-    /** An OpenAI-style error event, for a stream the gateway has to end early. */
-    public static byte[] errorEvent(String message, String code) {
-        JsonObject body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder()
-                .add("message", message).add("type", "upstream_error").add("code", code)).build();
-        return SseFrame.data(body);
+    /** OpenAI's error body as one data event, for a stream the gateway has to end early. */
+    public static byte[] event(String message, boolean timeout) {
+        return SseFrame.data(ErrorBodies.openAi(timeout ? 504 : 502, message, null, null));
     }
 
     private static byte[] withoutUsage(JsonObject chunk) {
