@@ -67,18 +67,18 @@ public final class FakeAnthropic {
             received.add(new FakeOpenAi.Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()),
                     body));
             if (ex.getRequestURI().getPath().endsWith("/count_tokens")) {
-                json(ex, 200, "{\"input_tokens\":" + COUNTED + "}");
+                FakeServers.json(ex, 200, "{\"input_tokens\":" + COUNTED + "}");
                 return;
             }
             String badSchema = ToolSchemaRules.anthropic(body);
             if (badSchema != null) {
-                json(ex, 400, badSchema);
+                FakeServers.json(ex, 400, badSchema);
                 return;
             }
             String model = body.getString("model", "");
             int messages = body.getJsonArray("messages").size();
             if (model.equals("claude-fake-400")) {
-                json(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                FakeServers.json(ex, 400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
                         + "\"message\":\"max_tokens: too big\"}}");
                 return;
             }
@@ -92,7 +92,7 @@ public final class FakeAnthropic {
                     content.add(Json.createObjectBuilder().add("type", "text").add("text", String.join("", WORDS)));
                 }
                 ex.getResponseHeaders().add("request-id", "req_fake_anthropic");
-                json(ex, 200, Json.createObjectBuilder().add("id", "msg_fake").add("type", "message")
+                FakeServers.json(ex, 200, Json.createObjectBuilder().add("id", "msg_fake").add("type", "message")
                         .add("role", "assistant").add("model", model).add("content", content)
                         .add("stop_reason", tools ? "tool_use" : "end_turn").add("stop_sequence", JsonValue.NULL)
                         .add("usage", usage(messages, WORDS.length, true)).build().toString());
@@ -151,12 +151,5 @@ public final class FakeAnthropic {
     private static void write(OutputStream out, String event, JsonObject data) throws IOException {
         out.write(("event: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-    }
-
-    private static void json(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
     }
 }

@@ -56,22 +56,22 @@ public final class FakeGemini {
             String action = target.substring(target.indexOf(':') + 1);
             int contents = body.containsKey("contents") ? body.getJsonArray("contents").size() : 0;
             if (action.equals("countTokens")) {
-                json(ex, 200, "{\"totalTokens\":" + COUNTED + "}");
+                FakeServers.json(ex, 200, "{\"totalTokens\":" + COUNTED + "}");
                 return;
             }
             String badSchema = ToolSchemaRules.gemini(body);
             if (badSchema != null) {
-                json(ex, 400, badSchema);
+                FakeServers.json(ex, 400, badSchema);
                 return;
             }
             if (model.equals("gemini-fake-400")) {
-                json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"Invalid value at 'generation_config'\","
+                FakeServers.json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"Invalid value at 'generation_config'\","
                         + "\"status\":\"INVALID_ARGUMENT\"}}");
                 return;
             }
             boolean tools = model.equals("gemini-fake-tools");
             if (action.equals("generateContent")) {
-                json(ex, 200, chunk(tools ? call() : text(String.join("", WORDS)), true, contents, WORDS.length).toString());
+                FakeServers.json(ex, 200, chunk(tools ? call() : text(String.join("", WORDS)), true, contents, WORDS.length).toString());
                 return;
             }
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
@@ -115,12 +115,5 @@ public final class FakeGemini {
     private static void write(OutputStream out, JsonObject data) throws IOException {
         out.write(("data: " + data + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
-    }
-
-    private static void json(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
     }
 }

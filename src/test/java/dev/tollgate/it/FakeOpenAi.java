@@ -83,7 +83,7 @@ public final class FakeOpenAi {
             boolean stream = body.getBoolean("stream", false);
             String badSchema = ToolSchemaRules.openAi(body, ex.getRequestURI().getPath().endsWith("/responses"));
             if (badSchema != null) {
-                json(ex, 400, badSchema);
+                FakeServers.json(ex, 400, badSchema);
                 return;
             }
             if (ex.getRequestURI().getPath().endsWith("/responses")) {
@@ -93,7 +93,7 @@ public final class FakeOpenAi {
             int messages = body.containsKey("messages") ? body.getJsonArray("messages").size() : 1;
             if (model.startsWith("fake-usage=")) {
                 String[] pc = model.substring("fake-usage=".length()).split(",");
-                json(ex, 200, "{\"id\":\"chatcmpl-odd\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
+                FakeServers.json(ex, 200, "{\"id\":\"chatcmpl-odd\",\"object\":\"chat.completion\",\"created\":1,\"model\":\""
                         + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"odd\"},"
                         + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":" + pc[0] + ",\"completion_tokens\":"
                         + pc[1] + ",\"total_tokens\":" + pc[1] + "}}");
@@ -101,17 +101,17 @@ public final class FakeOpenAi {
             }
             if (model.startsWith("fake-huge=")) {
                 int n = Integer.parseInt(model.substring("fake-huge=".length()));
-                json(ex, 200, "{\"id\":\"chatcmpl-huge\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+                FakeServers.json(ex, 200, "{\"id\":\"chatcmpl-huge\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
                         + "\"message\":{\"role\":\"assistant\",\"content\":\"" + "x".repeat(Math.max(0, n - 200))
                         + "\"},\"finish_reason\":\"stop\"}]}");
                 return;
             }
             switch (model) {
-                case "fake-400" -> json(ex, 400, "{\"error\":{\"message\":\"Invalid 'temperature': too hot.\","
+                case "fake-400" -> FakeServers.json(ex, 400, "{\"error\":{\"message\":\"Invalid 'temperature': too hot.\","
                         + "\"type\":\"invalid_request_error\",\"param\":\"temperature\",\"code\":null}}");
                 case "fake-flaky" -> {
                     if (flaky.getAndIncrement() % 2 == 0) {
-                        json(ex, 500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}");
+                        FakeServers.json(ex, 500, "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}");
                     } else {
                         answer(ex, body, model, stream, messages, true);
                     }
@@ -123,7 +123,7 @@ public final class FakeOpenAi {
                 }
                 case "fake-429" -> {
                     ex.getResponseHeaders().add("Retry-After", "1");
-                    json(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                    FakeServers.json(ex, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
                             + "\"code\":\"rate_limit_exceeded\"}}");
                 }
                 case "fake-nousage" -> answer(ex, body, model, stream, messages, false);
@@ -138,7 +138,7 @@ public final class FakeOpenAi {
     private void answer(HttpExchange ex, JsonObject body, String model, boolean stream, int messages, boolean usage)
             throws IOException {
         if (ex.getRequestURI().getPath().endsWith("/embeddings")) {
-            json(ex, 200, Json.createObjectBuilder().add("object", "list")
+            FakeServers.json(ex, 200, Json.createObjectBuilder().add("object", "list")
                     .add("data", Json.createArrayBuilder().add(Json.createObjectBuilder().add("object", "embedding")
                             .add("index", 0).add("embedding", Json.createArrayBuilder().add(0.5).add(-0.25))))
                     .add("model", model)
@@ -156,7 +156,7 @@ public final class FakeOpenAi {
                 b.add("usage", usage(messages));
             }
             ex.getResponseHeaders().add("x-request-id", "req-fake-123");
-            json(ex, 200, b.build().toString());
+            FakeServers.json(ex, 200, b.build().toString());
             return;
         }
         ex.getResponseHeaders().add("Content-Type", "text/event-stream");
@@ -199,7 +199,7 @@ public final class FakeOpenAi {
         JsonObjectBuilder call = Json.createObjectBuilder().add("id", "call_1").add("type", "function")
                 .add("function", Json.createObjectBuilder().add("name", "get_weather").add("arguments", "{\"city\":\"Paris\"}"));
         if (!stream) {
-            json(ex, 200, Json.createObjectBuilder().add("id", "chatcmpl-tools").add("object", "chat.completion")
+            FakeServers.json(ex, 200, Json.createObjectBuilder().add("id", "chatcmpl-tools").add("object", "chat.completion")
                     .add("created", 1).add("model", model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder()
                             .add("index", 0).add("message", Json.createObjectBuilder().add("role", "assistant")
                                     .add("content", JsonValue.NULL).add("tool_calls", Json.createArrayBuilder().add(call)))
@@ -249,7 +249,7 @@ public final class FakeOpenAi {
                 .add("created_at", 1).add("status", "completed").add("model", model)
                 .add("output", Json.createArrayBuilder().add(tools ? call : message)).add("usage", usage);
         if (!stream) {
-            json(ex, 200, done.build().toString());
+            FakeServers.json(ex, 200, done.build().toString());
             return;
         }
         ex.getResponseHeaders().add("Content-Type", "text/event-stream");
@@ -306,13 +306,6 @@ public final class FakeOpenAi {
         return ("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void json(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
-    }
-
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -320,5 +313,4 @@ public final class FakeOpenAi {
             Thread.currentThread().interrupt();
         }
     }
-
 }

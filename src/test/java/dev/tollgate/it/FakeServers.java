@@ -1,13 +1,18 @@
 package dev.tollgate.it;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 
-/** Starts the fake upstreams: a JDK HTTP server on a free loopback port, one daemon thread per exchange. */
+/**
+ * What the fake upstreams share: a JDK HTTP server on a free loopback port (one daemon thread per
+ * exchange) and a whole JSON answer. Each fake writes its own streams, quirks included.
+ */
 final class FakeServers {
     private FakeServers() {
     }
@@ -22,5 +27,13 @@ final class FakeServers {
         server.createContext(context, handler);
         server.start();
         return server;
+    }
+
+    /** A whole JSON answer with its length. */
+    static void json(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
     }
 }
