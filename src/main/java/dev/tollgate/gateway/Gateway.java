@@ -23,6 +23,8 @@ import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
 import dev.tollgate.usage.Metering;
+import dev.tollgate.usage.TokenUsage;
+import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -242,6 +244,9 @@ public final class Gateway {
             meter.upstreamTime(System.nanoTime() - sent);
             if (error != null) {
                 GatewayException failure = unreachable(error);
+                if (failure.failure() == Failure.UPSTREAM_TIMEOUT) {
+                    promptOnly(call, meter); // the request went out: the provider may have read the prompt
+                }
                 cooldowns.failed(credential, Optional.empty(), failure.getMessage());
                 if (canRetry) {
                     return next(call, meter, permit, plan, n);
@@ -261,6 +266,16 @@ public final class Gateway {
             }
             return reply(call, exchange, response, meter, permit, attempt);
         }).thenCompose(Function.identity());
+    }
+
+    /**
+     * The upstream had the request and no usage will come from it (a timeout, a stream that ended
+     * before its first byte, an answer that never arrived whole): the prompt is counted with the
+     * tokenizer and the record says {@code partial}, not {@code none}, which would claim that no
+     * model call took place. A later attempt that is answered replaces it.
+     */
+    private static void promptOnly(ProxyCall call, Metering meter) {
+        meter.usage(TokenUsage.of(call.promptTokens().getAsLong(), 0), UsageQuality.PARTIAL);
     }
 
     private static boolean streams(ProxyCall call, UpstreamResponse response) {
@@ -287,6 +302,7 @@ public final class Gateway {
                         return reply(call, exchange, held, meter, permit, attempt);
                     }
                     primed.cancel();
+                    promptOnly(call, meter);
                     cooldowns.failed(credential, Optional.empty(), "upstream stream ended before its first byte");
                     if (n + 1 < plan.size()) {
                         return next(call, meter, permit, plan, n);
@@ -320,7 +336,11 @@ public final class Gateway {
                     relay));
         }
         long bodyStart = System.nanoTime();
-        return whole(response).thenApply(b -> {
+        return whole(response).whenComplete((b, failed) -> {
+            if (failed != null && response.ok()) {
+                promptOnly(call, meter); // accepted, then the answer never came whole: no usage will
+            }
+        }).thenApply(b -> {
                     meter.upstreamTime(System.nanoTime() - bodyStart);
                     Exchange.Answer a = exchange.answer(response.status(), response.ok(), b);
                     if (a.upstreamId() != null) {

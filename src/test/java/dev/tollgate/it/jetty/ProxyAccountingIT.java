@@ -201,7 +201,14 @@ class ProxyAccountingIT {
         assertEquals(List.of(400L, 400L, 400L, 400L, 400L, 400L, 404L, 413L, 502L, 504L),
                 rows.stream().map(row -> number(row, "status")).sorted().toList(),
                 "each refused model call is recorded once; the unknown path is not a model call");
-        assertTrue(rows.stream().allMatch(row -> number(row, "total_tokens") == 0));
+        // refused before an upstream had the request: no model call, zero tokens, truly
+        assertTrue(rows.stream().filter(row -> number(row, "status") != 504)
+                .allMatch(row -> number(row, "total_tokens") == 0 && "none".equals(row.get("usage_quality"))));
+        // the upstream had the request and never answered: its prompt counted, and the record says how
+        Map<String, Object> timedOut = rows.stream().filter(row -> number(row, "status") == 504).findFirst().orElseThrow();
+        assertEquals("partial", timedOut.get("usage_quality"));
+        assertTrue(number(timedOut, "prompt_tokens") > 0, timedOut.toString());
+        assertEquals(0, number(timedOut, "completion_tokens"));
         assertTrue(rows.stream().allMatch(row -> row.get("error") != null));
         List<Map<String, Object>> wrongKey = awaitRecords("sk-wrong", 1);
         assertEquals(401, number(wrongKey.get(0), "status"), "a refused key is recorded under what it presented");
