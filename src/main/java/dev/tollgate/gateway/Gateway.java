@@ -13,11 +13,6 @@ import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
-import dev.tollgate.translate.AnthropicMessages;
-import dev.tollgate.translate.ChatCodec;
-import dev.tollgate.translate.GeminiContent;
-import dev.tollgate.translate.OpenAiChat;
-import dev.tollgate.translate.OpenAiResponses;
 import dev.tollgate.translate.TranslationException;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
@@ -161,29 +156,16 @@ public final class Gateway {
 
     /** How this attempt talks to its route: passed through in the same format, or translated. */
     private static Exchange exchange(ProxyCall call, Route route) {
-        ProviderCredential.Wire wire = route.credential().wire().format();
-        if (wire == call.operation().format()) {
-            return switch (wire) {
-                case ANTHROPIC -> PassThrough.anthropic(call, route.upstreamModel());
-                case GEMINI -> PassThrough.gemini(call, route.upstreamModel());
-                case OPENAI_RESPONSES -> PassThrough.responses(call, route.upstreamModel());
-                case OPENAI, MOCK -> PassThrough.openAi(call, route.upstreamModel()); // format(): MOCK never comes
-            };
+        Dialect upstream = Dialect.of(route.credential().wire());
+        Dialect client = Dialect.of(call.operation().format());
+        if (upstream == client) {
+            return upstream.passThrough(call, route.upstreamModel());
         }
         try {
-            return new Translated(call, route.upstreamModel(), codec(call.operation().format()), codec(wire));
+            return new Translated(call, route.upstreamModel(), client.codec(), upstream.codec());
         } catch (TranslationException e) {
             throw new GatewayException(Failure.INVALID_REQUEST, e.getMessage());
         }
-    }
-
-    private static ChatCodec codec(ProviderCredential.Wire format) {
-        return switch (format) {
-            case ANTHROPIC -> AnthropicMessages.INSTANCE;
-            case GEMINI -> GeminiContent.INSTANCE;
-            case OPENAI_RESPONSES -> OpenAiResponses.INSTANCE;
-            case OPENAI, MOCK -> OpenAiChat.INSTANCE;
-        };
     }
 
     /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
@@ -384,19 +366,14 @@ public final class Gateway {
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
         }
         Route first = routes.get(0);
-        ProviderCredential.Wire wire = first.credential().wire();
-        // where the upstream counts, in its own format; null where it does not (estimated here)
-        String path = switch (wire) {
-            case ANTHROPIC -> call.operation().path() + "/count_tokens";
-            case GEMINI -> "/v1beta/models/" + first.upstreamModel() + ":countTokens";
-            case OPENAI, OPENAI_RESPONSES, MOCK -> null;
-        };
-        if (wire != call.operation().format() || path == null) {
+        Dialect upstream = Dialect.of(first.credential().wire());
+        Optional<String> counted = upstream.countTokensPath(call.operation(), first.upstreamModel());
+        if (upstream != Dialect.of(call.operation().format()) || counted.isEmpty()) { // estimated here
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
                     estimate.apply(call.promptTokens().getAsLong()).getBytes(StandardCharsets.UTF_8)));
         }
-        UpstreamBody body = wire == ProviderCredential.Wire.GEMINI ? UpstreamBody.asIs(call) // the model is in the path
-                : UpstreamBody.renamed(call, first.upstreamModel());
+        String path = counted.get();
+        UpstreamBody body = upstream.countTokensBody(call, first.upstreamModel());
         UpstreamRequest request = new UpstreamRequest(first.credential(), path, body.bytes(), body.json(), false,
                 call.headers());
         return upstreams.apply(first.credential()).send(request)
