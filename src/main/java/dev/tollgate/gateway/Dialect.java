@@ -22,6 +22,8 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,79 +34,15 @@ import java.util.function.LongSupplier;
  * URL and the upstream's auth headers live in their own rooms, also as exhaustive switches.)
  */
 enum Dialect {
-    OPENAI(OpenAiChat.INSTANCE) {
+    OPENAI(OpenAiChat.INSTANCE, UpstreamBody::of, OpenAiUsage::of, OpenAiText::of,
+            (body, prompt) -> new OpenAiStreamObserver(body.clientWantsUsage(), prompt)),
+    OPENAI_RESPONSES(OpenAiResponses.INSTANCE, UpstreamBody::renamed, ResponsesUsage::of, ResponsesUsage::text,
+            (body, prompt) -> new ResponsesStreamObserver(prompt)),
+    ANTHROPIC(AnthropicMessages.INSTANCE, UpstreamBody::renamed, AnthropicUsage::of, Dialect::anthropicText,
+            (body, prompt) -> new AnthropicStreamObserver(prompt)) {
         @Override
-        PassThrough passThrough(ProxyCall call, String upstreamModel) {
-            return new PassThrough(call.operation().path(), UpstreamBody.of(call, upstreamModel), Map.of(),
-                    call.promptTokens(), this);
-        }
-
-        @Override
-        StreamObserver observer(UpstreamBody body, LongSupplier estimatedPrompt) {
-            return new OpenAiStreamObserver(body.clientWantsUsage(), estimatedPrompt);
-        }
-
-        @Override
-        Optional<TokenUsage> usage(JsonObject answer) {
-            return OpenAiUsage.of(answer);
-        }
-
-        @Override
-        String text(JsonObject answer) {
-            return OpenAiText.of(answer);
-        }
-    },
-    OPENAI_RESPONSES(OpenAiResponses.INSTANCE) {
-        @Override
-        PassThrough passThrough(ProxyCall call, String upstreamModel) {
-            return new PassThrough(call.operation().path(), UpstreamBody.renamed(call, upstreamModel), Map.of(),
-                    call.promptTokens(), this);
-        }
-
-        @Override
-        StreamObserver observer(UpstreamBody body, LongSupplier estimatedPrompt) {
-            return new ResponsesStreamObserver(estimatedPrompt);
-        }
-
-        @Override
-        Optional<TokenUsage> usage(JsonObject answer) {
-            return ResponsesUsage.of(answer);
-        }
-
-        @Override
-        String text(JsonObject answer) {
-            return ResponsesUsage.text(answer);
-        }
-    },
-    ANTHROPIC(AnthropicMessages.INSTANCE) {
-        @Override
-        PassThrough passThrough(ProxyCall call, String upstreamModel) {
-            // the client's own headers (anthropic-version, anthropic-beta) go with it
-            return new PassThrough(call.operation().path(), UpstreamBody.renamed(call, upstreamModel), call.headers(),
-                    call.promptTokens(), this);
-        }
-
-        @Override
-        StreamObserver observer(UpstreamBody body, LongSupplier estimatedPrompt) {
-            return new AnthropicStreamObserver(estimatedPrompt);
-        }
-
-        @Override
-        Optional<TokenUsage> usage(JsonObject answer) {
-            return AnthropicUsage.of(answer);
-        }
-
-        @Override
-        String text(JsonObject answer) {
-            StringBuilder b = new StringBuilder();
-            if (answer.get("content") instanceof JsonArray blocks) {
-                for (JsonValue v : blocks) {
-                    if (v instanceof JsonObject o) {
-                        b.append(o.getString("text", ""));
-                    }
-                }
-            }
-            return b.toString();
+        Map<String, String> headers(ProxyCall call) {
+            return call.headers(); // the client's own anthropic-version and anthropic-beta go with it
         }
 
         @Override
@@ -112,27 +50,11 @@ enum Dialect {
             return Optional.of(op.path() + "/count_tokens");
         }
     },
-    GEMINI(GeminiContent.INSTANCE) {
+    GEMINI(GeminiContent.INSTANCE, (call, model) -> UpstreamBody.asIs(call), GeminiUsage::of, GeminiUsage::text,
+            (body, prompt) -> new GeminiStreamObserver(prompt)) {
         @Override
-        PassThrough passThrough(ProxyCall call, String upstreamModel) {
-            // the model travels in the path, the body as the client sent it
-            return new PassThrough(GeminiContent.INSTANCE.path(upstreamModel, call.stream()), UpstreamBody.asIs(call),
-                    Map.of(), call.promptTokens(), this);
-        }
-
-        @Override
-        StreamObserver observer(UpstreamBody body, LongSupplier estimatedPrompt) {
-            return new GeminiStreamObserver(estimatedPrompt);
-        }
-
-        @Override
-        Optional<TokenUsage> usage(JsonObject answer) {
-            return GeminiUsage.of(answer);
-        }
-
-        @Override
-        String text(JsonObject answer) {
-            return GeminiUsage.text(answer);
+        String path(ProxyCall call, String upstreamModel) {
+            return GeminiContent.INSTANCE.path(upstreamModel, call.stream()); // the model travels in the path
         }
 
         @Override
@@ -147,9 +69,25 @@ enum Dialect {
     };
 
     private final ChatCodec codec;
+    private final BiFunction<ProxyCall, String, UpstreamBody> body;
+    private final Function<JsonObject, Optional<TokenUsage>> usage;
+    private final Function<JsonObject, String> text;
+    private final BiFunction<UpstreamBody, LongSupplier, StreamObserver> observer;
 
-    Dialect(ChatCodec codec) {
+    /**
+     * @param body     the body a passed-through call goes with, for the upstream model
+     * @param usage    the usage a whole answer reports, if it does
+     * @param text     the text of a whole answer, for the tokenizer when it reports no usage
+     * @param observer what reads usage and text from a stream as it passes
+     */
+    Dialect(ChatCodec codec, BiFunction<ProxyCall, String, UpstreamBody> body,
+            Function<JsonObject, Optional<TokenUsage>> usage, Function<JsonObject, String> text,
+            BiFunction<UpstreamBody, LongSupplier, StreamObserver> observer) {
         this.codec = codec;
+        this.body = body;
+        this.usage = usage;
+        this.text = text;
+        this.observer = observer;
     }
 
     /** The dialect a credential's wire speaks: the one place a new wire is told apart. */
@@ -168,16 +106,32 @@ enum Dialect {
     }
 
     /** A call whose client speaks this format, sent on as it came (only the model renamed). */
-    abstract PassThrough passThrough(ProxyCall call, String upstreamModel);
+    PassThrough passThrough(ProxyCall call, String upstreamModel) {
+        return new PassThrough(path(call, upstreamModel), body.apply(call, upstreamModel), headers(call),
+                call.promptTokens(), this);
+    }
 
-    /** Reads usage and text from a stream in this format as it passes. */
-    abstract StreamObserver observer(UpstreamBody body, LongSupplier estimatedPrompt);
+    /** Where a passed-through call goes below the credential's base URL. */
+    String path(ProxyCall call, String upstreamModel) {
+        return call.operation().path();
+    }
 
-    /** The usage a whole answer in this format reports, if it does. */
-    abstract Optional<TokenUsage> usage(JsonObject answer);
+    /** The client's headers a passed-through call takes along. */
+    Map<String, String> headers(ProxyCall call) {
+        return Map.of();
+    }
 
-    /** The text of a whole answer, for the tokenizer when it reports no usage. */
-    abstract String text(JsonObject answer);
+    StreamObserver observer(UpstreamBody passed, LongSupplier estimatedPrompt) {
+        return observer.apply(passed, estimatedPrompt);
+    }
+
+    Optional<TokenUsage> usage(JsonObject answer) {
+        return usage.apply(answer);
+    }
+
+    String text(JsonObject answer) {
+        return text.apply(answer);
+    }
 
     /** Where an upstream of this format counts a request's tokens; empty where it does not. */
     Optional<String> countTokensPath(Operation op, String upstreamModel) {
@@ -187,5 +141,17 @@ enum Dialect {
     /** The body a token count is sent with. */
     UpstreamBody countTokensBody(ProxyCall call, String upstreamModel) {
         return UpstreamBody.renamed(call, upstreamModel);
+    }
+
+    private static String anthropicText(JsonObject answer) {
+        StringBuilder b = new StringBuilder();
+        if (answer.get("content") instanceof JsonArray blocks) {
+            for (JsonValue v : blocks) {
+                if (v instanceof JsonObject o) {
+                    b.append(o.getString("text", ""));
+                }
+            }
+        }
+        return b.toString();
     }
 }
