@@ -59,8 +59,15 @@ public final class ProxyRequests {
 
     /**
      * A model name is an identifier: 1 to {@code max-model-name} printable ASCII characters, no
-     * spaces. Anything else never reaches routing, records, metric labels or an error message.
+     * spaces, nothing that is URL syntax ({@link #URL_SYNTAX}, dot segments). Anything else never reaches routing, records, metric labels or an error message.
      */
+    /**
+     * Characters that would change an upstream URL the model name is written into (Gemini's path):
+     * a query, a fragment, an escape. With {@code .}/{@code ..} segments refused too, a client's
+     * model name can never point a credential at another path on its provider.
+     */
+    static final String URL_SYNTAX = "?#%\\";
+
     void checkModel(String model, String param) {
         if (model.isEmpty() || model.length() > limits.maxModelName()) {
             throw invalid("Invalid '" + param + "': a model name has 1 to " + limits.maxModelName() + " characters.",
@@ -68,9 +75,14 @@ public final class ProxyRequests {
         }
         for (int i = 0; i < model.length(); i++) {
             char c = model.charAt(i);
-            if (c <= ' ' || c > '~') {
+            if (c <= ' ' || c > '~' || URL_SYNTAX.indexOf(c) >= 0) {
                 throw invalid("Invalid '" + param + "': a model name may only contain printable ASCII characters "
-                        + "other than space.", param);
+                        + "other than space and " + URL_SYNTAX + ".", param);
+            }
+        }
+        for (String segment : model.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                throw invalid("Invalid '" + param + "': a model name has no '.' or '..' segments.", param);
             }
         }
     }

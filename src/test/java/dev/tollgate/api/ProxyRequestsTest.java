@@ -54,6 +54,22 @@ class ProxyRequestsTest {
         assertFalse(e.getMessage().contains(model), e.getMessage());
     }
 
+    /** Written into Gemini's upstream path, a model name must not reach another path with the gateway's key. */
+    @ParameterizedTest
+    @ValueSource(strings = {"../../v1/files", "prefix/../x", "./m", "m?alt=json", "m#frag", "m%2F..", "back\\slash"})
+    void aModelNameThatIsUrlSyntaxIsRefused(String model) {
+        assertEquals("model", refused("{\"model\":" + Json.createValue(model) + ",\"messages\":[]}").param());
+        byte[] body = "{\"contents\":[]}".getBytes(StandardCharsets.UTF_8);
+        assertThrows(GatewayException.class, () -> requests.parse(Operation.GENERATE_CONTENT, caller, body, Map.of(),
+                false, model, false));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deepseek/deepseek-chat", "gpt-4.1", "claude-3-5-sonnet@20241022", "a:b", "meta-llama/Llama-3.1"})
+    void realModelNamesPass(String model) {
+        assertEquals(model, chat("{\"model\":" + Json.createValue(model) + ",\"messages\":[]}").model());
+    }
+
     @Test
     void aModelNameLongerThanTheBoundIsRefused() {
         String model = "m".repeat(33);
