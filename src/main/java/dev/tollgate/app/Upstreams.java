@@ -1,6 +1,7 @@
 package dev.tollgate.app;
 
 import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.upstream.HttpUpstream;
 import dev.tollgate.upstream.Upstream;
@@ -18,16 +19,15 @@ final class Upstreams implements Function<ProviderCredential, Upstream>, AutoClo
     Upstreams(TollgateConfig config, ScheduledExecutorService timer) {
         this.http = new HttpUpstream(config.timeouts().connect(), config.timeouts().request());
         for (ProviderCredential c : config.credentials()) {
-            c.mock().ifPresent(settings -> mocks.put(c, new MockUpstream(settings, timer)));
+            if (c.settings() instanceof MockSettings settings) {
+                mocks.put(c, new MockUpstream(settings, timer));
+            }
         }
     }
 
     @Override
     public Upstream apply(ProviderCredential credential) {
-        return switch (credential.wire()) {
-            case MOCK -> mocks.get(credential);
-            case OPENAI, OPENAI_RESPONSES, ANTHROPIC, GEMINI -> http;
-        };
+        return mocks.getOrDefault(credential, http);
     }
 
     @Override

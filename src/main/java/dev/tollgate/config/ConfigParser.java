@@ -1,8 +1,10 @@
 package dev.tollgate.config;
 
+import dev.tollgate.config.ProviderCredential.AzureSettings;
 import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
 import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.config.ProviderCredential.WireSettings;
 import dev.tollgate.config.TollgateConfig.InputLimits;
 import dev.tollgate.config.TollgateConfig.ModelPrice;
 import dev.tollgate.config.TollgateConfig.Ops;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,9 +35,6 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * parse with a message naming the key and line, so the gateway never starts half-configured.
  */
 public final class ConfigParser {
-    private static final URI OPENAI_BASE_URL = URI.create("https://api.openai.com/v1");
-    private static final URI ANTHROPIC_BASE_URL = URI.create("https://api.anthropic.com");
-    private static final URI GEMINI_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
 
     private final UnaryOperator<String> secrets;
     private final Consumer<String> warnings;
@@ -69,6 +69,7 @@ public final class ConfigParser {
         credentials.addAll(claudeKeys(top));
         credentials.addAll(geminiKeys(top));
         credentials.addAll(compatibility(top));
+        credentials.addAll(azure(top));
         credentials.addAll(mocks(top));
 
         TollgateConfig config = new TollgateConfig(
@@ -299,7 +300,7 @@ public final class ConfigParser {
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
             result.add(credential(e, "gemini", Wire.GEMINI, "gemini#" + (i + 1), e.requiredString("api-key"),
-                    e, e.string("prefix"), Optional.empty()));
+                    e, e.string("prefix"), WireSettings.None.INSTANCE));
         }
         return result;
     }
@@ -311,7 +312,7 @@ public final class ConfigParser {
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
             result.add(credential(e, "anthropic", Wire.ANTHROPIC, "anthropic#" + (i + 1), e.requiredString("api-key"),
-                    e, e.string("prefix"), Optional.empty()));
+                    e, e.string("prefix"), WireSettings.None.INSTANCE));
         }
         return result;
     }
@@ -322,7 +323,7 @@ public final class ConfigParser {
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
             result.add(credential(e, provider, Wire.OPENAI, provider + "#" + (i + 1), e.requiredString("api-key"),
-                    e, e.string("prefix"), Optional.empty()));
+                    e, e.string("prefix"), WireSettings.None.INSTANCE));
         }
         return result;
     }
@@ -338,17 +339,55 @@ public final class ConfigParser {
             List<YamlSection> keys = p.sections("api-key-entries");
             if (keys.isEmpty()) {
                 result.add(credential(p, name, Wire.OPENAI, name + "#1", p.requiredString("api-key"), p,
-                        p.string("prefix"), Optional.empty()));
+                        p.string("prefix"), WireSettings.None.INSTANCE));
                 continue;
             }
             for (int i = 0; i < keys.size(); i++) {
                 YamlSection k = keys.get(i);
                 result.add(credential(k, name, Wire.OPENAI, name + "#" + (i + 1), k.requiredString("api-key"), p,
-                        p.string("prefix"), Optional.empty()));
+                        p.string("prefix"), WireSettings.None.INSTANCE));
             }
         }
         return result;
     }
+
+    /**
+     * Azure OpenAI resources: each entry a resource's base URL and key, the API version its calls
+     * name, and its {@code deployments} (deployment name → the model it runs, and optionally an
+     * alias clients may use). Clients ask for the model; the URL names the deployment.
+     */
+    private List<ProviderCredential> azure(YamlSection top) {
+        List<ProviderCredential> result = new ArrayList<>();
+        List<YamlSection> entries = top.sections("azure-openai");
+        for (int i = 0; i < entries.size(); i++) {
+            YamlSection e = entries.get(i);
+            String version = e.string("api-version", AZURE_API_VERSION).trim();
+            if (!API_VERSION.matcher(version).matches()) {
+                throw e.error("api-version must look like 2024-10-21 or 2025-04-01-preview, got '" + version + "'");
+            }
+            if (version.compareTo(AZURE_STREAM_USAGE_SINCE) < 0) { // the gateway asks every stream for its usage
+                throw e.error("api-version " + version + " is older than " + AZURE_STREAM_USAGE_SINCE
+                        + "-preview, the first to report a stream's usage; use " + AZURE_API_VERSION + " or later");
+            }
+            Map<String, String> deployments = new LinkedHashMap<>();
+            for (YamlSection d : e.sections("deployments")) {
+                String name = d.requiredString("name");
+                if (!PROVIDER_NAME.matcher(name).matches()) { // it goes into the URL's path
+                    throw d.error("a deployment name is 1 to 64 letters, digits, '.', '_' or '-'; got '" + name + "'");
+                }
+                deployments.put(d.string("model", name), name);
+            }
+            result.add(credential(e, "azure", Wire.AZURE_OPENAI, "azure#" + (i + 1), e.requiredString("api-key"),
+                    e, e.string("prefix"), new AzureSettings(version, deployments)));
+        }
+        return result;
+    }
+
+    /** The newest generally available Azure OpenAI data-plane version; it streams usage. */
+    static final String AZURE_API_VERSION = "2024-10-21";
+    private static final String AZURE_STREAM_USAGE_SINCE = "2024-09-01";
+
+    private static final Pattern API_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(-preview)?");
 
     /**
      * A provider's name labels records, metrics and credentials (and names a mock's address): letters,
@@ -372,7 +411,7 @@ public final class ConfigParser {
                     m.duration("latency", Duration.ofMillis(100)),
                     m.duration("chunk-delay", Duration.ofMillis(30)),
                     m.integer("completion-tokens", 16, 1, 100_000));
-            result.add(credential(m, name, Wire.MOCK, name, "", m, m.string("prefix"), Optional.of(settings)));
+            result.add(credential(m, name, Wire.MOCK, name, "", m, m.string("prefix"), settings));
         }
         return result;
     }
@@ -382,7 +421,7 @@ public final class ConfigParser {
      * @param shared the entry holding models and excluded-models (the provider for compatibility entries)
      */
     private ProviderCredential credential(YamlSection own, String provider, Wire wire, String label, String apiKey,
-                                          YamlSection shared, Optional<String> prefix, Optional<MockSettings> mock) {
+                                          YamlSection shared, Optional<String> prefix, WireSettings settings) {
         if (wire == Wire.OPENAI) {
             String api = (own.has("wire-api") ? own : shared).string("wire-api", "chat-completions").trim();
             wire = switch (api) {
@@ -391,12 +430,8 @@ public final class ConfigParser {
                 default -> throw own.error("wire-api must be chat-completions or responses, got '" + api + "'");
             };
         }
-        URI baseUrl = switch (wire) {
-            case MOCK -> URI.create("mock:" + provider);
-            case ANTHROPIC -> baseUrl(own, shared, ANTHROPIC_BASE_URL);
-            case GEMINI -> baseUrl(own, shared, GEMINI_BASE_URL);
-            case OPENAI, OPENAI_RESPONSES -> baseUrl(own, shared, OPENAI_BASE_URL);
-        };
+        URI baseUrl = settings instanceof MockSettings ? URI.create("mock:" + provider)
+                : baseUrl(own, shared, wire.defaultBaseUrl());
         ProviderCredential credential = new ProviderCredential(
                 provider, wire, label, apiKey, baseUrl,
                 models(shared),
@@ -405,19 +440,20 @@ public final class ConfigParser {
                 own.stringMap("headers"),
                 own.integer("weight", 1, 1, 1000),
                 own.bool("disabled", false),
-                mock);
+                settings);
         warnUnknown(own);
         return credential;
     }
 
-    private static URI baseUrl(YamlSection own, YamlSection shared, URI fallback) {
+    /** @param fallback the wire's provider when the entry names none; empty where every operator has their own */
+    private static URI baseUrl(YamlSection own, YamlSection shared, Optional<URI> fallback) {
         YamlSection holder = own.has("base-url") ? own : shared;
         Optional<String> text = holder.string("base-url");
         if (text.isEmpty()) {
-            if (holder == shared && own != shared && !shared.has("base-url")) {
-                throw shared.error("needs a base-url");
+            if (fallback.isEmpty() || holder == shared && own != shared) {
+                throw holder.error("needs a base-url");
             }
-            return fallback;
+            return fallback.get();
         }
         try {
             URI uri = new URI(trimTrailingSlash(text.get().trim()));
@@ -436,6 +472,10 @@ public final class ConfigParser {
             // the seed system calls the upstream id "name" in compatibility entries and "id" elsewhere
             String id = m.has("id") ? m.requiredString("id") : m.requiredString("name");
             models.add(new ModelEntry(id, m.string("alias").filter(a -> !a.isBlank())));
+        }
+        for (YamlSection d : s.sections("deployments")) { // Azure: clients ask for the model a deployment runs
+            String model = d.string("model").orElseGet(() -> d.requiredString("name"));
+            models.add(new ModelEntry(model, d.string("alias").filter(a -> !a.isBlank())));
         }
         return models;
     }

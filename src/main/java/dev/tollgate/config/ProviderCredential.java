@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One upstream credential: a key at a base URL and the models it serves.
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param apiKey    the secret, already decrypted; never logged
  * @param models    models this credential serves; empty means "any model not excluded"
  * @param prefix    optional routing prefix: "prefix/model" reaches this credential
- * @param mock      settings when {@code wire} is {@link Wire#MOCK}
+ * @param settings  what its wire needs beyond a key and a URL (the mock's behaviour, Azure's deployments)
  */
 public record ProviderCredential(
         String provider,
@@ -29,7 +30,7 @@ public record ProviderCredential(
         Map<String, String> headers,
         int weight,
         boolean disabled,
-        Optional<MockSettings> mock) {
+        WireSettings settings) {
 
     public ProviderCredential {
         models = List.copyOf(models);
@@ -37,19 +38,51 @@ public record ProviderCredential(
         headers = Map.copyOf(headers);
     }
 
-    /** The wire format a credential's upstream speaks. */
+    /**
+     * The wire format a credential's upstream speaks, with what the config and the HTTP client need
+     * of it: the format its bodies are in, where its provider lives by default, and how it is
+     * authenticated. The call pipeline's side of each wire is its dialect ({@code gateway.Dialect}).
+     */
     public enum Wire {
-        OPENAI,
+        OPENAI(null, "https://api.openai.com/v1", Wire::bearer),
         /** OpenAI's Responses API ({@code wire-api: responses}): chat calls are translated to it. */
-        OPENAI_RESPONSES,
-        ANTHROPIC,
-        GEMINI,
+        OPENAI_RESPONSES(null, "https://api.openai.com/v1", Wire::bearer),
+        /** Sends Anthropic's API version 2023-06-01 unless the client named its own. */
+        ANTHROPIC(null, "https://api.anthropic.com", key -> Map.of("x-api-key", key, "anthropic-version", "2023-06-01")),
+        GEMINI(null, "https://generativelanguage.googleapis.com", key -> Map.of("x-goog-api-key", key)),
+        /** Azure OpenAI: OpenAI's bodies at deployment URLs of the operator's own resource, keyed by {@code api-key}. */
+        AZURE_OPENAI(OPENAI, null, key -> Map.of("api-key", key)),
         /** The built-in demo provider, answering in OpenAI's format. */
-        MOCK;
+        MOCK(OPENAI, null, key -> Map.of());
 
-        /** The request and response format on this wire: the mock speaks OpenAI's. */
+        private final Wire format;
+        private final Optional<URI> defaultBaseUrl;
+        private final Function<String, Map<String, String>> auth;
+
+        /** @param format the wire whose bodies this one speaks; null for itself */
+        Wire(Wire format, String defaultBaseUrl, Function<String, Map<String, String>> auth) {
+            this.format = format;
+            this.defaultBaseUrl = Optional.ofNullable(defaultBaseUrl).map(URI::create);
+            this.auth = auth;
+        }
+
+        /** The request and response format on this wire: Azure and the mock speak OpenAI's. */
         public Wire format() {
-            return this == MOCK ? OPENAI : this;
+            return format == null ? this : format;
+        }
+
+        /** Where the provider lives when the config names no base URL; empty when each operator has their own. */
+        public Optional<URI> defaultBaseUrl() {
+            return defaultBaseUrl;
+        }
+
+        /** The headers that authenticate a call with {@code apiKey}; none for an empty key (a local server). */
+        public Map<String, String> authHeaders(String apiKey) {
+            return apiKey.isEmpty() ? Map.of() : auth.apply(apiKey);
+        }
+
+        private static Map<String, String> bearer(String key) {
+            return Map.of("Authorization", "Bearer " + key);
         }
     }
 
@@ -57,7 +90,30 @@ public record ProviderCredential(
     public record ModelEntry(String id, Optional<String> alias) {
     }
 
+    /** What a credential's wire needs beyond a key and a URL. */
+    public sealed interface WireSettings permits WireSettings.None, MockSettings, AzureSettings {
+        /** A wire that needs nothing more. */
+        enum None implements WireSettings {
+            INSTANCE
+        }
+    }
+
     /** The built-in demo provider: deterministic text, with configurable latency and token counts. */
-    public record MockSettings(Duration latency, Duration chunkDelay, int completionTokens) {
+    public record MockSettings(Duration latency, Duration chunkDelay, int completionTokens) implements WireSettings {
+    }
+
+    /**
+     * An Azure OpenAI resource: the API version every call names, and the deployment that runs each
+     * model (clients ask for the model, records are priced by it; the URL names the deployment).
+     */
+    public record AzureSettings(String apiVersion, Map<String, String> deployments) implements WireSettings {
+        public AzureSettings {
+            deployments = Map.copyOf(deployments);
+        }
+
+        /** The deployment that runs {@code model}; a model without one is taken to be deployed under its own name. */
+        public String deployment(String model) {
+            return deployments.getOrDefault(model, model);
+        }
     }
 }

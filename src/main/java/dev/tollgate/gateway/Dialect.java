@@ -1,6 +1,8 @@
 package dev.tollgate.gateway;
 
+import dev.tollgate.config.ProviderCredential.AzureSettings;
 import dev.tollgate.config.ProviderCredential.Wire;
+import dev.tollgate.route.Route;
 import dev.tollgate.translate.AnthropicMessages;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.GeminiContent;
@@ -30,8 +32,8 @@ import java.util.function.LongSupplier;
  * One wire format as the call pipeline knows it, all in one place: its codec (translation), how a
  * call in it passes through (path, body, headers), how usage and text are read from its whole
  * answers and its streams, and where it counts tokens. {@link #of} is the one switch from a
- * credential's wire to its dialect; everything else asks the dialect. (The config's default base
- * URL and the upstream's auth headers live in their own rooms, also as exhaustive switches.)
+ * credential's wire to its dialect; everything else asks the dialect. (What the config and the
+ * HTTP client need of a wire, its default base URL and its auth headers, is on the {@link Wire}.)
  */
 enum Dialect {
     OPENAI(OpenAiChat.INSTANCE, UpstreamBody::of, OpenAiUsage::of, OpenAiText::of,
@@ -53,8 +55,8 @@ enum Dialect {
     GEMINI(GeminiContent.INSTANCE, (call, model) -> UpstreamBody.asIs(call), GeminiUsage::of, GeminiUsage::text,
             (body, prompt) -> new GeminiStreamObserver(prompt)) {
         @Override
-        String path(ProxyCall call, String upstreamModel) {
-            return GeminiContent.INSTANCE.path(upstreamModel, call.stream()); // the model travels in the path
+        String path(ProxyCall call, Route route) {
+            return chatPath(route, call.stream()); // the model travels in the path
         }
 
         @Override
@@ -65,6 +67,27 @@ enum Dialect {
         @Override
         UpstreamBody countTokensBody(ProxyCall call, String upstreamModel) {
             return UpstreamBody.asIs(call); // the model is in the path
+        }
+    },
+    /** OpenAI's bodies, at the URL of the deployment that runs the model, naming the resource's API version. */
+    AZURE_OPENAI(OpenAiChat.INSTANCE, UpstreamBody::of, OpenAiUsage::of, OpenAiText::of,
+            (body, prompt) -> new OpenAiStreamObserver(body.clientWantsUsage(), prompt)) {
+        @Override
+        String path(ProxyCall call, Route route) {
+            return deploymentPath(route, call.operation().path());
+        }
+
+        @Override
+        String chatPath(Route route, boolean stream) {
+            return deploymentPath(route, Operation.CHAT_COMPLETIONS.path());
+        }
+
+        private static String deploymentPath(Route route, String operation) {
+            if (!(route.credential().settings() instanceof AzureSettings azure)) {
+                throw new IllegalStateException("an Azure credential without its deployments: " + route.credential().label());
+            }
+            return "/openai/deployments/" + azure.deployment(route.upstreamModel()) + operation
+                    + "?api-version=" + azure.apiVersion();
         }
     };
 
@@ -97,7 +120,13 @@ enum Dialect {
             case OPENAI_RESPONSES -> OPENAI_RESPONSES;
             case ANTHROPIC -> ANTHROPIC;
             case GEMINI -> GEMINI;
+            case AZURE_OPENAI -> AZURE_OPENAI;
         };
+    }
+
+    /** Whether a call in {@code client}'s format can pass through to this dialect's upstream untranslated. */
+    boolean passesThrough(Dialect client) {
+        return codec == client.codec;
     }
 
     /** Converts this format to and from the canonical chat model. */
@@ -106,14 +135,24 @@ enum Dialect {
     }
 
     /** A call whose client speaks this format, sent on as it came (only the model renamed). */
-    PassThrough passThrough(ProxyCall call, String upstreamModel) {
-        return new PassThrough(path(call, upstreamModel), body.apply(call, upstreamModel), headers(call),
+    PassThrough passThrough(ProxyCall call, Route route) {
+        return new PassThrough(path(call, route), body.apply(call, route.upstreamModel()), headers(call),
                 call.promptTokens(), this);
     }
 
+    /** A chat call in {@code client}'s format, translated into this one. */
+    Translated translated(ProxyCall call, Route route, Dialect client) {
+        return new Translated(call, route.upstreamModel(), client.codec, codec, chatPath(route, call.stream()));
+    }
+
     /** Where a passed-through call goes below the credential's base URL. */
-    String path(ProxyCall call, String upstreamModel) {
+    String path(ProxyCall call, Route route) {
         return call.operation().path();
+    }
+
+    /** Where a chat call translated into this format goes below the credential's base URL. */
+    String chatPath(Route route, boolean stream) {
+        return codec.path(route.upstreamModel(), stream);
     }
 
     /** The client's headers a passed-through call takes along. */

@@ -158,11 +158,11 @@ public final class Gateway {
     private static Exchange exchange(ProxyCall call, Route route) {
         Dialect upstream = Dialect.of(route.credential().wire());
         Dialect client = Dialect.of(call.operation().format());
-        if (upstream == client) {
-            return upstream.passThrough(call, route.upstreamModel());
+        if (upstream.passesThrough(client)) {
+            return upstream.passThrough(call, route);
         }
         try {
-            return new Translated(call, route.upstreamModel(), client.codec(), upstream.codec());
+            return upstream.translated(call, route, client);
         } catch (TranslationException e) {
             throw new GatewayException(Failure.INVALID_REQUEST, e.getMessage());
         }
@@ -368,7 +368,7 @@ public final class Gateway {
         Route first = routes.get(0);
         Dialect upstream = Dialect.of(first.credential().wire());
         Optional<String> counted = upstream.countTokensPath(call.operation(), first.upstreamModel());
-        if (upstream != Dialect.of(call.operation().format()) || counted.isEmpty()) { // estimated here
+        if (!upstream.passesThrough(Dialect.of(call.operation().format())) || counted.isEmpty()) { // estimated here
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
                     estimate.apply(call.promptTokens().getAsLong()).getBytes(StandardCharsets.UTF_8)));
         }

@@ -1,6 +1,5 @@
 package dev.tollgate.gateway;
 
-
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.Chat;
 import dev.tollgate.translate.ChatCodec;
@@ -30,7 +29,8 @@ final class Translated implements Exchange {
     private final LongSupplier estimatedPrompt;
     private final String path;
 
-    Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream) {
+    /** Made by the upstream's {@link Dialect}, which knows where its chat calls go. */
+    Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream, String path) {
         this.client = client;
         this.upstream = upstream;
         this.clientBody = call.body();
@@ -38,7 +38,7 @@ final class Translated implements Exchange {
         this.json = upstream.encodeRequest(request, upstreamModel);
         this.bytes = json.toString().getBytes(StandardCharsets.UTF_8);
         this.estimatedPrompt = call.promptTokens();
-        this.path = upstream.path(upstreamModel, call.stream());
+        this.path = path;
     }
 
     @Override

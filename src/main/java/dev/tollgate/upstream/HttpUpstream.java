@@ -27,9 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client's own key never goes upstream.
  */
 public final class HttpUpstream implements Upstream, AutoCloseable {
-    /** The Anthropic API version sent when the client did not name one. */
-    public static final String ANTHROPIC_VERSION = "2023-06-01";
-
     /** At most this many threads wait for upstream headers at once; calls beyond them wait without one. */
     static final int WAITING_THREADS = 128;
 
@@ -65,15 +62,7 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
                 .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
-        switch (credential.wire()) {
-            case ANTHROPIC -> http.header("x-api-key", credential.apiKey()).header("anthropic-version", ANTHROPIC_VERSION);
-            case GEMINI -> http.header("x-goog-api-key", credential.apiKey());
-            case OPENAI, OPENAI_RESPONSES, MOCK -> {
-                if (!credential.apiKey().isEmpty()) { // a local OpenAI-compatible server may want none
-                    http.header("Authorization", "Bearer " + credential.apiKey());
-                }
-            }
-        }
+        credential.wire().authHeaders(credential.apiKey()).forEach(http::header);
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());
         }

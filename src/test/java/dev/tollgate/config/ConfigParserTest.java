@@ -2,9 +2,12 @@ package dev.tollgate.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.config.ProviderCredential.AzureSettings;
+import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.ProviderCredential.Wire;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -192,8 +196,56 @@ class ConfigParserTest {
                 """);
         ProviderCredential m = c.credentials().get(0);
         assertEquals(Wire.MOCK, m.wire());
-        assertEquals(7, m.mock().orElseThrow().completionTokens());
-        assertEquals(Duration.ofMillis(5), m.mock().orElseThrow().latency());
+        MockSettings settings = assertInstanceOf(MockSettings.class, m.settings());
+        assertEquals(7, settings.completionTokens());
+        assertEquals(Duration.ofMillis(5), settings.latency());
+    }
+
+    @Test
+    void azureResourcesMapModelsToDeployments() {
+        TollgateConfig c = parse("""
+                azure-openai:
+                  - api-key: az-key
+                    base-url: https://contoso.openai.azure.com/
+                    deployments:
+                      - {name: prod-4o, model: gpt-4o, alias: fast}
+                      - {name: gpt-4o-mini}
+                  - api-key: az-2
+                    base-url: https://fabrikam.openai.azure.com
+                    api-version: 2025-04-01-preview
+                """);
+        ProviderCredential first = c.credentials().get(0);
+        assertEquals(Wire.AZURE_OPENAI, first.wire());
+        assertEquals(Wire.OPENAI, first.wire().format());
+        assertEquals("azure", first.provider());
+        assertEquals("azure#1", first.label());
+        assertEquals(URI.create("https://contoso.openai.azure.com"), first.baseUrl());
+        assertEquals(List.of(new ProviderCredential.ModelEntry("gpt-4o", Optional.of("fast")),
+                new ProviderCredential.ModelEntry("gpt-4o-mini", Optional.empty())), first.models());
+        AzureSettings azure = assertInstanceOf(AzureSettings.class, first.settings());
+        assertEquals("2024-10-21", azure.apiVersion());
+        assertEquals("prod-4o", azure.deployment("gpt-4o"));
+        assertEquals("gpt-4o-mini", azure.deployment("gpt-4o-mini"));
+        assertEquals(Map.of("api-key", "az-key"), first.wire().authHeaders(first.apiKey()));
+        assertEquals("2025-04-01-preview",
+                assertInstanceOf(AzureSettings.class, c.credentials().get(1).settings()).apiVersion());
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void anAzureEntryNeedsItsResourceAndAValidVersionAndDeployment() {
+        ConfigException url = assertThrows(ConfigException.class,
+                () -> parse("azure-openai:\n  - api-key: k\n"));
+        assertTrue(url.getMessage().contains("needs a base-url"), url.getMessage());
+        ConfigException version = assertThrows(ConfigException.class, () -> parse(
+                "azure-openai:\n  - {api-key: k, base-url: https://a.openai.azure.com, api-version: latest}\n"));
+        assertTrue(version.getMessage().contains("api-version"), version.getMessage());
+        ConfigException old = assertThrows(ConfigException.class, () -> parse(
+                "azure-openai:\n  - {api-key: k, base-url: https://a.openai.azure.com, api-version: 2024-02-01}\n"));
+        assertTrue(old.getMessage().contains("report a stream's usage"), old.getMessage());
+        ConfigException deployment = assertThrows(ConfigException.class, () -> parse(
+                "azure-openai:\n  - {api-key: k, base-url: https://a.openai.azure.com, deployments: [{name: \"a/../b\"}]}\n"));
+        assertTrue(deployment.getMessage().contains("deployment name"), deployment.getMessage());
     }
 
     @Test

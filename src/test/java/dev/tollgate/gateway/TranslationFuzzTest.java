@@ -47,7 +47,7 @@ class TranslationFuzzTest {
         }
         Translated t;
         try {
-            t = new Translated(call, "upstream-model", CODECS[client], upstream);
+            t = new Translated(call, "upstream-model", CODECS[client], upstream, upstream.path("upstream-model", call.stream()));
         } catch (TranslationException e) {
             assertNotNull(e.getMessage());
             return;

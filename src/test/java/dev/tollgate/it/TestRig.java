@@ -46,6 +46,7 @@ public final class TestRig {
     private static final FakeOpenAi FAKE;
     private static final FakeAnthropic CLAUDE;
     private static final FakeGemini GEMINI;
+    private static final FakeAzureOpenAi AZURE;
     private static final Path DIR;
     private static volatile String base = base("tollgate");
     private static volatile Path database;
@@ -59,6 +60,7 @@ public final class TestRig {
             FAKE = new FakeOpenAi();
             CLAUDE = new FakeAnthropic();
             GEMINI = new FakeGemini();
+            AZURE = new FakeAzureOpenAi();
             DIR = Files.createTempDirectory("tollgate-it");
             database = DIR.resolve("tollgate.db");
         } catch (IOException e) {
@@ -79,6 +81,10 @@ public final class TestRig {
 
     public static FakeGemini gemini() {
         return GEMINI;
+    }
+
+    public static FakeAzureOpenAi azure() {
+        return AZURE;
     }
 
     public static Path database() {
@@ -211,6 +217,7 @@ public final class TestRig {
                 + "  fake-gpt: {input: 1.00, output: 2.00, cached-input: 0.50}\n"
                 + "  metrics-a: {input: 3, output: 6}\n"
                 + "  claude-fake: {input: 3, output: 15, cached-input: 0.30, cache-write-5m: 3.75, cache-write-1h: 6}\n"
+                + "  azure-4o: {input: 2.50, output: 10, cached-input: 1.25}\n"
                 + "openai-api-key:\n"
                 + "  - api-key: sk-upstream-secret\n"
                 + "    base-url: " + FAKE.baseUrl() + "\n"
@@ -238,6 +245,12 @@ public final class TestRig {
                 + "  - name: respond\n    wire-api: responses\n    prefix: respond\n    base-url: " + FAKE.baseUrl()
                 + "\n    api-key: sk-resp\n"
                 + "    models: [{name: resp-model}, {name: resp-tools}]\n"
+                + "azure-openai:\n"
+                + "  - api-key: " + FakeAzureOpenAi.KEY + "\n"
+                + "    base-url: " + AZURE.baseUrl() + "\n"
+                + "    deployments:\n"
+                + "      - {name: prod-4o, model: azure-4o}\n      - {name: prod-tools, model: azure-tools}\n"
+                + "      - {name: prod-filtered, model: azure-filtered}\n      - {name: prod-gone, model: azure-gone}\n"
                 + "mock:\n  - name: demo\n    models: [{id: mock-gpt}]\n    latency: 1ms\n    chunk-delay: 1ms\n"
                 + "    completion-tokens: 9\n"
                 + extraYaml;
