@@ -1,5 +1,12 @@
 package dev.tollgate.gateway;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 
 /** A refusal or failure with a message fit for the client; the API layer puts it in the client's error format. */
 public final class GatewayException extends RuntimeException {
@@ -46,5 +53,24 @@ public final class GatewayException extends RuntimeException {
 
     public String param() {
         return param;
+    }
+
+    /** The failure an error from calling an upstream means to the client: unreachable, too slow, or the gateway's own. */
+    static GatewayException of(Throwable error) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (t instanceof GatewayException g) {
+            return g;
+        }
+        if (t instanceof HttpConnectTimeoutException || t instanceof ConnectException) {
+            return new GatewayException(Failure.UPSTREAM_UNAVAILABLE, "The upstream provider could not be reached.");
+        }
+        if (t instanceof HttpTimeoutException || t instanceof TimeoutException) {
+            return new GatewayException(Failure.UPSTREAM_TIMEOUT, "The upstream provider did not answer in time.");
+        }
+        if (t instanceof IOException) {
+            return new GatewayException(Failure.UPSTREAM_UNAVAILABLE,
+                    "The connection to the upstream provider failed.");
+        }
+        return new GatewayException(Failure.INTERNAL, "The gateway failed to complete the request.");
     }
 }

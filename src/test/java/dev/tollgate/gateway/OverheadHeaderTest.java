@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test;
 class OverheadHeaderTest {
     @Test
     void millisecondsWithThreeDecimals() {
-        assertEquals("0.137", Gateway.millis(137_400));
-        assertEquals("0.005", Gateway.millis(5_999));
-        assertEquals("0.000", Gateway.millis(0));
-        assertEquals("0.000", Gateway.millis(-3), "a clock step never makes a negative figure");
-        assertEquals("12.040", Gateway.millis(12_040_000));
-        assertEquals("1234.567", Gateway.millis(1_234_567_000));
+        assertEquals("0.137", CallRun.millis(137_400));
+        assertEquals("0.005", CallRun.millis(5_999));
+        assertEquals("0.000", CallRun.millis(0));
+        assertEquals("0.000", CallRun.millis(-3), "a clock step never makes a negative figure");
+        assertEquals("12.040", CallRun.millis(12_040_000));
+        assertEquals("1234.567", CallRun.millis(1_234_567_000));
     }
 }
