@@ -2,6 +2,7 @@ package dev.tollgate.api;
 
 import dev.tollgate.gateway.Reply;
 import dev.tollgate.gateway.StreamSink;
+import dev.tollgate.logs.Transcript;
 import dev.tollgate.usage.Metering;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -28,6 +29,8 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
     private volatile boolean bodyUnread;
 
     private final Metering meter;
+    /** What the client is given, for the request log; null when logs are off. */
+    private volatile Transcript transcript;
 
     private AsyncAnswer(AsyncContext async, boolean hasBody, Metering meter) {
         this.async = async;
@@ -46,6 +49,11 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
         AsyncAnswer answer = new AsyncAnswer(async, hasBody, (Metering) request.getAttribute(Metering.ATTRIBUTE));
         async.addListener(answer);
         return answer;
+    }
+
+    /** Keeps a copy of what this answer writes, for the request log. */
+    public void transcribe(Transcript t) {
+        transcript = t;
     }
 
     /** The request's body has been read to its end: the connection may serve the client's next request. */
@@ -71,6 +79,10 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
             if (!over) {
                 try {
                     answering(reply.status());
+                    Transcript t = transcript;
+                    if (t != null) {
+                        t.whole(((Reply.Buffered) reply).body());
+                    }
                     ServletReplies.write((Reply.Buffered) reply, response);
                 } catch (IOException e) {
                     // the client left before its answer; the meter already has the call's outcome
@@ -83,6 +95,10 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
     @Override
     public synchronized void write(byte[] bytes) throws IOException {
         open().write(bytes);
+        Transcript t = transcript;
+        if (t != null) {
+            t.streamed(bytes);
+        }
     }
 
     @Override

@@ -7,6 +7,8 @@ import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
 import dev.tollgate.gateway.ProxyCall;
 import dev.tollgate.gateway.Reply;
+import dev.tollgate.logs.LogCapture;
+import dev.tollgate.logs.Transcript;
 import dev.tollgate.usage.Metering;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
@@ -27,9 +29,12 @@ public final class ProxyEndpoint {
     private final BodyReader bodies;
     private final ProxyRequests requests;
     private final ErrorFormat errors;
+    private final LogCapture logs;
 
-    public ProxyEndpoint(Gateway gateway, BodyReader bodies, ErrorFormat errors) {
+    /** @param logs the request log, which takes each call's transcript when it is on */
+    public ProxyEndpoint(Gateway gateway, BodyReader bodies, ErrorFormat errors, LogCapture logs) {
         this.gateway = gateway;
+        this.logs = logs;
         this.bodies = bodies;
         this.requests = new ProxyRequests(bodies.limits());
         this.errors = errors;
@@ -62,6 +67,11 @@ public final class ProxyEndpoint {
             return;
         }
         meter.modelCall();
+        Transcript transcript = logs.open(Gateway.chatCodec(op));
+        if (transcript != null) {
+            answer.transcribe(transcript);
+            meter.afterRecord(record -> logs.recorded(transcript, record));
+        }
         Caller caller;
         try {
             caller = gateway.admit(key, meter);
@@ -72,6 +82,9 @@ public final class ProxyEndpoint {
         boolean debug = "true".equalsIgnoreCase(request.getHeader("x-debug"));
         bodies.read(request).thenCompose(raw -> {
             answer.bodyRead();
+            if (transcript != null) {
+                transcript.request(raw);
+            }
             return gateway.call(parse(op, caller, raw, headers, debug, pathModel, pathStream), meter);
         }).whenComplete((reply, error) -> answer.reply(error != null ? refusal(unwrap(error), meter) : reply));
     }

@@ -4,6 +4,7 @@ import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.admin.AdminConfigResource;
 import dev.tollgate.admin.AdminKeysResource;
+import dev.tollgate.admin.AdminLogsResource;
 import dev.tollgate.admin.AdminModelsResource;
 import dev.tollgate.admin.AdminProvidersResource;
 import dev.tollgate.admin.AdminUsersResource;
@@ -23,6 +24,9 @@ import dev.tollgate.dashboard.LiveFeedServlet;
 import dev.tollgate.dashboard.Pages;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.limit.RateLimiter;
+import dev.tollgate.logs.LogCapture;
+import dev.tollgate.logs.LogReader;
+import dev.tollgate.logs.LogSearch;
 import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.UsageLog;
@@ -80,7 +84,8 @@ public final class TollgateListener implements ServletContextListener {
     /** The JAX-RS resources: listings, usage, metrics, health, admin, dashboard, and the error mapper. */
     private static final Set<Class<?>> RESOURCES = Set.of(OpenAiResource.class, MetricsResource.class,
             HealthResource.class, UsageResource.class, AdminConfigResource.class, AdminUsersResource.class,
-            AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, DashboardResource.class,
+            AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, AdminLogsResource.class,
+            DashboardResource.class,
             ErrorMapper.class);
 
     /** The model-call servlets (OpenAI, Anthropic, Gemini dialects): every call through them is metered. */
@@ -134,6 +139,9 @@ public final class TollgateListener implements ServletContextListener {
         teardown.push(recorder); // closed before the database: everything queued is written first
         Retention retention = new Retention(table, new FleetJobs(database, config.instanceId()), config.persistence().retentionDays(), clock);
         retention.schedule(timer);
+        LogCapture logs = LogCapture.start(config.logs(), database);
+        teardown.push(logs); // closed before the database: what waits is written first
+        logs.scheduleRetention(timer, new FleetJobs(database, config.instanceId()), clock);
 
         ClientKeys keys = new ClientKeys(config.apiKeys(), database, clock);
         if (keys.open()) {
@@ -160,7 +168,8 @@ public final class TollgateListener implements ServletContextListener {
         HealthResource.Probe health = () -> new HealthResource.Health(version, config.instanceId(), database.description(),
                 config.usageStatisticsEnabled(), persist, persistedAtStart + recorder.written() - retention.deleted(),
                 recorder.backlog(), recorder.dropped(), gateway.openStreams(), recording.database(), recording.recorder(),
-                recording.journal());
+                recording.journal(), logs.enabled() ? new HealthResource.Logs(logs.running(), logs.written(),
+                        logs.dropped(), logs.queued(), logs.queuedBytes(), logs.lastError()) : null);
 
         LiveCounters counters = new LiveCounters();
         LiveFeed feed = new LiveFeed();
@@ -198,6 +207,8 @@ public final class TollgateListener implements ServletContextListener {
                         bind(prices).to(PriceTable.class);
                         bind(cooldowns).to(Cooldowns.class);
                         bind(new Pages()).to(Pages.class);
+                        bind(new LogSearch(database)).to(LogSearch.class);
+                        bind(new LogReader(database)).to(LogReader.class);
                     }
                 })
                 .registerClasses(RESOURCES)
@@ -206,21 +217,28 @@ public final class TollgateListener implements ServletContextListener {
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // jakarta.activation is not bundled and not needed; without this Jersey warns at every start
                 .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE");
-        // more specific than Jersey's /*, so the live feed is a plain async servlet (see LiveFeed)
-        ServletRegistration.Dynamic events = context.addServlet("tollgate-live-feed", new LiveFeedServlet(feed));
-        events.setAsyncSupported(true);
-        events.addMapping("/_qs/metrics/ui/events");
-
-        serveModelCalls(context, gateway, bodies);
-
-        ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
-        jersey.setAsyncSupported(true);
-        jersey.setLoadOnStartup(1);
-        jersey.addMapping("/*");
+        serveLiveFeed(context, feed);
+        serveModelCalls(context, gateway, bodies, logs);
+        serveApi(context, resources);
 
         String base = System.getProperty("tollgate.public-url", context.getContextPath());
         LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic and Gemini base URL " + base + " · metrics " + base
                 + "/_qs/metrics · dashboard " + base + "/_qs/metrics/ui · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");
+    }
+
+    /** More specific than Jersey's /*, so the live feed is a plain async servlet (see LiveFeed). */
+    private static void serveLiveFeed(ServletContext context, LiveFeed feed) {
+        ServletRegistration.Dynamic events = context.addServlet("tollgate-live-feed", new LiveFeedServlet(feed));
+        events.setAsyncSupported(true);
+        events.addMapping("/_qs/metrics/ui/events");
+    }
+
+    /** Jersey under /*: listings, usage, metrics, health, the dashboard and the admin API. */
+    private static void serveApi(ServletContext context, ResourceConfig resources) {
+        ServletRegistration.Dynamic jersey = context.addServlet("tollgate-api", new ServletContainer(resources));
+        jersey.setAsyncSupported(true);
+        jersey.setLoadOnStartup(1);
+        jersey.addMapping("/*");
     }
 
     /** Every call through the proxy servlets is metered: by their names, not by URLs that could drift. */
@@ -231,12 +249,12 @@ public final class TollgateListener implements ServletContextListener {
     }
 
     /** The model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet). */
-    private static void serveModelCalls(ServletContext context, Gateway gateway, BodyReader bodies) {
-        proxyServlet(context, PROXY_SERVLETS[0], new OpenAiServlet(gateway, bodies),
+    private static void serveModelCalls(ServletContext context, Gateway gateway, BodyReader bodies, LogCapture logs) {
+        proxyServlet(context, PROXY_SERVLETS[0], new OpenAiServlet(gateway, bodies, logs),
                 OpenAiServlet.PATHS.keySet().toArray(String[]::new));
-        proxyServlet(context, PROXY_SERVLETS[1], new AnthropicServlet(gateway, bodies),
+        proxyServlet(context, PROXY_SERVLETS[1], new AnthropicServlet(gateway, bodies, logs),
                 AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
-        proxyServlet(context, PROXY_SERVLETS[2], new GeminiServlet(gateway, bodies), GeminiServlet.MAPPING);
+        proxyServlet(context, PROXY_SERVLETS[2], new GeminiServlet(gateway, bodies, logs), GeminiServlet.MAPPING);
     }
 
     /** The operator paths: only from the allowed networks, and no cross-site request changes anything. */

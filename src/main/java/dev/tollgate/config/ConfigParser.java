@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -82,6 +83,7 @@ public final class ConfigParser {
                 timeouts(top),
                 inputLimits(top),
                 ops(top),
+                logs(top),
                 modelPrices(top),
                 quota(top),
                 routing(top),
@@ -95,6 +97,30 @@ public final class ConfigParser {
     /** Keys nobody read are reported, not refused, so files from the seed system still load. */
     private void warnUnknown(YamlSection section) {
         section.unreadKeys().forEach(k -> warnings.accept("tollgate config: unknown key '" + k + "' ignored"));
+    }
+
+    private TollgateConfig.Logs logs(YamlSection top) {
+        TollgateConfig.Logs d = TollgateConfig.Logs.defaults();
+        Optional<YamlSection> section = top.section("logs");
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        List<TollgateConfig.Redaction> redact = new ArrayList<>();
+        for (YamlSection r : s.sections("redact")) {
+            String pattern = r.requiredString("pattern");
+            try {
+                redact.add(new TollgateConfig.Redaction(Pattern.compile(pattern), r.string("replacement", "[redacted]")));
+            } catch (PatternSyntaxException e) {
+                throw r.error("pattern is not a valid regular expression: " + e.getDescription());
+            }
+        }
+        TollgateConfig.Logs logs = new TollgateConfig.Logs(s.bool("enabled", d.enabled()),
+                bytes(s, "max-body-bytes", d.maxBodyBytes(), 64L * 1024 * 1024),
+                s.integer("retention-days", d.retentionDays(), 0, 36_500),
+                bytes(s, "queue-bytes", d.queueBytes(), 1L << 30), redact);
+        warnUnknown(s);
+        return logs;
     }
 
     private Persistence persistence(YamlSection top, Path baseDir, Path defaultDatabase) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything the gateway reads from its YAML file, as immutable values.
@@ -23,6 +24,7 @@ public record TollgateConfig(
         Timeouts timeouts,
         InputLimits input,
         Ops ops,
+        Logs logs,
         List<ModelPrice> modelPrices,
         Quota quota,
         Routing routing,
@@ -41,7 +43,7 @@ public record TollgateConfig(
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
+                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
     }
 
     /** This machine's host name: what tells instances apart when the config does not name them. */
@@ -98,6 +100,28 @@ public record TollgateConfig(
         public static Ops defaults() {
             return new Ops(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")));
         }
+    }
+
+    /**
+     * The request log store ({@code logs:}): off unless enabled, because prompts are sensitive.
+     *
+     * @param maxBodyBytes  a request or an answer larger than this is stored cut, flagged {@code truncated}
+     * @param retentionDays whole days kept; 0 keeps everything
+     * @param queueBytes    bodies waiting to be written take at most this much memory; beyond it they are dropped (counted)
+     * @param redact        applied, in order, to every text before it is stored
+     */
+    public record Logs(boolean enabled, long maxBodyBytes, int retentionDays, long queueBytes, List<Redaction> redact) {
+        public Logs {
+            redact = List.copyOf(redact);
+        }
+
+        public static Logs defaults() {
+            return new Logs(false, 1024 * 1024, 30, 64L * 1024 * 1024, List.of());
+        }
+    }
+
+    /** A redaction rule: every match of {@code pattern} in stored text becomes {@code replacement}. */
+    public record Redaction(Pattern pattern, String replacement) {
     }
 
     /** A price from {@code model-prices}, in USD per million tokens, exactly as written. */

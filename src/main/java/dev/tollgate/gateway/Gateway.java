@@ -13,6 +13,7 @@ import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
+import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.usage.Metering;
@@ -75,6 +76,11 @@ public final class Gateway {
     /** The models the caller can ask for by name. */
     public List<Router.Listing> models() {
         return router.listings();
+    }
+
+    /** The chat format a call to {@code op} is written in; empty for the calls that are not chat (completions, embeddings). */
+    public static Optional<ChatCodec> chatCodec(Operation op) {
+        return op.chat() ? Optional.of(Dialect.of(op.format()).codec()) : Optional.empty();
     }
 
     /** Streams the gateway holds open right now. */

@@ -40,12 +40,20 @@ public final class HealthResource {
     /** A snapshot of what health reports. */
     public record Health(String version, String instanceId, String persistence, boolean statisticsEnabled,
                          boolean persistenceEnabled, long totalRecordsPersisted, int queueDepth, long droppedRecords,
-                         int openStreams, Database database, Recorder recorder, Journal journal) {
-        /** Whether usage is being recorded as it should. */
+                         int openStreams, Database database, Recorder recorder, Journal journal, Logs logs) {
+        /** Whether usage is being recorded as it should (and the request log, when it is on, is written). */
         public boolean ok() {
             return database.status() == DatabaseStatus.UP && recorder.running()
-                    && (journal == null || journal.error() == null);
+                    && (journal == null || journal.error() == null) && (logs == null || logs.running());
         }
+    }
+
+    /**
+     * The request log's writer, when logs are on.
+     *
+     * @param dropped calls not logged because the queue was full or their batch failed (never usage records)
+     */
+    public record Logs(boolean running, long written, long dropped, int waiting, long waitingBytes, String lastError) {
     }
 
     public enum DatabaseStatus { UP, DEGRADED, DOWN }
@@ -102,6 +110,16 @@ public final class HealthResource {
                     .add("last_sync", time(j.lastSync()))
                     .add("error", j.error() == null ? JsonValue.NULL : JSON.createValue(j.error()))
                     .add("failures", j.failures()));
+        }
+        if (h.logs() != null) {
+            Logs l = h.logs();
+            body.add("logs", JSON.createObjectBuilder()
+                    .add("running", l.running())
+                    .add("written", l.written())
+                    .add("dropped", l.dropped())
+                    .add("calls_waiting", l.waiting())
+                    .add("bytes_waiting", l.waitingBytes())
+                    .add("last_error", l.lastError() == null ? JsonValue.NULL : JSON.createValue(l.lastError())));
         }
         return Response.status(h.ok() ? 200 : 503).entity(body.build().toString()).type(MediaType.APPLICATION_JSON)
                 .build();

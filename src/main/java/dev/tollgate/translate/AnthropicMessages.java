@@ -45,6 +45,11 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     @Override
+    public List<String> conversationFields() {
+        return List.of("system", "messages");
+    }
+
+    @Override
     public String path(String model, boolean stream) {
         return "/v1/messages";
     }

@@ -13,6 +13,12 @@ public interface ChatCodec {
     /** The path below the provider's base URL where this format's chat calls for {@code model} go. */
     String path(String model, boolean stream);
 
+    /**
+     * The request's top-level fields that carry the conversation (the system prompt and the turns),
+     * in order: what the request log stores once per distinct message.
+     */
+    List<String> conversationFields();
+
     Chat.Request decodeRequest(JsonObject body);
 
     JsonObject encodeRequest(Chat.Request request, String model);

@@ -48,6 +48,11 @@ public final class GeminiContent implements ChatCodec {
     }
 
     @Override
+    public List<String> conversationFields() {
+        return List.of("systemInstruction", "contents");
+    }
+
+    @Override
     public String path(String model, boolean stream) {
         return "/v1beta/models/" + model + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
     }

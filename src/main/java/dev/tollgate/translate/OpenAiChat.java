@@ -42,6 +42,11 @@ public final class OpenAiChat implements ChatCodec {
     }
 
     @Override
+    public List<String> conversationFields() {
+        return List.of("messages");
+    }
+
+    @Override
     public String path(String model, boolean stream) {
         return "/chat/completions";
     }

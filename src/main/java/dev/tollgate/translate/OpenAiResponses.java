@@ -45,6 +45,11 @@ public final class OpenAiResponses implements ChatCodec {
     }
 
     @Override
+    public List<String> conversationFields() {
+        return List.of("instructions", "input");
+    }
+
+    @Override
     public String path(String model, boolean stream) {
         return "/responses";
     }

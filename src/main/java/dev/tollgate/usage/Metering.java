@@ -55,6 +55,7 @@ public final class Metering {
     private long endNanos;
     private Consumer<UsageRecord> journal;
     private boolean journaled;
+    private Consumer<UsageRecord> afterRecord;
 
     public Metering(String endpoint, Instant startedAt, long startNanos) {
         this.endpoint = endpoint;
@@ -113,6 +114,14 @@ public final class Metering {
     public synchronized void admitted(Consumer<UsageRecord> onRecord) {
         this.admitted = true;
         this.onRecord = onRecord;
+    }
+
+    /**
+     * {@code hook} sees the record after it went to the recorder (the request log takes its
+     * transcript then); a failure in it never touches the record.
+     */
+    public synchronized void afterRecord(Consumer<UsageRecord> hook) {
+        this.afterRecord = hook;
     }
 
     public synchronized void request(String requestedModel, boolean stream) {
@@ -233,6 +242,7 @@ public final class Metering {
         Consumer<UsageRecord> target;
         Consumer<UsageRecord> settle;
         Consumer<UsageRecord> unjournaled;
+        Consumer<UsageRecord> after;
         synchronized (this) {
             if (recorder == null || holds > 0 || !modelCall || !finished.compareAndSet(false, true)) {
                 return;
@@ -241,6 +251,7 @@ public final class Metering {
             target = recorder;
             settle = onRecord;
             unjournaled = journaled ? null : journal;
+            after = afterRecord;
         }
         if (unjournaled != null) {
             unjournaled.accept(record);
@@ -253,6 +264,13 @@ public final class Metering {
             }
         }
         target.accept(record);
+        if (after != null) {
+            try {
+                after.accept(record);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "tollgate: the request log could not take record " + id, e);
+            }
+        }
     }
 
     private UsageRecord build(int status, long endNanos) {

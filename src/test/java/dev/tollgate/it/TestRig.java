@@ -213,6 +213,7 @@ public final class TestRig {
                 + "request-retry: 1\n"
                 + "timeouts: {connect: 2s, request: 3s, stream-idle: 2s, keepalive: 500ms}\n"
                 + "max-body-size: 64KB\n"
+                + "logs:\n  enabled: true\n  redact: [{pattern: 'sk-redact-[a-z0-9]+', replacement: '[key]'}]\n"
                 + "model-prices:\n"
                 + "  fake-gpt: {input: 1.00, output: 2.00, cached-input: 0.50}\n"
                 + "  metrics-a: {input: 3, output: 6}\n"

@@ -8,6 +8,7 @@ import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyServlet;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.Operation;
+import dev.tollgate.logs.LogCapture;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,8 +26,8 @@ public final class AnthropicServlet extends ProxyServlet {
     public static final String COUNT_TOKENS = "/v1/messages/count_tokens";
     private static final String[] FORWARDED = {"anthropic-version", "anthropic-beta"};
 
-    public AnthropicServlet(Gateway gateway, BodyReader bodies) {
-        super(new ProxyEndpoint(gateway, bodies, CodecErrors.ANTHROPIC));
+    public AnthropicServlet(Gateway gateway, BodyReader bodies, LogCapture logs) {
+        super(new ProxyEndpoint(gateway, bodies, CodecErrors.ANTHROPIC, logs));
     }
 
     @Override

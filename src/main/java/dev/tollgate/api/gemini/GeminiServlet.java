@@ -11,6 +11,7 @@ import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
 import dev.tollgate.gateway.Reply;
+import dev.tollgate.logs.LogCapture;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URLDecoder;
@@ -28,8 +29,8 @@ public final class GeminiServlet extends ProxyServlet {
     public static final String MAPPING = "/v1beta/*";
     private static final String MODELS = "/v1beta/models";
 
-    public GeminiServlet(Gateway gateway, BodyReader bodies) {
-        super(new ProxyEndpoint(gateway, bodies, CodecErrors.GEMINI));
+    public GeminiServlet(Gateway gateway, BodyReader bodies, LogCapture logs) {
+        super(new ProxyEndpoint(gateway, bodies, CodecErrors.GEMINI, logs));
     }
 
     @Override

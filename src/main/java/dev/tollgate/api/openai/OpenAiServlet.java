@@ -7,6 +7,7 @@ import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyServlet;
 import dev.tollgate.gateway.Gateway;
 import dev.tollgate.gateway.Operation;
+import dev.tollgate.logs.LogCapture;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 
@@ -24,8 +25,8 @@ public final class OpenAiServlet extends ProxyServlet {
             "/v1/responses", Operation.RESPONSES,
             "/v1/embeddings", Operation.EMBEDDINGS);
 
-    public OpenAiServlet(Gateway gateway, BodyReader bodies) {
-        super(new ProxyEndpoint(gateway, bodies, OpenAiErrors.FORMAT));
+    public OpenAiServlet(Gateway gateway, BodyReader bodies, LogCapture logs) {
+        super(new ProxyEndpoint(gateway, bodies, OpenAiErrors.FORMAT, logs));
     }
 
     @Override

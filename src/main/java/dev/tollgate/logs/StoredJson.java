@@ -1,0 +1,146 @@
+package dev.tollgate.logs;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import dev.tollgate.config.TollgateConfig.Redaction;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+
+/**
+ * JSON as the log store keeps it: in one canonical spelling (keys sorted, no spaces) so the same
+ * message always has the same hash, with the redaction rules applied to its text, and read for
+ * the words a search can find.
+ */
+final class StoredJson {
+    /** Fields whose strings are names, ids, kinds or binary data, not words anybody said. */
+    private static final Set<String> NOT_TEXT = Set.of("type", "role", "id", "tool_call_id", "call_id", "tool_use_id",
+            "model", "object", "finish_reason", "stop_reason", "finishReason", "status", "mime_type", "media_type",
+            "mimeType", "signature", "thoughtSignature", "detail", "url", "data", "encrypted_content", "image_url",
+            "file_id", "system_fingerprint", "responseId", "modelVersion");
+    /** The highlight markers of search snippets: never part of stored text, so text cannot fake a highlight. */
+    static final char MARK_START = '\uE000';
+    static final char MARK_END = '\uE001';
+
+    private StoredJson() {
+    }
+
+    static String canonical(JsonValue v) {
+        StringBuilder b = new StringBuilder();
+        write(v, b);
+        return b.toString();
+    }
+
+    private static void write(JsonValue v, StringBuilder b) {
+        if (v instanceof JsonObject o) {
+            b.append('{');
+            boolean first = true;
+            for (Map.Entry<String, JsonValue> e : new TreeMap<>(o).entrySet()) {
+                b.append(first ? "" : ",").append(JSON.createValue(e.getKey())).append(':');
+                write(e.getValue(), b);
+                first = false;
+            }
+            b.append('}');
+        } else if (v instanceof JsonArray a) {
+            b.append('[');
+            for (int i = 0; i < a.size(); i++) {
+                b.append(i == 0 ? "" : ",");
+                write(a.get(i), b);
+            }
+            b.append(']');
+        } else {
+            b.append(v);
+        }
+    }
+
+    static String hash(String canonical) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** The words of a message: every string in it but names, ids, kinds and binary data. */
+    static String text(JsonValue v) {
+        StringBuilder b = new StringBuilder();
+        text(v, null, b);
+        return b.toString();
+    }
+
+    private static void text(JsonValue v, String key, StringBuilder b) {
+        if (v instanceof JsonObject o) {
+            o.forEach((k, child) -> text(child, k, b));
+        } else if (v instanceof JsonArray a) {
+            a.forEach(child -> text(child, key, b));
+        } else if (v instanceof JsonString s && (key == null || !NOT_TEXT.contains(key)) && !binary(s.getString())) {
+            String clean = s.getString().replace(MARK_START, ' ').replace(MARK_END, ' ');
+            b.append(b.isEmpty() ? "" : "\n").append(clean);
+        }
+    }
+
+    /** A long string without a single space is base64 or the like: nothing to search for. */
+    private static boolean binary(String s) {
+        return s.length() > 512 && s.indexOf(' ') < 0 && s.indexOf('\n') < 0;
+    }
+
+    /** Applies the redaction rules to every string (keys included); the flag says whether any matched. */
+    static final class Redactor {
+        private final List<Redaction> rules;
+        private boolean changed;
+
+        Redactor(List<Redaction> rules) {
+            this.rules = rules;
+        }
+
+        boolean changed() {
+            return changed;
+        }
+
+        JsonValue apply(JsonValue v) {
+            if (rules.isEmpty()) {
+                return v;
+            }
+            if (v instanceof JsonObject o) {
+                JsonObjectBuilder b = JSON.createObjectBuilder();
+                o.forEach((k, child) -> b.add(apply(k), apply(child)));
+                return b.build();
+            }
+            if (v instanceof JsonArray a) {
+                JsonArrayBuilder b = JSON.createArrayBuilder();
+                a.forEach(child -> b.add(apply(child)));
+                return b.build();
+            }
+            if (v instanceof JsonString s) {
+                String r = apply(s.getString());
+                return r.equals(s.getString()) ? s : JSON.createValue(r);
+            }
+            return v;
+        }
+
+        String apply(String text) {
+            String out = text;
+            for (Redaction rule : rules) {
+                Matcher m = rule.pattern().matcher(out);
+                if (m.find()) {
+                    changed = true;
+                    out = m.replaceAll(Matcher.quoteReplacement(rule.replacement()));
+                }
+            }
+            return out;
+        }
+    }
+}
