@@ -3,6 +3,7 @@ package dev.tollgate.admin;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.access.AccessException;
+import dev.tollgate.logs.LogQuery;
 import dev.tollgate.logs.LogReader;
 import dev.tollgate.logs.LogSearch;
 import dev.tollgate.logs.SearchQuery;
@@ -15,14 +16,10 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.Optional;
+import jakarta.ws.rs.core.UriInfo;
 
 /**
  * {@code /admin/logs} (role tollgate-admin): the request log, searched and read. A query or a
@@ -32,8 +29,6 @@ import java.util.Optional;
 @Singleton
 @Produces(MediaType.APPLICATION_JSON)
 public final class AdminLogsResource {
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 500;
     private static final int MAX_PARAM = 256;
 
     private final LogSearch search;
@@ -46,26 +41,10 @@ public final class AdminLogsResource {
     }
 
     @GET
-    public Response list(@QueryParam("q") String q, @QueryParam("from") String from, @QueryParam("to") String to,
-                         @QueryParam("model") String model, @QueryParam("key") String key,
-                         @QueryParam("user") String user, @QueryParam("status") String status,
-                         @QueryParam("provider") String provider, @QueryParam("conversation") String conversation,
-                         @QueryParam("sort") String sort, @QueryParam("limit") String limit,
-                         @QueryParam("cursor") String cursor) {
+    public Response list(@Context UriInfo uri) {
         return AdminJson.respond(() -> {
-            Optional<SearchQuery.Node> query;
-            LogSearch.Filters filters;
-            boolean byTime;
-            int size;
             try {
-                query = text(q, "q", SearchQuery.MAX_LENGTH).map(SearchQuery::parse);
-                filters = new LogSearch.Filters(time(from, "from", false), time(to, "to", true),
-                        text(model, "model", MAX_PARAM), text(key, "key", MAX_PARAM), text(user, "user", MAX_PARAM),
-                        text(status, "status", 16).map(LogSearch.StatusFilter::parse),
-                        text(provider, "provider", MAX_PARAM), text(conversation, "conversation", MAX_PARAM));
-                byTime = sortByTime(sort);
-                size = limit(limit);
-                return AdminJson.ok(page(search.search(query, filters, byTime, size, text(cursor, "cursor", 1024))));
+                return AdminJson.ok(page(search.search(LogQuery.parse(uri.getQueryParameters()::getFirst))));
             } catch (SearchQuery.BadQuery e) {
                 throw AdminJson.invalid("q: " + e.getMessage());
             } catch (IllegalArgumentException e) {
@@ -111,55 +90,5 @@ public final class AdminLogsResource {
         } else {
             b.add(key, value);
         }
-    }
-
-    private static Optional<String> text(String value, String name, int max) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        if (value.length() > max) {
-            throw new IllegalArgumentException(name + " is longer than " + max + " characters");
-        }
-        return Optional.of(value.trim());
-    }
-
-    /** An instant ({@code 2026-12-01T09:00:00Z}) or a UTC day ({@code 2026-12-01}: from its start, to its end). */
-    private static Optional<Instant> time(String value, String name, boolean end) {
-        return text(value, name, 64).map(v -> {
-            try {
-                if (v.length() == 10) {
-                    LocalDate day = LocalDate.parse(v);
-                    return (end ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
-                }
-                return Instant.parse(v);
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException(name + " must be a day (2026-12-01) or an instant "
-                        + "(2026-12-01T09:00:00Z), got '" + v + "'");
-            }
-        });
-    }
-
-    private static boolean sortByTime(String sort) {
-        String s = sort == null ? "" : sort.trim();
-        return switch (s) {
-            case "", "relevance" -> false;
-            case "time" -> true;
-            default -> throw new IllegalArgumentException("sort must be relevance or time");
-        };
-    }
-
-    private static int limit(String limit) {
-        if (limit == null || limit.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(limit.trim());
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_LIMIT);
     }
 }

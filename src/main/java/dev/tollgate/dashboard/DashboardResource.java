@@ -3,6 +3,10 @@ package dev.tollgate.dashboard;
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKey;
 import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.logs.LogQuery;
+import dev.tollgate.logs.LogReader;
+import dev.tollgate.logs.LogSearch;
+import dev.tollgate.logs.SearchQuery;
 import dev.tollgate.metrics.MetricsQuery;
 import dev.tollgate.metrics.MetricsReport;
 import dev.tollgate.metrics.MetricsService;
@@ -11,6 +15,9 @@ import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.CredentialStatus;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -21,6 +28,7 @@ import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -56,10 +64,14 @@ public final class DashboardResource {
     private final Accounts accounts;
     private final Pages pages;
     private final Clock clock;
+    private final LogSearch logSearch;
+    private final LogReader logReader;
 
     @Inject
     public DashboardResource(MetricsService metrics, UsageLog log, TollgateConfig config, Cooldowns cooldowns,
-                             Accounts accounts, Pages pages, Clock clock) {
+                             Accounts accounts, Pages pages, Clock clock, LogSearch logSearch, LogReader logReader) {
+        this.logSearch = logSearch;
+        this.logReader = logReader;
         this.metrics = metrics;
         this.log = log;
         this.config = config;
@@ -150,6 +162,70 @@ public final class DashboardResource {
         List<Map<String, Object>> keys = accounts.keys().stream().map(k -> keyRow(k, now)).toList();
         m.put("keys", keys);
         return html("keys", m, 200);
+    }
+
+    /** The request log's search (admins only: prompts are sensitive). */
+    @GET
+    @Path("logs")
+    @Produces(MediaType.TEXT_HTML)
+    public Response logs(@Context UriInfo uri, @Context HttpServletRequest request) {
+        if (!request.isUserInRole(ADMIN_ROLE)) {
+            return adminsOnly();
+        }
+        Map<String, Object> m = common(request, "logs");
+        m.put("enabled", config.logs().enabled());
+        for (String p : new String[] {"q", "from", "to", "model", "key", "user", "status", "provider", "sort"}) {
+            String v = uri.getQueryParameters().getFirst(p);
+            m.put("f_" + p, v == null ? "" : v);
+        }
+        m.put("results", List.of());
+        try {
+            LogSearch.Page page = logSearch.search(LogQuery.parse(uri.getQueryParameters()::getFirst));
+            m.put("results", page.hits());
+            m.put("next", page.nextCursor() == null ? "" : page.nextCursor());
+            return html("logs", m, 200);
+        } catch (IllegalArgumentException e) {
+            m.put("error", (e instanceof SearchQuery.BadQuery ? "Query: " : "") + e.getMessage());
+            m.put("next", "");
+            return html("logs", m, 400);
+        }
+    }
+
+    /** One logged call as a transcript, with its usage, cost and timing. */
+    @GET
+    @Path("logs/{id}")
+    @Produces(MediaType.TEXT_HTML)
+    public Response logEntry(@PathParam("id") String id, @Context HttpServletRequest request) {
+        if (!request.isUserInRole(ADMIN_ROLE)) {
+            return adminsOnly();
+        }
+        Map<String, Object> m = common(request, "logs");
+        Optional<JsonObject> entry = id.length() > 256 ? Optional.empty() : logReader.entry(id);
+        if (entry.isEmpty()) {
+            m.put("error", "No logged call has this id.");
+            return html("log", m, 404);
+        }
+        JsonObject e = entry.get();
+        m.put("entry", facts(e));
+        m.put("usage", e.get("usage") instanceof JsonObject u ? facts(u) : Map.of());
+        m.put("flags", e.getJsonObject("flags").entrySet().stream().filter(f -> f.getValue() == JsonValue.TRUE)
+                .map(Map.Entry::getKey).toList());
+        m.put("turns", TranscriptView.of(e.get("request"), e.get("response")));
+        m.put("requestJson", e.get("request").toString());
+        m.put("responseJson", e.get("response").toString());
+        return html("log", m, 200);
+    }
+
+    /** A JSON object's fields as text for a page: strings as they are, null as a dash. */
+    private static Map<String, String> facts(JsonObject o) {
+        Map<String, String> out = new HashMap<>();
+        o.forEach((k, v) -> out.put(k, v instanceof JsonString str ? str.getString()
+                : v.getValueType() == JsonValue.ValueType.NULL ? "—" : v.toString()));
+        return out;
+    }
+
+    private static Response adminsOnly() { // web.xml says so too; this holds if a deployment loosens it
+        return Response.status(403).type(MediaType.TEXT_PLAIN).entity("This page is for tollgate-admin.\n").build();
     }
 
     @GET

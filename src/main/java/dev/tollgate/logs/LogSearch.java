@@ -76,6 +76,10 @@ public final class LogSearch {
     public record Segment(String text, boolean marked) {
     }
 
+    public Page search(LogQuery q) {
+        return search(q.query(), q.filters(), q.byTime(), q.limit(), q.cursor());
+    }
+
     /**
      * @param query  the parsed search, or empty to list newest first
      * @param byTime newest first even with a query

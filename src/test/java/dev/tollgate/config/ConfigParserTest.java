@@ -249,6 +249,27 @@ class ConfigParserTest {
     }
 
     @Test
+    void logsAreOffUnlessEnabledAndTheirRulesAreCheckedAtLoad() {
+        assertFalse(parse("api-keys: [a]\n").logs().enabled(), "prompts are sensitive: off by default");
+        TollgateConfig c = parse("""
+                logs:
+                  enabled: true
+                  max-body-bytes: 2MB
+                  retention-days: 7
+                  redact:
+                    - {pattern: 'sk-[a-z0-9]+', replacement: '[key]'}
+                    - {pattern: '\\d{16}'}
+                """);
+        assertTrue(c.logs().enabled());
+        assertEquals(2L * 1024 * 1024, c.logs().maxBodyBytes());
+        assertEquals(7, c.logs().retentionDays());
+        assertEquals("[redacted]", c.logs().redact().get(1).replacement());
+        assertTrue(c.logs().redact().get(0).pattern().matcher("my sk-abc1").find());
+        ConfigException bad = assertThrows(ConfigException.class, () -> parse("logs:\n  redact: [{pattern: '(open'}]\n"));
+        assertTrue(bad.getMessage().contains("not a valid regular expression"), bad.getMessage());
+    }
+
+    @Test
     void modelPricesAreExactDecimals() {
         TollgateConfig c = parse("""
                 model-prices:

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.Browser;
 import dev.tollgate.it.TestRig;
+import jakarta.json.Json;
+import java.net.http.HttpResponse;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -169,5 +171,40 @@ class DashboardIT {
         browser.open(TestRig.ADMIN, "");
         browser.shownFigures();
         browser.screenshot("overview-phone");
+    }
+
+    /** What a caller wrote is hostile text: shown as text on the search and the call's page, never run. */
+    @Test
+    void anAdminFindsACallAndReadsItAsTextNeverAsMarkup() throws Exception {
+        String key = TestRig.newKey();
+        String word = "zqdash" + Long.toString(System.nanoTime(), 36).replaceAll("[0-9]", "x");
+        String hostile = word + " <script>window.pwned=1</script><b>bold</b><img src=x onerror=\"window.pwned=2\">";
+        HttpResponse<String> r = TestRig.post("v1/chat/completions", key, "{\"model\":\"mock-gpt\",\"messages\":[{"
+                + "\"role\":\"user\",\"content\":" + Json.createValue(hostile) + "}]}");
+        assertEquals(200, r.statusCode(), r.body());
+        String id = r.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        TestRig.await(() -> TestRig.admin("GET", "admin/logs/" + id, null).statusCode() == 200, "the log entry");
+
+        assertEquals(403, TestRig.operator("_qs/metrics/ui/logs", TestRig.VIEWER).statusCode(), "prompts are for admins");
+        browser.open(TestRig.ADMIN, "/logs?q=" + word);
+        List<WebElement> results = browser.driver().findElements(By.cssSelector("#log-results li"));
+        assertEquals(1, results.size(), browser.driver().getPageSource());
+        WebElement mark = results.get(0).findElement(By.tagName("mark"));
+        assertEquals(word, mark.getText());
+        assertTrue(results.get(0).getText().contains("<b>bold</b>"), results.get(0).getText());
+        assertTrue(results.get(0).findElements(By.tagName("b")).isEmpty(), "markup stays text");
+        assertEquals(null, browser.js("return window.pwned === undefined ? null : window.pwned;"));
+        browser.screenshot("logs");
+
+        results.get(0).findElement(By.cssSelector("a.log-link")).click();
+        browser.waitUpTo(10).until(d -> !d.findElements(By.id("transcript")).isEmpty());
+        String transcript = browser.driver().findElement(By.id("transcript")).getText();
+        assertTrue(transcript.contains(hostile), transcript);
+        assertTrue(transcript.contains("ANSWER") || transcript.toLowerCase().contains("answer"), transcript);
+        assertTrue(browser.driver().findElements(By.cssSelector("#transcript img, #transcript b, #transcript script"))
+                .isEmpty(), "no element came from the caller's text");
+        assertEquals(null, browser.js("return window.pwned === undefined ? null : window.pwned;"));
+        assertFalse(browser.driver().getPageSource().contains(key), "the caller's key is not on the page");
+        browser.screenshot("log");
     }
 }
