@@ -28,6 +28,14 @@ public final class LogSearch {
     private static final String COLUMNS = "e.id, e.ts, e.requested_model, e.model, e.provider, e.status, e.stream, "
             + "e.flags, e.error, e.conversation_id, e.api_key_masked, e.key_id, e.user_id";
 
+    /**
+     * A search ranks among the newest this many matching messages: the work of a query is bounded
+     * however common its words are (a word in most messages of a million-call store would otherwise
+     * rank them all). Rarer words reach further back; filters by period narrow nothing here, so a
+     * search for an old call names rarer words.
+     */
+    static final int WINDOW = 10_000;
+
     private final Database db;
 
     public LogSearch(Database db) {
@@ -122,7 +130,7 @@ public final class LogSearch {
         // the best message of each call: SQLite takes the bare message_id from the row MIN() chose
         // materialized: flattened into the join, bm25() would be out of the full-text query it belongs to
         StringBuilder sql = new StringBuilder("WITH h AS MATERIALIZED (SELECT rowid AS message_id, bm25(log_text) AS rank "
-                + "FROM log_text WHERE log_text MATCH ?) SELECT " + COLUMNS + ", h.message_id, -MIN(h.rank) AS score FROM h "
+                + "FROM log_text WHERE log_text MATCH ? ORDER BY rowid DESC LIMIT " + WINDOW + ") SELECT " + COLUMNS + ", h.message_id, -MIN(h.rank) AS score FROM h "
                 + "JOIN log_entry_messages em ON em.message_id = h.message_id JOIN log_entries e ON e.id = em.entry_id "
                 + "WHERE 1 = 1");
         filters(f, sql, params);
@@ -146,7 +154,8 @@ public final class LogSearch {
                                          List<Object> params) {
         StringBuilder inner = new StringBuilder("SELECT DISTINCT ON (e.id) " + COLUMNS + ", m.id AS message_id, "
                 + "ts_rank_cd(m.tsv, q.q)::float8 AS score FROM (SELECT " + q.postgres(params) + " AS q) q "
-                + "JOIN log_messages m ON m.tsv @@ q.q JOIN log_entry_messages em ON em.message_id = m.id "
+                + "JOIN LATERAL (SELECT id, tsv FROM log_messages WHERE tsv @@ q.q ORDER BY id DESC LIMIT " + WINDOW
+                + ") m ON true JOIN log_entry_messages em ON em.message_id = m.id "
                 + "JOIN log_entries e ON e.id = em.entry_id WHERE 1 = 1");
         filters(f, inner, params);
         inner.append(" ORDER BY e.id, score DESC");
