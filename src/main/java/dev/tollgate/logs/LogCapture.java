@@ -44,7 +44,12 @@ public final class LogCapture implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closing;
 
+    /** @param bytes what it holds of the budget besides its stream's copy */
     private record Waiting(Transcript transcript, UsageRecord record, long bytes) {
+        void release(AtomicLong queued) {
+            queued.addAndGet(-bytes);
+            transcript.release();
+        }
     }
 
     private LogCapture(TollgateConfig.Logs settings, Database db) {
@@ -75,14 +80,32 @@ public final class LogCapture implements AutoCloseable {
      * @param codec the client's chat format, empty for other calls (completions, embeddings)
      */
     public Transcript open(Optional<ChatCodec> codec) {
-        return enabled() ? new Transcript(codec, (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes())) : null;
+        return enabled() ? new Transcript(codec, (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()), budget)
+                : null;
     }
+
+    /** Open streams' copies and waiting calls share {@code logs.queue-bytes}. */
+    private final Transcript.Budget budget = new Transcript.Budget() {
+        @Override
+        public boolean take(long bytes) {
+            if (queuedBytes.addAndGet(bytes) > settings.queueBytes()) {
+                queuedBytes.addAndGet(-bytes);
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void release(long bytes) {
+            queuedBytes.addAndGet(-bytes);
+        }
+    };
 
     /** The call's record is made: its transcript joins the queue, or is dropped when the queue is full. */
     public void recorded(Transcript transcript, UsageRecord record) {
-        long bytes = transcript.size();
-        if (closing || queuedBytes.addAndGet(bytes) > settings.queueBytes()) {
-            queuedBytes.addAndGet(-bytes);
+        long bytes = transcript.size() - transcript.held(); // a stream's copy holds its part already
+        if (closing || !budget.take(bytes)) {
+            transcript.release();
             long n = dropped.incrementAndGet();
             if (Long.bitCount(n) == 1) {
                 LOG.warning("tollgate: the request log is behind; " + n + " call(s) not logged so far (usage records "
@@ -164,7 +187,7 @@ public final class LogCapture implements AutoCloseable {
             } catch (Throwable t) { // never die: report and go on
                 failed(batch.size(), t);
             } finally {
-                batch.forEach(w -> queuedBytes.addAndGet(-w.bytes()));
+                batch.forEach(w -> w.release(queuedBytes));
                 batch.clear();
             }
         }

@@ -279,4 +279,23 @@ class LogStoreTest {
             capture.close();
         }
     }
+
+    @Test
+    void openStreamsShareTheBudgetAndGiveItBack() {
+        LogCapture capture = LogCapture.start(new TollgateConfig.Logs(true, 1 << 20, 30, 100, List.of()), db);
+        try {
+            Transcript first = capture.open(Optional.of(OpenAiChat.INSTANCE));
+            first.streamed(new byte[80]);
+            assertEquals(80, capture.queuedBytes(), "an open stream's copy counts");
+            Transcript second = capture.open(Optional.of(OpenAiChat.INSTANCE));
+            second.streamed(new byte[40]);
+            assertTrue(second.streamTruncated(), "the budget is spent: the second stream is not kept");
+            second.streamed(new byte[1]);
+            assertEquals(0, second.held());
+            first.release();
+            assertEquals(0, capture.queuedBytes(), "given back when done with");
+        } finally {
+            capture.close();
+        }
+    }
 }
