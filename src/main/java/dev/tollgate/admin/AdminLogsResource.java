@@ -3,6 +3,7 @@ package dev.tollgate.admin;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.access.AccessException;
+import dev.tollgate.json.Jsons;
 import dev.tollgate.logs.LogQuery;
 import dev.tollgate.logs.LogReader;
 import dev.tollgate.logs.LogSearch;
@@ -65,30 +66,22 @@ public final class AdminLogsResource {
         JsonArrayBuilder results = JSON.createArrayBuilder();
         for (LogSearch.Hit h : page.hits()) {
             JsonObjectBuilder r = JSON.createObjectBuilder().add("id", h.id()).add("ts", h.ts().toString());
-            nullable(r, "model", h.requestedModel());
-            nullable(r, "routed_model", h.model());
-            nullable(r, "provider", h.provider());
+            r.add("model", Jsons.textOrNull(h.requestedModel()));
+            r.add("routed_model", Jsons.textOrNull(h.model()));
+            r.add("provider", Jsons.textOrNull(h.provider()));
             r.add("status", h.status()).add("stream", h.stream());
-            nullable(r, "conversation_id", h.conversationId());
-            nullable(r, "key", h.keyMasked());
-            nullable(r, "key_id", h.keyId());
-            nullable(r, "user", h.userId());
-            nullable(r, "error", h.error());
+            r.add("conversation_id", Jsons.textOrNull(h.conversationId()));
+            r.add("key", Jsons.textOrNull(h.keyMasked()));
+            r.add("key_id", Jsons.textOrNull(h.keyId()));
+            r.add("user", Jsons.textOrNull(h.userId()));
+            r.add("error", Jsons.textOrNull(h.error()));
             r.add("flags", LogReader.flags(h.flags())).add("score", h.score());
             JsonArrayBuilder snippet = JSON.createArrayBuilder();
             h.snippet().forEach(s -> snippet.add(JSON.createObjectBuilder().add("text", s.text()).add("match", s.marked())));
             results.add(r.add("snippet", snippet));
         }
         return JSON.createObjectBuilder().add("results", results)
-                .add("next_cursor", page.nextCursor() == null ? JsonValue.NULL : JSON.createValue(page.nextCursor()))
+                .add("next_cursor", Jsons.textOrNull(page.nextCursor()))
                 .build();
-    }
-
-    private static void nullable(JsonObjectBuilder b, String key, String value) {
-        if (value == null) {
-            b.addNull(key);
-        } else {
-            b.add(key, value);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.json;
 
+import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 
 /**
@@ -11,5 +12,10 @@ public final class Jsons {
     public static final JsonProvider JSON = JsonProvider.provider();
 
     private Jsons() {
+    }
+
+    /** A string as JSON, or JSON's null when there is none. */
+    public static JsonValue textOrNull(String text) {
+        return text == null ? JsonValue.NULL : JSON.createValue(text);
     }
 }

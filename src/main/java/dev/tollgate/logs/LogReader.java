@@ -3,6 +3,7 @@ package dev.tollgate.logs;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.Jsons;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import jakarta.json.JsonArrayBuilder;
@@ -100,15 +101,15 @@ public final class LogReader {
                 .add("id", rs.getString("id"))
                 .add("ts", Instant.ofEpochMilli(rs.getLong("ts")).toString())
                 .add("endpoint", rs.getString("endpoint"));
-        nullable(b, "model", rs.getString("requested_model"));
-        nullable(b, "routed_model", rs.getString("model"));
-        nullable(b, "provider", rs.getString("provider"));
-        nullable(b, "key", rs.getString("api_key_masked"));
-        nullable(b, "key_id", rs.getString("key_id"));
-        nullable(b, "user", rs.getString("user_id"));
+        b.add("model", Jsons.textOrNull(rs.getString("requested_model")));
+        b.add("routed_model", Jsons.textOrNull(rs.getString("model")));
+        b.add("provider", Jsons.textOrNull(rs.getString("provider")));
+        b.add("key", Jsons.textOrNull(rs.getString("api_key_masked")));
+        b.add("key_id", Jsons.textOrNull(rs.getString("key_id")));
+        b.add("user", Jsons.textOrNull(rs.getString("user_id")));
         b.add("status", rs.getInt("status")).add("stream", rs.getInt("stream") != 0);
-        nullable(b, "error", rs.getString("error"));
-        nullable(b, "conversation_id", rs.getString("conversation_id"));
+        b.add("error", Jsons.textOrNull(rs.getString("error")));
+        b.add("conversation_id", Jsons.textOrNull(rs.getString("conversation_id")));
         b.add("flags", flags(flags));
         String quality = rs.getString("usage_quality");
         if (quality == null) {
@@ -133,13 +134,5 @@ public final class LogReader {
         return JSON.createObjectBuilder().add("partial", (flags & LogEntry.PARTIAL) != 0)
                 .add("truncated", (flags & LogEntry.TRUNCATED) != 0).add("redacted", (flags & LogEntry.REDACTED) != 0)
                 .add("no_request", (flags & LogEntry.NO_REQUEST) != 0).build();
-    }
-
-    private static void nullable(JsonObjectBuilder b, String key, String value) {
-        if (value == null) {
-            b.addNull(key);
-        } else {
-            b.add(key, value);
-        }
     }
 }
