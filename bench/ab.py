@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""What one setting costs: two Tollgates on real Tomcats side by side, the same but for it, against
+the same nginx upstream. Runs are interleaved: each round runs every scenario against both,
+alternating who goes first, and the report shows medians and the ratio of the first to the second.
+Both instances check that every request they completed is recorded exactly once.
+
+- `sh bench/run.sh durability`: persistence.durability journaled (each record written to the journal
+  before its answer ends, fsync every 5 ms, or BENCH_JOURNAL_SYNC) vs buffered (records in memory
+  until their batch).
+- `sh bench/run.sh logs`: the request log on (every call's request and answer stored and indexed for
+  search) vs off; the logs-on instance also reports how many calls it logged and dropped.
+"""
+import json
+import os
+import shutil
+import sqlite3
+
+import bench
+
+SYNC = os.environ.get("BENCH_JOURNAL_SYNC", "5ms")  # persistence.journal-sync of the journaled one
+COMPARISONS = {
+    "durability": {"title": "durability: journaled vs buffered", "note": f"journal-sync {SYNC}",
+                   "modes": {"journaled": f"persistence: {{durability: journaled, journal-sync: {SYNC}}}\n",
+                             "buffered": "persistence: {durability: buffered}\n"}},
+    "logs": {"title": "the request log: on vs off", "note": "logs on: every call stored and indexed (FTS5)",
+             "modes": {"logs-on": "logs: {enabled: true}\n", "logs-off": "logs: {enabled: false}\n"}},
+}
+
+
+def main():
+    args = bench.path_args("tomcat", "war", "work")
+    comparison = os.environ.get("BENCH_COMPARE", "durability")
+    spec = COMPARISONS[comparison]
+    MODES = tuple(spec["modes"])
+    duration, rounds, high, warmup = bench.settings()
+    procs = bench.Processes()
+    try:
+        upstream = bench.setup_nginx(args.work, procs)
+        gateways = {}
+        for mode in MODES:
+            home = os.path.join(args.work, "tomcat-" + mode)
+            if not os.path.exists(home):
+                shutil.copytree(args.tomcat, home)
+            port, pid, db = bench.setup_tomcat(home, args.war, args.work, upstream, procs, name="tollgate-" + mode,
+                                               extra=spec["modes"][mode])
+            gateways[mode] = {"port": port, "pid": pid, "db": db, "completed": 0, "bound": 0}
+        scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]
+
+        def call(mode, kind, c, length):
+            stream = kind == "sse"
+            body = {"model": "bench-stream" if stream else "bench-json", "stream": stream,
+                    "messages": [{"role": "user", "content": bench.PROMPT}]}
+            r = bench.wrk(f"http://127.0.0.1:{gateways[mode]['port']}/tollgate/v1/chat/completions", json.dumps(body),
+                          {"Authorization": f"Bearer {bench.CLIENT_KEY}"}, c, length)
+            gateways[mode]["completed"] += r["completed"]
+            gateways[mode]["bound"] += c
+            return r
+
+        for mode in MODES:
+            for _, kind, c in scenarios:
+                call(mode, kind, c, warmup)
+        results = {}
+        for rnd in range(rounds):
+            for label, kind, c in scenarios:
+                for mode in (MODES if rnd % 2 == 0 else MODES[::-1]):
+                    r = call(mode, kind, c, duration)
+                    results.setdefault((label, c, mode), []).append(r)
+                    print(f"round {rnd + 1} {label:10} c={c:<4} {mode:9} {r['rps']:9.0f} req/s  p50 {r['p50']} ms  "
+                          f"p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
+        checks = {}
+        for mode, g in gateways.items():
+            bench.wait_recorded(g["port"])
+            with sqlite3.connect(g["db"]) as conn:
+                recorded, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_records").fetchone()
+            checks[mode] = (recorded, g["completed"], recorded == distinct
+                            and g["completed"] <= recorded <= g["completed"] + g["bound"], logged(g["port"]))
+        report(comparison, spec, MODES, results, scenarios, checks, duration, rounds)
+        return 0 if all(ok for _, _, ok, _ in checks.values()) else 1
+    finally:
+        procs.stop_all()
+
+
+def logged(port):
+    """The request log's counters from health, when it is on."""
+    health = json.loads(bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health"))
+    return health.get("logs")
+
+
+def report(comparison, spec, modes, results, scenarios, checks, duration, rounds):
+    a, b = modes
+    lines = [f"# Tollgate {spec['title']}, {bench.stamp_utc()}", "",
+             bench.machine_line(), f"{rounds} interleaved rounds of {duration} per run; medians; {spec['note']}.", "",
+             f"| scenario | figure | {a} | {b} | {a} / {b} |", "|---|---|---|---|---|"]
+    for label, _, c in scenarios:
+        j, k = results[(label, c, a)], results[(label, c, b)]
+        if c == 1:
+            for key in ("p50", "p99"):
+                jm, km = bench.med(j, key), bench.med(k, key)
+                lines.append(f"| {label}, c=1 | latency {key} (ms) | {bench.fmt(jm, 3)} | {bench.fmt(km, 3)} | "
+                             f"{bench.fmt(jm / km if km else None)}× |")
+        else:
+            jm, km = bench.med(j, "rps"), bench.med(k, "rps")
+            lines.append(f"| {label}, c={c} | throughput (req/s) | {jm:,.0f} | {km:,.0f} | {jm / km:.3f}× |")
+    lines += ["", "Record check (every completed request recorded exactly once):"]
+    for mode, (recorded, completed, ok, logs) in checks.items():
+        line = f"- {mode}: {recorded:,} records for {completed:,} completed requests: {'PASS' if ok else 'FAIL'}"
+        if logs:
+            line += f"; request log: {logs['written']:,} calls logged, {logs['dropped']:,} dropped"
+        lines.append(line)
+    bench.save_report(comparison, "\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
