@@ -69,6 +69,8 @@ public final class ProxyEndpoint {
         meter.modelCall();
         Transcript transcript = logs.open(Gateway.chatCodec(op));
         if (transcript != null) {
+            String named = request.getHeader("x-tollgate-conversation-id");
+            transcript.conversationHint(named != null ? named : request.getHeader("Helicone-Session-Id"));
             answer.transcribe(transcript);
             meter.afterRecord(record -> logs.recorded(transcript, record));
         }

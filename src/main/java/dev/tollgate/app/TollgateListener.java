@@ -3,6 +3,7 @@ package dev.tollgate.app;
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.admin.AdminConfigResource;
+import dev.tollgate.admin.AdminConversationsResource;
 import dev.tollgate.admin.AdminKeysResource;
 import dev.tollgate.admin.AdminLogsResource;
 import dev.tollgate.admin.AdminModelsResource;
@@ -84,7 +85,7 @@ public final class TollgateListener implements ServletContextListener {
     /** The JAX-RS resources: listings, usage, metrics, health, admin, dashboard, and the error mapper. */
     private static final Set<Class<?>> RESOURCES = Set.of(OpenAiResource.class, MetricsResource.class,
             HealthResource.class, UsageResource.class, AdminConfigResource.class, AdminUsersResource.class,
-            AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, AdminLogsResource.class,
+            AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, AdminLogsResource.class, AdminConversationsResource.class,
             DashboardResource.class,
             ErrorMapper.class);
 

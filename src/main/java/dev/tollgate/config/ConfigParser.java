@@ -118,7 +118,8 @@ public final class ConfigParser {
         TollgateConfig.Logs logs = new TollgateConfig.Logs(s.bool("enabled", d.enabled()),
                 bytes(s, "max-body-bytes", d.maxBodyBytes(), 64L * 1024 * 1024),
                 s.integer("retention-days", d.retentionDays(), 0, 36_500),
-                bytes(s, "queue-bytes", d.queueBytes(), 1L << 30), redact);
+                bytes(s, "queue-bytes", d.queueBytes(), 1L << 30), redact,
+                positive(s, "conversation-idle", d.conversationIdle()));
         warnUnknown(s);
         return logs;
     }

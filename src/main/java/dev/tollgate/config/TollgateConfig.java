@@ -109,10 +109,18 @@ public record TollgateConfig(
      * @param retentionDays whole days kept; 0 keeps everything
      * @param queueBytes    bodies waiting to be written take at most this much memory; beyond it they are dropped (counted)
      * @param redact        applied, in order, to every text before it is stored
+     * @param conversationIdle a call continues a conversation only if that conversation was active this recently
      */
-    public record Logs(boolean enabled, long maxBodyBytes, int retentionDays, long queueBytes, List<Redaction> redact) {
+    public record Logs(boolean enabled, long maxBodyBytes, int retentionDays, long queueBytes, List<Redaction> redact,
+                       Duration conversationIdle) {
+        public static final Duration DEFAULT_CONVERSATION_IDLE = Duration.ofMinutes(30);
+
         public Logs {
             redact = List.copyOf(redact);
+        }
+
+        public Logs(boolean enabled, long maxBodyBytes, int retentionDays, long queueBytes, List<Redaction> redact) {
+            this(enabled, maxBodyBytes, retentionDays, queueBytes, redact, DEFAULT_CONVERSATION_IDLE);
         }
 
         public static Logs defaults() {

@@ -13,12 +13,14 @@ import dev.tollgate.usage.UsageRecord;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Turns what a call's client sent and received, with its usage record, into the entry the store
@@ -41,6 +43,7 @@ final class EntryBuilder {
         List<LogEntry.Message> messages = new ArrayList<>();
         byte[] raw = t.requestBytes();
         JsonObject layout;
+        JsonValue request = null;
         if (raw == null) {
             flags |= LogEntry.NO_REQUEST;
             layout = layout(JsonValue.EMPTY_JSON_OBJECT, JSON.createArrayBuilder());
@@ -51,11 +54,13 @@ final class EntryBuilder {
         } else {
             JsonValue body = BoundedJson.tryObject(raw, BOUNDS).<JsonValue>map(o -> o)
                     .orElseGet(() -> JSON.createValue(new String(raw, StandardCharsets.UTF_8)));
-            layout = split(redactor.apply(body), t.codec(), messages);
+            request = redactor.apply(body);
+            layout = split(request, t.codec(), messages);
         }
         Answer answer = answer(t, r);
-        if (answer.body() != null) {
-            messages.add(message(LogEntry.ANSWER, redactor.apply(answer.body())));
+        JsonValue answered = answer.body() == null ? null : redactor.apply(answer.body());
+        if (answered != null) {
+            messages.add(message(LogEntry.ANSWER, answered));
         }
         flags |= answer.flags();
         if (r.quality() == UsageQuality.PARTIAL || r.status() == 499) {
@@ -65,10 +70,33 @@ final class EntryBuilder {
             flags |= LogEntry.REDACTED;
         }
         String error = r.error() == null ? null : redactor.apply(r.error());
+        ConversationKeys keys = t.codec().isEmpty() ? null
+                : ConversationKeys.of(t.codec().get(), request, r.status() < 400 ? answered : null, caller(r)).orElse(null);
         return new LogEntry(r.id(), r.timestamp(), r.endpoint(), r.requestedModel(), r.model(), r.provider(),
                 r.caller().key().masked(), r.caller().keyId(), r.caller().userId(), r.status(), r.stream(), flags, error,
-                null, layout, messages);
+                namedConversation(t, request), layout, messages, keys);
     }
+
+    /** Who a conversation belongs to: the key that made its calls (two callers' same words are two conversations). */
+    private static String caller(UsageRecord r) {
+        return r.caller().key().hash() != null ? r.caller().key().hash() : "anonymous";
+    }
+
+    /**
+     * The conversation the client named: its header ({@code x-tollgate-conversation-id},
+     * {@code Helicone-Session-Id}), else {@code metadata.conversation_id} or {@code metadata.session_id}
+     * in its body; null when it named none (or nothing usable: 1 to 128 visible ASCII characters).
+     */
+    private static String namedConversation(Transcript t, JsonValue request) {
+        String named = t.conversationHint();
+        if (named == null && request instanceof JsonObject o && o.get("metadata") instanceof JsonObject meta) {
+            named = meta.get("conversation_id") instanceof JsonString c ? c.getString()
+                    : meta.get("session_id") instanceof JsonString c ? c.getString() : null;
+        }
+        return named != null && CONVERSATION_ID.matcher(named).matches() ? named : null;
+    }
+
+    private static final Pattern CONVERSATION_ID = Pattern.compile("[!-~]{1,128}");
 
     /** The request less its conversation fields, each of whose messages is added in order. */
     private static JsonObject split(JsonValue body, Optional<ChatCodec> codec, List<LogEntry.Message> messages) {

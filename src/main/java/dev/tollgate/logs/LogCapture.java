@@ -5,6 +5,7 @@ import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.usage.UsageRecord;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,7 @@ public final class LogCapture implements AutoCloseable {
 
     private LogCapture(TollgateConfig.Logs settings, Database db) {
         this.settings = settings;
-        this.writes = db == null ? null : new LogWrites(db);
+        this.writes = db == null ? null : new LogWrites(db, settings.conversationIdle());
         this.builder = new EntryBuilder(settings);
         if (settings.enabled() && db != null) {
             this.thread = new Thread(this::run, "tollgate-log-writer");
@@ -202,7 +203,17 @@ public final class LogCapture implements AutoCloseable {
                 failed(1, e);
             }
         }
-        writes.write(entries);
+        for (int attempt = 1; ; attempt++) { // a database busy for a moment gets a few more tries
+            try {
+                writes.write(entries);
+                break;
+            } catch (SQLException e) {
+                if (attempt == 3 || closing) {
+                    throw e;
+                }
+                Thread.sleep(200L * attempt);
+            }
+        }
         written.addAndGet(entries.size());
         if (lastError.getAndSet(null) != null) {
             LOG.info("tollgate: the request log is being written again");

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -59,6 +60,59 @@ public final class LogReader {
         }
         entry.add("request", request(layout, conversation)).add("response", answer);
         return Optional.of(entry.build());
+    }
+
+    /** A conversation holds at most this many calls in one answer. */
+    static final int MAX_TURNS = 10_000;
+
+    /**
+     * A conversation: who held it, when, its calls in order with the call each continues (branches
+     * share a parent), and its totals from their usage records; empty for an unknown id.
+     */
+    public Optional<JsonObject> conversation(String id) {
+        List<JsonObjectBuilder> turns = new ArrayList<>();
+        long[] totals = new long[3];
+        boolean[] priced = {false};
+        JsonObjectBuilder caller = JSON.createObjectBuilder();
+        String[] span = new String[2];
+        new Sql(db).query("SELECT e.id, e.ts, e.requested_model, e.model, e.status, e.parent_id, e.api_key_masked, "
+                + "e.key_id, e.user_id, u.total_tokens, u.cost_pusd FROM log_entries e LEFT JOIN usage_records u "
+                + "ON u.id = e.id WHERE e.conversation_id = ? ORDER BY e.ts, e.id LIMIT " + (MAX_TURNS + 1),
+                p -> p.setString(1, id), rs -> {
+                    String ts = Instant.ofEpochMilli(rs.getLong("ts")).toString();
+                    span[0] = span[0] == null ? ts : span[0];
+                    span[1] = ts;
+                    if (turns.isEmpty()) {
+                        caller.add("key", Jsons.textOrNull(rs.getString("api_key_masked")))
+                                .add("key_id", Jsons.textOrNull(rs.getString("key_id")))
+                                .add("user", Jsons.textOrNull(rs.getString("user_id")));
+                    }
+                    turns.add(JSON.createObjectBuilder().add("id", rs.getString("id")).add("ts", ts)
+                            .add("model", Jsons.textOrNull(rs.getString("requested_model")))
+                            .add("routed_model", Jsons.textOrNull(rs.getString("model")))
+                            .add("status", rs.getInt("status"))
+                            .add("parent_id", Jsons.textOrNull(rs.getString("parent_id"))));
+                    totals[0]++;
+                    totals[1] += rs.getLong("total_tokens");
+                    long cost = rs.getLong("cost_pusd");
+                    if (!rs.wasNull()) {
+                        totals[2] += cost;
+                        priced[0] = true;
+                    }
+                    return null;
+                });
+        if (turns.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonArrayBuilder list = JSON.createArrayBuilder();
+        turns.stream().limit(MAX_TURNS).forEach(list::add);
+        return Optional.of(JSON.createObjectBuilder().add("id", id).add("caller", caller).add("started", span[0])
+                .add("last", span[1]).add("turns", list).add("more_turns", turns.size() > MAX_TURNS)
+                .add("totals", JSON.createObjectBuilder().add("requests", Math.min(totals[0], MAX_TURNS))
+                        .add("tokens", totals[1]).add("cost_usd", priced[0]
+                                ? JSON.createValue(BigDecimal.valueOf(totals[2], 12).stripTrailingZeros())
+                                : JsonValue.NULL))
+                .build());
     }
 
     /** A message as stored, or the placeholder when retention removed it. */

@@ -9,12 +9,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes log entries, each message once: a message already stored (by its hash) is referred to,
@@ -26,6 +30,7 @@ final class LogWrites {
     private static final int KNOWN = 20_000;
 
     private final Database db;
+    private final Duration idle;
     private final Map<String, Long> known = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -33,8 +38,10 @@ final class LogWrites {
         }
     };
 
-    LogWrites(Database db) {
+    /** @param idle a call continues a conversation only if that conversation was active this recently */
+    LogWrites(Database db, Duration idle) {
         this.db = db;
+        this.idle = idle;
     }
 
     /** Writes a batch in one transaction; an entry already there (same id) is left as it is. */
@@ -42,6 +49,13 @@ final class LogWrites {
         Map<String, Long> learned = new LinkedHashMap<>();
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
+                if (db.dialect() == SqlDialect.SQLITE) {
+                    // take the write lock first: a transaction that reads, then writes after another
+                    // connection (the usage recorder) committed, fails at once with SQLITE_BUSY instead of waiting
+                    try (Statement lock = tx.createStatement()) {
+                        lock.executeUpdate("DELETE FROM log_entry_messages WHERE 0 = 1");
+                    }
+                }
                 for (LogEntry e : batch) {
                     write(tx, e, learned);
                 }
@@ -53,9 +67,11 @@ final class LogWrites {
     }
 
     private void write(Connection c, LogEntry e, Map<String, Long> learned) throws SQLException {
+        Place place = place(c, e);
         try (PreparedStatement p = c.prepareStatement("INSERT INTO log_entries (id, ts, endpoint, requested_model, model, "
                 + "provider, api_key_masked, key_id, user_id, status, stream, flags, error, conversation_id, request, "
-                + "stored_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING")) {
+                + "stored_bytes, thread_key, parent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                + "ON CONFLICT (id) DO NOTHING")) {
             byte[] layout = Deflated.deflate(e.layout().toString().getBytes(StandardCharsets.UTF_8));
             p.setString(1, e.id());
             p.setLong(2, e.ts().toEpochMilli());
@@ -70,9 +86,11 @@ final class LogWrites {
             p.setInt(11, e.stream() ? 1 : 0);
             p.setInt(12, e.flags());
             p.setString(13, e.error());
-            p.setString(14, e.conversationId());
+            p.setString(14, place.conversation());
             p.setBytes(15, layout);
             p.setLong(16, layout.length);
+            p.setString(17, e.keys() == null ? null : e.keys().thread());
+            p.setString(18, place.parent());
             if (p.executeUpdate() == 0) {
                 return; // written before (a retried batch)
             }
@@ -86,6 +104,68 @@ final class LogWrites {
                 link.addBatch();
             }
             link.executeBatch();
+        }
+    }
+
+    /** Where a call sits: its conversation (null for calls that are no chat and name none) and the call it continues. */
+    private record Place(String conversation, String parent) {
+    }
+
+    /**
+     * A named conversation is the client's word; otherwise a chat call continues the call whose
+     * thread is its longest history, if that conversation was active within the idle window, and
+     * else starts a conversation of its own, named after itself.
+     */
+    private Place place(Connection c, LogEntry e) throws SQLException {
+        Optional<String[]> parent = e.keys() == null ? Optional.empty() : parent(c, e);
+        if (e.conversationId() != null) {
+            return new Place(e.conversationId(), parent.filter(p -> e.conversationId().equals(p[1])).map(p -> p[0])
+                    .orElse(null));
+        }
+        if (parent.isPresent()) {
+            return new Place(parent.get()[1], parent.get()[0]);
+        }
+        return new Place(e.keys() == null ? null : e.id(), null);
+    }
+
+    /** The call this one continues and its conversation ({id, conversation}), longest history first. */
+    private Optional<String[]> parent(Connection c, LogEntry e) throws SQLException {
+        List<String> history = e.keys().history();
+        if (history.isEmpty()) {
+            return Optional.empty();
+        }
+        String in = String.join(",", Collections.nCopies(history.size(), "?"));
+        Map<String, String[]> newest = new LinkedHashMap<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT thread_key, id, conversation_id FROM log_entries "
+                + "WHERE thread_key IN (" + in + ") AND ts <= ? ORDER BY ts DESC")) {
+            for (int i = 0; i < history.size(); i++) {
+                p.setString(i + 1, history.get(i));
+            }
+            p.setLong(history.size() + 1, e.ts().toEpochMilli());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    newest.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        long since = e.ts().minus(idle).toEpochMilli();
+        for (String key : history) {
+            String[] found = newest.get(key);
+            if (found != null && found[1] != null && active(c, found[1], since)) {
+                return Optional.of(found);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean active(Connection c, String conversation, long since) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT 1 FROM log_entries WHERE conversation_id = ? AND ts >= ? LIMIT 1")) {
+            p.setString(1, conversation);
+            p.setLong(2, since);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

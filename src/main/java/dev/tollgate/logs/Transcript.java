@@ -24,6 +24,7 @@ public final class Transcript {
     private final Budget budget;
     private long held;
     private byte[] request;
+    private String conversationHint;
     private byte[] whole;
     private ByteArrayOutputStream streamed;
     private boolean truncated;
@@ -52,6 +53,15 @@ public final class Transcript {
 
     public synchronized void request(byte[] body) {
         request = capped(body);
+    }
+
+    /** The conversation the client named in a header, if it did. */
+    public synchronized void conversationHint(String id) {
+        conversationHint = id;
+    }
+
+    synchronized String conversationHint() {
+        return conversationHint;
     }
 
     /** The whole answer the client was given. */

@@ -107,7 +107,7 @@ public final class LogSearchBenchmark {
     }
 
     private void run(Database db, String engine, long calls, List<String> report, Size size) throws Exception {
-        LogWrites writes = new LogWrites(db);
+        LogWrites writes = new LogWrites(db, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE);
         long start = System.nanoTime();
         long written = seed(writes, calls, Instant.now().minus(Duration.ofDays(30)), false);
         double seedSeconds = (System.nanoTime() - start) / 1e9;

@@ -50,7 +50,7 @@ class LogStoreTest {
     void open() {
         db = Database.open(dir.resolve("t.db"), false);
         db.migrate();
-        writes = new LogWrites(db);
+        writes = new LogWrites(db, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE);
         search = new LogSearch(db);
         reader = new LogReader(db);
     }

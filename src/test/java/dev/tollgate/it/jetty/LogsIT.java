@@ -277,4 +277,37 @@ class LogsIT {
         JsonObject health = json(TestRig.operator("_qs/health", null).body());
         assertTrue(health.getJsonObject("logs").getBoolean("running"), health.toString());
     }
+
+    @Test
+    void callsAreGroupedIntoConversationsAndANamedOneKeepsItsName() {
+        String key = TestRig.newKey();
+        String u = unique();
+        String first = "{\"role\":\"user\",\"content\":\"" + u + " plan a trip\"}";
+        HttpResponse<String> one = TestRig.post("v1/chat/completions", key, "{\"model\":\"fake-gpt\",\"messages\":["
+                + first + "]}");
+        String answer = json(one.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+                .getString("content");
+        HttpResponse<String> two = TestRig.post("v1/chat/completions", key, "{\"model\":\"fake-gpt\",\"messages\":["
+                + first + ",{\"role\":\"assistant\",\"content\":\"" + answer + "\"},{\"role\":\"user\",\"content\":"
+                + "\"and then?\"}]}");
+        String id1 = one.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        String id2 = two.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        String conversation = entry(id1).getString("conversation_id");
+        assertEquals(conversation, entry(id2).getString("conversation_id"), "the second turn continues the first");
+        JsonObject c = json(TestRig.admin("GET", "admin/conversations/" + conversation, null).body());
+        assertEquals(2, c.getJsonArray("turns").size());
+        assertEquals(id1, c.getJsonArray("turns").getJsonObject(1).getString("parent_id"));
+        assertEquals(TestRig.masked(key), c.getJsonObject("caller").getString("key"));
+        assertTrue(c.getJsonObject("totals").getInt("tokens") > 0, c.toString());
+        JsonArray listed = json(TestRig.admin("GET", "admin/logs?conversation=" + conversation, null).body())
+                .getJsonArray("results");
+        assertEquals(2, listed.size());
+
+        HttpResponse<String> named = TestRig.postWith("v1/chat/completions", "{\"model\":\"mock-gpt\",\"messages\":[{"
+                + "\"role\":\"user\",\"content\":\"" + u + " hi\"}]}", "Authorization", "Bearer " + key,
+                "x-tollgate-conversation-id", "ticket-" + u);
+        assertEquals("ticket-" + u, entry(named.headers().firstValue("x-tollgate-request-id").orElseThrow())
+                .getString("conversation_id"));
+        assertEquals(404, TestRig.admin("GET", "admin/conversations/none-" + u, null).statusCode());
+    }
 }
