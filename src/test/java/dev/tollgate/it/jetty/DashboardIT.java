@@ -206,5 +206,9 @@ class DashboardIT {
         assertEquals(null, browser.js("return window.pwned === undefined ? null : window.pwned;"));
         assertFalse(browser.driver().getPageSource().contains(key), "the caller's key is not on the page");
         browser.screenshot("log");
+        browser.driver().findElement(By.id("conversation-link")).click();
+        browser.waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#log-results li a.log-link")).isEmpty());
+        assertEquals(1, browser.driver().findElements(By.cssSelector("#log-results li")).size(),
+                "its conversation: the one call so far");
     }
 }
