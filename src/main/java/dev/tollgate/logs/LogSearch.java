@@ -228,50 +228,11 @@ public final class LogSearch {
             return Map.of();
         }
         String in = ids.stream().map(id -> "?").collect(Collectors.joining(","));
-        List<Object> params = new ArrayList<>();
-        String sql;
-        String start = String.valueOf(StoredJson.MARK_START);
-        String end = String.valueOf(StoredJson.MARK_END);
-        if (postgres()) {
-            String tsquery = q.postgres(params);
-            params.add("StartSel=" + start + ", StopSel=" + end + ", MaxWords=30, MinWords=12, MaxFragments=2, "
-                    + "FragmentDelimiter=\" … \"");
-            sql = "SELECT m.id, ts_headline('simple', m.text, " + tsquery + ", ?) FROM log_messages m WHERE m.id IN (" + in + ")";
-        } else {
-            params.add(start);
-            params.add(end);
-            params.add(q.fts5());
-            sql = "SELECT rowid, snippet(log_text, 0, ?, ?, '…', 24) FROM log_text WHERE log_text MATCH ? AND rowid IN ("
-                    + in + ")";
-        }
-        params.addAll(ids);
+        String sql = postgres() ? "SELECT id, text FROM log_messages WHERE id IN (" + in + ")"
+                : "SELECT rowid, text FROM log_text WHERE rowid IN (" + in + ")";
         Map<Long, List<Segment>> out = new HashMap<>();
-        new Sql(db).query(sql, p -> bind(p, params), rs -> out.put(rs.getLong(1), segments(rs.getString(2))));
-        return out;
-    }
-
-    static List<Segment> segments(String marked) {
-        List<Segment> out = new ArrayList<>();
-        if (marked == null) {
-            return out;
-        }
-        StringBuilder text = new StringBuilder();
-        boolean inside = false;
-        for (int i = 0; i < marked.length(); i++) {
-            char c = marked.charAt(i);
-            if (c == StoredJson.MARK_START || c == StoredJson.MARK_END) {
-                if (!text.isEmpty()) {
-                    out.add(new Segment(text.toString(), inside));
-                    text.setLength(0);
-                }
-                inside = c == StoredJson.MARK_START;
-            } else {
-                text.append(c == '\n' ? ' ' : c);
-            }
-        }
-        if (!text.isEmpty()) {
-            out.add(new Segment(text.toString(), inside));
-        }
+        new Sql(db).query(sql, p -> bind(p, new ArrayList<>(ids)), rs -> out.put(rs.getLong(1),
+                Snippet.of(rs.getString(2), q)));
         return out;
     }
 

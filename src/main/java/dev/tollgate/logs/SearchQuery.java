@@ -30,6 +30,9 @@ public final class SearchQuery {
 
         /** A tsquery expression; its parameters, in order, are added to {@code params}. */
         String postgres(List<Object> params);
+
+        /** The words a match of this query shows, for marking them in a snippet (not those after NOT). */
+        void shown(List<Term> out);
     }
 
     /** One word, or every word that starts with it. */
@@ -48,6 +51,11 @@ public final class SearchQuery {
             params.add(word);
             return "phraseto_tsquery('simple', ?)";
         }
+
+        @Override
+        public void shown(List<Term> out) {
+            out.add(this);
+        }
     }
 
     /** Words next to each other in this order. */
@@ -62,6 +70,11 @@ public final class SearchQuery {
             params.add(String.join(" ", words));
             return "phraseto_tsquery('simple', ?)";
         }
+
+        @Override
+        public void shown(List<Term> out) {
+            words.forEach(w -> out.add(new Term(w, false)));
+        }
     }
 
     /** Every part matches. */
@@ -74,6 +87,11 @@ public final class SearchQuery {
         @Override
         public String postgres(List<Object> params) {
             return parts.stream().map(p -> p.postgres(params)).collect(Collectors.joining(" && ", "(", ")"));
+        }
+
+        @Override
+        public void shown(List<Term> out) {
+            parts.forEach(p -> p.shown(out));
         }
     }
 
@@ -88,6 +106,11 @@ public final class SearchQuery {
         public String postgres(List<Object> params) {
             return parts.stream().map(p -> p.postgres(params)).collect(Collectors.joining(" || ", "(", ")"));
         }
+
+        @Override
+        public void shown(List<Term> out) {
+            parts.forEach(p -> p.shown(out));
+        }
     }
 
     /** {@code match} matches and {@code except} does not. */
@@ -100,6 +123,11 @@ public final class SearchQuery {
         @Override
         public String postgres(List<Object> params) {
             return "(" + match.postgres(params) + " && !!" + except.postgres(params) + ")";
+        }
+
+        @Override
+        public void shown(List<Term> out) {
+            match.shown(out);
         }
     }
 
@@ -120,6 +148,12 @@ public final class SearchQuery {
                 ways.add("tsquery_phrase(" + right.postgres(params) + ", " + left.postgres(params) + ", " + d + ")");
             }
             return "(" + String.join(" || ", ways) + ")";
+        }
+
+        @Override
+        public void shown(List<Term> out) {
+            left.shown(out);
+            right.shown(out);
         }
     }
 

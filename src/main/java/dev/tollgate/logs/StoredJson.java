@@ -30,9 +30,6 @@ final class StoredJson {
             "model", "object", "finish_reason", "stop_reason", "finishReason", "status", "mime_type", "media_type",
             "mimeType", "signature", "thoughtSignature", "detail", "url", "data", "encrypted_content", "image_url",
             "file_id", "system_fingerprint", "responseId", "modelVersion");
-    /** The highlight markers of search snippets: never part of stored text, so text cannot fake a highlight. */
-    static final char MARK_START = '\uE000';
-    static final char MARK_END = '\uE001';
 
     private StoredJson() {
     }
@@ -87,8 +84,7 @@ final class StoredJson {
         } else if (v instanceof JsonArray a) {
             a.forEach(child -> text(child, key, b));
         } else if (v instanceof JsonString s && (key == null || !NOT_TEXT.contains(key)) && !binary(s.getString())) {
-            String clean = s.getString().replace(MARK_START, ' ').replace(MARK_END, ' ');
-            b.append(b.isEmpty() ? "" : "\n").append(clean);
+            b.append(b.isEmpty() ? "" : "\n").append(s.getString());
         }
     }
 

@@ -61,4 +61,19 @@ class SearchQueryTest {
         assertThrows(SearchQuery.BadQuery.class, () -> SearchQuery.parse("x ".repeat(300)), "too long");
         assertThrows(SearchQuery.BadQuery.class, () -> SearchQuery.parse("w ".repeat(40)), "too many words");
     }
+
+    @Test
+    void aSnippetMarksTheQuerysWordsAroundTheFirstAndKeepsMarkupAsText() {
+        String text = "one two three four five six seven eight nine ten <b>Refund</b> policy, thirty days; "
+                + "a b c d e f g h i j k l m n o p q r s t u v w x y z";
+        List<LogSearch.Segment> s = Snippet.of(text, SearchQuery.parse("refund NOT z OR poli*"));
+        assertEquals("…four five six seven eight nine ten <b>", s.get(0).text(), "eight words before (b is one)");
+        assertEquals(new LogSearch.Segment("Refund", true), s.get(1));
+        assertEquals(new LogSearch.Segment("</b> ", false), s.get(2));
+        assertEquals(new LogSearch.Segment("policy", true), s.get(3));
+        assertTrue(s.get(s.size() - 1).text().endsWith("…"), "cut at the end too");
+        assertTrue(s.stream().noneMatch(seg -> seg.marked() && seg.text().equals("z")), "words after NOT are not shown");
+        assertEquals(List.of(new LogSearch.Segment("short text", false)),
+                Snippet.of("short text", SearchQuery.parse("absent")), "no match: the beginning");
+    }
 }
