@@ -82,8 +82,8 @@ def main():
 
 def logged(port):
     """The request log's counters from health, when it is on."""
-    health = json.loads(bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health"))
-    return health.get("logs")
+    status, body = bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")
+    return json.loads(body).get("logs") if status is not None else None
 
 
 def report(comparison, spec, modes, results, scenarios, checks, duration, rounds):
