@@ -2,7 +2,7 @@
 # The request log at scale: generated multi-turn conversations written through the log's own write
 # path, each documented query form timed over them, bytes stored per call. SQLite by default;
 # "postgresql" or "both" also start Debian's PostgreSQL in a temporary folder (apt-get install postgresql).
-# Needs only a JDK and Maven. Writes bench/results/logs-<date>.md.
+# Needs only a JDK and Maven. Writes bench/results/log-search-<date>.md.
 #   sh bench/logs.sh [calls] [sqlite|postgresql|both]     (defaults: 1000000 sqlite)
 set -eu
 cd "$(dirname "$0")/.."

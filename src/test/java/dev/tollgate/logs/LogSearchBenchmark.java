@@ -94,7 +94,7 @@ public final class LogSearchBenchmark {
             }
         }
         report.forEach(System.out::println);
-        Path out = Path.of("bench/results/logs-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
+        Path out = Path.of("bench/results/log-search-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
                 .format(Instant.now().atZone(ZoneOffset.UTC)) + ".md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, String.join("\n", report) + "\n");
