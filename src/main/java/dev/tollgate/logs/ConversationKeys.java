@@ -41,15 +41,17 @@ record ConversationKeys(String thread, List<String> history) {
         } catch (RuntimeException unreadable) { // not a chat this codec reads
             return Optional.empty();
         }
+        // each turn hashed once, and the keys hash those digests: a long history costs its length, not 64 times it
+        List<String> digests = new ArrayList<>(turns.stream().map(StoredJson::hash).toList());
         List<String> history = new ArrayList<>();
-        for (int keep = turns.size() - 1; keep >= Math.max(1, turns.size() - MAX_HISTORY); keep--) {
-            history.add(key(caller, turns.subList(0, keep)));
+        for (int keep = digests.size() - 1; keep >= Math.max(1, digests.size() - MAX_HISTORY); keep--) {
+            history.add(key(caller, digests.subList(0, keep)));
         }
         String thread = null;
         if (answer instanceof JsonObject whole) {
             try {
-                List<String> after = new ArrayList<>(turns);
-                after.add(Chat.Role.ASSISTANT.name() + SEPARATOR + said(codec.decodeResponse(whole).content()));
+                List<String> after = new ArrayList<>(digests);
+                after.add(StoredJson.hash(Chat.Role.ASSISTANT.name() + SEPARATOR + said(codec.decodeResponse(whole).content())));
                 thread = key(caller, after);
             } catch (RuntimeException unreadable) { // an error body: nothing continues from it
                 thread = null;
@@ -75,7 +77,7 @@ record ConversationKeys(String thread, List<String> history) {
         return b.toString();
     }
 
-    private static String key(String caller, List<String> turns) {
-        return StoredJson.hash(caller + SEPARATOR + SEPARATOR + String.join(String.valueOf(SEPARATOR) + SEPARATOR, turns));
+    private static String key(String caller, List<String> digests) {
+        return StoredJson.hash(caller + SEPARATOR + String.join(String.valueOf(SEPARATOR), digests));
     }
 }

@@ -242,5 +242,10 @@ public final class LogCapture implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.interrupt();
+        int left = queue.size();
+        if (left > 0) { // said, not lost silently: the usage records of these calls are written regardless
+            dropped.addAndGet(left);
+            LOG.warning("tollgate: shutting down with " + left + " call(s) not yet in the request log; they are not logged");
+        }
     }
 }
