@@ -22,32 +22,53 @@ public final class PostgresServer {
     private final int port;
 
     private final boolean root;
+    private final boolean kept;
 
-    private PostgresServer(Path bin, Path data, int port, boolean root) {
+    private PostgresServer(Path bin, Path data, int port, boolean root, boolean kept) {
         this.bin = bin;
         this.data = data;
         this.port = port;
         this.root = root;
+        this.kept = kept;
     }
 
+    /** A new cluster in a temporary folder, removed when the JVM exits. */
     public static PostgresServer start() {
         try {
+            return start(Files.createTempDirectory("tollgate-pg"), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The cluster kept in {@code dir}, created there the first time; stopped but left in place when
+     * the JVM exits (a benchmark's generated store, reused by the next run).
+     */
+    public static PostgresServer startKept(Path dir) {
+        return start(dir.toAbsolutePath(), true);
+    }
+
+    private static PostgresServer start(Path dir, boolean kept) {
+        try {
             Path bin = binaries();
-            Path dir = Files.createTempDirectory("tollgate-pg");
             Path data = dir.resolve("data");
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
             boolean root = "root".equals(System.getProperty("user.name"));
+            Files.createDirectories(dir);
             if (root) {
                 run(List.of("chown", "-R", "postgres:postgres", dir.toString()), false);
             }
-            run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "tollgate", "--auth=trust",
-                    "-E", "UTF8", "--no-instructions"), root);
+            if (!Files.exists(data.resolve("PG_VERSION"))) {
+                run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "tollgate", "--auth=trust",
+                        "-E", "UTF8", "--no-instructions"), root);
+            }
             Files.writeString(data.resolve("postgresql.auto.conf"), "port = " + port + "\nunix_socket_directories = '"
                     + dir + "'\nlisten_addresses = '127.0.0.1'\nfsync = off\n");
-            PostgresServer server = new PostgresServer(bin, data, port, root);
+            PostgresServer server = new PostgresServer(bin, data, port, root, kept);
             server.start(dir.resolve("log"));
             Runtime.getRuntime().addShutdownHook(new Thread(server::kill));
             return server;
@@ -84,6 +105,9 @@ public final class PostgresServer {
             stop();
         } catch (RuntimeException e) {
             // already stopped, or the JVM is going away too fast; the folder goes below either way
+        }
+        if (kept) {
+            return;
         }
         try (Stream<Path> files = Files.walk(data.getParent())) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

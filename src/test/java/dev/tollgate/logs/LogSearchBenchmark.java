@@ -33,7 +33,11 @@ import java.util.UUID;
  * the first page of a filtered list; plus the bytes stored per call, overall and for 20-turn
  * conversations. SQLite, and PostgreSQL beside it when Debian's server is installed.
  *
- * <pre>sh bench/logs.sh [calls] [sqlite|postgresql|both]</pre>
+ * <pre>sh bench/logs.sh [calls] [sqlite|postgresql|both] [reuse]</pre>
+ *
+ * <p>{@code reuse} keeps the generated stores in {@code bench/.work} (the SQLite file, a PostgreSQL
+ * cluster) and, when one already holds the calls asked for, times the queries over it without
+ * writing again: a million calls take half an hour to write, a query change a minute to time.
  */
 public final class LogSearchBenchmark {
     private static final int BATCH = 1000;
@@ -66,6 +70,7 @@ public final class LogSearchBenchmark {
     public static void main(String[] args) throws Exception {
         long calls = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000L;
         String engines = args.length > 1 ? args[1] : "sqlite";
+        boolean reuse = args.length > 2 && args[2].equals("reuse");
         List<String> report = new ArrayList<>();
         report.add("# Searching the request log — " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
                 .format(Instant.now().atZone(ZoneOffset.UTC)));
@@ -73,22 +78,22 @@ public final class LogSearchBenchmark {
         if (!engines.equals("postgresql")) {
             Path file = Path.of("bench/.work/logs.db");
             Files.createDirectories(file.getParent());
-            for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            for (String suffix : reuse ? new String[0] : new String[] {"", "-wal", "-shm"}) {
                 Files.deleteIfExists(Path.of(file + suffix));
             }
             try (Database db = Database.open(file, false)) {
                 db.migrate();
-                new LogSearchBenchmark().run(db, "SQLite", calls, report, () -> sqliteBytes(db, file));
+                new LogSearchBenchmark().run(db, "SQLite", calls, reuse, report, () -> sqliteBytes(db, file));
             }
         }
         if (!engines.equals("sqlite")) {
-            PostgresServer pg = PostgresServer.start();
+            PostgresServer pg = reuse ? PostgresServer.startKept(Path.of("bench/.work/logs-pg")) : PostgresServer.start();
             DirectPostgresDataSource source = new DirectPostgresDataSource();
             source.setUrl(pg.url());
             source.setUser(pg.user());
             try (Database db = Database.of(source, "bench")) {
                 db.migrate();
-                new LogSearchBenchmark().run(db, "PostgreSQL", calls, report, () -> postgresBytes(db));
+                new LogSearchBenchmark().run(db, "PostgreSQL", calls, reuse, report, () -> postgresBytes(db));
             } finally {
                 pg.stop();
             }
@@ -106,13 +111,18 @@ public final class LogSearchBenchmark {
         long bytes() throws Exception;
     }
 
-    private void run(Database db, String engine, long calls, List<String> report, Size size) throws Exception {
+    private void run(Database db, String engine, long calls, boolean reuse, List<String> report, Size size)
+            throws Exception {
         LogWrites writes = new LogWrites(db, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE);
+        long stored = count(db, "log_entries");
+        boolean reused = reuse && stored >= calls;
         long start = System.nanoTime();
-        long written = seed(writes, calls, Instant.now().minus(Duration.ofDays(30)), false);
+        long written = reused ? stored : seed(writes, calls, Instant.now().minus(Duration.ofDays(30)), false);
         double seedSeconds = (System.nanoTime() - start) / 1e9;
         long bytes = size.bytes();
-        report.add(String.format("## %s: %,d logged calls (%,d distinct messages), written in %.0f s (%,.0f calls/s)",
+        report.add(reused ? String.format("## %s: %,d logged calls (%,d distinct messages), a store kept from an "
+                + "earlier run", engine, written, count(db, "log_messages"))
+                : String.format("## %s: %,d logged calls (%,d distinct messages), written in %.0f s (%,.0f calls/s)",
                 engine, written, count(db, "log_messages"), seedSeconds, written / seedSeconds));
         report.add("");
         report.add(String.format("Stored: %,d MiB with the search index, **%,.0f bytes per call**.", bytes >> 20,
@@ -139,7 +149,9 @@ public final class LogSearchBenchmark {
         time(report, "word + filters", "refund, 7 days, gpt-4o*", () -> search.search(
                 Optional.of(SearchQuery.parse("refund")), filtered, false, 50, Optional.empty()).hits().size());
         report.add("");
-
+        if (reused) {
+            return;
+        }
         long before = count(db, "log_entries");
         long bytesBefore = size.bytes();
         long twenty = seed(writes, 20 * 500, Instant.now().minus(Duration.ofDays(1)), true);
