@@ -36,10 +36,20 @@ public final class LogSearch {
      */
     static final int WINDOW = 10_000;
 
+    /** The first slice of message ids a PostgreSQL search looks in. */
+    static final long FIRST_SLICE = 50_000;
+
     private final Database db;
+    private final long firstSlice;
 
     public LogSearch(Database db) {
+        this(db, FIRST_SLICE);
+    }
+
+    /** @param firstSlice message ids a PostgreSQL search looks among first (tests walk many slices of a small store) */
+    LogSearch(Database db, long firstSlice) {
         this.db = db;
+        this.firstSlice = firstSlice;
     }
 
     /** What to find; every filter is optional. {@code model} may hold {@code *} wildcards. */
@@ -97,12 +107,8 @@ public final class LogSearch {
                        Optional<String> cursor) {
         boolean ranked = query.isPresent() && !byTime;
         Optional<Object[]> after = cursor.map(c -> decode(c, ranked));
-        List<Object> params = new ArrayList<>();
-        String sql = query.isEmpty() ? listing(filters, after, params) : postgres()
-                ? postgresSearch(query.get(), filters, ranked, after, params)
-                : sqliteSearch(query.get(), filters, ranked, after, params);
-        params.add(limit + 1);
-        List<Row> rows = new Sql(db).query(sql, p -> bind(p, params), LogSearch::row);
+        List<Row> rows = query.isEmpty() ? listing(filters, after, limit + 1)
+                : found(query.get(), filters, ranked, after, limit + 1);
         boolean more = rows.size() > limit;
         List<Row> page = more ? rows.subList(0, limit) : rows;
         Map<Long, List<Segment>> snippets = query.isPresent() ? snippets(query.get(), page) : Map.of();
@@ -116,53 +122,33 @@ public final class LogSearch {
         return db.dialect() == SqlDialect.POSTGRESQL;
     }
 
-    private static String listing(Filters f, Optional<Object[]> after, List<Object> params) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + ", NULL AS message_id, 0.0 AS score "
-                + "FROM log_entries e WHERE 1 = 1");
+    private List<Row> listing(Filters f, Optional<Object[]> after, int rows) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM log_entries e WHERE 1 = 1");
         filters(f, sql, params);
         after.ifPresent(a -> timeCursor(sql, a, params, "e."));
-        return sql.append(" ORDER BY e.ts DESC, e.id DESC LIMIT ?").toString();
+        sql.append(" ORDER BY e.ts DESC, e.id DESC LIMIT ?");
+        params.add(rows);
+        return new Sql(db).query(sql.toString(), p -> bind(p, params), rs -> row(rs, null, 0));
     }
 
-    private static String sqliteSearch(SearchQuery.Node q, Filters f, boolean ranked, Optional<Object[]> after,
-                                       List<Object> params) {
-        params.add(q.fts5());
-        // the best message of each call: SQLite takes the bare message_id from the row MIN() chose
-        // materialized: flattened into the join, bm25() would be out of the full-text query it belongs to
-        StringBuilder sql = new StringBuilder("WITH h AS MATERIALIZED (SELECT rowid AS message_id, bm25(log_text) AS rank "
-                + "FROM log_text WHERE log_text MATCH ? ORDER BY rowid DESC LIMIT " + WINDOW + ") SELECT " + COLUMNS + ", h.message_id, -MIN(h.rank) AS score FROM h "
-                + "JOIN log_entry_messages em ON em.message_id = h.message_id JOIN log_entries e ON e.id = em.entry_id "
-                + "WHERE 1 = 1");
+    /**
+     * The page's calls for a query, in two steps: which calls, by id, sort key and best message
+     * alone (the grouping sorts small rows, not every column of tens of thousands of links), then
+     * those calls' columns.
+     */
+    private List<Row> found(SearchQuery.Node q, Filters f, boolean ranked, Optional<Object[]> after, int rows) {
+        List<Object> params = new ArrayList<>();
+        String window = postgres() ? postgresWindow(q, params) : sqliteWindow(q, params);
+        StringBuilder sql = new StringBuilder(window + " SELECT e.id, e.ts, h.message_id, h.score FROM ("
+                + "SELECT em.entry_id, " + (postgres() ? "(ARRAY_AGG(w.message_id ORDER BY w.score DESC))[1]"
+                : "w.message_id") + " AS message_id, MAX(w.score) AS score FROM w "
+                + "JOIN log_entry_messages em ON em.message_id = w.message_id GROUP BY em.entry_id) h "
+                + "JOIN log_entries e ON e.id = h.entry_id WHERE 1 = 1");
         filters(f, sql, params);
-        if (!ranked) {
-            after.ifPresent(a -> timeCursor(sql, a, params, "e."));
-        }
-        sql.append(" GROUP BY e.id");
-        if (ranked) {
-            after.ifPresent(a -> {
-                sql.append(" HAVING (-MIN(h.rank) < ? OR (-MIN(h.rank) = ? AND e.id > ?))");
-                params.add(a[0]);
-                params.add(a[0]);
-                params.add(a[1]);
-            });
-        }
-        return sql.append(ranked ? " ORDER BY score DESC, e.id LIMIT ?" : " ORDER BY e.ts DESC, e.id DESC LIMIT ?")
-                .toString();
-    }
-
-    private static String postgresSearch(SearchQuery.Node q, Filters f, boolean ranked, Optional<Object[]> after,
-                                         List<Object> params) {
-        StringBuilder inner = new StringBuilder("SELECT DISTINCT ON (e.id) " + COLUMNS + ", m.id AS message_id, "
-                + "ts_rank_cd(m.tsv, q.q)::float8 AS score FROM (SELECT " + q.postgres(params) + " AS q) q "
-                + "JOIN LATERAL (SELECT id, tsv FROM log_messages WHERE tsv @@ q.q ORDER BY id DESC LIMIT " + WINDOW
-                + ") m ON true JOIN log_entry_messages em ON em.message_id = m.id "
-                + "JOIN log_entries e ON e.id = em.entry_id WHERE 1 = 1");
-        filters(f, inner, params);
-        inner.append(" ORDER BY e.id, score DESC");
-        StringBuilder sql = new StringBuilder("SELECT * FROM (" + inner + ") e WHERE 1 = 1");
         after.ifPresent(a -> {
             if (ranked) {
-                sql.append(" AND (e.score < ? OR (e.score = ? AND e.id > ?))");
+                sql.append(" AND (h.score < ? OR (h.score = ? AND e.id > ?))");
                 params.add(a[0]);
                 params.add(a[0]);
                 params.add(a[1]);
@@ -170,8 +156,76 @@ public final class LogSearch {
                 timeCursor(sql, a, params, "e.");
             }
         });
-        return sql.append(ranked ? " ORDER BY e.score DESC, e.id LIMIT ?" : " ORDER BY e.ts DESC, e.id DESC LIMIT ?")
-                .toString();
+        sql.append(ranked ? " ORDER BY h.score DESC, e.id LIMIT ?" : " ORDER BY e.ts DESC, e.id DESC LIMIT ?");
+        params.add(rows);
+        List<Row> keys = new Sql(db).query(sql.toString(), p -> bind(p, params),
+                rs -> new Row(rs.getString(1), rs.getLong(2), null, null, null, 0, false, 0, null, null, null, null, null,
+                        rs.getLong(3), rs.getDouble(4)));
+        return withColumns(keys);
+    }
+
+    /**
+     * The newest {@link #WINDOW} matching messages as {@code h(message_id, score)}, higher scores
+     * better: FTS5 walks its index newest first and stops there; bm25() is lower for better.
+     * Materialized: flattened into the join, bm25() would be out of the full-text query it belongs to.
+     * SQLite's MAX() above takes the bare message_id from the row it chose.
+     */
+    private static String sqliteWindow(SearchQuery.Node q, List<Object> params) {
+        params.add(q.fts5());
+        return "WITH w AS MATERIALIZED (SELECT rowid AS message_id, -bm25(log_text) AS score FROM log_text "
+                + "WHERE log_text MATCH ? ORDER BY rowid DESC LIMIT " + WINDOW + ")";
+    }
+
+    /**
+     * The same window on PostgreSQL, found a slice of ids at a time, newest first: a GIN index
+     * gives every row of a common word unordered, so each slice bounds the rows fetched and ranked
+     * to those in it (a slice four times the last, until the window is full or the ids run out).
+     * The found messages enter the query as arrays.
+     */
+    private String postgresWindow(SearchQuery.Node q, List<Object> params) {
+        List<Long> ids = new ArrayList<>();
+        List<Double> scores = new ArrayList<>();
+        Long newest = new Sql(db).query("SELECT MAX(id) FROM log_messages", p -> { }, rs -> Sql.getLong(rs, 1)).get(0);
+        long high = newest == null ? 0 : newest + 1;
+        for (long span = firstSlice; high > 0 && ids.size() < WINDOW; span *= 4) {
+            long low = Math.max(0, high - span);
+            List<Object> slice = new ArrayList<>();
+            String tsquery = q.postgres(slice);
+            slice.add(low);
+            slice.add(high);
+            slice.add(WINDOW - ids.size());
+            new Sql(db).query("SELECT m.id, ts_rank_cd(m.tsv, q.q)::float8 FROM (SELECT " + tsquery + " AS q) q "
+                    + "JOIN log_messages m ON m.tsv @@ q.q WHERE m.id >= ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
+                    p -> bind(p, slice), rs -> {
+                        ids.add(rs.getLong(1));
+                        scores.add(rs.getDouble(2));
+                        return null;
+                    });
+            high = low;
+        }
+        params.add(ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")));
+        params.add(scores.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")));
+        return "WITH w AS (SELECT * FROM unnest(?::bigint[], ?::float8[]) AS w(message_id, score))";
+    }
+
+    /** The rows again with every column, in the same order. */
+    private List<Row> withColumns(List<Row> keys) {
+        if (keys.isEmpty()) {
+            return keys;
+        }
+        Map<String, Row> byId = new HashMap<>();
+        for (Row k : keys) {
+            byId.put(k.id(), k);
+        }
+        String in = keys.stream().map(k -> "?").collect(Collectors.joining(","));
+        Map<String, Row> full = new HashMap<>();
+        new Sql(db).query("SELECT " + COLUMNS + " FROM log_entries e WHERE e.id IN (" + in + ")",
+                p -> bind(p, new ArrayList<>(byId.keySet())), rs -> {
+                    Row key = byId.get(rs.getString("id"));
+                    full.put(key.id(), row(rs, key.messageId(), key.score()));
+                    return null;
+                });
+        return keys.stream().map(k -> full.get(k.id())).filter(r -> r != null).toList();
     }
 
     private static void timeCursor(StringBuilder sql, Object[] a, List<Object> params, String table) {
@@ -260,13 +314,11 @@ public final class LogSearch {
         }
     }
 
-    private static Row row(ResultSet rs) throws SQLException {
-        long message = rs.getLong("message_id");
-        Long messageId = rs.wasNull() ? null : message;
+    private static Row row(ResultSet rs, Long messageId, double score) throws SQLException {
         return new Row(rs.getString("id"), rs.getLong("ts"), rs.getString("requested_model"), rs.getString("model"),
                 rs.getString("provider"), rs.getInt("status"), rs.getInt("stream") != 0, rs.getInt("flags"),
                 rs.getString("error"), rs.getString("conversation_id"), rs.getString("api_key_masked"),
-                rs.getString("key_id"), rs.getString("user_id"), messageId, rs.getDouble("score"));
+                rs.getString("key_id"), rs.getString("user_id"), messageId, score);
     }
 
     /** The last row's sort key: score and id when ranked, time and id otherwise. */

@@ -1,6 +1,7 @@
 package dev.tollgate.logs;
 
 import dev.tollgate.store.Database;
+import dev.tollgate.store.PreparedStatements;
 import dev.tollgate.store.Sql;
 import dev.tollgate.store.SqlDialect;
 import dev.tollgate.store.Transactions;
@@ -56,8 +57,11 @@ final class LogWrites {
                         lock.executeUpdate("DELETE FROM log_entry_messages WHERE 0 = 1");
                     }
                 }
-                for (LogEntry e : batch) {
-                    write(tx, e, learned);
+                try (PreparedStatements ps = new PreparedStatements(tx); Deflated.Deflating zip = new Deflated.Deflating()) {
+                    Batch b = new Batch(ps, zip, learned);
+                    for (LogEntry e : batch) {
+                        write(b, e);
+                    }
                 }
             });
         }
@@ -66,45 +70,46 @@ final class LogWrites {
         }
     }
 
-    private void write(Connection c, LogEntry e, Map<String, Long> learned) throws SQLException {
+    /** What one batch's writes share: its statements, its deflater, the message ids it has stored so far. */
+    private record Batch(PreparedStatements sql, Deflated.Deflating zip, Map<String, Long> learned) {
+    }
+
+    private void write(Batch b, LogEntry e) throws SQLException {
+        PreparedStatements c = b.sql();
         Place place = place(c, e);
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO log_entries (id, ts, endpoint, requested_model, model, "
-                + "provider, api_key_masked, key_id, user_id, status, stream, flags, error, conversation_id, request, "
-                + "stored_bytes, thread_key, parent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                + "ON CONFLICT (id) DO NOTHING")) {
-            byte[] layout = Deflated.deflate(e.layout().toString().getBytes(StandardCharsets.UTF_8));
-            p.setString(1, e.id());
-            p.setLong(2, e.ts().toEpochMilli());
-            p.setString(3, e.endpoint());
-            p.setString(4, e.requestedModel());
-            p.setString(5, e.model());
-            p.setString(6, e.provider());
-            p.setString(7, e.keyMasked());
-            p.setString(8, e.keyId());
-            p.setString(9, e.userId());
-            p.setInt(10, e.status());
-            p.setInt(11, e.stream() ? 1 : 0);
-            p.setInt(12, e.flags());
-            p.setString(13, e.error());
-            p.setString(14, place.conversation());
-            p.setBytes(15, layout);
-            p.setLong(16, layout.length);
-            p.setString(17, e.keys() == null ? null : e.keys().thread());
-            p.setString(18, place.parent());
-            if (p.executeUpdate() == 0) {
-                return; // written before (a retried batch)
-            }
+        PreparedStatement p = c.of("INSERT INTO log_entries (id, ts, endpoint, requested_model, model, provider, "
+                + "api_key_masked, key_id, user_id, status, stream, flags, error, conversation_id, request, stored_bytes, "
+                + "thread_key, parent_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO NOTHING");
+        byte[] layout = b.zip().deflate(e.layout().toString().getBytes(StandardCharsets.UTF_8));
+        p.setString(1, e.id());
+        p.setLong(2, e.ts().toEpochMilli());
+        p.setString(3, e.endpoint());
+        p.setString(4, e.requestedModel());
+        p.setString(5, e.model());
+        p.setString(6, e.provider());
+        p.setString(7, e.keyMasked());
+        p.setString(8, e.keyId());
+        p.setString(9, e.userId());
+        p.setInt(10, e.status());
+        p.setInt(11, e.stream() ? 1 : 0);
+        p.setInt(12, e.flags());
+        p.setString(13, e.error());
+        p.setString(14, place.conversation());
+        p.setBytes(15, layout);
+        p.setLong(16, layout.length);
+        p.setString(17, e.keys() == null ? null : e.keys().thread());
+        p.setString(18, place.parent());
+        if (p.executeUpdate() == 0) {
+            return; // written before (a retried batch)
         }
-        try (PreparedStatement link = c.prepareStatement(
-                "INSERT INTO log_entry_messages (entry_id, seq, message_id) VALUES (?,?,?)")) {
-            for (LogEntry.Message m : e.messages()) {
-                link.setString(1, e.id());
-                link.setInt(2, m.seq());
-                link.setLong(3, messageId(c, m, learned));
-                link.addBatch();
-            }
-            link.executeBatch();
+        PreparedStatement link = c.of("INSERT INTO log_entry_messages (entry_id, seq, message_id) VALUES (?,?,?)");
+        for (LogEntry.Message m : e.messages()) {
+            link.setString(1, e.id());
+            link.setInt(2, m.seq());
+            link.setLong(3, messageId(b, m));
+            link.addBatch();
         }
+        link.executeBatch();
     }
 
     /** Where a call sits: its conversation (null for calls that are no chat and name none) and the call it continues. */
@@ -116,7 +121,7 @@ final class LogWrites {
      * thread is its longest history, if that conversation was active within the idle window, and
      * else starts a conversation of its own, named after itself.
      */
-    private Place place(Connection c, LogEntry e) throws SQLException {
+    private Place place(PreparedStatements c, LogEntry e) throws SQLException {
         Optional<String[]> parent = e.keys() == null ? Optional.empty() : parent(c, e);
         if (e.conversationId() != null) {
             return new Place(e.conversationId(), parent.filter(p -> e.conversationId().equals(p[1])).map(p -> p[0])
@@ -129,23 +134,22 @@ final class LogWrites {
     }
 
     /** The call this one continues and its conversation ({id, conversation}), longest history first. */
-    private Optional<String[]> parent(Connection c, LogEntry e) throws SQLException {
+    private Optional<String[]> parent(PreparedStatements c, LogEntry e) throws SQLException {
         List<String> history = e.keys().history();
         if (history.isEmpty()) {
             return Optional.empty();
         }
         String in = String.join(",", Collections.nCopies(history.size(), "?"));
         Map<String, String[]> newest = new LinkedHashMap<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT thread_key, id, conversation_id FROM log_entries "
-                + "WHERE thread_key IN (" + in + ") AND ts <= ? ORDER BY ts DESC")) {
-            for (int i = 0; i < history.size(); i++) {
-                p.setString(i + 1, history.get(i));
-            }
-            p.setLong(history.size() + 1, e.ts().toEpochMilli());
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    newest.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
-                }
+        PreparedStatement p = c.of("SELECT thread_key, id, conversation_id FROM log_entries WHERE thread_key IN ("
+                + in + ") AND ts <= ? ORDER BY ts DESC");
+        for (int i = 0; i < history.size(); i++) {
+            p.setString(i + 1, history.get(i));
+        }
+        p.setLong(history.size() + 1, e.ts().toEpochMilli());
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                newest.putIfAbsent(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)});
             }
         }
         long since = e.ts().minus(idle).toEpochMilli();
@@ -158,19 +162,17 @@ final class LogWrites {
         return Optional.empty();
     }
 
-    private static boolean active(Connection c, String conversation, long since) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(
-                "SELECT 1 FROM log_entries WHERE conversation_id = ? AND ts >= ? LIMIT 1")) {
-            p.setString(1, conversation);
-            p.setLong(2, since);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next();
-            }
+    private static boolean active(PreparedStatements c, String conversation, long since) throws SQLException {
+        PreparedStatement p = c.of("SELECT 1 FROM log_entries WHERE conversation_id = ? AND ts >= ? LIMIT 1");
+        p.setString(1, conversation);
+        p.setLong(2, since);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next();
         }
     }
 
-    private long messageId(Connection c, LogEntry.Message m, Map<String, Long> learned) throws SQLException {
-        Long id = learned.get(m.hash());
+    private long messageId(Batch b, LogEntry.Message m) throws SQLException {
+        Long id = b.learned().get(m.hash());
         if (id == null) {
             synchronized (known) {
                 id = known.get(m.hash());
@@ -179,47 +181,44 @@ final class LogWrites {
         if (id != null) {
             return id;
         }
-        id = find(c, m.hash());
+        id = find(b.sql(), m.hash());
         if (id == null) {
-            id = insert(c, m);
+            id = insert(b, m);
         }
-        learned.put(m.hash(), id);
+        b.learned().put(m.hash(), id);
         return id;
     }
 
-    private static Long find(Connection c, String hash) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT id FROM log_messages WHERE hash = ?")) {
-            p.setString(1, hash);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : null;
-            }
+    private static Long find(PreparedStatements c, String hash) throws SQLException {
+        PreparedStatement p = c.of("SELECT id FROM log_messages WHERE hash = ?");
+        p.setString(1, hash);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
         }
     }
 
-    private long insert(Connection c, LogEntry.Message m) throws SQLException {
+    private long insert(Batch b, LogEntry.Message m) throws SQLException {
+        PreparedStatements c = b.sql();
         boolean postgres = db.dialect() == SqlDialect.POSTGRESQL;
-        byte[] body = Deflated.deflate(m.json().getBytes(StandardCharsets.UTF_8));
-        int inserted;
-        try (PreparedStatement p = c.prepareStatement(postgres
+        byte[] body = b.zip().deflate(m.json().getBytes(StandardCharsets.UTF_8));
+        PreparedStatement p = c.of(postgres
                 ? "INSERT INTO log_messages (hash, body, text) VALUES (?,?,?) ON CONFLICT (hash) DO NOTHING"
-                : "INSERT INTO log_messages (hash, body) VALUES (?,?) ON CONFLICT (hash) DO NOTHING")) {
-            p.setString(1, m.hash());
-            p.setBytes(2, body);
-            if (postgres) {
-                p.setString(3, m.text().replace('\0', ' ')); // PostgreSQL text holds no NUL
-            }
-            inserted = p.executeUpdate();
+                : "INSERT INTO log_messages (hash, body) VALUES (?,?) ON CONFLICT (hash) DO NOTHING");
+        p.setString(1, m.hash());
+        p.setBytes(2, body);
+        if (postgres) {
+            p.setString(3, m.text().replace('\0', ' ')); // PostgreSQL text holds no NUL
         }
+        int inserted = p.executeUpdate();
         Long id = find(c, m.hash()); // another instance may have stored it first: either way it is there now
         if (id == null) {
             throw new SQLException("log message " + m.hash() + " vanished while it was written");
         }
         if (inserted == 1 && !postgres) {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO log_text (rowid, text) VALUES (?,?)")) {
-                p.setLong(1, id);
-                p.setString(2, m.text());
-                p.executeUpdate();
-            }
+            PreparedStatement text = c.of("INSERT INTO log_text (rowid, text) VALUES (?,?)");
+            text.setLong(1, id);
+            text.setString(2, m.text());
+            text.executeUpdate();
         }
         return id;
     }
