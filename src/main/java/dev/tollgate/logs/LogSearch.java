@@ -4,17 +4,19 @@ import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.store.SqlDialect;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -32,15 +34,17 @@ public final class LogSearch {
      * A search ranks among the newest this many matching messages: the work of a query is bounded
      * however common its words are (a word in most messages of a million-call store would otherwise
      * rank them all). Rarer words reach further back; filters by period narrow nothing here, so a
-     * search for an old call names rarer words.
+     * search for an old call names rarer words. Five thousand keeps every documented query form
+     * under 200 ms at a million calls on SQLite on two cores (bench/logs.sh); ten thousand took a
+     * rare phrase past 300 ms.
      */
-    static final int WINDOW = 10_000;
+    static final int WINDOW = 5_000;
 
     /** The first slice of message ids a PostgreSQL search looks in. */
     static final long FIRST_SLICE = 50_000;
 
     private final Database db;
-    private final long firstSlice;
+    private final MatchWindow window;
 
     public LogSearch(Database db) {
         this(db, FIRST_SLICE);
@@ -49,7 +53,7 @@ public final class LogSearch {
     /** @param firstSlice message ids a PostgreSQL search looks among first (tests walk many slices of a small store) */
     LogSearch(Database db, long firstSlice) {
         this.db = db;
-        this.firstSlice = firstSlice;
+        this.window = new MatchWindow(db, WINDOW, firstSlice);
     }
 
     /** What to find; every filter is optional. {@code model} may hold {@code *} wildcards. */
@@ -129,83 +133,85 @@ public final class LogSearch {
         after.ifPresent(a -> timeCursor(sql, a, params, "e."));
         sql.append(" ORDER BY e.ts DESC, e.id DESC LIMIT ?");
         params.add(rows);
-        return new Sql(db).query(sql.toString(), p -> bind(p, params), rs -> row(rs, null, 0));
+        return new Sql(db).query(sql.toString(), Sql.params(params), rs -> row(rs, null, 0));
+    }
+
+    /** The page's calls for a query: ranked by relevance, or newest first. */
+    private List<Row> found(SearchQuery.Node q, Filters f, boolean ranked, Optional<Object[]> after, int rows) {
+        return withColumns(ranked ? best(window.of(q), f, after, rows) : newest(q, f, after, rows));
     }
 
     /**
-     * The page's calls for a query, in two steps: which calls, by id, sort key and best message
-     * alone (the grouping sorts small rows, not every column of tens of thousands of links), then
-     * those calls' columns.
+     * The best calls for the window's matches, walked best message first: a call takes the place of
+     * its best message (ties: the newer message, then the call's id), so only as many messages are
+     * followed to their calls as the page needs, however many calls the window's messages are in.
+     * A later page walks again from the top and leaves out what stood at or before its cursor.
      */
-    private List<Row> found(SearchQuery.Node q, Filters f, boolean ranked, Optional<Object[]> after, int rows) {
+    private List<Row> best(List<MatchWindow.Match> matches, Filters f, Optional<Object[]> after, int rows) {
+        List<MatchWindow.Match> order = new ArrayList<>(matches);
+        order.sort(Comparator.comparingDouble(MatchWindow.Match::score).reversed()
+                .thenComparing(Comparator.comparingLong(MatchWindow.Match::messageId).reversed()));
+        Set<String> placed = new HashSet<>();
+        List<Row> out = new ArrayList<>();
+        for (int from = 0, chunk = 64; from < order.size() && out.size() < rows; from += chunk, chunk = Math.min(chunk * 4,
+                1024)) {
+            List<MatchWindow.Match> part = order.subList(from, Math.min(order.size(), from + chunk));
+            Map<Long, List<String>> calls = calls(part, f);
+            for (MatchWindow.Match m : part) {
+                for (String id : calls.getOrDefault(m.messageId(), List.of())) {
+                    if (!placed.add(id) || after.isPresent() && !follows(m, id, after.get())) {
+                        continue;
+                    }
+                    out.add(new Row(id, 0, null, null, null, 0, false, 0, null, null, null, null, null, m.messageId(),
+                            m.score()));
+                    if (out.size() == rows) {
+                        return out;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether a call placed at message {@code m} comes after the cursor {score, message id, call id}. */
+    private static boolean follows(MatchWindow.Match m, String id, Object[] cursor) {
+        int byScore = Double.compare((Double) cursor[0], m.score());
+        if (byScore != 0) {
+            return byScore > 0;
+        }
+        int byMessage = Long.compare((Long) cursor[1], m.messageId());
+        return byMessage != 0 ? byMessage > 0 : id.compareTo((String) cursor[2]) > 0;
+    }
+
+    /** The calls that passed the filters, by message, each message's in id order. */
+    private Map<Long, List<String>> calls(List<MatchWindow.Match> part, Filters f) {
         List<Object> params = new ArrayList<>();
-        String window = postgres() ? postgresWindow(q, params) : sqliteWindow(q, params);
-        StringBuilder sql = new StringBuilder(window + " SELECT e.id, e.ts, h.message_id, h.score FROM ("
+        part.forEach(m -> params.add(m.messageId()));
+        StringBuilder sql = new StringBuilder("SELECT em.message_id, e.id FROM log_entry_messages em "
+                + "JOIN log_entries e ON e.id = em.entry_id WHERE em.message_id IN ("
+                + part.stream().map(m -> "?").collect(Collectors.joining(",")) + ")");
+        filters(f, sql, params);
+        sql.append(" ORDER BY em.message_id, e.id");
+        Map<Long, List<String>> calls = new HashMap<>();
+        new Sql(db).query(sql.toString(), Sql.params(params), rs -> calls.computeIfAbsent(rs.getLong(1),
+                k -> new ArrayList<>()).add(rs.getString(2)));
+        return calls;
+    }
+
+    /** The newest calls among the window's matches, each with its best message; grouped, as every one needs its time. */
+    private List<Row> newest(SearchQuery.Node q, Filters f, Optional<Object[]> after, int rows) {
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder(window.table(q, params) + " SELECT e.id, e.ts, h.message_id, h.score FROM ("
                 + "SELECT em.entry_id, " + (postgres() ? "(ARRAY_AGG(w.message_id ORDER BY w.score DESC))[1]"
-                : "w.message_id") + " AS message_id, MAX(w.score) AS score FROM w "
+                : "w.message_id") + " AS message_id, MAX(w.score) AS score FROM w " // SQLite: the bare column of MAX's row
                 + "JOIN log_entry_messages em ON em.message_id = w.message_id GROUP BY em.entry_id) h "
                 + "JOIN log_entries e ON e.id = h.entry_id WHERE 1 = 1");
         filters(f, sql, params);
-        after.ifPresent(a -> {
-            if (ranked) {
-                sql.append(" AND (h.score < ? OR (h.score = ? AND e.id > ?))");
-                params.add(a[0]);
-                params.add(a[0]);
-                params.add(a[1]);
-            } else {
-                timeCursor(sql, a, params, "e.");
-            }
-        });
-        sql.append(ranked ? " ORDER BY h.score DESC, e.id LIMIT ?" : " ORDER BY e.ts DESC, e.id DESC LIMIT ?");
+        after.ifPresent(a -> timeCursor(sql, a, params, "e."));
+        sql.append(" ORDER BY e.ts DESC, e.id DESC LIMIT ?");
         params.add(rows);
-        List<Row> keys = new Sql(db).query(sql.toString(), p -> bind(p, params),
-                rs -> new Row(rs.getString(1), rs.getLong(2), null, null, null, 0, false, 0, null, null, null, null, null,
-                        rs.getLong(3), rs.getDouble(4)));
-        return withColumns(keys);
-    }
-
-    /**
-     * The newest {@link #WINDOW} matching messages as {@code h(message_id, score)}, higher scores
-     * better: FTS5 walks its index newest first and stops there; bm25() is lower for better.
-     * Materialized: flattened into the join, bm25() would be out of the full-text query it belongs to.
-     * SQLite's MAX() above takes the bare message_id from the row it chose.
-     */
-    private static String sqliteWindow(SearchQuery.Node q, List<Object> params) {
-        params.add(q.fts5());
-        return "WITH w AS MATERIALIZED (SELECT rowid AS message_id, -bm25(log_text) AS score FROM log_text "
-                + "WHERE log_text MATCH ? ORDER BY rowid DESC LIMIT " + WINDOW + ")";
-    }
-
-    /**
-     * The same window on PostgreSQL, found a slice of ids at a time, newest first: a GIN index
-     * gives every row of a common word unordered, so each slice bounds the rows fetched and ranked
-     * to those in it (a slice four times the last, until the window is full or the ids run out).
-     * The found messages enter the query as arrays.
-     */
-    private String postgresWindow(SearchQuery.Node q, List<Object> params) {
-        List<Long> ids = new ArrayList<>();
-        List<Double> scores = new ArrayList<>();
-        Long newest = new Sql(db).query("SELECT MAX(id) FROM log_messages", p -> { }, rs -> Sql.getLong(rs, 1)).get(0);
-        long high = newest == null ? 0 : newest + 1;
-        for (long span = firstSlice; high > 0 && ids.size() < WINDOW; span *= 4) {
-            long low = Math.max(0, high - span);
-            List<Object> slice = new ArrayList<>();
-            String tsquery = q.postgres(slice);
-            slice.add(low);
-            slice.add(high);
-            slice.add(WINDOW - ids.size());
-            new Sql(db).query("SELECT m.id, ts_rank_cd(m.tsv, q.q)::float8 FROM (SELECT " + tsquery + " AS q) q "
-                    + "JOIN log_messages m ON m.tsv @@ q.q WHERE m.id >= ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
-                    p -> bind(p, slice), rs -> {
-                        ids.add(rs.getLong(1));
-                        scores.add(rs.getDouble(2));
-                        return null;
-                    });
-            high = low;
-        }
-        params.add(ids.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")));
-        params.add(scores.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}")));
-        return "WITH w AS (SELECT * FROM unnest(?::bigint[], ?::float8[]) AS w(message_id, score))";
+        return new Sql(db).query(sql.toString(), Sql.params(params), rs -> new Row(rs.getString(1), rs.getLong(2), null,
+                null, null, 0, false, 0, null, null, null, null, null, rs.getLong(3), rs.getDouble(4)));
     }
 
     /** The rows again with every column, in the same order. */
@@ -220,7 +226,7 @@ public final class LogSearch {
         String in = keys.stream().map(k -> "?").collect(Collectors.joining(","));
         Map<String, Row> full = new HashMap<>();
         new Sql(db).query("SELECT " + COLUMNS + " FROM log_entries e WHERE e.id IN (" + in + ")",
-                p -> bind(p, new ArrayList<>(byId.keySet())), rs -> {
+                Sql.params(new ArrayList<>(byId.keySet())), rs -> {
                     Row key = byId.get(rs.getString("id"));
                     full.put(key.id(), row(rs, key.messageId(), key.score()));
                     return null;
@@ -285,24 +291,9 @@ public final class LogSearch {
         String sql = postgres() ? "SELECT id, text FROM log_messages WHERE id IN (" + in + ")"
                 : "SELECT rowid, text FROM log_text WHERE rowid IN (" + in + ")";
         Map<Long, List<Segment>> out = new HashMap<>();
-        new Sql(db).query(sql, p -> bind(p, new ArrayList<>(ids)), rs -> out.put(rs.getLong(1),
+        new Sql(db).query(sql, Sql.params(ids), rs -> out.put(rs.getLong(1),
                 Snippet.of(rs.getString(2), q)));
         return out;
-    }
-
-    private static void bind(PreparedStatement p, List<Object> params) throws SQLException {
-        for (int i = 0; i < params.size(); i++) {
-            Object v = params.get(i);
-            if (v instanceof Long l) {
-                p.setLong(i + 1, l);
-            } else if (v instanceof Integer n) {
-                p.setInt(i + 1, n);
-            } else if (v instanceof Double d) {
-                p.setDouble(i + 1, d);
-            } else {
-                p.setString(i + 1, (String) v);
-            }
-        }
     }
 
     private record Row(String id, long ts, String requestedModel, String model, String provider, int status,
@@ -321,23 +312,24 @@ public final class LogSearch {
                 rs.getString("key_id"), rs.getString("user_id"), messageId, score);
     }
 
-    /** The last row's sort key: score and id when ranked, time and id otherwise. */
+    /** The last row's place: score, message and id when ranked; time and id otherwise. */
     private static String encode(Row last, boolean ranked) {
-        String key = (ranked ? "s" + last.score() : "t" + last.ts()) + "|" + last.id();
+        String key = ranked ? "s" + last.score() + "|" + last.messageId() + "|" + last.id() : "t" + last.ts() + "|" + last.id();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Object[] decode(String cursor, boolean ranked) {
         try {
             String key = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            int bar = key.indexOf('|');
-            char kind = key.charAt(0);
-            if (bar < 2 || kind != (ranked ? 's' : 't')) {
+            if (key.isEmpty() || key.charAt(0) != (ranked ? 's' : 't')) {
                 throw new IllegalArgumentException("cursor belongs to another sort order");
             }
-            String value = key.substring(1, bar);
-            return new Object[] {ranked ? (Object) Double.parseDouble(value) : (Object) Long.parseLong(value),
-                key.substring(bar + 1)};
+            String[] parts = key.substring(1).split("\\|", ranked ? 3 : 2);
+            if (parts.length != (ranked ? 3 : 2)) {
+                throw new IllegalArgumentException("cursor is cut short");
+            }
+            return ranked ? new Object[] {Double.parseDouble(parts[0]), Long.parseLong(parts[1]), parts[2]}
+                    : new Object[] {Long.parseLong(parts[0]), parts[1]};
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("cursor is not one this search gave: start again without it");
         }

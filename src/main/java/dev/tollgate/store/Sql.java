@@ -62,6 +62,24 @@ public final class Sql {
         }
     }
 
+    /** A binder for parameters in order: strings (or null), longs, ints and doubles. */
+    public static Binder params(List<?> params) {
+        return p -> {
+            for (int i = 0; i < params.size(); i++) {
+                Object v = params.get(i);
+                if (v instanceof Long l) {
+                    p.setLong(i + 1, l);
+                } else if (v instanceof Integer n) {
+                    p.setInt(i + 1, n);
+                } else if (v instanceof Double d) {
+                    p.setDouble(i + 1, d);
+                } else {
+                    p.setString(i + 1, (String) v);
+                }
+            }
+        };
+    }
+
     /** Binds a nullable long. */
     public static void setLong(PreparedStatement p, int index, Long value) throws SQLException {
         if (value == null) {

@@ -128,6 +128,8 @@ class LogSearchEnginesIT {
         List<String> onPostgres = ids(new LogSearch(postgres), q, LogSearch.Filters.NONE, false, 500);
         assertFalse(onSqlite.isEmpty(), q + " finds something in the generated log");
         assertEquals(new HashSet<>(onSqlite), new HashSet<>(onPostgres), q);
+        assertEquals(onSqlite, ids(new LogSearch(sqlite), q, LogSearch.Filters.NONE, false, 3), q + ", three at a time");
+        assertEquals(onSqlite.size(), new HashSet<>(onSqlite).size(), q + ": each call once");
         assertEquals(ids(new LogSearch(sqlite), q, LogSearch.Filters.NONE, true, 500),
                 ids(new LogSearch(postgres), q, LogSearch.Filters.NONE, true, 500), q + ", newest first");
     }
