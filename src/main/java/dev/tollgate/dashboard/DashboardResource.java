@@ -13,6 +13,7 @@ import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.CredentialStatus;
+import dev.tollgate.usage.StatusRange;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.json.JsonObject;
@@ -36,7 +37,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -279,18 +279,8 @@ public final class DashboardResource {
     }
 
     /** "2xx" → 2 (a class), "429" → 429; blank → none. */
-    static Optional<Integer> parseStatus(String status) {
-        if (status == null || status.isBlank()) {
-            return Optional.empty();
-        }
-        String s = status.trim().toLowerCase(Locale.ROOT);
-        if (s.matches("[1-5]xx")) {
-            return Optional.of(s.charAt(0) - '0');
-        }
-        if (s.matches("[1-5]\\d\\d")) {
-            return Optional.of(Integer.parseInt(s));
-        }
-        throw new IllegalArgumentException("'status' must be a code such as 429 or a class such as 5xx (got '" + status + "')");
+    static Optional<StatusRange> parseStatus(String status) {
+        return status == null || status.isBlank() ? Optional.empty() : Optional.of(StatusRange.parse(status));
     }
 
     private Response html(String page, Map<String, Object> model, int status) {

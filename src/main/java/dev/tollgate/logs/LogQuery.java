@@ -1,5 +1,6 @@
 package dev.tollgate.logs;
 
+import dev.tollgate.usage.StatusRange;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -26,7 +27,7 @@ public record LogQuery(Optional<SearchQuery.Node> query, LogSearch.Filters filte
         Optional<SearchQuery.Node> query = text(param, "q", SearchQuery.MAX_LENGTH).map(SearchQuery::parse);
         LogSearch.Filters filters = new LogSearch.Filters(time(param, "from", false), time(param, "to", true),
                 text(param, "model", MAX_PARAM), text(param, "key", MAX_PARAM), text(param, "user", MAX_PARAM),
-                text(param, "status", 16).map(LogSearch.StatusFilter::parse), text(param, "provider", MAX_PARAM),
+                text(param, "status", 16).map(StatusRange::parse), text(param, "provider", MAX_PARAM),
                 text(param, "conversation", MAX_PARAM));
         return new LogQuery(query, filters, byTime(param.apply("sort")), limit(param.apply("limit")),
                 text(param, "cursor", 1024));

@@ -3,6 +3,7 @@ package dev.tollgate.logs;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.store.SqlDialect;
+import dev.tollgate.usage.StatusRange;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,7 +14,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,30 +58,10 @@ public final class LogSearch {
 
     /** What to find; every filter is optional. {@code model} may hold {@code *} wildcards. */
     public record Filters(Optional<Instant> from, Optional<Instant> to, Optional<String> model, Optional<String> key,
-                          Optional<String> user, Optional<StatusFilter> status, Optional<String> provider,
+                          Optional<String> user, Optional<StatusRange> status, Optional<String> provider,
                           Optional<String> conversation) {
         public static final Filters NONE = new Filters(Optional.empty(), Optional.empty(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
-    }
-
-    /** One status, or a class of them ({@code 4xx}, {@code 5xx}). */
-    public record StatusFilter(int low, int high) {
-        /** Parses {@code 200}, {@code 4xx} or {@code error} (400 and above). */
-        public static StatusFilter parse(String text) {
-            String t = text.trim().toLowerCase(Locale.ROOT);
-            if (t.equals("error")) {
-                return new StatusFilter(400, 599);
-            }
-            if (t.matches("[1-5]xx")) {
-                int base = (t.charAt(0) - '0') * 100;
-                return new StatusFilter(base, base + 99);
-            }
-            if (t.matches("[1-5][0-9][0-9]")) {
-                int s = Integer.parseInt(t);
-                return new StatusFilter(s, s);
-            }
-            throw new IllegalArgumentException("status must be a code such as 429, a class such as 5xx, or 'error'");
-        }
     }
 
     /** A page of hits and the cursor of the next, or null on the last. */

@@ -4,6 +4,7 @@ import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
+import dev.tollgate.usage.StatusRange;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.math.BigDecimal;
@@ -64,10 +65,10 @@ public final class UsageLog {
 
     /**
      * Which records to list: those in [from, to), and where given, of one caller (a scope: key,
-     * user), one model, one status class ({@code 2} for 2xx, {@code 4}, {@code 5}) or exact status.
+     * user), one model, statuses in a range.
      */
     public record Filter(Optional<MetricsQuery.Scope> scope, Instant from, Instant to, Optional<String> model,
-                         Optional<Integer> status) {
+                         Optional<StatusRange> status) {
     }
 
     /**
@@ -83,7 +84,7 @@ public final class UsageLog {
     public List<Entry> find(Filter f, int limit, long offset) {
         String where = " WHERE ts >= ? AND ts < ?" + f.scope().map(sc -> " AND " + sc.column() + " = ?").orElse("")
                 + (f.model().isPresent() ? " AND model = ?" : "")
-                + f.status().map(st -> st < 10 ? " AND status >= ? AND status < ?" : " AND status = ?").orElse("");
+                + (f.status().isPresent() ? " AND status BETWEEN ? AND ?" : "");
         return sql.query("SELECT " + COLUMNS + " FROM usage_records" + where + " ORDER BY ts DESC, id DESC LIMIT ? OFFSET ?",
                 p -> {
                     int i = 1;
@@ -96,13 +97,8 @@ public final class UsageLog {
                         p.setString(i++, f.model().get());
                     }
                     if (f.status().isPresent()) {
-                        int st = f.status().get();
-                        if (st < 10) {
-                            p.setInt(i++, st * 100);
-                            p.setInt(i++, st * 100 + 100);
-                        } else {
-                            p.setInt(i++, st);
-                        }
+                        p.setInt(i++, f.status().get().low());
+                        p.setInt(i++, f.status().get().high());
                     }
                     p.setInt(i++, limit + 1);
                     p.setLong(i, offset);

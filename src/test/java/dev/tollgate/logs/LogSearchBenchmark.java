@@ -9,6 +9,7 @@ import dev.tollgate.json.Jsons;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.translate.OpenAiChat;
+import dev.tollgate.usage.StatusRange;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
@@ -142,7 +143,7 @@ public final class LogSearchBenchmark {
         }
         Instant now = Instant.now();
         LogSearch.Filters filtered = new LogSearch.Filters(Optional.of(now.minus(Duration.ofDays(7))), Optional.of(now),
-                Optional.of("gpt-4o*"), Optional.empty(), Optional.empty(), Optional.of(LogSearch.StatusFilter.parse("2xx")),
+                Optional.of("gpt-4o*"), Optional.empty(), Optional.empty(), Optional.of(StatusRange.parse("2xx")),
                 Optional.of("openai"), Optional.empty());
         time(report, "filtered list, newest first", "7 days, gpt-4o*, 2xx, openai", () -> search.search(Optional.empty(),
                 filtered, true, 50, Optional.empty()).hits().size());

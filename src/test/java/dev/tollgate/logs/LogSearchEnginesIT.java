@@ -12,6 +12,7 @@ import dev.tollgate.it.PostgresServer;
 import dev.tollgate.json.Jsons;
 import dev.tollgate.store.Database;
 import dev.tollgate.translate.OpenAiChat;
+import dev.tollgate.usage.StatusRange;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
@@ -151,7 +152,7 @@ class LogSearchEnginesIT {
     @ValueSource(strings = {"refund", "card OR payment"})
     void filtersNarrowAlikeOnBothEngines(String q) {
         LogSearch.Filters azureErrors = new LogSearch.Filters(Optional.empty(), Optional.empty(), Optional.of("gpt-4*"),
-                Optional.empty(), Optional.empty(), Optional.of(LogSearch.StatusFilter.parse("4xx")), Optional.of("azure"),
+                Optional.empty(), Optional.empty(), Optional.of(StatusRange.parse("4xx")), Optional.of("azure"),
                 Optional.empty());
         List<String> onSqlite = ids(new LogSearch(sqlite), q, azureErrors, true, 5);
         assertFalse(onSqlite.isEmpty(), q + " finds an azure 429 in the generated log");

@@ -13,6 +13,7 @@ import dev.tollgate.json.Jsons;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.translate.OpenAiChat;
+import dev.tollgate.usage.StatusRange;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
@@ -154,7 +155,7 @@ class LogStoreTest {
         String late = log(chat("hello"), answer("hi"), now);
         LogSearch.Filters day = new LogSearch.Filters(Optional.of(now.minus(Duration.ofHours(1))), Optional.empty(),
                 Optional.of("m-up*"), Optional.of("key-1"), Optional.of("alice"),
-                Optional.of(LogSearch.StatusFilter.parse("2xx")), Optional.of("openai"), Optional.empty());
+                Optional.of(StatusRange.parse("2xx")), Optional.of("openai"), Optional.empty());
         assertEquals(List.of(late), search.search(Optional.empty(), day, true, 10, Optional.empty()).hits().stream()
                 .map(LogSearch.Hit::id).toList());
         assertEquals(List.of(late, early), search.search(Optional.empty(), LogSearch.Filters.NONE, true, 10,
