@@ -130,13 +130,78 @@ final class StoredJson {
         String apply(String text) {
             String out = text;
             for (Redaction rule : rules) {
-                Matcher m = rule.pattern().matcher(out);
-                if (m.find()) {
+                try {
+                    Matcher m = rule.pattern().matcher(new MeteredText(out));
+                    if (m.find()) {
+                        changed = true;
+                        out = m.replaceAll(Matcher.quoteReplacement(rule.replacement()));
+                    }
+                } catch (MeteredText.Exhausted e) {
+                    // a rule that backtracks without end on this text: keep none of it rather than
+                    // store what the rule was written to hide, and free the log writer
                     changed = true;
-                    out = m.replaceAll(Matcher.quoteReplacement(rule.replacement()));
+                    return WITHHELD;
                 }
             }
             return out;
+        }
+    }
+
+    /** What is stored in place of a text a redaction rule could not finish with. */
+    static final String WITHHELD = "[withheld: a redaction rule took too long on this text]";
+
+    /**
+     * Text whose reads are counted: a regular expression reads a character per step, so a rule
+     * that backtracks without end (an operator's {@code (a+)+$} on a caller's long run of
+     * {@code a}) stops at a budget proportional to the text instead of holding the log writer.
+     */
+    static final class MeteredText implements CharSequence {
+        /** Reads allowed per character, and for any text. */
+        static final long PER_CHAR = 200;
+        static final long BASE = 1_000_000;
+
+        /** The budget ran out. */
+        static final class Exhausted extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            Exhausted() {
+                super("a redaction rule read past its budget", null, false, false);
+            }
+        }
+
+        private final CharSequence text;
+        private final long[] left;
+
+        MeteredText(CharSequence text) {
+            this(text, new long[] {BASE + PER_CHAR * text.length()});
+        }
+
+        private MeteredText(CharSequence text, long[] left) {
+            this.text = text;
+            this.left = left;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (--left[0] < 0) {
+                throw new Exhausted();
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new MeteredText(text.subSequence(start, end), left); // the same budget
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
         }
     }
 }

@@ -235,6 +235,23 @@ class LogStoreTest {
     }
 
     @Test
+    void aRuleThatBacktracksWithoutEndWithholdsTheTextInsteadOfHoldingTheWriter() throws Exception {
+        settings = new TollgateConfig.Logs(true, 64 * 1024, 30, 1 << 20, List.of(
+                new Redaction(Pattern.compile("sk-[A-Za-z0-9]{8,}"), "[key]"),
+                new Redaction(Pattern.compile("(.*,){12}X"), "[list]")));
+        // (.*,){12}X tries every way to cut sixty commas into twelve runs (about 10^12) before failing:
+        // hours of the writer's time without the budget, which this test would wait out
+        String hostile = ",".repeat(60) + " and sk-abcdefgh12345";
+        String id = log(chat(hostile, "fine"), answer("the answer is fine"), Instant.now());
+        JsonObject entry = reader.entry(id).orElseThrow();
+        assertFalse(entry.toString().contains("sk-abcdefgh12345"), "nothing the rules were to hide is kept");
+        assertTrue(entry.toString().contains(StoredJson.WITHHELD), entry.toString());
+        assertTrue(entry.toString().contains("the answer is fine"), "texts the rules finish with are kept");
+        assertTrue(entry.getJsonObject("flags").getBoolean("redacted"));
+        assertEquals(List.of(id), find("answer"));
+    }
+
+    @Test
     void aStreamIsStoredAsTheWholeAnswerOfTheClientsFormat() throws Exception {
         String id = UUID.randomUUID().toString();
         Transcript t = new Transcript(Optional.of(OpenAiChat.INSTANCE), 1 << 20);
