@@ -47,6 +47,44 @@ final class LogWrites {
 
     /** Writes a batch in one transaction; an entry already there (same id) is left as it is. */
     void write(List<LogEntry> batch) throws SQLException {
+        inBatch(b -> {
+            for (LogEntry e : batch) {
+                write(b, e);
+            }
+        });
+    }
+
+    /** An entry read from another store: its row as it was (every column by name), and its messages. */
+    record Copy(Map<String, Object> row, List<LogEntry.Message> messages) {
+    }
+
+    /**
+     * Writes entries copied from another store in one transaction: each row as it was (its
+     * conversation and parent included), each message found or stored by its hash, so the links
+     * point at this store's ids. An entry already here is left as it is, its links too.
+     */
+    void writeCopies(List<Copy> copies) throws SQLException {
+        inBatch(b -> {
+            for (Copy copy : copies) {
+                List<String> columns = List.copyOf(copy.row().keySet());
+                PreparedStatement p = b.sql().of("INSERT INTO log_entries (" + String.join(", ", columns) + ") VALUES ("
+                        + String.join(",", Collections.nCopies(columns.size(), "?")) + ") ON CONFLICT (id) DO NOTHING");
+                for (int i = 0; i < columns.size(); i++) {
+                    p.setObject(i + 1, copy.row().get(columns.get(i)));
+                }
+                if (p.executeUpdate() == 1) {
+                    link(b, (String) copy.row().get("id"), copy.messages());
+                }
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface BatchWork {
+        void run(Batch b) throws SQLException;
+    }
+
+    private void inBatch(BatchWork work) throws SQLException {
         Map<String, Long> learned = new LinkedHashMap<>();
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
@@ -58,10 +96,7 @@ final class LogWrites {
                     }
                 }
                 try (PreparedStatements ps = new PreparedStatements(tx); Deflated.Deflating zip = new Deflated.Deflating()) {
-                    Batch b = new Batch(ps, zip, learned);
-                    for (LogEntry e : batch) {
-                        write(b, e);
-                    }
+                    work.run(new Batch(ps, zip, learned));
                 }
             });
         }
@@ -102,9 +137,13 @@ final class LogWrites {
         if (p.executeUpdate() == 0) {
             return; // written before (a retried batch)
         }
-        PreparedStatement link = c.of("INSERT INTO log_entry_messages (entry_id, seq, message_id) VALUES (?,?,?)");
-        for (LogEntry.Message m : e.messages()) {
-            link.setString(1, e.id());
+        link(b, e.id(), e.messages());
+    }
+
+    private void link(Batch b, String entry, List<LogEntry.Message> messages) throws SQLException {
+        PreparedStatement link = b.sql().of("INSERT INTO log_entry_messages (entry_id, seq, message_id) VALUES (?,?,?)");
+        for (LogEntry.Message m : messages) {
+            link.setString(1, entry);
             link.setInt(2, m.seq());
             link.setLong(3, messageId(b, m));
             link.addBatch();

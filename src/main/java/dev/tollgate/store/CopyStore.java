@@ -14,14 +14,16 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
  * The migration path from one instance on SQLite to a shared PostgreSQL: copies users, keys,
- * limits and every usage record from a SQLite file into a database given by JDBC URL. Both are
- * first migrated to the current schema; rows already in the target are left alone, so a copy can
- * be re-run (for instance once more right before the switch) without doubling anything.
+ * limits and every usage record from a SQLite file into a database given by JDBC URL, then each
+ * {@link Part} a room adds (the request log). Both are first migrated to the current schema; rows
+ * already in the target are left alone, so a copy can be re-run (for instance once more right
+ * before the switch) without doubling anything.
  *
  * <pre>java -cp "WEB-INF/classes:WEB-INF/lib/*:postgresql.jar" dev.tollgate.store.CopyStore \
  *     /var/lib/tollgate/tollgate.db jdbc:postgresql://db/tollgate tollgate   # password: $TOLLGATE_DB_PASSWORD</pre>
@@ -33,6 +35,15 @@ public final class CopyStore {
     private static final int BATCH = 1000;
 
     private CopyStore() {
+    }
+
+    /**
+     * Tables a room copies its own way, found with {@link ServiceLoader} (so this room needs no door
+     * into theirs): the request log's messages are found by hash in the target, not copied by id.
+     */
+    public interface Part {
+        /** Copies this part; returns the line for the report. */
+        String copy(Database from, Database to) throws SQLException;
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,6 +73,9 @@ public final class CopyStore {
                     long[] counts = copyTable(in, dst, table);
                     out.println(table + ": " + counts[0] + " read, " + counts[1] + " written (the rest were there already)");
                 }
+            }
+            for (Part part : ServiceLoader.load(Part.class, CopyStore.class.getClassLoader())) {
+                out.println(part.copy(from, to));
             }
         } finally {
             from.close();

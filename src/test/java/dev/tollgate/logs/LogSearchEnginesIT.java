@@ -4,26 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.access.Caller;
-import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.it.DirectPostgresDataSource;
 import dev.tollgate.it.PostgresServer;
-import dev.tollgate.json.Jsons;
 import dev.tollgate.store.Database;
-import dev.tollgate.translate.OpenAiChat;
 import dev.tollgate.usage.StatusRange;
-import dev.tollgate.usage.TokenUsage;
-import dev.tollgate.usage.UsageQuality;
-import dev.tollgate.usage.UsageRecord;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,10 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LogSearchEnginesIT {
-    private static final String[] WORDS = ("refund policy order invoice timeout retry server subscription "
-            + "subscribe payment card the a of and rückerstattung délai").split(" ");
-
-    private final TollgateConfig.Logs settings = new TollgateConfig.Logs(true, 64 * 1024, 0, 1 << 20, List.of());
     private PostgresServer pg;
     private Database sqlite;
     private Database postgres;
@@ -59,7 +46,7 @@ class LogSearchEnginesIT {
         source.setUser(pg.user());
         postgres = Database.of(source, "engines-it");
         postgres.migrate();
-        List<LogEntry> entries = generated();
+        List<LogEntry> entries = GeneratedLog.conversations("call", 40, 7, Instant.parse("2026-11-30T08:00:00Z"));
         new LogWrites(sqlite, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE).write(entries);
         new LogWrites(postgres, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE).write(entries);
     }
@@ -69,45 +56,6 @@ class LogSearchEnginesIT {
         sqlite.close();
         postgres.close();
         pg.stop();
-    }
-
-    /** Conversations of one to four turns, each turn a call that resends its history. */
-    private List<LogEntry> generated() {
-        Random random = new Random(7);
-        EntryBuilder builder = new EntryBuilder(settings);
-        List<LogEntry> out = new ArrayList<>();
-        Instant t = Instant.parse("2026-11-30T08:00:00Z");
-        for (int conversation = 0; conversation < 40; conversation++) {
-            StringBuilder history = new StringBuilder();
-            int turns = 1 + random.nextInt(4);
-            for (int turn = 0; turn < turns; turn++) {
-                history.append(history.length() == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":")
-                        .append(Jsons.JSON.createValue(sentence(random))).append('}');
-                String answer = sentence(random);
-                Transcript tr = new Transcript(Optional.of(OpenAiChat.INSTANCE), 1 << 20);
-                tr.request(("{\"model\":\"gpt-4o\",\"messages\":[" + history + "]}").getBytes(StandardCharsets.UTF_8));
-                tr.whole(("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":"
-                        + "[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":" + Jsons.JSON.createValue(answer)
-                        + "},\"finish_reason\":\"stop\"}]}").getBytes(StandardCharsets.UTF_8));
-                t = t.plusSeconds(37);
-                UsageRecord r = new UsageRecord("call-" + conversation + "-" + turn, t, "/v1/chat/completions", false,
-                        "gpt-4o", "gpt-4o", conversation % 3 == 0 ? "azure" : "openai", "openai#1",
-                        new Caller(KeyFingerprint.of("sk-engines-" + conversation % 5), "key-" + conversation % 5, null),
-                        conversation % 7 == 0 ? 429 : 200, 5, null, TokenUsage.of(9, 9), UsageQuality.REPORTED, null, null,
-                        1, true, null);
-                out.add(builder.build(tr, r));
-                history.append(",{\"role\":\"assistant\",\"content\":").append(Jsons.JSON.createValue(answer)).append('}');
-            }
-        }
-        return out;
-    }
-
-    private static String sentence(Random random) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0, n = 4 + random.nextInt(12); i < n; i++) {
-            b.append(i == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
-        }
-        return b.toString();
     }
 
     private static List<String> ids(LogSearch search, String q, LogSearch.Filters filters, boolean byTime, int limit) {
