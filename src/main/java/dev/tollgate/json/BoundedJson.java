@@ -7,7 +7,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -67,36 +67,23 @@ public final class BoundedJson {
 
     /** The same for text (an event's data, a tool call's arguments). */
     public static Optional<JsonObject> tryObject(String text, Bounds bounds) {
-        try {
-            return value(text, bounds) instanceof JsonObject o ? Optional.of(o) : Optional.empty();
-        } catch (Refused e) {
-            return Optional.empty();
-        }
+        return tryObject(text.getBytes(StandardCharsets.UTF_8), bounds);
     }
 
     /** The document in {@code raw[from, to)}, any JSON value within {@code bounds}. */
     public static JsonValue value(byte[] raw, int from, int to, Bounds bounds) {
         scan(raw, from, to, bounds);
-        return parse(new String(raw, from, to - from, StandardCharsets.UTF_8));
+        try (JsonReader reader = READERS.createReader(new ByteArrayInputStream(raw, from, to - from))) {
+            return reader.readValue();
+        } catch (JsonException | IllegalStateException | NumberFormatException e) {
+            throw new Refused("malformed JSON: " + e.getMessage());
+        }
     }
 
     /** The same for text (an SSE event's data). */
     public static JsonValue value(String text, Bounds bounds) {
         byte[] raw = text.getBytes(StandardCharsets.UTF_8);
-        scan(raw, 0, raw.length, bounds);
-        return parse(text);
-    }
-
-    /**
-     * Text already scanned. Decoded here, not by the reader: from bytes Parsson sniffs the encoding
-     * and builds a decoder per document, which cost more than the parse on a stream's small events.
-     */
-    private static JsonValue parse(String text) {
-        try (JsonReader reader = READERS.createReader(new StringReader(text))) {
-            return reader.readValue();
-        } catch (JsonException | IllegalStateException | NumberFormatException e) {
-            throw new Refused("malformed JSON: " + e.getMessage());
-        }
+        return value(raw, 0, raw.length, bounds);
     }
 
     /**

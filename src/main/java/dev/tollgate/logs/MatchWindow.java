@@ -69,7 +69,8 @@ final class MatchWindow {
         List<Match> matches = new ArrayList<>();
         Long newest = new Sql(db).query("SELECT MAX(id) FROM log_messages", p -> { }, rs -> Sql.getLong(rs, 1)).get(0);
         long high = newest == null ? 0 : newest + 1;
-        for (long span = firstSlice; high > 0 && matches.size() < size; span *= 4) {
+        for (long span = firstSlice; high > 0 && matches.size() < size; span = span > Long.MAX_VALUE / 4 ? Long.MAX_VALUE
+                : span * 4) {
             long low = Math.max(0, high - span);
             List<Object> params = new ArrayList<>();
             String tsquery = q.postgres(params);
