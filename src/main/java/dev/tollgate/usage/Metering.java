@@ -2,7 +2,6 @@ package dev.tollgate.usage;
 
 import dev.tollgate.access.Caller;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -24,7 +23,7 @@ public final class Metering {
     static final int MAX_UPSTREAM_ID = 256;
     static final int MAX_ERROR = 1024;
 
-    private final String id = UUID.randomUUID().toString();
+    private final String id = RequestIds.next();
     private final Instant startedAt;
     private final long startNanos;
     private final String endpoint;
