@@ -2,7 +2,10 @@
 """What one setting costs: two Tollgates on real Tomcats side by side, the same but for it, against
 the same nginx upstream. Runs are interleaved: each round runs every scenario against both,
 alternating who goes first, and the report shows medians and the ratio of the first to the second.
-Both instances check that every request they completed is recorded exactly once.
+Both instances check that every request they completed is recorded exactly once. After each run the
+bench waits until the instance has written what the run left waiting (its usage records and request
+log), so a writer that fell behind does not slow the next run; the report shows how long that took,
+and the sustained rate: the run's calls over the time until they were all written.
 
 - `sh bench/run.sh durability`: persistence.durability journaled (each record written to the journal
   before its answer ends, fsync every 5 ms, or BENCH_JOURNAL_SYNC) vs buffered (records in memory
@@ -14,6 +17,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 
 import bench
 
@@ -54,6 +58,9 @@ def main():
                           {"Authorization": f"Bearer {bench.CLIENT_KEY}"}, c, length)
             gateways[mode]["completed"] += r["completed"]
             gateways[mode]["bound"] += c
+            r["drain"] = drain(gateways[mode]["port"])
+            # the run's calls over the time until they were all written: what the setting sustains
+            r["sustained"] = r["completed"] / (r["completed"] / r["rps"] + r["drain"]) if r["rps"] else 0
             return r
 
         for mode in MODES:
@@ -66,7 +73,7 @@ def main():
                     r = call(mode, kind, c, duration)
                     results.setdefault((label, c, mode), []).append(r)
                     print(f"round {rnd + 1} {label:10} c={c:<4} {mode:9} {r['rps']:9.0f} req/s  p50 {r['p50']} ms  "
-                          f"p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
+                          f"p99 {r['p99']} ms  non-2xx {r['non2xx']}  drained in {r['drain']:.1f} s", flush=True)
         checks = {}
         for mode, g in gateways.items():
             bench.wait_recorded(g["port"])
@@ -78,6 +85,22 @@ def main():
         return 0 if all(ok for _, _, ok, _ in checks.values()) else 1
     finally:
         procs.stop_all()
+
+
+def drain(port, seconds=120):
+    """Seconds until the instance has written everything the run left waiting (usage records and, when
+    on, the request log), so no run pays for the one before it; the figure is the writers' lag."""
+    start = time.time()
+    while time.time() - start < seconds:
+        status, body = bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")
+        health = json.loads(body) if status is not None else {}
+        logs = health.get("logs") or {}
+        if health.get("queue_depth", 0) == 0 and logs.get("calls_waiting", 0) == 0:
+            break
+        time.sleep(0.1)
+    waited = time.time() - start
+    time.sleep(0.3)  # a batch in hand when the queue emptied
+    return waited
 
 
 def logged(port):
@@ -101,6 +124,11 @@ def report(comparison, spec, modes, results, scenarios, checks, duration, rounds
         else:
             jm, km = bench.med(j, "rps"), bench.med(k, "rps")
             lines.append(f"| {label}, c={c} | throughput (req/s) | {jm:,.0f} | {km:,.0f} | {jm / km:.3f}× |")
+            jd, kd = bench.med(j, "drain"), bench.med(k, "drain")
+            lines.append(f"| {label}, c={c} | writing after the run ended (s) | {jd:.1f} | {kd:.1f} | |")
+            js, ks = bench.med(j, "sustained"), bench.med(k, "sustained")
+            lines.append(f"| {label}, c={c} | sustained: calls / time until all written (req/s) | {js:,.0f} | "
+                         f"{ks:,.0f} | {js / ks:.3f}× |")
     lines += ["", "Record check (every completed request recorded exactly once):"]
     for mode, (recorded, completed, ok, logs) in checks.items():
         line = f"- {mode}: {recorded:,} records for {completed:,} completed requests: {'PASS' if ok else 'FAIL'}"
