@@ -66,6 +66,10 @@ public final class AsyncAnswer implements StreamSink, AsyncListener {
         if (bodyUnread) {
             response.setHeader("Connection", "close");
         }
+        Transcript logged = transcript;
+        if (logged != null && logged.conversation() != null) {
+            response.setHeader("x-tollgate-conversation-id", logged.conversation());
+        }
         if (reply instanceof Reply.Stream s) {
             synchronized (this) {
                 if (!over) {

@@ -11,6 +11,7 @@ import dev.tollgate.logs.LogCapture;
 import dev.tollgate.logs.Transcript;
 import dev.tollgate.usage.Metering;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -87,7 +88,11 @@ public final class ProxyEndpoint {
             if (transcript != null) {
                 transcript.request(raw);
             }
-            return gateway.call(parse(op, caller, raw, headers, debug, pathModel, pathStream), meter);
+            ProxyCall call = parse(op, caller, raw, headers, debug, pathModel, pathStream);
+            if (transcript != null) {
+                logs.announce(transcript, meter.id(), call.body(), caller, Instant.now());
+            }
+            return gateway.call(call, meter);
         }).whenComplete((reply, error) -> answer.reply(error != null ? refusal(unwrap(error), meter) : reply));
     }
 

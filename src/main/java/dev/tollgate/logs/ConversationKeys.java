@@ -17,6 +17,10 @@ import java.util.Optional;
  * newest one, two, … (longest first). A call continues the one whose thread equals its longest
  * matching history: the same history plus that call's answer, then the new turn (or tool
  * results); a regenerated answer or an edited turn finds the same parent, a branch.
+ *
+ * <p>The fingerprints are chained: the key of the first n turns is the hash of the key of the
+ * first n - 1 and the n-th turn's digest, so a call's keys cost its length once, not its length
+ * for each of the 64 prefixes it looks back over.
  */
 record ConversationKeys(String thread, List<String> history) {
     /** How far back a call looks for the turn it branches from. */
@@ -24,10 +28,29 @@ record ConversationKeys(String thread, List<String> history) {
     private static final char SEPARATOR = '\u0001';
 
     /**
-     * The keys of a chat call, or empty when its request cannot be read as a chat; {@code thread} is
-     * null when there is no answer to continue from (an error, an answer that cannot be read).
+     * A chat request's keys, before its answer: computed on the call's path when the answer must
+     * name its conversation, or by the log writer otherwise.
+     *
+     * @param whole the key of every turn the request holds, which its answer extends into the thread
      */
-    static Optional<ConversationKeys> of(ChatCodec codec, JsonValue request, JsonValue answer, String caller) {
+    record Request(String whole, List<String> history) {
+        /** The call's keys once answered; its thread is null when nothing continues from the answer. */
+        ConversationKeys answered(ChatCodec codec, JsonValue answer) {
+            String thread = null;
+            if (answer instanceof JsonObject body) {
+                try {
+                    thread = chain(whole, StoredJson.hash(Chat.Role.ASSISTANT.name() + SEPARATOR
+                            + said(codec.decodeResponse(body).content())));
+                } catch (RuntimeException unreadable) { // an error body: nothing continues from it
+                    thread = null;
+                }
+            }
+            return new ConversationKeys(thread, history);
+        }
+    }
+
+    /** The keys of a chat request, or empty when it cannot be read as a chat. */
+    static Optional<Request> of(ChatCodec codec, JsonValue request, String caller) {
         if (!(request instanceof JsonObject body)) {
             return Optional.empty();
         }
@@ -41,23 +64,21 @@ record ConversationKeys(String thread, List<String> history) {
         } catch (RuntimeException unreadable) { // not a chat this codec reads
             return Optional.empty();
         }
-        // each turn hashed once, and the keys hash those digests: a long history costs its length, not 64 times it
-        List<String> digests = new ArrayList<>(turns.stream().map(StoredJson::hash).toList());
+        List<String> prefixes = new ArrayList<>(turns.size());
+        String key = StoredJson.hash(caller);
+        for (String turn : turns) {
+            key = chain(key, StoredJson.hash(turn));
+            prefixes.add(key);
+        }
         List<String> history = new ArrayList<>();
-        for (int keep = digests.size() - 1; keep >= Math.max(1, digests.size() - MAX_HISTORY); keep--) {
-            history.add(key(caller, digests.subList(0, keep)));
+        for (int keep = turns.size() - 1; keep >= Math.max(1, turns.size() - MAX_HISTORY); keep--) {
+            history.add(prefixes.get(keep - 1));
         }
-        String thread = null;
-        if (answer instanceof JsonObject whole) {
-            try {
-                List<String> after = new ArrayList<>(digests);
-                after.add(StoredJson.hash(Chat.Role.ASSISTANT.name() + SEPARATOR + said(codec.decodeResponse(whole).content())));
-                thread = key(caller, after);
-            } catch (RuntimeException unreadable) { // an error body: nothing continues from it
-                thread = null;
-            }
-        }
-        return Optional.of(new ConversationKeys(thread, List.copyOf(history)));
+        return Optional.of(new Request(key, List.copyOf(history)));
+    }
+
+    private static String chain(String key, String digest) {
+        return StoredJson.hash(key + SEPARATOR + digest);
     }
 
     private static String said(List<Chat.Part> parts) {
@@ -75,9 +96,5 @@ record ConversationKeys(String thread, List<String> history) {
             }
         }
         return b.toString();
-    }
-
-    private static String key(String caller, List<String> digests) {
-        return StoredJson.hash(caller + SEPARATOR + String.join(String.valueOf(SEPARATOR), digests));
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.logs;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.ChatCodec;
@@ -44,6 +45,7 @@ final class EntryBuilder {
         byte[] raw = t.requestBytes();
         JsonObject layout;
         JsonValue request = null;
+        JsonValue sent = null;
         if (raw == null) {
             flags |= LogEntry.NO_REQUEST;
             layout = layout(JsonValue.EMPTY_JSON_OBJECT, JSON.createArrayBuilder());
@@ -52,9 +54,9 @@ final class EntryBuilder {
             messages.add(message(0, redactor.apply(JSON.createValue(prefix(raw, t.maxBytes())))));
             layout = layout(JsonValue.EMPTY_JSON_OBJECT, JSON.createArrayBuilder().add(field("", false, 1)));
         } else {
-            JsonValue body = BoundedJson.tryObject(raw, BOUNDS).<JsonValue>map(o -> o)
+            sent = BoundedJson.tryObject(raw, BOUNDS).<JsonValue>map(o -> o)
                     .orElseGet(() -> JSON.createValue(new String(raw, StandardCharsets.UTF_8)));
-            request = redactor.apply(body);
+            request = redactor.apply(sent);
             layout = split(request, t.codec(), messages);
         }
         Answer answer = answer(t, r);
@@ -70,16 +72,29 @@ final class EntryBuilder {
             flags |= LogEntry.REDACTED;
         }
         String error = r.error() == null ? null : redactor.apply(r.error());
-        ConversationKeys keys = t.codec().isEmpty() ? null
-                : ConversationKeys.of(t.codec().get(), request, r.status() < 400 ? answered : null, caller(r)).orElse(null);
         return new LogEntry(r.id(), r.timestamp(), r.endpoint(), r.requestedModel(), r.model(), r.provider(),
                 r.caller().key().masked(), r.caller().keyId(), r.caller().userId(), r.status(), r.stream(), flags, error,
-                namedConversation(t, request), layout, messages, keys);
+                namedConversation(t.conversationHint(), request), t.conversation(), layout, messages,
+                keys(t, sent, r.status() < 400 ? answer.body() : null, r));
+    }
+
+    /**
+     * What ties the call to the one it continues, from the text as the client sent and received it
+     * (the same keys the call's path computes, before redaction): those computed for its answer's
+     * header, else computed now.
+     */
+    private static ConversationKeys keys(Transcript t, JsonValue sent, JsonValue answer, UsageRecord r) {
+        if (t.codec().isEmpty()) {
+            return null;
+        }
+        ConversationKeys.Request request = t.keys() != null ? t.keys()
+                : ConversationKeys.of(t.codec().get(), sent, callerOf(r.caller())).orElse(null);
+        return request == null ? null : request.answered(t.codec().get(), answer);
     }
 
     /** Who a conversation belongs to: the key that made its calls (two callers' same words are two conversations). */
-    private static String caller(UsageRecord r) {
-        return r.caller().key().hash() != null ? r.caller().key().hash() : "anonymous";
+    static String callerOf(Caller caller) {
+        return caller.key().hash() != null ? caller.key().hash() : "anonymous";
     }
 
     /**
@@ -87,8 +102,8 @@ final class EntryBuilder {
      * {@code Helicone-Session-Id}), else {@code metadata.conversation_id} or {@code metadata.session_id}
      * in its body; null when it named none (or nothing usable: 1 to 128 visible ASCII characters).
      */
-    private static String namedConversation(Transcript t, JsonValue request) {
-        String named = t.conversationHint();
+    static String namedConversation(String header, JsonValue request) {
+        String named = header;
         if (named == null && request instanceof JsonObject o && o.get("metadata") instanceof JsonObject meta) {
             named = meta.get("conversation_id") instanceof JsonString c ? c.getString()
                     : meta.get("session_id") instanceof JsonString c ? c.getString() : null;

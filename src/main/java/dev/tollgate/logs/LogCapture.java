@@ -1,10 +1,12 @@
 package dev.tollgate.logs;
 
+import dev.tollgate.access.Caller;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.usage.UsageRecord;
+import jakarta.json.JsonObject;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +45,9 @@ public final class LogCapture implements AutoCloseable {
     private final TollgateConfig.Logs settings;
     private final LogWrites writes;
     private final EntryBuilder builder;
+    private final RecentThreads recent;
+    /** Conversations remembered for answers' headers: a few MB. */
+    private static final int RECENT_THREADS = 20_000;
     private final LinkedBlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
@@ -61,7 +66,8 @@ public final class LogCapture implements AutoCloseable {
 
     private LogCapture(TollgateConfig.Logs settings, Database db) {
         this.settings = settings;
-        this.writes = db == null ? null : new LogWrites(db, settings.conversationIdle());
+        this.recent = new RecentThreads(RECENT_THREADS, settings.conversationIdle().toMillis());
+        this.writes = db == null ? null : new LogWrites(db, settings.conversationIdle(), recent);
         this.builder = new EntryBuilder(settings);
         if (settings.enabled() && db != null) {
             this.thread = new Thread(this::run, "tollgate-log-writer");
@@ -89,6 +95,30 @@ public final class LogCapture implements AutoCloseable {
     public Transcript open(Optional<ChatCodec> codec) {
         return enabled() ? new Transcript(codec, (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()), budget)
                 : null;
+    }
+
+    /**
+     * Finds the conversation a chat call belongs to before its answer goes, so the answer can name
+     * it: the one the client named, else the recent conversation its history continues, else a new
+     * one under the call's own id. The log writer decides where the call is stored and may find a
+     * parent this did not (one written after this looked); an answer's name then still leads there
+     * (see {@link RecentThreads}). The request's keys are kept for the writer, which would compute
+     * the same.
+     */
+    public void announce(Transcript t, String callId, JsonObject request, Caller caller, Instant now) {
+        String named = EntryBuilder.namedConversation(t.conversationHint(), request);
+        if (named != null) {
+            t.announce(recent.resolve(named), null);
+            return;
+        }
+        if (t.codec().isEmpty()) {
+            return;
+        }
+        ConversationKeys.Request keys = ConversationKeys.of(t.codec().get(), request, EntryBuilder.callerOf(caller))
+                .orElse(null);
+        if (keys != null) {
+            t.announce(recent.find(keys.history(), now.toEpochMilli()).orElse(callId), keys);
+        }
     }
 
     /** Open streams' copies and waiting calls share {@code logs.queue-bytes}. */

@@ -12,11 +12,12 @@ import java.util.List;
  * @param messages the conversation in order from {@code seq} 0, and the answer at {@link #ANSWER}
  * @param flags    {@link #PARTIAL}, {@link #TRUNCATED}, {@link #REDACTED}, {@link #NO_REQUEST}
  * @param conversationId the conversation the client named, or null to find it by {@code keys}
+ * @param announced the conversation the call's answer named (x-tollgate-conversation-id), null if none
  * @param keys     what ties a chat call to the one it continues; null for calls that are no chat
  */
 record LogEntry(String id, Instant ts, String endpoint, String requestedModel, String model, String provider,
                 String keyMasked, String keyId, String userId, int status, boolean stream, int flags, String error,
-                String conversationId, JsonObject layout, List<Message> messages, ConversationKeys keys) {
+                String conversationId, String announced, JsonObject layout, List<Message> messages, ConversationKeys keys) {
     static final int ANSWER = -1;
     /** The answer is not all there: a cut or aborted stream, or a failure after the upstream had the request. */
     static final int PARTIAL = 1;

@@ -67,9 +67,21 @@ public final class LogReader {
 
     /**
      * A conversation: who held it, when, its calls in order with the call each continues (branches
-     * share a parent), and its totals from their usage records; empty for an unknown id.
+     * share a parent), and its totals from their usage records; empty for an unknown id. A call's id
+     * stands for the conversation the call is in (an answer names its own call's id when it found no
+     * conversation before the log writer did).
      */
     public Optional<JsonObject> conversation(String id) {
+        Optional<JsonObject> named = conversationNamed(id);
+        if (named.isPresent()) {
+            return named;
+        }
+        return new Sql(db).query("SELECT conversation_id FROM log_entries WHERE id = ?", p -> p.setString(1, id),
+                rs -> rs.getString(1)).stream().filter(c -> c != null && !c.equals(id)).findFirst()
+                .flatMap(this::conversationNamed);
+    }
+
+    private Optional<JsonObject> conversationNamed(String id) {
         List<JsonObjectBuilder> turns = new ArrayList<>();
         long[] totals = new long[3];
         boolean[] priced = {false};

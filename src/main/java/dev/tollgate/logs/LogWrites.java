@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ final class LogWrites {
 
     private final Database db;
     private final Duration idle;
+    private final RecentThreads recent;
     private final Map<String, Long> known = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
@@ -39,10 +41,18 @@ final class LogWrites {
         }
     };
 
-    /** @param idle a call continues a conversation only if that conversation was active this recently */
-    LogWrites(Database db, Duration idle) {
+    /**
+     * @param idle   a call continues a conversation only if that conversation was active this recently
+     * @param recent told of every call written, for the conversations answers name
+     */
+    LogWrites(Database db, Duration idle, RecentThreads recent) {
         this.db = db;
         this.idle = idle;
+        this.recent = recent;
+    }
+
+    LogWrites(Database db, Duration idle) {
+        this(db, idle, new RecentThreads(0, idle.toMillis()));
     }
 
     /** Writes a batch in one transaction; an entry already there (same id) is left as it is. */
@@ -86,6 +96,7 @@ final class LogWrites {
 
     private void inBatch(BatchWork work) throws SQLException {
         Map<String, Long> learned = new LinkedHashMap<>();
+        List<Placed> placed = new ArrayList<>();
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
                 if (db.dialect() == SqlDialect.SQLITE) {
@@ -96,17 +107,27 @@ final class LogWrites {
                     }
                 }
                 try (PreparedStatements ps = new PreparedStatements(tx); Deflated.Deflating zip = new Deflated.Deflating()) {
-                    work.run(new Batch(ps, zip, learned));
+                    work.run(new Batch(ps, zip, learned, placed));
                 }
             });
         }
         synchronized (known) { // only after the commit: ids from a rolled-back transaction do not exist
             known.putAll(learned);
         }
+        for (Placed p : placed) {
+            recent.written(p.entry().keys() == null ? null : p.entry().keys().thread(), p.place().conversation(),
+                    p.entry().announced(), p.entry().ts().toEpochMilli());
+        }
     }
 
-    /** What one batch's writes share: its statements, its deflater, the message ids it has stored so far. */
-    private record Batch(PreparedStatements sql, Deflated.Deflating zip, Map<String, Long> learned) {
+    /**
+     * What one batch's writes share: its statements, its deflater, the message ids it has stored so
+     * far, and where it put each call.
+     */
+    private record Batch(PreparedStatements sql, Deflated.Deflating zip, Map<String, Long> learned, List<Placed> placed) {
+    }
+
+    private record Placed(LogEntry entry, Place place) {
     }
 
     private void write(Batch b, LogEntry e) throws SQLException {
@@ -137,6 +158,7 @@ final class LogWrites {
         if (p.executeUpdate() == 0) {
             return; // written before (a retried batch)
         }
+        b.placed().add(new Placed(e, place));
         link(b, e.id(), e.messages());
     }
 
@@ -163,8 +185,8 @@ final class LogWrites {
     private Place place(PreparedStatements c, LogEntry e) throws SQLException {
         Optional<String[]> parent = e.keys() == null ? Optional.empty() : parent(c, e);
         if (e.conversationId() != null) {
-            return new Place(e.conversationId(), parent.filter(p -> e.conversationId().equals(p[1])).map(p -> p[0])
-                    .orElse(null));
+            String named = conversationOfCall(c, e.conversationId()).orElse(e.conversationId());
+            return new Place(named, parent.filter(p -> named.equals(p[1])).map(p -> p[0]).orElse(null));
         }
         if (parent.isPresent()) {
             return new Place(parent.get()[1], parent.get()[0]);
@@ -199,6 +221,19 @@ final class LogWrites {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The conversation of the call with this id, when a client names a conversation by a call's id:
+     * an answer names a call's own id when it found no conversation it continues, and the writer may
+     * have found one after all.
+     */
+    private static Optional<String> conversationOfCall(PreparedStatements c, String id) throws SQLException {
+        PreparedStatement p = c.of("SELECT conversation_id FROM log_entries WHERE id = ?");
+        p.setString(1, id);
+        try (ResultSet rs = p.executeQuery()) {
+            return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+        }
     }
 
     private static boolean active(PreparedStatements c, String conversation, long since) throws SQLException {

@@ -9,7 +9,8 @@ import java.util.Optional;
  * What one call's client sent and received, as the bytes went by: the request body, and the whole
  * answer or the stream's bytes. A stream's copy is kept up to the body cap, and only while the
  * log's memory budget allows (open streams and waiting calls share it); beyond either it is
- * flagged truncated. Nothing is parsed here, on the call's path: the log writer does that later.
+ * flagged truncated. Nothing is parsed here, on the call's path: the log writer does that later,
+ * but for the conversation the answer names, which {@link LogCapture#announce} finds before it goes.
  */
 public final class Transcript {
     /** Memory the request log may hold, shared by every transcript. */
@@ -25,6 +26,8 @@ public final class Transcript {
     private long held;
     private byte[] request;
     private String conversationHint;
+    private String announced;
+    private ConversationKeys.Request keys;
     private byte[] whole;
     private ByteArrayOutputStream streamed;
     private boolean truncated;
@@ -62,6 +65,21 @@ public final class Transcript {
 
     synchronized String conversationHint() {
         return conversationHint;
+    }
+
+    /** The conversation the call's answer names, and the request's keys when they were computed for it. */
+    synchronized void announce(String conversation, ConversationKeys.Request requestKeys) {
+        announced = conversation;
+        keys = requestKeys;
+    }
+
+    /** The conversation to name in the answer's {@code x-tollgate-conversation-id}; null for none. */
+    public synchronized String conversation() {
+        return announced;
+    }
+
+    synchronized ConversationKeys.Request keys() {
+        return keys;
     }
 
     /** The whole answer the client was given. */

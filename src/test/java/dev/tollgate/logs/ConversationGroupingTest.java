@@ -16,6 +16,7 @@ import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
 import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -205,6 +206,82 @@ class ConversationGroupingTest {
         assertNull(parentOf(unrelated));
         String next = call(d, List.of(user("More")), "Sure.", t.plusSeconds(9), true);
         assertEquals(first, parentOf(next), "within a named conversation the branches are still found");
+    }
+
+    /** One call as the gateway makes it: announced before its answer goes ... */
+    private record Call(String id, Transcript transcript, Caller caller, Instant at) {
+        String named() {
+            return transcript.conversation();
+        }
+    }
+
+    private static Call announce(LogCapture capture, String key, List<String> messages, Instant at, String header) {
+        String id = UUID.randomUUID().toString();
+        String body = "{\"model\":\"m\",\"messages\":[" + String.join(",", messages) + "]}";
+        Transcript t = capture.open(Optional.of(OpenAiChat.INSTANCE));
+        t.conversationHint(header);
+        t.request(body.getBytes(StandardCharsets.UTF_8));
+        Caller caller = Caller.of(KeyFingerprint.of(key));
+        capture.announce(t, id, Jsons.JSON.createReader(new StringReader(body)).readObject(), caller, at);
+        return new Call(id, t, caller, at);
+    }
+
+    /** ... then answered, and handed to the log writer with its record. */
+    private static void answer(LogCapture capture, Call call, String answer) {
+        call.transcript().whole(("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{"
+                + "\"index\":0,\"message\":" + assistant(answer) + ",\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,"
+                + "\"completion_tokens\":3,\"total_tokens\":8}}").getBytes(StandardCharsets.UTF_8));
+        capture.recorded(call.transcript(), new UsageRecord(call.id(), call.at(), "/v1/chat/completions", false, "m", "m",
+                "openai", "openai#1", call.caller(), 200, 10, null, TokenUsage.of(5, 3), UsageQuality.REPORTED, null, null,
+                1, true, null));
+    }
+
+    private static String assistant(String text) {
+        return "{\"role\":\"assistant\",\"content\":" + Jsons.JSON.createValue(text) + "}";
+    }
+
+    private static void awaitWritten(LogCapture capture, long calls) throws InterruptedException {
+        for (int i = 0; i < 500 && capture.written() < calls; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(calls, capture.written());
+    }
+
+    /**
+     * The conversation an answer names: a new call's own id; for a follow-up sent before the call it
+     * continues was logged, its own id too, which the log resolves to the conversation the writer
+     * found (in the admin API, and when a client sends the name back); once logged, the conversation
+     * a follow-up continues.
+     */
+    @Test
+    void anAnswerNamesItsConversationAndThatNameAlwaysLeadsThere() throws Exception {
+        Instant t = Instant.now();
+        try (LogCapture capture = LogCapture.start(new TollgateConfig.Logs(true, 1 << 20, 30, 1 << 26, List.of()), db)) {
+            List<String> turns = new ArrayList<>(List.of(user("Plan a trip")));
+            Call one = announce(capture, "sk-header", turns, t, null);
+            assertEquals(one.id(), one.named(), "a new conversation is named after its first call");
+            turns.addAll(List.of(assistant("Day 1."), user("And day 2?")));
+            Call early = announce(capture, "sk-header", turns, t.plusSeconds(5), null); // before the first is logged
+            assertEquals(early.id(), early.named());
+            answer(capture, one, "Day 1.");
+            answer(capture, early, "Day 2.");
+            awaitWritten(capture, 2);
+            assertEquals(one.id(), conversationOf(early.id()), "the writer found the conversation all the same");
+            assertEquals(one.id(), new LogReader(db).conversation(early.named()).orElseThrow().getString("id"));
+
+            turns.addAll(List.of(assistant("Day 2."), user("And day 3?")));
+            Call next = announce(capture, "sk-header", turns, t.plusSeconds(9), null);
+            assertEquals(one.id(), next.named(), "once logged, a follow-up names the conversation it continues");
+            Call echoed = announce(capture, "sk-header", List.of(user("Unrelated")), t.plusSeconds(12), early.named());
+            assertEquals(one.id(), echoed.named(), "a name an answer gave, sent back, is the conversation it stood for");
+            Call other = announce(capture, "sk-other", turns, t.plusSeconds(15), null);
+            assertEquals(other.id(), other.named(), "another caller's same words are another conversation");
+            answer(capture, next, "Day 3.");
+            answer(capture, echoed, "Ok.");
+            awaitWritten(capture, 4);
+            assertEquals(one.id(), conversationOf(next.id()));
+            assertEquals(one.id(), conversationOf(echoed.id()), "and the log writes it there too");
+        }
     }
 
     /**

@@ -303,11 +303,35 @@ class LogsIT {
                 .getJsonArray("results");
         assertEquals(2, listed.size());
 
+        // every answer names its conversation; the second turn came before the first was logged, so its
+        // answer may name its own call, which leads to the same conversation
+        assertEquals(conversation, one.headers().firstValue("x-tollgate-conversation-id").orElseThrow());
+        String named2 = two.headers().firstValue("x-tollgate-conversation-id").orElseThrow();
+        assertTrue(named2.equals(conversation) || named2.equals(id2), named2);
+        assertEquals(conversation, json(TestRig.admin("GET", "admin/conversations/" + named2, null).body())
+                .getString("id"));
+        String answer2 = json(two.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+                .getString("content");
+        HttpResponse<String> three = TestRig.post("v1/chat/completions", key, "{\"model\":\"fake-gpt\",\"stream\":true,"
+                + "\"messages\":[" + first + ",{\"role\":\"assistant\",\"content\":\"" + answer + "\"},{\"role\":\"user\","
+                + "\"content\":\"and then?\"},{\"role\":\"assistant\",\"content\":\"" + answer2 + "\"},{\"role\":\"user\","
+                + "\"content\":\"thanks\"}]}");
+        assertEquals(200, three.statusCode(), three.body());
+        assertEquals(conversation, three.headers().firstValue("x-tollgate-conversation-id").orElseThrow(),
+                "once the turns before it are logged, a streamed answer names the conversation it continues");
+        HttpResponse<String> echoed = TestRig.postWith("v1/chat/completions", "{\"model\":\"fake-gpt\",\"messages\":[{"
+                + "\"role\":\"user\",\"content\":\"" + u + " unrelated\"}]}", "Authorization", "Bearer " + key,
+                "x-tollgate-conversation-id", named2);
+        assertEquals(conversation, echoed.headers().firstValue("x-tollgate-conversation-id").orElseThrow());
+        assertEquals(conversation, entry(echoed.headers().firstValue("x-tollgate-request-id").orElseThrow())
+                .getString("conversation_id"), "a name an answer gave leads to its conversation");
+
         HttpResponse<String> named = TestRig.postWith("v1/chat/completions", "{\"model\":\"mock-gpt\",\"messages\":[{"
                 + "\"role\":\"user\",\"content\":\"" + u + " hi\"}]}", "Authorization", "Bearer " + key,
                 "x-tollgate-conversation-id", "ticket-" + u);
         assertEquals("ticket-" + u, entry(named.headers().firstValue("x-tollgate-request-id").orElseThrow())
                 .getString("conversation_id"));
+        assertEquals("ticket-" + u, named.headers().firstValue("x-tollgate-conversation-id").orElseThrow());
         assertEquals(404, TestRig.admin("GET", "admin/conversations/none-" + u, null).statusCode());
     }
 }
