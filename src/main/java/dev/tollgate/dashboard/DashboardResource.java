@@ -216,6 +216,30 @@ public final class DashboardResource {
         return html("log", m, 200);
     }
 
+    /** One conversation as a transcript: each call's new turns and answer, the call it continues, branches, totals. */
+    @GET
+    @Path("conversations/{id}")
+    @Produces(MediaType.TEXT_HTML)
+    public Response conversation(@PathParam("id") String id, @Context HttpServletRequest request) {
+        if (!request.isUserInRole(ADMIN_ROLE)) {
+            return adminsOnly();
+        }
+        Map<String, Object> m = common(request, "logs");
+        Optional<JsonObject> found = id.length() > 256 ? Optional.empty() : logReader.conversation(id);
+        if (found.isEmpty()) {
+            m.put("error", "No conversation has this id.");
+            return html("conversation", m, 404);
+        }
+        JsonObject c = found.get();
+        m.put("conversation", facts(c));
+        m.put("caller", facts(c.getJsonObject("caller")));
+        m.put("totals", facts(c.getJsonObject("totals")));
+        List<ConversationView.Call> calls = ConversationView.of(c, logReader::entry);
+        m.put("calls", calls);
+        m.put("more", c.getJsonArray("turns").size() > calls.size() || c.getBoolean("more_turns"));
+        return html("conversation", m, 200);
+    }
+
     /** A JSON object's fields as text for a page: strings as they are, null as a dash. */
     private static Map<String, String> facts(JsonObject o) {
         Map<String, String> out = new HashMap<>();

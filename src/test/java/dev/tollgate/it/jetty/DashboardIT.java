@@ -206,9 +206,34 @@ class DashboardIT {
         assertEquals(null, browser.js("return window.pwned === undefined ? null : window.pwned;"));
         assertFalse(browser.driver().getPageSource().contains(key), "the caller's key is not on the page");
         browser.screenshot("log");
+
+        // two follow-ups of the same call (a regenerated answer): the conversation view shows both as branches
+        String answer = json(r.body()).getJsonArray("choices")
+                .getJsonObject(0).getJsonObject("message").getString("content");
+        String history = "{\"role\":\"user\",\"content\":" + Json.createValue(hostile) + "},{\"role\":\"assistant\","
+                + "\"content\":" + Json.createValue(answer) + "}";
+        for (String next : new String[] {"tell me more <i>now</i>", "tell me more <i>now</i>"}) {
+            HttpResponse<String> more = TestRig.post("v1/chat/completions", key, "{\"model\":\"mock-gpt\",\"messages\":["
+                    + history + ",{\"role\":\"user\",\"content\":" + Json.createValue(next) + "}]}");
+            String moreId = more.headers().firstValue("x-tollgate-request-id").orElseThrow();
+            TestRig.await(() -> TestRig.admin("GET", "admin/logs/" + moreId, null).statusCode() == 200, "the follow-up");
+        }
+        browser.driver().navigate().refresh();
+        browser.waitUpTo(10).until(d -> !d.findElements(By.id("conversation-link")).isEmpty());
         browser.driver().findElement(By.id("conversation-link")).click();
-        browser.waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#log-results li a.log-link")).isEmpty());
-        assertEquals(1, browser.driver().findElements(By.cssSelector("#log-results li")).size(),
-                "its conversation: the one call so far");
+        browser.waitUpTo(10).until(d -> !d.findElements(By.id("conversation")).isEmpty());
+        List<WebElement> calls = browser.driver().findElements(By.cssSelector("#conversation > li.call"));
+        assertEquals(3, calls.size(), browser.driver().getPageSource());
+        assertTrue(calls.get(0).getText().contains(hostile), calls.get(0).getText());
+        assertEquals(2, browser.driver().findElements(By.cssSelector("#conversation > li.call.branch")).size(),
+                "both follow-ups continue the first call: two branches");
+        assertTrue(calls.get(1).getText().contains("continues #1"), calls.get(1).getText());
+        assertTrue(calls.get(2).getText().contains("tell me more <i>now</i>"), calls.get(2).getText());
+        assertFalse(calls.get(2).getText().contains(hostile), "a later call shows only what it added");
+        assertTrue(browser.driver().findElement(By.id("conversation-totals")).getText().startsWith("3 calls"));
+        assertTrue(browser.driver().findElements(By.cssSelector("#conversation script, #conversation img, "
+                + "#conversation b, #conversation i")).isEmpty(), "no element came from the caller's text");
+        assertEquals(null, browser.js("return window.pwned === undefined ? null : window.pwned;"));
+        browser.screenshot("conversation");
     }
 }
