@@ -2,6 +2,7 @@ package dev.tollgate.app;
 
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKeys;
+import dev.tollgate.admin.AdminBundlesResource;
 import dev.tollgate.admin.AdminConfigResource;
 import dev.tollgate.admin.AdminConversationsResource;
 import dev.tollgate.admin.AdminKeysResource;
@@ -16,6 +17,7 @@ import dev.tollgate.api.anthropic.AnthropicServlet;
 import dev.tollgate.api.gemini.GeminiServlet;
 import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.api.openai.OpenAiServlet;
+import dev.tollgate.bundle.Bundles;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
@@ -86,7 +88,7 @@ public final class TollgateListener implements ServletContextListener {
     private static final Set<Class<?>> RESOURCES = Set.of(OpenAiResource.class, MetricsResource.class,
             HealthResource.class, UsageResource.class, AdminConfigResource.class, AdminUsersResource.class,
             AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, AdminLogsResource.class, AdminConversationsResource.class,
-            DashboardResource.class,
+            AdminBundlesResource.class, DashboardResource.class,
             ErrorMapper.class);
 
     /** The model-call servlets (OpenAI, Anthropic, Gemini dialects): every call through them is metered. */
@@ -186,7 +188,6 @@ public final class TollgateListener implements ServletContextListener {
                 new FinishedRecords(prices, record ? recorder::submit : r -> { }, List.of(counters::add, feed::publish)),
                 journal == null ? null : FinishedRecords.journal(prices, journal)));
 
-        MetricsService metrics = new MetricsService(database);
         BodyReader bodies = new BodyReader(config.input(), timer);
         guardOperatorPaths(context, config);
 
@@ -195,7 +196,7 @@ public final class TollgateListener implements ServletContextListener {
                     @Override
                     protected void configure() {
                         bind(gateway).to(Gateway.class);
-                        bind(metrics).to(MetricsService.class);
+                        bind(new MetricsService(database)).to(MetricsService.class);
                         bind(clock).to(Clock.class);
                         bind(health).to(HealthResource.Probe.class);
                         bind(config).to(TollgateConfig.class);
@@ -210,6 +211,7 @@ public final class TollgateListener implements ServletContextListener {
                         bind(new Pages()).to(Pages.class);
                         bind(new LogSearch(database)).to(LogSearch.class);
                         bind(new LogReader(database)).to(LogReader.class);
+                        bind(new Bundles(database, config.instanceId())).to(Bundles.class);
                     }
                 })
                 .registerClasses(RESOURCES)

@@ -73,8 +73,9 @@ final class LogWrites {
      * conversation and parent included), each message found or stored by its hash, so the links
      * point at this store's ids. An entry already here is left as it is, its links too.
      */
-    void writeCopies(List<Copy> copies) throws SQLException {
-        inBatch(b -> {
+    Copied writeCopies(List<Copy> copies) throws SQLException {
+        int[] entries = new int[1];
+        Batch batch = inBatch(b -> {
             for (Copy copy : copies) {
                 List<String> columns = List.copyOf(copy.row().keySet());
                 PreparedStatement p = b.sql().of("INSERT INTO log_entries (" + String.join(", ", columns) + ") VALUES ("
@@ -83,10 +84,16 @@ final class LogWrites {
                     p.setObject(i + 1, copy.row().get(columns.get(i)));
                 }
                 if (p.executeUpdate() == 1) {
+                    entries[0]++;
                     link(b, (String) copy.row().get("id"), copy.messages());
                 }
             }
         });
+        return new Copied(entries[0], batch.stored()[0]);
+    }
+
+    /** What a copy added: entries, and messages not stored before. */
+    record Copied(int entries, long messages) {
     }
 
     @FunctionalInterface
@@ -94,9 +101,10 @@ final class LogWrites {
         void run(Batch b) throws SQLException;
     }
 
-    private void inBatch(BatchWork work) throws SQLException {
+    private Batch inBatch(BatchWork work) throws SQLException {
         Map<String, Long> learned = new LinkedHashMap<>();
         List<Placed> placed = new ArrayList<>();
+        long[] stored = new long[1];
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
                 if (db.dialect() == SqlDialect.SQLITE) {
@@ -107,7 +115,7 @@ final class LogWrites {
                     }
                 }
                 try (PreparedStatements ps = new PreparedStatements(tx); Deflated.Deflating zip = new Deflated.Deflating()) {
-                    work.run(new Batch(ps, zip, learned, placed));
+                    work.run(new Batch(ps, zip, learned, placed, stored));
                 }
             });
         }
@@ -118,13 +126,15 @@ final class LogWrites {
             recent.written(p.entry().keys() == null ? null : p.entry().keys().thread(), p.place().conversation(),
                     p.entry().announced(), p.entry().ts().toEpochMilli());
         }
+        return new Batch(null, null, learned, placed, stored);
     }
 
     /**
      * What one batch's writes share: its statements, its deflater, the message ids it has stored so
-     * far, and where it put each call.
+     * far, where it put each call, and how many messages it stored.
      */
-    private record Batch(PreparedStatements sql, Deflated.Deflating zip, Map<String, Long> learned, List<Placed> placed) {
+    private record Batch(PreparedStatements sql, Deflated.Deflating zip, Map<String, Long> learned, List<Placed> placed,
+                         long[] stored) {
     }
 
     private record Placed(LogEntry entry, Place place) {
@@ -257,6 +267,9 @@ final class LogWrites {
         }
         id = find(b.sql(), m.hash());
         if (id == null) {
+            if (m.json() == null) { // a copy that names a message it does not carry, and this store lacks
+                throw new IllegalArgumentException("message " + m.hash() + " is referred to but not held");
+            }
             id = insert(b, m);
         }
         b.learned().put(m.hash(), id);
@@ -284,6 +297,7 @@ final class LogWrites {
             p.setString(3, m.text().replace('\0', ' ')); // PostgreSQL text holds no NUL
         }
         int inserted = p.executeUpdate();
+        b.stored()[0] += inserted;
         Long id = find(c, m.hash()); // another instance may have stored it first: either way it is there now
         if (id == null) {
             throw new SQLException("log message " + m.hash() + " vanished while it was written");

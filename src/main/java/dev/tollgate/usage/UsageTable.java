@@ -35,17 +35,18 @@ public final class UsageTable {
     /**
      * Inserts the batch and adds it to the rollups in one transaction: all of it lands or none of
      * it. Records that were there already (a batch retried after an unclear failure) are skipped
-     * by both, so nothing is counted twice.
+     * by both, so nothing is counted twice. Returns how many were new.
      */
-    public void insert(List<UsageRecord> batch) throws SQLException {
+    public int insert(List<UsageRecord> batch) throws SQLException {
         try {
-            write(batch);
+            return write(batch);
         } catch (SQLException e) {
             throw new SQLException(db.explain(e), e.getSQLState(), e.getErrorCode(), e);
         }
     }
 
-    private void write(List<UsageRecord> batch) throws SQLException {
+    private int write(List<UsageRecord> batch) throws SQLException {
+        int[] added = new int[1];
         try (Connection c = db.connection()) {
             Transactions.run(c, tx -> {
                 int[] counts;
@@ -57,9 +58,12 @@ public final class UsageTable {
                     }
                     counts = p.executeBatch();
                 }
-                UsageRollups.add(tx, inserted(batch, counts));
+                List<UsageRecord> inserted = inserted(batch, counts);
+                UsageRollups.add(tx, inserted);
+                added[0] = inserted.size();
             });
         }
+        return added[0];
     }
 
     /** The records the batch really added; a driver that does not say per row would make rollups guess, so it fails. */

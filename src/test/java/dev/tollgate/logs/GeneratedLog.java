@@ -5,6 +5,7 @@ import dev.tollgate.access.KeyFingerprint;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.json.Jsons;
 import dev.tollgate.translate.OpenAiChat;
+import dev.tollgate.usage.Charge;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
@@ -29,9 +30,17 @@ final class GeneratedLog {
     }
 
     static List<LogEntry> conversations(String prefix, int count, long seed, Instant start) {
+        return calls(prefix, count, seed, start).stream().map(Call::entry).toList();
+    }
+
+    /** A generated call: its log entry and its usage record. */
+    record Call(LogEntry entry, UsageRecord record) {
+    }
+
+    static List<Call> calls(String prefix, int count, long seed, Instant start) {
         Random random = new Random(seed);
         EntryBuilder builder = new EntryBuilder(new TollgateConfig.Logs(true, 64 * 1024, 0, 1 << 20, List.of()));
-        List<LogEntry> out = new ArrayList<>();
+        List<Call> out = new ArrayList<>();
         Instant t = start;
         for (int conversation = 0; conversation < count; conversation++) {
             StringBuilder history = new StringBuilder();
@@ -51,7 +60,7 @@ final class GeneratedLog {
                         new Caller(KeyFingerprint.of("sk-generated-" + conversation % 5), "key-" + conversation % 5, null),
                         conversation % 7 == 0 ? 429 : 200, 5, null, TokenUsage.of(9, 9), UsageQuality.REPORTED, null, null,
                         1, true, null);
-                out.add(builder.build(tr, r));
+                out.add(new Call(builder.build(tr, r), r.withCharge(new Charge(12_000_000L * (turn + 1), 1, 2, 0))));
                 history.append(",{\"role\":\"assistant\",\"content\":").append(Jsons.JSON.createValue(answer)).append('}');
             }
         }

@@ -1,0 +1,182 @@
+package dev.tollgate.logs;
+
+import static dev.tollgate.json.Jsons.JSON;
+
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.json.BoundedJson;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.Sql;
+import dev.tollgate.usage.CallFilter;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The request log in and out of a bundle, one JSON object a logged call: {@code entry} (its row,
+ * the request layout in base64), {@code messages} ({@code [seq, hash]} in order) and
+ * {@code bodies} (hash → the message's canonical JSON) for each message not sent earlier in the
+ * bundle. "Earlier" is remembered for the last {@link #REMEMBERED} messages, so memory stays
+ * bounded whatever the bundle's size; a message older than that is sent again, and the import
+ * finds it by hash either way. In: rows as they were (conversation, parent, thread), messages
+ * found or stored by hash, so nothing lands twice.
+ */
+public final class LogBundle {
+    private static final int BATCH = 500;
+    static final int REMEMBERED = 100_000;
+    /** The columns an entry may carry in: a bundle's names become SQL, so only these. */
+    private static final Set<String> COLUMNS = Set.of("id", "ts", "endpoint", "requested_model", "model", "provider",
+            "api_key_masked", "key_id", "user_id", "status", "stream", "flags", "error", "conversation_id", "request",
+            "stored_bytes", "thread_key", "parent_id");
+    private static final Set<String> NUMBERS = Set.of("ts", "status", "stream", "flags", "stored_bytes");
+    private static final BoundedJson.Bounds BOUNDS = new BoundedJson.Bounds(512, Integer.MAX_VALUE);
+
+    private LogBundle() {
+    }
+
+    /** What an export wrote: calls, and message bodies (a body sent twice counts twice). */
+    public record Exported(long entries, long bodies) {
+    }
+
+    /** Hands each logged call of the filter to {@code out}, oldest first. */
+    public static Exported export(Database db, CallFilter filter, Consumer<JsonObject> out) {
+        Map<String, Boolean> sent = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                return size() > REMEMBERED;
+            }
+        };
+        long entries = 0;
+        long bodies = 0;
+        Object[] after = {Long.MIN_VALUE, ""};
+        while (true) {
+            List<Object> params = new ArrayList<>();
+            String where = filter.sql(params);
+            params.addAll(List.of(after[0], after[0], after[1]));
+            List<JsonObject> rows = new Sql(db).query("SELECT " + String.join(", ", COLUMNS) + " FROM log_entries WHERE "
+                    + where + " AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT " + BATCH, Sql.params(params),
+                    rs -> {
+                        JsonObjectBuilder row = JSON.createObjectBuilder();
+                        for (String c : COLUMNS) {
+                            Object v = rs.getObject(c);
+                            if (v == null) {
+                                row.addNull(c);
+                            } else if (v instanceof byte[] bytes) {
+                                row.add(c, Base64.getEncoder().encodeToString(bytes));
+                            } else if (v instanceof Number n) {
+                                row.add(c, n.longValue());
+                            } else {
+                                row.add(c, v.toString());
+                            }
+                        }
+                        return row.build();
+                    });
+            if (rows.isEmpty()) {
+                return new Exported(entries, bodies);
+            }
+            Map<String, List<Object[]>> links = links(db, rows);
+            for (JsonObject row : rows) {
+                JsonArrayBuilder messages = JSON.createArrayBuilder();
+                JsonObjectBuilder carried = JSON.createObjectBuilder();
+                for (Object[] link : links.getOrDefault(row.getString("id"), List.of())) {
+                    String hash = (String) link[1];
+                    messages.add(JSON.createArrayBuilder().add((int) link[0]).add(hash));
+                    if (sent.put(hash, Boolean.TRUE) == null) {
+                        carried.add(hash, (String) link[2]);
+                        bodies++;
+                    }
+                }
+                out.accept(JSON.createObjectBuilder().add("entry", row).add("messages", messages)
+                        .add("bodies", carried).build());
+                entries++;
+            }
+            JsonObject last = rows.get(rows.size() - 1);
+            after = new Object[] {last.getJsonNumber("ts").longValue(), last.getString("id")};
+        }
+    }
+
+    /** Each entry's {seq, hash, canonical JSON} in order. */
+    private static Map<String, List<Object[]>> links(Database db, List<JsonObject> rows) {
+        List<Object> ids = rows.stream().map(r -> (Object) r.getString("id")).collect(Collectors.toList());
+        Map<String, List<Object[]>> out = new LinkedHashMap<>();
+        new Sql(db).query("SELECT em.entry_id, em.seq, m.hash, m.body FROM log_entry_messages em JOIN log_messages m "
+                + "ON m.id = em.message_id WHERE em.entry_id IN (" + ids.stream().map(id -> "?").collect(Collectors.joining(","))
+                + ") ORDER BY em.entry_id, em.seq", Sql.params(ids), rs -> out.computeIfAbsent(rs.getString(1),
+                        k -> new ArrayList<>()).add(new Object[] {rs.getInt(2), rs.getString(3),
+                                new String(Deflated.inflate(rs.getBytes(4)), StandardCharsets.UTF_8)}));
+        return out;
+    }
+
+    /** What an import did with a bundle's calls. */
+    public record Imported(long entriesAdded, long entriesSkipped, long messagesAdded, long messagesSkipped) {
+    }
+
+    /**
+     * Writes a batch of logged calls read from a bundle, in one transaction; throws
+     * {@link IllegalArgumentException} for a line that is not one.
+     */
+    public static Imported write(Database db, List<JsonObject> lines) throws SQLException {
+        List<LogWrites.Copy> copies = new ArrayList<>(lines.size());
+        long carried = 0;
+        for (JsonObject line : lines) {
+            JsonObject bodies = line.getJsonObject("bodies");
+            carried += bodies.size();
+            copies.add(new LogWrites.Copy(row(line.getJsonObject("entry")), messages(line.getJsonArray("messages"), bodies)));
+        }
+        LogWrites.Copied copied = new LogWrites(db, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE)
+                .writeCopies(copies);
+        return new Imported(copied.entries(), lines.size() - copied.entries(), copied.messages(),
+                carried - copied.messages());
+    }
+
+    private static Map<String, Object> row(JsonObject entry) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        entry.forEach((name, v) -> {
+            if (!COLUMNS.contains(name)) {
+                throw new IllegalArgumentException("a log entry with an unknown column: " + name);
+            }
+            if (v.getValueType() == JsonValue.ValueType.NULL) {
+                row.put(name, null);
+            } else if (name.equals("request")) {
+                row.put(name, Base64.getDecoder().decode(((JsonString) v).getString()));
+            } else if (NUMBERS.contains(name)) {
+                row.put(name, ((JsonNumber) v).longValueExact());
+            } else {
+                row.put(name, ((JsonString) v).getString());
+            }
+        });
+        if (!(row.get("id") instanceof String id) || id.isEmpty() || id.length() > 128 || !(row.get("ts") instanceof Long)
+                || !(row.get("request") instanceof byte[])) {
+            throw new IllegalArgumentException("a log entry without its id, time or request");
+        }
+        return row;
+    }
+
+    private static List<LogEntry.Message> messages(JsonArray links, JsonObject bodies) {
+        List<LogEntry.Message> out = new ArrayList<>(links.size());
+        for (JsonValue v : links) {
+            JsonArray link = v.asJsonArray();
+            String hash = link.getString(1);
+            String json = bodies.containsKey(hash) ? bodies.getString(hash) : null;
+            if (json != null && !StoredJson.hash(json).equals(hash)) {
+                throw new IllegalArgumentException("message " + hash + " does not hash to its name");
+            }
+            String text = json == null ? null : StoredJson.text(BoundedJson.value(json, BOUNDS));
+            out.add(new LogEntry.Message(link.getInt(0), hash, json, text));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.tollgate.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.logs.LogReader;
+import dev.tollgate.logs.LogSearch;
+import dev.tollgate.logs.LoggedCalls;
+import dev.tollgate.logs.SearchQuery;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.Sql;
+import dev.tollgate.usage.CallFilter;
+import jakarta.json.JsonObject;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A bundle carries a period's calls from one store to another: every record and logged call reads
+ * back as it was, counts in the target's rollups but never in its limits, is found by search; a
+ * second import adds nothing; a changed, cut or foreign file is refused with nothing written.
+ */
+class BundlesTest {
+    private static final Instant START = Instant.parse("2026-11-20T08:00:00Z");
+    private static final CallFilter ALL = new CallFilter(0, Instant.parse("2027-01-01T00:00:00Z").toEpochMilli(), null,
+            null, null);
+
+    @TempDir
+    Path dir;
+    private Database source;
+    private Database target;
+    private List<String> ids;
+
+    @BeforeEach
+    void stores() throws Exception {
+        source = Database.open(dir.resolve("source.db"), false);
+        source.migrate();
+        ids = LoggedCalls.write(source, "east-1", "b", 25, 3, START);
+        target = Database.open(dir.resolve("target.db"), false);
+        target.migrate();
+        LoggedCalls.write(target, "west-1", "local", 5, 4, START);
+    }
+
+    @AfterEach
+    void close() {
+        source.close();
+        target.close();
+    }
+
+    private Path exported(CallFilter filter) throws Exception {
+        Path file = dir.resolve("bundle-" + System.nanoTime() + ".zip");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            new Bundles(source, "east-1").export(filter, out);
+        }
+        return file;
+    }
+
+    private static long count(Database db, String sql) {
+        return new Sql(db).query(sql, p -> { }, rs -> rs.getLong(1)).get(0);
+    }
+
+    @Test
+    void aBundleMovesEveryCallOnceAndASecondImportAddsNothing() throws Exception {
+        Path file = exported(ALL);
+        JsonObject manifest = Bundles.verify(file);
+        assertEquals(ids.size(), manifest.getJsonObject("counts").getInt("usage_records"));
+        assertEquals(ids.size(), manifest.getJsonObject("counts").getInt("log_entries"));
+        assertEquals("east-1", manifest.getString("instance"));
+
+        long localRecords = count(target, "SELECT COUNT(*) FROM usage_records");
+        Bundles.Imported first = new Bundles(target, "west-1").importFrom(file);
+        assertEquals(ids.size(), first.recordsAdded());
+        assertEquals(ids.size(), first.entriesAdded());
+        assertTrue(first.messagesAdded() > 0);
+        LogReader there = new LogReader(target);
+        LogReader here = new LogReader(source);
+        for (String id : ids) {
+            assertEquals(here.entry(id).orElseThrow(), there.entry(id).orElseThrow(), id);
+        }
+        assertEquals(ids.size(), count(target, "SELECT COUNT(*) FROM usage_records WHERE instance_id = 'east-1'"),
+                "records keep the instance that served them");
+        assertEquals(0, count(target, "SELECT COUNT(*) FROM usage_records WHERE instance_id = 'east-1' AND admitted = 1"),
+                "imported calls never count against this server's limits or budgets");
+        assertEquals(localRecords + ids.size(), count(target, "SELECT SUM(requests) FROM usage_rollups WHERE grain = 'h'"),
+                "and they count in its metrics");
+        assertEquals(count(source, "SELECT SUM(cost_pusd) FROM usage_records"),
+                count(target, "SELECT SUM(cost_pusd) FROM usage_records WHERE instance_id = 'east-1'"));
+        String sourceHash = new Sql(source).query("SELECT api_key_hash FROM usage_records WHERE id = ?",
+                p -> p.setString(1, ids.get(0)), rs -> rs.getString(1)).get(0);
+        String carriedHash = new Sql(target).query("SELECT api_key_hash FROM usage_records WHERE id = ?",
+                p -> p.setString(1, ids.get(0)), rs -> rs.getString(1)).get(0);
+        assertNotEquals(sourceHash, carriedHash, "no key's hash leaves as this server keeps it");
+        assertTrue(new LogSearch(target).search(Optional.of(SearchQuery.parse("refund")), LogSearch.Filters.NONE, false,
+                500, Optional.empty()).hits().stream().anyMatch(h -> ids.contains(h.id())), "found by search there");
+        String conversation = there.entry(ids.get(2)).orElseThrow().getString("conversation_id");
+        assertEquals(here.conversation(conversation).orElseThrow().getJsonArray("turns"),
+                there.conversation(conversation).orElseThrow().getJsonArray("turns"), "grouped the same way");
+
+        long rows = count(target, "SELECT COUNT(*) FROM usage_records");
+        long messages = count(target, "SELECT COUNT(*) FROM log_messages");
+        long rollup = count(target, "SELECT SUM(requests) FROM usage_rollups WHERE grain = 'd'");
+        Bundles.Imported again = new Bundles(target, "west-1").importFrom(file);
+        assertEquals(new Bundles.Imported(0, ids.size(), 0, ids.size(), 0, first.messagesAdded() + first.messagesSkipped()),
+                again);
+        assertEquals(rows, count(target, "SELECT COUNT(*) FROM usage_records"));
+        assertEquals(messages, count(target, "SELECT COUNT(*) FROM log_messages"));
+        assertEquals(rollup, count(target, "SELECT SUM(requests) FROM usage_rollups WHERE grain = 'd'"));
+    }
+
+    @Test
+    void aFilterChoosesTheCalls() throws Exception {
+        String firstId = ids.get(0);
+        String key = new Sql(source).query("SELECT key_id FROM usage_records WHERE id = ?", p -> p.setString(1, firstId),
+                rs -> rs.getString(1)).get(0);
+        long ofKey = count(source, "SELECT COUNT(*) FROM usage_records WHERE key_id = '" + key + "'");
+        JsonObject manifest = Bundles.verify(exported(new CallFilter(ALL.fromMs(), ALL.toMs(), "gpt-4*", key, null)));
+        assertEquals(ofKey, manifest.getJsonObject("counts").getInt("usage_records"));
+        assertEquals(ofKey, manifest.getJsonObject("counts").getInt("log_entries"));
+        assertTrue(ofKey < ids.size());
+        assertEquals(0, Bundles.verify(exported(new CallFilter(ALL.fromMs(), ALL.toMs(), "claude*", null, null)))
+                .getJsonObject("counts").getInt("usage_records"));
+    }
+
+    @Test
+    void aChangedCutOrForeignFileIsRefusedAndNothingIsWritten() throws Exception {
+        Path file = exported(ALL);
+        byte[] bytes = Files.readAllBytes(file);
+        long records = count(target, "SELECT COUNT(*) FROM usage_records");
+        long entries = count(target, "SELECT COUNT(*) FROM log_entries");
+
+        byte[] flipped = bytes.clone();
+        flipped[bytes.length / 3] ^= 0x01;
+        Path changed = dir.resolve("changed.zip");
+        Files.write(changed, flipped);
+        assertThrows(Bundles.Refused.class, () -> new Bundles(target, "west-1").importFrom(changed));
+
+        Path cut = dir.resolve("cut.zip");
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
+        Bundles.Refused cutShort = assertThrows(Bundles.Refused.class, () -> new Bundles(target, "west-1").importFrom(cut));
+        assertTrue(cutShort.getMessage().contains("cut short") || cutShort.getMessage().contains("manifest"),
+                cutShort.getMessage());
+
+        Path foreign = dir.resolve("foreign.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(foreign))) {
+            zip.putNextEntry(new ZipEntry("../../etc/passwd"));
+            zip.write("root:x:0:0".getBytes());
+            zip.closeEntry();
+        }
+        Bundles.Refused strange = assertThrows(Bundles.Refused.class,
+                () -> new Bundles(target, "west-1").importFrom(foreign));
+        assertTrue(strange.getMessage().contains("unexpected part"), strange.getMessage());
+
+        Path notZip = dir.resolve("not.zip");
+        Files.writeString(notZip, "{\"format\":\"tollgate-bundle\"}");
+        assertThrows(Bundles.Refused.class, () -> new Bundles(target, "west-1").importFrom(notZip));
+
+        assertEquals(records, count(target, "SELECT COUNT(*) FROM usage_records"), "nothing was written");
+        assertEquals(entries, count(target, "SELECT COUNT(*) FROM log_entries"));
+    }
+}
