@@ -17,7 +17,7 @@ import java.util.Set;
  * Operator pages and APIs are behind the container's BASIC login, which a browser replays on every
  * request to the site, whoever made the page that sends it. So a request that changes something
  * must show that it comes from this site's own pages: it carries {@code Content-Type:
- * application/json} (a plain form on another site cannot send that without the browser asking this
+ * application/json} or {@code application/zip} (a plain form on another site cannot send that without the browser asking this
  * site first, and this site never says yes), and when the browser names where it comes from
  * ({@code Sec-Fetch-Site}, {@code Origin}), that is this site. Tools such as curl send neither
  * header and only need the content type. Every operator answer also tells browsers not to frame
@@ -53,19 +53,21 @@ public final class CrossSiteGuard extends HttpFilter {
         if (origin != null && !sameOrigin(origin, request)) {
             return "Requests from another origin may not change anything here.";
         }
-        if (!"DELETE".equals(request.getMethod()) && !json(request.getContentType())) {
-            return "Content-Type must be application/json for " + request.getMethod() + " requests here.";
+        if (!"DELETE".equals(request.getMethod()) && !preflighted(request.getContentType())) {
+            return "Content-Type must be application/json (application/zip for a bundle) for " + request.getMethod()
+                    + " requests here.";
         }
         return null;
     }
 
-    private static boolean json(String contentType) {
+    /** A type no page of another site may send without asking first: JSON, or a bundle's ZIP. */
+    private static boolean preflighted(String contentType) {
         if (contentType == null) {
             return false;
         }
         int semicolon = contentType.indexOf(';');
         String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
-        return type.equals("application/json");
+        return type.equals("application/json") || type.equals("application/zip");
     }
 
     /** The Origin's host and port against the Host the request was sent to (what a proxy passes on). */

@@ -5,15 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.bundle.Bundles;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -333,5 +344,55 @@ class LogsIT {
                 .getString("conversation_id"));
         assertEquals("ticket-" + u, named.headers().firstValue("x-tollgate-conversation-id").orElseThrow());
         assertEquals(404, TestRig.admin("GET", "admin/conversations/none-" + u, null).statusCode());
+    }
+
+    private static HttpResponse<byte[]> bundleCall(String method, String path, byte[] body, String credentials)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(TestRig.base() + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/zip")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (credentials != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * A day's calls leave as a bundle through the admin API and come back adding nothing; a cut
+     * bundle is refused with 400 in the admin API's error format; viewers cannot take one.
+     */
+    @Test
+    void aBundleOfTodaysCallsDownloadsAndImportingItBackAddsNothing() throws Exception {
+        String key = TestRig.newKey();
+        String u = unique();
+        HttpResponse<String> call = call(Client.OPENAI, "mock-gpt", false, key, u + " bundle me");
+        String id = call.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        entry(id);
+        String day = LocalDate.now(ZoneOffset.UTC).toString();
+        HttpResponse<byte[]> bundle = bundleCall("GET", "admin/bundles?from=" + day + "&key=" + URLEncoder.encode(TestRig.masked(key), StandardCharsets.UTF_8), null,
+                TestRig.ADMIN);
+        assertEquals(200, bundle.statusCode(), new String(bundle.body(), StandardCharsets.UTF_8));
+        assertEquals("application/zip", bundle.headers().firstValue("content-type").orElseThrow());
+        assertTrue(bundle.headers().firstValue("content-disposition").orElseThrow().contains(".zip"));
+        Path file = Files.createTempFile("it-bundle", ".zip");
+        Files.write(file, bundle.body());
+        JsonObject counts = Bundles.verify(file).getJsonObject("counts");
+        assertEquals(1, counts.getInt("usage_records"), counts.toString());
+        assertEquals(1, counts.getInt("log_entries"), counts.toString());
+
+        HttpResponse<byte[]> back = bundleCall("POST", "admin/bundles", bundle.body(), TestRig.ADMIN);
+        assertEquals(200, back.statusCode(), new String(back.body(), StandardCharsets.UTF_8));
+        JsonObject added = json(new String(back.body(), StandardCharsets.UTF_8));
+        assertEquals(0, added.getInt("records_added"));
+        assertEquals(1, added.getInt("records_skipped"));
+        assertEquals(0, added.getInt("messages_added"));
+
+        HttpResponse<byte[]> cut = bundleCall("POST", "admin/bundles", Arrays.copyOf(bundle.body(),
+                bundle.body().length / 2), TestRig.ADMIN);
+        assertEquals(400, cut.statusCode());
+        assertTrue(json(new String(cut.body(), StandardCharsets.UTF_8)).getJsonObject("error").getString("message")
+                .startsWith("The bundle was refused"));
+        assertEquals(400, bundleCall("GET", "admin/bundles?from=tomorrow", null, TestRig.ADMIN).statusCode());
+        assertEquals(403, bundleCall("GET", "admin/bundles", null, TestRig.VIEWER).statusCode());
     }
 }
