@@ -3,8 +3,6 @@ package dev.tollgate.admin;
 import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.bundle.Bundles;
-import dev.tollgate.logs.LogQuery;
-import dev.tollgate.logs.LogSearch;
 import dev.tollgate.usage.CallFilter;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -23,7 +21,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +36,6 @@ import java.util.logging.Logger;
 public final class AdminBundlesResource {
     private static final Logger LOG = Logger.getLogger(AdminBundlesResource.class.getName());
     static final long MAX_UPLOAD = 8L * 1024 * 1024 * 1024;
-    private static final Set<String> FILTERS = Set.of("from", "to", "model", "key", "user");
 
     private final Bundles bundles;
 
@@ -52,8 +48,7 @@ public final class AdminBundlesResource {
     public Response export(@Context UriInfo uri) {
         CallFilter filter;
         try {
-            filter = filter(LogQuery.parse(name -> FILTERS.contains(name) ? uri.getQueryParameters().getFirst(name) : null)
-                    .filters());
+            filter = Bundles.filter(uri.getQueryParameters()::getFirst);
         } catch (IllegalArgumentException e) {
             return AdminJson.error(AdminJson.invalid(e.getMessage()));
         }
@@ -62,13 +57,6 @@ public final class AdminBundlesResource {
                 + Instant.ofEpochMilli(filter.toMs()).toString().replace(':', '-') + ".zip";
         return Response.ok(body, "application/zip").header("Content-Disposition", "attachment; filename=\"" + name + "\"")
                 .build();
-    }
-
-    /** The period (everything up to now when unsaid) and the model, key and user filters. */
-    private static CallFilter filter(LogSearch.Filters f) {
-        long from = f.from().map(Instant::toEpochMilli).orElse(0L);
-        long to = f.to().map(Instant::toEpochMilli).orElse(System.currentTimeMillis() + 1);
-        return new CallFilter(from, to, f.model().orElse(null), f.key().orElse(null), f.user().orElse(null));
     }
 
     @POST

@@ -4,6 +4,8 @@ import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.logs.LogBundle;
+import dev.tollgate.logs.LogQuery;
+import dev.tollgate.logs.LogSearch;
 import dev.tollgate.store.Database;
 import dev.tollgate.usage.CallFilter;
 import dev.tollgate.usage.UsageBundle;
@@ -31,7 +33,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
@@ -66,6 +70,8 @@ public final class Bundles {
     /** How much larger than the file its parts may inflate: JSON logs deflate 5 to 20 times, a ZIP bomb thousands. */
     private static final long MAX_RATIO = 200;
     private static final int BATCH = 500;
+    /** A batch is written once its lines reach this size, however few: what an import holds in memory. */
+    private static final int BATCH_BYTES = 4 * 1024 * 1024;
     private static final BoundedJson.Bounds LINE_BOUNDS = new BoundedJson.Bounds(512, Integer.MAX_VALUE);
 
     private final Database db;
@@ -74,6 +80,21 @@ public final class Bundles {
     public Bundles(Database db, String instanceId) {
         this.db = db;
         this.instanceId = instanceId;
+    }
+
+    /** The parameters a bundle is chosen by: {@code from}, {@code to}, {@code model}, {@code key}, {@code user}. */
+    public static final Set<String> FILTERS = Set.of("from", "to", "model", "key", "user");
+
+    /**
+     * The calls a bundle holds, from those parameters as the log search reads them (a day or an
+     * instant); the period is everything up to now when unsaid. Throws {@link IllegalArgumentException}
+     * saying which parameter is wrong.
+     */
+    public static CallFilter filter(UnaryOperator<String> param) {
+        LogSearch.Filters f = LogQuery.parse(name -> FILTERS.contains(name) ? param.apply(name) : null).filters();
+        return new CallFilter(f.from().map(Instant::toEpochMilli).orElse(0L),
+                f.to().map(Instant::toEpochMilli).orElse(System.currentTimeMillis() + 1), f.model().orElse(null),
+                f.key().orElse(null), f.user().orElse(null));
     }
 
     /** What an export holds. */
@@ -315,16 +336,19 @@ public final class Bundles {
         ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
         byte[] buf = new byte[64 * 1024];
         long number = 0;
+        long held = 0;
         for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
             int start = 0;
             for (int i = 0; i < n; i++) {
                 if (buf[i] == '\n') {
                     line.write(buf, start, i - start);
                     start = i + 1;
+                    held += line.size();
                     batch.add(object(line.toByteArray(), ++number));
                     line.reset();
-                    if (batch.size() == BATCH) {
+                    if (batch.size() == BATCH || held >= BATCH_BYTES) {
                         flush(writer, batch, number);
+                        held = 0;
                     }
                 }
             }

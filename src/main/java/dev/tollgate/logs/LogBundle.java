@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,8 @@ import java.util.stream.Collectors;
  * found or stored by hash, so nothing lands twice.
  */
 public final class LogBundle {
-    private static final int BATCH = 500;
+    /** Calls read at a time: their new messages are what an export holds in memory. */
+    private static final int BATCH = 100;
     static final int REMEMBERED = 100_000;
     /** The columns an entry may carry in: a bundle's names become SQL, so only these. */
     private static final Set<String> COLUMNS = Set.of("id", "ts", "endpoint", "requested_model", "model", "provider",
@@ -88,6 +90,8 @@ public final class LogBundle {
                 return new Exported(entries, bodies);
             }
             Map<String, List<Object[]>> links = links(db, rows);
+            Map<Long, String> unsent = bodies(db, links.values().stream().flatMap(List::stream)
+                    .filter(l -> !sent.containsKey((String) l[1])).map(l -> (Long) l[2]).distinct().toList());
             for (JsonObject row : rows) {
                 JsonArrayBuilder messages = JSON.createArrayBuilder();
                 JsonObjectBuilder carried = JSON.createObjectBuilder();
@@ -95,7 +99,8 @@ public final class LogBundle {
                     String hash = (String) link[1];
                     messages.add(JSON.createArrayBuilder().add((int) link[0]).add(hash));
                     if (sent.put(hash, Boolean.TRUE) == null) {
-                        carried.add(hash, (String) link[2]);
+                        String body = unsent.get((Long) link[2]);
+                        carried.add(hash, body != null ? body : body(db, (Long) link[2]));
                         bodies++;
                     }
                 }
@@ -108,16 +113,32 @@ public final class LogBundle {
         }
     }
 
-    /** Each entry's {seq, hash, canonical JSON} in order. */
+    /** Each entry's {seq, hash, message id} in order; no bodies: most were sent with an earlier call. */
     private static Map<String, List<Object[]>> links(Database db, List<JsonObject> rows) {
         List<Object> ids = rows.stream().map(r -> (Object) r.getString("id")).collect(Collectors.toList());
         Map<String, List<Object[]>> out = new LinkedHashMap<>();
-        new Sql(db).query("SELECT em.entry_id, em.seq, m.hash, m.body FROM log_entry_messages em JOIN log_messages m "
+        new Sql(db).query("SELECT em.entry_id, em.seq, m.hash, m.id FROM log_entry_messages em JOIN log_messages m "
                 + "ON m.id = em.message_id WHERE em.entry_id IN (" + ids.stream().map(id -> "?").collect(Collectors.joining(","))
                 + ") ORDER BY em.entry_id, em.seq", Sql.params(ids), rs -> out.computeIfAbsent(rs.getString(1),
-                        k -> new ArrayList<>()).add(new Object[] {rs.getInt(2), rs.getString(3),
-                                new String(Deflated.inflate(rs.getBytes(4)), StandardCharsets.UTF_8)}));
+                        k -> new ArrayList<>()).add(new Object[] {rs.getInt(2), rs.getString(3), rs.getLong(4)}));
         return out;
+    }
+
+    /** The canonical JSON of these messages, by id. */
+    private static Map<Long, String> bodies(Database db, List<Long> ids) {
+        Map<Long, String> out = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            List<Object> chunk = new ArrayList<>(ids.subList(from, Math.min(ids.size(), from + BATCH)));
+            new Sql(db).query("SELECT id, body FROM log_messages WHERE id IN (" + chunk.stream().map(id -> "?")
+                    .collect(Collectors.joining(",")) + ")", Sql.params(chunk), rs -> out.put(rs.getLong(1),
+                            new String(Deflated.inflate(rs.getBytes(2)), StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    /** One message's canonical JSON (one sent twice in a batch: the first took it out of the unsent). */
+    private static String body(Database db, long id) {
+        return bodies(db, List.of(id)).get(id);
     }
 
     /** What an import did with a bundle's calls. */

@@ -38,6 +38,11 @@ final class GeneratedLog {
     }
 
     static List<Call> calls(String prefix, int count, long seed, Instant start) {
+        return calls(prefix, count, seed, start, 0);
+    }
+
+    /** @param padding words added to every message, for logs of some bulk */
+    static List<Call> calls(String prefix, int count, long seed, Instant start, int padding) {
         Random random = new Random(seed);
         EntryBuilder builder = new EntryBuilder(new TollgateConfig.Logs(true, 64 * 1024, 0, 1 << 20, List.of()));
         List<Call> out = new ArrayList<>();
@@ -47,8 +52,8 @@ final class GeneratedLog {
             int turns = 1 + random.nextInt(4);
             for (int turn = 0; turn < turns; turn++) {
                 history.append(history.length() == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":")
-                        .append(Jsons.JSON.createValue(sentence(random))).append('}');
-                String answer = sentence(random);
+                        .append(Jsons.JSON.createValue(sentence(random, padding))).append('}');
+                String answer = sentence(random, padding);
                 Transcript tr = new Transcript(Optional.of(OpenAiChat.INSTANCE), 1 << 20);
                 tr.request(("{\"model\":\"gpt-4o\",\"messages\":[" + history + "]}").getBytes(StandardCharsets.UTF_8));
                 tr.whole(("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":"
@@ -67,9 +72,9 @@ final class GeneratedLog {
         return out;
     }
 
-    private static String sentence(Random random) {
+    private static String sentence(Random random, int padding) {
         StringBuilder b = new StringBuilder();
-        for (int i = 0, n = 4 + random.nextInt(12); i < n; i++) {
+        for (int i = 0, n = 4 + random.nextInt(12) + padding; i < n; i++) {
             b.append(i == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
         }
         return b.toString();

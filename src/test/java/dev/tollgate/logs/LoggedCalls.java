@@ -14,7 +14,13 @@ public final class LoggedCalls {
     /** Writes {@code conversations} generated dialogs (see {@link GeneratedLog}); returns their calls' ids in order. */
     public static List<String> write(Database db, String instanceId, String prefix, int conversations, long seed,
                                      Instant start) throws Exception {
-        List<GeneratedLog.Call> calls = GeneratedLog.calls(prefix, conversations, seed, start);
+        return write(db, instanceId, prefix, conversations, seed, start, 0);
+    }
+
+    /** The same with {@code padding} more words in every message. */
+    public static List<String> write(Database db, String instanceId, String prefix, int conversations, long seed,
+                                     Instant start, int padding) throws Exception {
+        List<GeneratedLog.Call> calls = GeneratedLog.calls(prefix, conversations, seed, start, padding);
         new UsageTable(db, instanceId).insert(calls.stream().map(GeneratedLog.Call::record).toList());
         new LogWrites(db, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE).write(calls.stream().map(GeneratedLog.Call::entry)
                 .toList());
