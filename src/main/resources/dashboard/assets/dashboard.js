@@ -212,4 +212,25 @@
       }
     });
   });
+
+  // a bundle from another server: sent as it is (application/zip), the answer's counts shown as text
+  var bundleForm = document.getElementById("bundle-import");
+  if (bundleForm) {
+    bundleForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var file = document.getElementById("bundle-file").files[0];
+      var result = document.getElementById("bundle-result");
+      if (!file) { result.className = "result error"; result.textContent = "Choose a bundle file first."; return; }
+      result.className = "result"; result.textContent = "Importing…";
+      api("/admin/bundles", { method: "POST", headers: { "Content-Type": "application/zip" }, body: file })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (a) {
+          if (!a.ok) { result.className = "result error"; result.textContent = a.j.error ? a.j.error.message : "Refused."; return; }
+          result.className = "result ok";
+          result.textContent = "Imported: " + n(a.j.records_added) + " usage records added (" + n(a.j.records_skipped)
+            + " already here), " + n(a.j.log_entries_added) + " logged calls, " + n(a.j.messages_added) + " messages.";
+        })
+        .catch(function () { result.className = "result error"; result.textContent = "The import did not answer."; });
+    });
+  }
 }());

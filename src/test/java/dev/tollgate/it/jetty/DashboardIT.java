@@ -9,7 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.Browser;
 import dev.tollgate.it.TestRig;
 import jakarta.json.Json;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Base64;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -235,5 +245,32 @@ class DashboardIT {
                 + "#conversation b, #conversation i")).isEmpty(), "no element came from the caller's text");
         assertEquals(null, browser.js("return window.pwned === undefined ? null : window.pwned;"));
         browser.screenshot("conversation");
+    }
+
+    /** The Logs page's bundle link downloads the filtered calls, and its form imports a bundle and says what it added. */
+    @Test
+    void anAdminCarriesCallsAwayAndBackThroughTheLogsPage() throws Exception {
+        String key = TestRig.newKey();
+        HttpResponse<String> r = TestRig.post("v1/chat/completions", key, chat("mock-gpt", false, null, "bundle from the page"));
+        String id = r.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        TestRig.await(() -> TestRig.admin("GET", "admin/logs/" + id, null).statusCode() == 200, "the log entry");
+        String day = LocalDate.now(ZoneOffset.UTC).toString();
+        browser.open(TestRig.ADMIN, "/logs?from=" + day + "&key=" + URLEncoder.encode(TestRig.masked(key), StandardCharsets.UTF_8));
+        String href = browser.driver().findElement(By.id("bundle-download")).getDomAttribute("href");
+        assertTrue(href.contains("/admin/bundles?from=" + day) && href.contains("&key="), href);
+        HttpResponse<byte[]> bundle = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(TestRig.base()
+                + href.substring(href.indexOf("admin/bundles")))).header("Authorization", "Basic " + Base64.getEncoder()
+                .encodeToString(TestRig.ADMIN.getBytes(StandardCharsets.UTF_8))).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, bundle.statusCode());
+        Path file = Files.createTempFile("dashboard-bundle", ".zip");
+        Files.write(file, bundle.body());
+
+        browser.driver().findElement(By.cssSelector("#bundles summary")).click();
+        browser.driver().findElement(By.id("bundle-file")).sendKeys(file.toAbsolutePath().toString());
+        browser.driver().findElement(By.cssSelector("#bundle-import button")).click();
+        browser.waitUpTo(20).until(d -> d.findElement(By.id("bundle-result")).getText().startsWith("Imported"));
+        assertEquals("Imported: 0 usage records added (1 already here), 0 logged calls, 0 messages.",
+                browser.driver().findElement(By.id("bundle-result")).getText());
+        browser.screenshot("bundles");
     }
 }
