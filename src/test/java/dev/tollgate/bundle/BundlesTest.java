@@ -14,6 +14,7 @@ import dev.tollgate.store.Sql;
 import dev.tollgate.usage.CallFilter;
 import jakarta.json.JsonObject;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,6 +163,23 @@ class BundlesTest {
         Bundles.Refused strange = assertThrows(Bundles.Refused.class,
                 () -> new Bundles(target, "west-1").importFrom(foreign));
         assertTrue(strange.getMessage().contains("unexpected part"), strange.getMessage());
+
+        // a well-formed ZIP whose records were edited (a token count raised, the length kept) but whose manifest was not
+        Path edited = dir.resolve("edited.zip");
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(file));
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(edited))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                String part = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write((e.getName().equals("usage_records.jsonl") ? part.replaceFirst("\"total_tokens\":18,",
+                        "\"total_tokens\":99,") : part).getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        assertNotEquals(-1L, Files.mismatch(file, edited));
+        Bundles.Refused tampered = assertThrows(Bundles.Refused.class,
+                () -> new Bundles(target, "west-1").importFrom(edited));
+        assertTrue(tampered.getMessage().contains("does not match its checksum"), tampered.getMessage());
 
         Path notZip = dir.resolve("not.zip");
         Files.writeString(notZip, "{\"format\":\"tollgate-bundle\"}");
