@@ -30,6 +30,16 @@ public record MetricsQuery(Instant from, Instant to, Optional<String> model, Int
         public static Scope user(String userId) {
             return new Scope("user", "user_id", userId);
         }
+
+        /** The records one instance served (a fleet's, or a bundle's from another server). */
+        public static Scope instance(String instanceId) {
+            return new Scope("instance", "instance_id", instanceId);
+        }
+
+        /** Whether the rollups keep this column; the instance is only on the records, which are read instead. */
+        boolean inRollups() {
+            return !column.equals("instance_id");
+        }
     }
 
     /** The same query for one caller only. */
@@ -41,7 +51,7 @@ public record MetricsQuery(Instant from, Instant to, Optional<String> model, Int
     public static final class InvalidQuery extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        InvalidQuery(String message) {
+        public InvalidQuery(String message) {
             super(message, null, false, false);
         }
     }

@@ -78,7 +78,8 @@ public final class MetricsService {
         RollupPlan byDay = RollupPlan.of(from, to, false);
         try (Connection c = db.connection()) {
             if (q.scope().isPresent()) {
-                Fold all = read(c, q, RollupPlan.of(from, to, hourly), ROLLUPS);
+                Fold all = read(c, q, q.scope().get().inRollups() ? RollupPlan.of(from, to, hourly)
+                        : RollupPlan.records(from, to), ROLLUPS);
                 return all.report(q, all, p95FromRecords(c, q, all.total.requests()));
             }
             Fold series = read(c, q, RollupPlan.of(from, to, hourly), MODEL_ROLLUPS);

@@ -19,6 +19,11 @@ record RollupPlan(List<Span> spans) {
         }
     }
 
+    /** The whole period from the records. */
+    static RollupPlan records(long fromMs, long toMs) {
+        return new RollupPlan(List.of(new Span(fromMs, toMs, null)));
+    }
+
     static RollupPlan of(long fromMs, long toMs, boolean hourly) {
         List<Span> spans = new ArrayList<>();
         long h1 = ceil(fromMs, Grain.HOUR);

@@ -46,10 +46,17 @@ public final class MetricsResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response get(@QueryParam("from") String from, @QueryParam("to") String to,
-                        @QueryParam("model") String model, @QueryParam("interval") String interval) {
+                        @QueryParam("model") String model, @QueryParam("interval") String interval,
+                        @QueryParam("instance") String instance) {
         MetricsQuery query;
         try {
             query = MetricsQuery.parse(from, to, model, interval, clock.instant());
+            if (instance != null && !instance.isBlank()) { // only on the records: a period's every record is read
+                if (instance.length() > 128) {
+                    throw new MetricsQuery.InvalidQuery("'instance' is longer than 128 characters");
+                }
+                query = query.within(MetricsQuery.Scope.instance(instance.trim()));
+            }
         } catch (MetricsQuery.InvalidQuery e) {
             String body = JSON.createObjectBuilder().add("error", JSON.createObjectBuilder()
                     .add("message", e.getMessage()).add("type", "invalid_request_error")).build().toString();

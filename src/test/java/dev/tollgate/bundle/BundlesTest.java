@@ -9,6 +9,8 @@ import dev.tollgate.logs.LogReader;
 import dev.tollgate.logs.LogSearch;
 import dev.tollgate.logs.LoggedCalls;
 import dev.tollgate.logs.SearchQuery;
+import dev.tollgate.metrics.MetricsQuery;
+import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.usage.CallFilter;
@@ -97,6 +99,12 @@ class BundlesTest {
                 "imported calls never count against this server's limits or budgets");
         assertEquals(localRecords + ids.size(), count(target, "SELECT SUM(requests) FROM usage_rollups WHERE grain = 'h'"),
                 "and they count in its metrics");
+        MetricsQuery period = MetricsQuery.parse("2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z", null, "day", Instant.now());
+        MetricsService metrics = new MetricsService(target);
+        assertEquals(ids.size(), metrics.report(period.within(MetricsQuery.Scope.instance("east-1"))).totals().requests(),
+                "the metrics of the source's instance are the imported calls");
+        assertEquals(localRecords, metrics.report(period.within(MetricsQuery.Scope.instance("west-1"))).totals().requests());
+        assertEquals(localRecords + ids.size(), metrics.report(period).totals().requests());
         assertEquals(count(source, "SELECT SUM(cost_pusd) FROM usage_records"),
                 count(target, "SELECT SUM(cost_pusd) FROM usage_records WHERE instance_id = 'east-1'"));
         String sourceHash = new Sql(source).query("SELECT api_key_hash FROM usage_records WHERE id = ?",

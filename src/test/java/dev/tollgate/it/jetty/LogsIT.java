@@ -387,6 +387,12 @@ class LogsIT {
         assertEquals(1, added.getInt("records_skipped"));
         assertEquals(0, added.getInt("messages_added"));
 
+        JsonObject mine = json(TestRig.operator("_qs/metrics?from=" + day + "&instance=it-instance", TestRig.VIEWER).body());
+        assertTrue(mine.getJsonObject("totals").getInt("requests") >= 1, mine.toString());
+        assertEquals(0, json(TestRig.operator("_qs/metrics?from=" + day + "&instance=elsewhere", TestRig.VIEWER).body())
+                .getJsonObject("totals").getInt("requests"), "metrics by instance: none served elsewhere");
+        assertEquals(400, TestRig.operator("_qs/metrics?instance=" + "x".repeat(200), TestRig.VIEWER).statusCode());
+
         HttpResponse<byte[]> cut = bundleCall("POST", "admin/bundles", Arrays.copyOf(bundle.body(),
                 bundle.body().length / 2), TestRig.ADMIN);
         assertEquals(400, cut.statusCode());
