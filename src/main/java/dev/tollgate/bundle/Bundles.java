@@ -2,6 +2,7 @@ package dev.tollgate.bundle;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.access.AccountsBundle;
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.logs.LogBundle;
 import dev.tollgate.logs.LogQuery;
@@ -45,8 +46,9 @@ import java.util.zip.ZipOutputStream;
  * Portable bundles: a period's usage records and request log in one ZIP file, to carry to another
  * server and import there with nothing counted twice.
  *
- * <p>The parts, in order: {@code usage_records.jsonl} and {@code log.jsonl}, one JSON object a
- * line, then {@code manifest.json}: the format and its version, the source instance, the period and
+ * <p>The parts, in order: {@code accounts.jsonl} (the users and keys the calls name, never a key's
+ * hash), {@code usage_records.jsonl} and {@code log.jsonl}, one JSON object a line, then
+ * {@code manifest.json}: the format and its version, the source instance, the period and
  * filters, the counts, and each part's SHA-256, byte and line counts. The manifest comes last
  * because the export streams: nothing is held but the rows of one batch, so a million calls take
  * no more memory than a thousand.
@@ -60,10 +62,11 @@ import java.util.zip.ZipOutputStream;
 public final class Bundles {
     public static final String FORMAT = "tollgate-bundle";
     public static final int VERSION = 1;
+    static final String ACCOUNTS = "accounts.jsonl";
     static final String USAGE = "usage_records.jsonl";
     static final String LOG = "log.jsonl";
     static final String MANIFEST = "manifest.json";
-    private static final List<String> PARTS = List.of(USAGE, LOG);
+    private static final List<String> PARTS = List.of(ACCOUNTS, USAGE, LOG);
     /** No line of a part is longer: a stored body is capped well below (logs.max-body-bytes). */
     static final int MAX_LINE = 64 * 1024 * 1024;
     private static final int MAX_MANIFEST = 1024 * 1024;
@@ -98,18 +101,24 @@ public final class Bundles {
     }
 
     /** What an export holds. */
-    public record Counts(long records, long entries, long bodies) {
+    public record Counts(long accounts, long records, long entries, long bodies) {
     }
 
     /** Writes the bundle of the filter's calls to {@code out} (left open). */
     public Counts export(CallFilter filter, OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(out, 64 * 1024));
         Map<String, Part> parts = new LinkedHashMap<>();
+        long[] accounts = new long[1];
+        parts.put(ACCOUNTS, part(zip, ACCOUNTS, sink -> {
+            List<Object> params = new ArrayList<>();
+            String where = filter.sql(params);
+            accounts[0] = AccountsBundle.export(db, where, params, sink);
+        }));
         long[] records = new long[1];
         parts.put(USAGE, part(zip, USAGE, sink -> records[0] = UsageBundle.export(db, filter, sink)));
         LogBundle.Exported[] log = new LogBundle.Exported[1];
         parts.put(LOG, part(zip, LOG, sink -> log[0] = LogBundle.export(db, filter, sink)));
-        Counts counts = new Counts(records[0], log[0].entries(), log[0].bodies());
+        Counts counts = new Counts(accounts[0], records[0], log[0].entries(), log[0].bodies());
         zip.putNextEntry(new ZipEntry(MANIFEST));
         zip.write(manifest(filter, counts, parts).toString().getBytes(StandardCharsets.UTF_8));
         zip.closeEntry();
@@ -169,7 +178,8 @@ public final class Bundles {
                 .add("instance", instanceId == null ? "" : instanceId).add("created", Instant.now().toString())
                 .add("from", Instant.ofEpochMilli(filter.fromMs()).toString())
                 .add("to", Instant.ofEpochMilli(filter.toMs()).toString()).add("filters", filters)
-                .add("counts", JSON.createObjectBuilder().add("usage_records", counts.records())
+                .add("counts", JSON.createObjectBuilder().add("accounts", counts.accounts())
+                        .add("usage_records", counts.records())
                         .add("log_entries", counts.entries()).add("log_messages", counts.bodies()))
                 .add("parts", p).build();
     }
@@ -185,11 +195,12 @@ public final class Bundles {
 
     /** What an import added and what it found already there. */
     public record Imported(long recordsAdded, long recordsSkipped, long entriesAdded, long entriesSkipped,
-                           long messagesAdded, long messagesSkipped) {
+                           long messagesAdded, long messagesSkipped, long accountsAdded) {
         public JsonObject json() {
             return JSON.createObjectBuilder().add("records_added", recordsAdded).add("records_skipped", recordsSkipped)
                     .add("log_entries_added", entriesAdded).add("log_entries_skipped", entriesSkipped)
-                    .add("messages_added", messagesAdded).add("messages_skipped", messagesSkipped).build();
+                    .add("messages_added", messagesAdded).add("messages_skipped", messagesSkipped)
+                    .add("accounts_added", accountsAdded).build();
         }
     }
 
@@ -300,10 +311,12 @@ public final class Bundles {
     /** Verifies the bundle, then writes what this store lacks of it. */
     public Imported importFrom(Path file) throws Refused, IOException, SQLException {
         verify(file);
-        long[] n = new long[6];
+        long[] n = new long[7];
+        long now = System.currentTimeMillis();
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
             for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
                 switch (e.getName()) {
+                    case ACCOUNTS -> lines(zip, batch -> n[6] += AccountsBundle.write(db, batch, now));
                     case USAGE -> lines(zip, batch -> {
                         UsageBundle.Imported r = UsageBundle.write(db, batch);
                         n[0] += r.added();
@@ -322,7 +335,7 @@ public final class Bundles {
                 }
             }
         }
-        return new Imported(n[0], n[1], n[2], n[3], n[4], n[5]);
+        return new Imported(n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
     }
 
     @FunctionalInterface

@@ -52,6 +52,10 @@ class BundleRoundTripIT {
         Database sqlite = Database.open(dir.resolve("east.db"), false);
         sqlite.migrate();
         List<String> east = LoggedCalls.write(sqlite, "east-1", "east", 30, 21, Instant.parse("2026-11-20T08:00:00Z"));
+        new Sql(sqlite).update("INSERT INTO users (id, name, team, created_at, updated_at) VALUES ('u-east', 'East', NULL, 1, 2)",
+                p -> { });
+        new Sql(sqlite).update("INSERT INTO client_keys (id, user_id, name, key_hash, masked, created_at, expires_at) VALUES "
+                + "('key-1', 'u-east', 'bot', 'abcd', '***k01', 3, 4000000000000)", p -> { });
         PostgresServer pg = PostgresServer.start();
         try {
             DirectPostgresDataSource ds = new DirectPostgresDataSource();
@@ -64,6 +68,10 @@ class BundleRoundTripIT {
             Path toWest = export(sqlite, "east-1");
             Bundles.Imported in = new Bundles(postgres, "west-1").importFrom(toWest);
             assertEquals(east.size(), in.recordsAdded());
+            assertEquals(2, in.accountsAdded());
+            assertEquals(List.of("u-east imported:key-1 4000000000000 true"), new Sql(postgres).query("SELECT user_id, key_hash, "
+                    + "expires_at, revoked_at IS NOT NULL FROM client_keys WHERE id = 'key-1'", p -> { }, rs -> rs.getString(1)
+                    + " " + rs.getString(2) + " " + rs.getLong(3) + " " + rs.getBoolean(4)));
             assertEquals(east.size(), in.entriesAdded());
             LogReader onSqlite = new LogReader(sqlite);
             LogReader onPostgres = new LogReader(postgres);

@@ -1,6 +1,7 @@
 package dev.tollgate.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +42,8 @@ class BundlesTest {
     private static final CallFilter ALL = new CallFilter(0, Instant.parse("2027-01-01T00:00:00Z").toEpochMilli(), null,
             null, null);
 
+    private static final String SOURCE_KEY_HASH = "5f0c".repeat(16);
+
     @TempDir
     Path dir;
     private Database source;
@@ -52,6 +55,11 @@ class BundlesTest {
         source = Database.open(dir.resolve("source.db"), false);
         source.migrate();
         ids = LoggedCalls.write(source, "east-1", "b", 25, 3, START);
+        // the user and key some of those calls were made with (GeneratedLog's key ids are key-0 … key-4)
+        new Sql(source).update("INSERT INTO users (id, name, team, created_at, updated_at) VALUES ('u-east', "
+                + "'East <b>ops</b>', 'ops', 1, 2)", p -> { });
+        new Sql(source).update("INSERT INTO client_keys (id, user_id, name, key_hash, masked, created_at) VALUES "
+                + "('key-0', 'u-east', 'build bot', '" + SOURCE_KEY_HASH + "', '***k00', 3)", p -> { });
         target = Database.open(dir.resolve("target.db"), false);
         target.migrate();
         LoggedCalls.write(target, "west-1", "local", 5, 4, START);
@@ -84,7 +92,14 @@ class BundlesTest {
         assertEquals("east-1", manifest.getString("instance"));
 
         long localRecords = count(target, "SELECT COUNT(*) FROM usage_records");
+        assertFalse(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(SOURCE_KEY_HASH));
         Bundles.Imported first = new Bundles(target, "west-1").importFrom(file);
+        assertEquals(2, first.accountsAdded(), "the user and the key the calls name");
+        assertEquals("East <b>ops</b>", new Sql(target).query("SELECT name FROM users WHERE id = 'u-east'", p -> { },
+                rs -> rs.getString(1)).get(0));
+        assertEquals(List.of("imported:key-0 ***k00 revoked"), new Sql(target).query("SELECT key_hash, masked, "
+                + "revoked_at FROM client_keys WHERE id = 'key-0'", p -> { }, rs -> rs.getString(1) + " " + rs.getString(2)
+                + (rs.getObject(3) != null ? " revoked" : " active")), "listed, and never able to open the gateway");
         assertEquals(ids.size(), first.recordsAdded());
         assertEquals(ids.size(), first.entriesAdded());
         assertTrue(first.messagesAdded() > 0);
@@ -122,7 +137,7 @@ class BundlesTest {
         long messages = count(target, "SELECT COUNT(*) FROM log_messages");
         long rollup = count(target, "SELECT SUM(requests) FROM usage_rollups WHERE grain = 'd'");
         Bundles.Imported again = new Bundles(target, "west-1").importFrom(file);
-        assertEquals(new Bundles.Imported(0, ids.size(), 0, ids.size(), 0, first.messagesAdded() + first.messagesSkipped()),
+        assertEquals(new Bundles.Imported(0, ids.size(), 0, ids.size(), 0, first.messagesAdded() + first.messagesSkipped(), 0),
                 again);
         assertEquals(rows, count(target, "SELECT COUNT(*) FROM usage_records"));
         assertEquals(messages, count(target, "SELECT COUNT(*) FROM log_messages"));
