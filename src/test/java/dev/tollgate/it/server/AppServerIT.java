@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -243,6 +244,25 @@ class AppServerIT {
         List<Map<String, Object>> rows = TestRig.awaitRecords(key, 2);
         assertEquals(List.of("anthropic", "openai"), rows.stream().map(r -> (String) r.get("provider")).toList());
         assertTrue(rows.stream().allMatch(r -> "reported".equals(r.get("usage_quality"))));
+    }
+
+    /** A bundle leaves and comes back through this container's JAX-RS and login, adding nothing. */
+    @Test
+    @Order(7)
+    void aBundleDownloadsAndImportsThroughTheRealServer() throws Exception {
+        String auth = "Basic " + Base64.getEncoder().encodeToString(TestRig.ADMIN.getBytes(StandardCharsets.UTF_8));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> bundle = http.send(HttpRequest.newBuilder(URI.create(TestRig.base() + "admin/bundles"))
+                .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, bundle.statusCode(), new String(bundle.body(), StandardCharsets.UTF_8));
+        assertEquals("application/zip", bundle.headers().firstValue("content-type").orElseThrow());
+        HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(TestRig.base() + "admin/bundles"))
+                .header("Authorization", auth).header("Content-Type", "application/zip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bundle.body())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, back.statusCode(), back.body());
+        JsonObject counts = json(back.body());
+        assertEquals(0, counts.getInt("records_added"), back.body());
+        assertTrue(counts.getInt("records_skipped") >= 2, back.body());
     }
 
     @Test
