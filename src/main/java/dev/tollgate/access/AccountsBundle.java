@@ -2,11 +2,11 @@ package dev.tollgate.access;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.JsonFields;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -73,7 +73,7 @@ public final class AccountsBundle {
                             + "updated_at) VALUES (?,?,?,?,?) ON CONFLICT (id) DO NOTHING")) {
                         p.setString(1, required(u, "id"));
                         p.setString(2, required(u, "name"));
-                        p.setString(3, u.get("team") instanceof JsonString t ? t.getString() : null);
+                        p.setString(3, JsonFields.text(u, "team", 256));
                         p.setLong(4, time(u, "created_at"));
                         p.setLong(5, time(u, "updated_at"));
                         added[0] += p.executeUpdate();
@@ -115,10 +115,7 @@ public final class AccountsBundle {
     }
 
     private static String required(JsonObject o, String name) {
-        if (!(o.get(name) instanceof JsonString s) || s.getString().isEmpty() || s.getString().length() > 256) {
-            throw new IllegalArgumentException("an account without a usable " + name);
-        }
-        return s.getString();
+        return JsonFields.required(o, name, 256);
     }
 
     private static long time(JsonObject o, String name) {

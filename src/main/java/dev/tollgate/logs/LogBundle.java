@@ -4,15 +4,14 @@ import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.json.JsonFields;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.usage.CallFilter;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -163,25 +162,41 @@ public final class LogBundle {
                 carried - copied.messages());
     }
 
+    /** Longest text column an entry may bring; an error is held to the same as a usage record's. */
+    private static final int TEXT = 1024;
+
+    /**
+     * An entry's row read from a bundle: only known columns, text bounded and without control
+     * characters (a conversation id ends up in an answer's header), numbers in range.
+     */
     private static Map<String, Object> row(JsonObject entry) {
         Map<String, Object> row = new LinkedHashMap<>();
-        entry.forEach((name, v) -> {
+        for (String name : entry.keySet()) {
             if (!COLUMNS.contains(name)) {
-                throw new IllegalArgumentException("a log entry with an unknown column: " + name);
+                String shown = name.replaceAll("[^\\x20-\\x7e]", "?");
+                throw new IllegalArgumentException("a log entry with an unknown column: "
+                        + (shown.length() > 64 ? shown.substring(0, 64) + "…" : shown));
             }
-            if (v.getValueType() == JsonValue.ValueType.NULL) {
-                row.put(name, null);
-            } else if (name.equals("request")) {
-                row.put(name, Base64.getDecoder().decode(((JsonString) v).getString()));
+            if (name.equals("request")) {
+                String encoded = JsonFields.required(entry, name, Integer.MAX_VALUE); // the line is bounded;
+                try {
+                    row.put(name, Base64.getDecoder().decode(encoded));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("a log entry's request is not base64");
+                }
             } else if (NUMBERS.contains(name)) {
-                row.put(name, ((JsonNumber) v).longValueExact());
+                row.put(name, JsonFields.number(entry, name, 0, Long.MAX_VALUE / 2));
             } else {
-                row.put(name, ((JsonString) v).getString());
+                row.put(name, JsonFields.text(entry, name, name.equals("id") ? 128 : TEXT));
             }
-        });
-        if (!(row.get("id") instanceof String id) || id.isEmpty() || id.length() > 128 || !(row.get("ts") instanceof Long)
+        }
+        if (!(row.get("id") instanceof String id) || id.isEmpty() || !(row.get("ts") instanceof Long)
                 || !(row.get("request") instanceof byte[])) {
             throw new IllegalArgumentException("a log entry without its id, time or request");
+        }
+        String conversation = (String) row.get("conversation_id");
+        if (conversation != null && EntryBuilder.namedConversation(conversation, null) == null) {
+            throw new IllegalArgumentException("a log entry's conversation id is not 1 to 128 visible characters");
         }
         return row;
     }

@@ -106,18 +106,26 @@ public final class LogCapture implements AutoCloseable {
      * the same.
      */
     public void announce(Transcript t, String callId, JsonObject request, Caller caller, Instant now) {
-        String named = EntryBuilder.namedConversation(t.conversationHint(), request);
-        if (named != null) {
-            t.announce(recent.resolve(named), null);
-            return;
-        }
-        if (t.codec().isEmpty()) {
-            return;
-        }
-        ConversationKeys.Request keys = ConversationKeys.of(t.codec().get(), request, EntryBuilder.callerOf(caller))
-                .orElse(null);
-        if (keys != null) {
-            t.announce(recent.find(keys.history(), now.toEpochMilli()).orElse(callId), keys);
+        try {
+            String named = EntryBuilder.namedConversation(t.conversationHint(), request);
+            if (named != null) {
+                t.announce(EntryBuilder.namedConversation(recent.resolve(named), null), null);
+                return;
+            }
+            if (t.codec().isEmpty()) {
+                return;
+            }
+            ConversationKeys.Request keys = ConversationKeys.of(t.codec().get(), request, EntryBuilder.callerOf(caller))
+                    .orElse(null);
+            if (keys != null) { // only a name fit for a header: 1 to 128 visible characters
+                t.announce(EntryBuilder.namedConversation(recent.find(keys.history(), now.toEpochMilli()).orElse(callId),
+                        null), keys);
+            }
+        } catch (RuntimeException e) { // logging never fails a call: the answer goes without the header
+            if (lastError.getAndSet(e.toString()) == null) {
+                LOG.log(Level.WARNING, "tollgate: could not find a call's conversation; its answer goes without "
+                        + "x-tollgate-conversation-id", e);
+            }
         }
     }
 

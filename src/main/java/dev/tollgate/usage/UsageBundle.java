@@ -4,13 +4,11 @@ import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.access.Caller;
 import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.json.JsonFields;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -88,7 +86,7 @@ public final class UsageBundle {
     public static Imported write(Database db, List<JsonObject> records) throws SQLException {
         Map<String, List<UsageRecord>> byInstance = new LinkedHashMap<>();
         for (JsonObject o : records) {
-            byInstance.computeIfAbsent(text(o, "instance_id"), k -> new ArrayList<>()).add(record(o));
+            byInstance.computeIfAbsent(JsonFields.text(o, "instance_id", 256), k -> new ArrayList<>()).add(record(o));
         }
         long added = 0;
         for (Map.Entry<String, List<UsageRecord>> e : byInstance.entrySet()) {
@@ -97,54 +95,50 @@ public final class UsageBundle {
         return new Imported(added, records.size() - added);
     }
 
+    /** Longest text a record field may hold: what {@link Metering} bounds, and a name's length elsewhere. */
+    private static final int TEXT = 1024;
+    private static final long PRICE = Long.MAX_VALUE / 4;
+
+    /**
+     * A record read from a bundle, held to what {@link Metering} would have made: bounded text
+     * without control characters, tokens within {@link UsageSanity#MAX_TOKENS}, a real status,
+     * nothing negative, so no imported line can corrupt a sum, a page or a header.
+     */
     private static UsageRecord record(JsonObject o) {
-        String id = text(o, "id");
-        if (id == null || id.isEmpty() || id.length() > 128) {
-            throw new IllegalArgumentException("a usage record without a usable id");
-        }
-        Caller caller = new Caller(new KeyFingerprint(text(o, "api_key_hash"), required(o, "api_key_masked")),
-                text(o, "key_id"), text(o, "user_id"));
-        TokenUsage tokens = new TokenUsage(number(o, "prompt_tokens"), number(o, "completion_tokens"),
-                number(o, "total_tokens"), number(o, "cached_tokens"), number(o, "reasoning_tokens"),
-                number(o, "cache_write_5m_tokens"), number(o, "cache_write_1h_tokens"));
-        Charge charge = o.get("cost_pusd") instanceof JsonNumber cost ? new Charge(cost.longValue(),
-                number(o, "price_input_pusd"), number(o, "price_output_pusd"), number(o, "price_cached_pusd"),
-                number(o, "price_cache_write_5m_pusd"), number(o, "price_cache_write_1h_pusd")) : null;
-        UsageQuality quality;
+        String id = JsonFields.required(o, "id", 128);
         try {
-            quality = UsageQuality.valueOf(required(o, "usage_quality").toUpperCase(Locale.ROOT));
+            long tokenMax = 2 * UsageSanity.MAX_TOKENS;
+            Caller caller = new Caller(new KeyFingerprint(JsonFields.text(o, "api_key_hash", 128),
+                    JsonFields.required(o, "api_key_masked", 128)), JsonFields.text(o, "key_id", 256),
+                    JsonFields.text(o, "user_id", 256));
+            TokenUsage tokens = new TokenUsage(JsonFields.count(o, "prompt_tokens", tokenMax),
+                    JsonFields.count(o, "completion_tokens", tokenMax), JsonFields.count(o, "total_tokens", tokenMax),
+                    JsonFields.count(o, "cached_tokens", tokenMax), JsonFields.count(o, "reasoning_tokens", tokenMax),
+                    JsonFields.count(o, "cache_write_5m_tokens", tokenMax), JsonFields.count(o, "cache_write_1h_tokens", tokenMax));
+            Long cost = JsonFields.number(o, "cost_pusd", 0, PRICE);
+            Charge charge = cost == null ? null : new Charge(cost, JsonFields.count(o, "price_input_pusd", PRICE),
+                    JsonFields.count(o, "price_output_pusd", PRICE), JsonFields.count(o, "price_cached_pusd", PRICE),
+                    JsonFields.count(o, "price_cache_write_5m_pusd", PRICE), JsonFields.count(o, "price_cache_write_1h_pusd", PRICE));
+            UsageQuality quality = UsageQuality.valueOf(JsonFields.required(o, "usage_quality", 16).toUpperCase(Locale.ROOT));
+            return new UsageRecord(id, Instant.ofEpochMilli(JsonFields.count(o, "ts", Long.MAX_VALUE / 2)),
+                    JsonFields.required(o, "endpoint", Metering.MAX_ENDPOINT), JsonFields.count(o, "stream", 1) != 0,
+                    JsonFields.text(o, "requested_model", TEXT), JsonFields.text(o, "model", TEXT),
+                    JsonFields.text(o, "provider", TEXT), JsonFields.text(o, "credential", TEXT), caller,
+                    status(o), JsonFields.count(o, "latency_ms", Long.MAX_VALUE / 2),
+                    JsonFields.number(o, "ttfb_ms", 0, Long.MAX_VALUE / 2), tokens, quality,
+                    JsonFields.text(o, "upstream_request_id", Metering.MAX_UPSTREAM_ID),
+                    JsonFields.text(o, "error", Metering.MAX_ERROR), (int) JsonFields.count(o, "attempts", 1000), false, charge,
+                    JsonFields.text(o, "usage_reported", TEXT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("usage record " + id + ": unknown usage quality");
+            throw new IllegalArgumentException("usage record " + id + ": " + e.getMessage());
         }
-        return new UsageRecord(id, Instant.ofEpochMilli(number(o, "ts")), required(o, "endpoint"), number(o, "stream") != 0,
-                text(o, "requested_model"), text(o, "model"), text(o, "provider"), text(o, "credential"), caller,
-                (int) number(o, "status"), number(o, "latency_ms"),
-                o.get("ttfb_ms") instanceof JsonNumber t ? t.longValue() : null, tokens, quality,
-                text(o, "upstream_request_id"), text(o, "error"), (int) number(o, "attempts"), false, charge,
-                text(o, "usage_reported"));
     }
 
-    private static String text(JsonObject o, String name) {
-        JsonValue v = o.get(name);
-        return v instanceof JsonString s ? s.getString() : null;
-    }
-
-    private static String required(JsonObject o, String name) {
-        String v = text(o, name);
-        if (v == null) {
-            throw new IllegalArgumentException("a usage record without " + name);
+    private static int status(JsonObject o) {
+        Long status = JsonFields.number(o, "status", 100, 599);
+        if (status == null) {
+            throw new IllegalArgumentException("no status");
         }
-        return v;
-    }
-
-    private static long number(JsonObject o, String name) {
-        JsonValue v = o.get(name);
-        if (v instanceof JsonNumber n) {
-            return n.longValueExact();
-        }
-        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
-            return 0;
-        }
-        throw new IllegalArgumentException("usage record field " + name + " is not a number");
+        return status.intValue();
     }
 }

@@ -15,15 +15,20 @@ import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import dev.tollgate.usage.CallFilter;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -210,5 +215,71 @@ class BundlesTest {
 
         assertEquals(records, count(target, "SELECT COUNT(*) FROM usage_records"), "nothing was written");
         assertEquals(entries, count(target, "SELECT COUNT(*) FROM log_entries"));
+    }
+
+    /** A bundle as someone else might write one: these parts, and a manifest whose checksums match them. */
+    private Path crafted(String accounts, String records, String log) throws Exception {
+        Path file = dir.resolve("crafted-" + System.nanoTime() + ".zip");
+        JsonObjectBuilder parts = Json.createObjectBuilder();
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            String[][] all = {{"accounts.jsonl", accounts}, {"usage_records.jsonl", records}, {"log.jsonl", log}};
+            for (String[] part : all) {
+                byte[] bytes = part[1].getBytes(StandardCharsets.UTF_8);
+                zip.putNextEntry(new ZipEntry(part[0]));
+                zip.write(bytes);
+                zip.closeEntry();
+                parts.add(part[0], Json.createObjectBuilder()
+                        .add("sha256", HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)))
+                        .add("bytes", bytes.length).add("lines", part[1].chars().filter(c -> c == '\n').count()));
+            }
+            zip.putNextEntry(new ZipEntry("manifest.json"));
+            zip.write(Json.createObjectBuilder().add("format", "tollgate-bundle").add("version", 1)
+                    .add("parts", parts).build().toString().getBytes(StandardCharsets.UTF_8));
+            zip.closeEntry();
+        }
+        return file;
+    }
+
+    private static String record(String field, String value) {
+        String base = "{\"id\":\"evil-1\",\"ts\":1796000000000,\"endpoint\":\"/v1/chat/completions\",\"stream\":0,"
+                + "\"api_key_masked\":\"***bad\",\"model\":\"m\",\"status\":200,\"latency_ms\":5,\"prompt_tokens\":1,\"completion_tokens\":1,"
+                + "\"total_tokens\":2,\"usage_quality\":\"reported\",\"attempts\":1,\"instance_id\":\"evil\"}";
+        return base.replaceFirst("\"" + field + "\":[^,}]+", Matcher.quoteReplacement("\"" + field + "\":" + value)) + "\n";
+    }
+
+    /**
+     * A bundle whose checksums hold but whose lines no server would write: each is refused with a
+     * message naming the field, and none of its records is written.
+     */
+    @Test
+    void aCraftedLineIsRefusedByNameAndNothingOfItLands() throws Exception {
+        long before = count(target, "SELECT COUNT(*) FROM usage_records");
+        Bundles.Imported fine = new Bundles(target, "west-1").importFrom(crafted("", record("status", "200"), ""));
+        assertEquals(1, fine.recordsAdded(), "the crafted record itself is well formed");
+        String[][] cases = {
+            {"total_tokens", "-5", "total_tokens is out of range"},
+            {"prompt_tokens", "1e30", "prompt_tokens is not a whole number"},
+            {"status", "9999", "status is out of range"},
+            {"model", "\"" + "m".repeat(5000) + "\"", "model is longer than 1024"},
+            {"api_key_masked", "\"***a\\r\\nSet-Cookie: x\"", "api_key_masked holds a control character"},
+            {"id", "\"\"", "no id"},
+        };
+        for (String[] c : cases) {
+            Path file = crafted("", record(c[0], c[1]).replace("evil-1", "evil-" + c[0]), "");
+            Bundles.Refused refused = assertThrows(Bundles.Refused.class, () -> new Bundles(target, "west-1").importFrom(file),
+                    c[0]);
+            assertTrue(refused.getMessage().contains(c[2]), refused.getMessage());
+        }
+        String entry = "{\"entry\":{\"id\":\"evil-log\",\"ts\":1,\"endpoint\":\"/v1/chat/completions\",\"status\":200,"
+                + "\"stream\":0,\"flags\":0,\"request\":\"e30=\",\"stored_bytes\":2,\"conversation_id\":\"a\\r\\nb\"},"
+                + "\"messages\":[],\"bodies\":{}}\n";
+        Bundles.Refused header = assertThrows(Bundles.Refused.class,
+                () -> new Bundles(target, "west-1").importFrom(crafted("", "", entry)));
+        assertTrue(header.getMessage().contains("control character"), header.getMessage());
+        Bundles.Refused column = assertThrows(Bundles.Refused.class, () -> new Bundles(target, "west-1")
+                .importFrom(crafted("", "", entry.replace("\"flags\"", "\"flags) VALUES (0); DROP TABLE users; --\""))));
+        assertTrue(column.getMessage().contains("unknown column"), column.getMessage());
+        assertEquals(before + 1, count(target, "SELECT COUNT(*) FROM usage_records"), "only the well-formed record");
+        assertEquals(0, count(target, "SELECT COUNT(*) FROM log_entries WHERE id = 'evil-log'"));
     }
 }
