@@ -134,7 +134,13 @@ public final class Bundles {
         }
     }
 
-    private static Part part(ZipOutputStream zip, String name, Consumer<Consumer<JsonObject>> rows) throws IOException {
+    /** What fills a part: each of its lines, handed to the sink. */
+    @FunctionalInterface
+    private interface Rows {
+        void write(Consumer<JsonObject> sink) throws SQLException;
+    }
+
+    private static Part part(ZipOutputStream zip, String name, Rows rows) throws IOException {
         zip.putNextEntry(new ZipEntry(name));
         MessageDigest sha = sha256();
         long[] size = new long[2];
@@ -153,7 +159,7 @@ public final class Bundles {
         };
         DigestOutputStream digesting = new DigestOutputStream(counted, sha);
         try {
-            rows.accept(row -> {
+            rows.write(row -> {
                 try {
                     digesting.write(row.toString().getBytes(StandardCharsets.UTF_8));
                     digesting.write('\n');
@@ -164,6 +170,8 @@ public final class Bundles {
             });
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        } catch (SQLException e) {
+            throw new IOException("the store could not be read for " + name + ": " + e.getMessage(), e);
         }
         zip.closeEntry();
         return new Part(HexFormat.of().formatHex(sha.digest()), size[0], size[1]);

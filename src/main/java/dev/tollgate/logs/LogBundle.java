@@ -14,6 +14,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -53,63 +54,57 @@ public final class LogBundle {
     }
 
     /** Hands each logged call of the filter to {@code out}, oldest first. */
-    public static Exported export(Database db, CallFilter filter, Consumer<JsonObject> out) {
+    public static Exported export(Database db, CallFilter filter, Consumer<JsonObject> out) throws SQLException {
         Map<String, Boolean> sent = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                 return size() > REMEMBERED;
             }
         };
-        long entries = 0;
-        long bodies = 0;
-        Object[] after = {Long.MIN_VALUE, ""};
-        while (true) {
-            List<Object> params = new ArrayList<>();
-            String where = filter.sql(params);
-            params.addAll(List.of(after[0], after[0], after[1]));
-            List<JsonObject> rows = new Sql(db).query("SELECT " + String.join(", ", COLUMNS) + " FROM log_entries WHERE "
-                    + where + " AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT " + BATCH, Sql.params(params),
-                    rs -> {
-                        JsonObjectBuilder row = JSON.createObjectBuilder();
-                        for (String c : COLUMNS) {
-                            Object v = rs.getObject(c);
-                            if (v == null) {
-                                row.addNull(c);
-                            } else if (v instanceof byte[] bytes) {
-                                row.add(c, Base64.getEncoder().encodeToString(bytes));
-                            } else if (v instanceof Number n) {
-                                row.add(c, n.longValue());
-                            } else {
-                                row.add(c, v.toString());
+        long[] counts = new long[2]; // entries, bodies
+        List<Object> params = new ArrayList<>();
+        String where = filter.sql(params);
+        new Sql(db).pages("SELECT " + String.join(", ", COLUMNS) + " FROM log_entries", where, params, BATCH,
+                LogBundle::row, r -> new Object[] {r.getJsonNumber("ts").longValue(), r.getString("id")}, rows -> {
+                    Map<String, List<Object[]>> links = links(db, rows);
+                    Map<Long, String> unsent = bodies(db, links.values().stream().flatMap(List::stream)
+                            .filter(l -> !sent.containsKey((String) l[1])).map(l -> (Long) l[2]).distinct().toList());
+                    for (JsonObject row : rows) {
+                        JsonArrayBuilder messages = JSON.createArrayBuilder();
+                        JsonObjectBuilder carried = JSON.createObjectBuilder();
+                        for (Object[] link : links.getOrDefault(row.getString("id"), List.of())) {
+                            String hash = (String) link[1];
+                            messages.add(JSON.createArrayBuilder().add((int) link[0]).add(hash));
+                            if (sent.put(hash, Boolean.TRUE) == null) {
+                                String body = unsent.get((Long) link[2]);
+                                carried.add(hash, body != null ? body : body(db, (Long) link[2]));
+                                counts[1]++;
                             }
                         }
-                        return row.build();
-                    });
-            if (rows.isEmpty()) {
-                return new Exported(entries, bodies);
-            }
-            Map<String, List<Object[]>> links = links(db, rows);
-            Map<Long, String> unsent = bodies(db, links.values().stream().flatMap(List::stream)
-                    .filter(l -> !sent.containsKey((String) l[1])).map(l -> (Long) l[2]).distinct().toList());
-            for (JsonObject row : rows) {
-                JsonArrayBuilder messages = JSON.createArrayBuilder();
-                JsonObjectBuilder carried = JSON.createObjectBuilder();
-                for (Object[] link : links.getOrDefault(row.getString("id"), List.of())) {
-                    String hash = (String) link[1];
-                    messages.add(JSON.createArrayBuilder().add((int) link[0]).add(hash));
-                    if (sent.put(hash, Boolean.TRUE) == null) {
-                        String body = unsent.get((Long) link[2]);
-                        carried.add(hash, body != null ? body : body(db, (Long) link[2]));
-                        bodies++;
+                        out.accept(JSON.createObjectBuilder().add("entry", row).add("messages", messages)
+                                .add("bodies", carried).build());
+                        counts[0]++;
                     }
-                }
-                out.accept(JSON.createObjectBuilder().add("entry", row).add("messages", messages)
-                        .add("bodies", carried).build());
-                entries++;
+                });
+        return new Exported(counts[0], counts[1]);
+    }
+
+    /** An entry's row as a bundle carries it: every column by name, the request layout in base64. */
+    private static JsonObject row(ResultSet rs) throws SQLException {
+        JsonObjectBuilder row = JSON.createObjectBuilder();
+        for (String c : COLUMNS) {
+            Object v = rs.getObject(c);
+            if (v == null) {
+                row.addNull(c);
+            } else if (v instanceof byte[] bytes) {
+                row.add(c, Base64.getEncoder().encodeToString(bytes));
+            } else if (v instanceof Number n) {
+                row.add(c, n.longValue());
+            } else {
+                row.add(c, v.toString());
             }
-            JsonObject last = rows.get(rows.size() - 1);
-            after = new Object[] {last.getJsonNumber("ts").longValue(), last.getString("id")};
         }
+        return row.build();
     }
 
     /** Each entry's {seq, hash, message id} in order; no bodies: most were sent with an earlier call. */
@@ -154,7 +149,7 @@ public final class LogBundle {
         for (JsonObject line : lines) {
             JsonObject bodies = line.getJsonObject("bodies");
             carried += bodies.size();
-            copies.add(new LogWrites.Copy(row(line.getJsonObject("entry")), messages(line.getJsonArray("messages"), bodies)));
+            copies.add(new LogWrites.Copy(importedRow(line.getJsonObject("entry")), messages(line.getJsonArray("messages"), bodies)));
         }
         LogWrites.Copied copied = new LogWrites(db, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE)
                 .writeCopies(copies);
@@ -169,7 +164,7 @@ public final class LogBundle {
      * An entry's row read from a bundle: only known columns, text bounded and without control
      * characters (a conversation id ends up in an answer's header), numbers in range.
      */
-    private static Map<String, Object> row(JsonObject entry) {
+    private static Map<String, Object> importedRow(JsonObject entry) {
         Map<String, Object> row = new LinkedHashMap<>();
         for (String name : entry.keySet()) {
             if (!COLUMNS.contains(name)) {

@@ -27,32 +27,24 @@ public final class LogCopy implements CopyStore.Part {
     @Override
     public String copy(Database from, Database to) throws SQLException {
         LogWrites target = new LogWrites(to, TollgateConfig.Logs.DEFAULT_CONVERSATION_IDLE);
-        long read = 0;
-        Object[] after = {Long.MIN_VALUE, ""};
-        while (true) {
-            List<Map<String, Object>> rows = new Sql(from).query("SELECT * FROM log_entries WHERE ts > ? OR (ts = ? AND id > ?) "
-                    + "ORDER BY ts, id LIMIT " + BATCH, Sql.params(List.of(after[0], after[0], after[1])), rs -> {
-                        ResultSetMetaData meta = rs.getMetaData();
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        for (int i = 1; i <= meta.getColumnCount(); i++) {
-                            row.put(meta.getColumnName(i).toLowerCase(Locale.ROOT), rs.getObject(i));
-                        }
-                        return row;
-                    });
-            if (rows.isEmpty()) {
-                break;
+        long[] read = new long[1];
+        new Sql(from).pages("SELECT * FROM log_entries", null, List.of(), BATCH, rs -> {
+            ResultSetMetaData meta = rs.getMetaData();
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                row.put(meta.getColumnName(i).toLowerCase(Locale.ROOT), rs.getObject(i));
             }
+            return row;
+        }, r -> new Object[] {((Number) r.get("ts")).longValue(), r.get("id")}, rows -> {
             Map<String, List<LogEntry.Message>> messages = messages(from, rows);
             List<LogWrites.Copy> copies = new ArrayList<>();
             for (Map<String, Object> row : rows) {
                 copies.add(new LogWrites.Copy(row, messages.getOrDefault((String) row.get("id"), List.of())));
             }
             target.writeCopies(copies);
-            read += rows.size();
-            Map<String, Object> last = rows.get(rows.size() - 1);
-            after = new Object[] {((Number) last.get("ts")).longValue(), last.get("id")};
-        }
-        return "log_entries: " + read + " read, with their messages (entries already there were left as they were)";
+            read[0] += rows.size();
+        });
+        return "log_entries: " + read[0] + " read, with their messages (entries already there were left as they were)";
     }
 
     /** Each entry's messages in order, from the source's rows (SQLite keeps the text in its index). */

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** One-statement reads and writes with the connection handling and error wording in one place. */
 public final class Sql {
@@ -40,6 +41,39 @@ public final class Sql {
             return out;
         } catch (SQLException e) {
             throw new StoreException("database read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** What is done with each page of {@link #pages}. */
+    @FunctionalInterface
+    public interface Page<T> {
+        void read(List<T> rows) throws SQLException;
+    }
+
+    /**
+     * Reads a table with {@code ts} and {@code id} columns a page at a time, oldest first, by keyset
+     * (never OFFSET, so the thousandth page costs what the first does), for a copy or an export that
+     * must not hold the table.
+     *
+     * @param selectFrom {@code SELECT … FROM table}
+     * @param where      a condition on its rows (with {@code params}), or null for all
+     * @param position   a row's {@code ts} (a long) and {@code id}, where the next page starts after
+     */
+    public <T> void pages(String selectFrom, String where, List<Object> params, int size, RowReader<T> reader,
+                          Function<T, Object[]> position, Page<T> page) throws SQLException {
+        Object[] after = {Long.MIN_VALUE, ""};
+        while (true) {
+            List<Object> all = new ArrayList<>(params);
+            all.addAll(List.of(after[0], after[0], after[1]));
+            List<T> rows = query(selectFrom + " WHERE " + (where == null ? "" : "(" + where + ") AND ")
+                    + "(ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT " + size, params(all), reader);
+            if (!rows.isEmpty()) {
+                page.read(rows);
+            }
+            if (rows.size() < size) {
+                return;
+            }
+            after = position.apply(rows.get(rows.size() - 1));
         }
     }
 

@@ -40,24 +40,16 @@ public final class UsageBundle {
     }
 
     /** Hands each record of the filter's calls to {@code out}, oldest first; returns how many. */
-    public static long export(Database db, CallFilter filter, Consumer<JsonObject> out) {
-        long count = 0;
-        Object[] after = {Long.MIN_VALUE, ""};
-        while (true) {
-            List<Object> params = new ArrayList<>();
-            String where = filter.sql(params);
-            params.addAll(List.of(after[0], after[0], after[1]));
-            List<JsonObject> rows = new Sql(db).query("SELECT " + COLUMNS + " FROM usage_records WHERE " + where
-                    + " AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT " + BATCH, Sql.params(params),
-                    UsageBundle::row);
-            rows.forEach(out);
-            count += rows.size();
-            if (rows.size() < BATCH) {
-                return count;
-            }
-            JsonObject last = rows.get(rows.size() - 1);
-            after = new Object[] {last.getJsonNumber("ts").longValue(), last.getString("id")};
-        }
+    public static long export(Database db, CallFilter filter, Consumer<JsonObject> out) throws SQLException {
+        long[] count = new long[1];
+        List<Object> params = new ArrayList<>();
+        String where = filter.sql(params);
+        new Sql(db).pages("SELECT " + COLUMNS + " FROM usage_records", where, params, BATCH, UsageBundle::row,
+                r -> new Object[] {r.getJsonNumber("ts").longValue(), r.getString("id")}, rows -> {
+                    rows.forEach(out);
+                    count[0] += rows.size();
+                });
+        return count[0];
     }
 
     private static JsonObject row(ResultSet rs) throws SQLException {
