@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -53,6 +54,7 @@ public final class LogCapture implements AutoCloseable {
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final AtomicBoolean announceFailed = new AtomicBoolean();
     private final Thread thread;
     private volatile boolean closing;
 
@@ -122,7 +124,7 @@ public final class LogCapture implements AutoCloseable {
                         null), keys);
             }
         } catch (RuntimeException e) { // logging never fails a call: the answer goes without the header
-            if (lastError.getAndSet(e.toString()) == null) {
+            if (announceFailed.compareAndSet(false, true)) { // said once: it would repeat on every such call
                 LOG.log(Level.WARNING, "tollgate: could not find a call's conversation; its answer goes without "
                         + "x-tollgate-conversation-id", e);
             }
