@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * open: every caller is let in under the key it presented.
  */
 public final class ClientKeys {
-    private final Set<String> configured;
+    private volatile Set<String> configured;
     private final AccessStore store;
     private final Clock clock;
     private volatile Map<String, ClientKey> stored = Map.of();
@@ -30,11 +30,19 @@ public final class ClientKeys {
     }
 
     ClientKeys(List<String> configuredKeys, AccessStore store, Clock clock) {
-        this.configured = configuredKeys.stream().filter(k -> !k.isBlank()).map(KeyFingerprint::sha256)
-                .collect(Collectors.toUnmodifiableSet());
+        this.configured = hashes(configuredKeys);
         this.store = store;
         this.clock = clock;
         reload();
+    }
+
+    /** The config file's keys after a reload: a key taken out of the file is refused from the next call. */
+    public void useConfigured(List<String> configuredKeys) {
+        configured = hashes(configuredKeys);
+    }
+
+    private static Set<String> hashes(List<String> keys) {
+        return keys.stream().filter(k -> !k.isBlank()).map(KeyFingerprint::sha256).collect(Collectors.toUnmodifiableSet());
     }
 
     /** Re-reads the stored keys (after a change, and periodically so changes made elsewhere show). */

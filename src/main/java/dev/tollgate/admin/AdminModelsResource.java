@@ -4,6 +4,7 @@ import static dev.tollgate.json.Jsons.JSON;
 
 import dev.tollgate.cost.Price;
 import dev.tollgate.cost.PriceTable;
+import dev.tollgate.gateway.Gateway;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
 import jakarta.inject.Inject;
@@ -25,12 +26,12 @@ import java.math.BigDecimal;
 @Path("/admin/models")
 @Singleton
 public final class AdminModelsResource {
-    private final Router router;
+    private final Gateway gateway;
     private final PriceTable prices;
 
     @Inject
-    public AdminModelsResource(Router router, PriceTable prices) {
-        this.router = router;
+    public AdminModelsResource(Gateway gateway, PriceTable prices) {
+        this.gateway = gateway;
         this.prices = prices;
     }
 
@@ -38,6 +39,7 @@ public final class AdminModelsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response list() {
         JsonArrayBuilder data = JSON.createArrayBuilder();
+        Router router = gateway.router(); // one config's routes throughout, even across a reload
         for (Router.Listing m : router.listings()) {
             JsonArrayBuilder routes = JSON.createArrayBuilder();
             for (Route r : router.routes(m.id())) {

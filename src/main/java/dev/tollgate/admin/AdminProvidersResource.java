@@ -2,7 +2,7 @@ package dev.tollgate.admin;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.config.LiveConfig;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.CredentialStatus;
 import jakarta.inject.Inject;
@@ -24,12 +24,12 @@ import java.time.Clock;
 @Path("/admin/providers")
 @Singleton
 public final class AdminProvidersResource {
-    private final TollgateConfig config;
+    private final LiveConfig config;
     private final Cooldowns cooldowns;
     private final Clock clock;
 
     @Inject
-    public AdminProvidersResource(TollgateConfig config, Cooldowns cooldowns, Clock clock) {
+    public AdminProvidersResource(LiveConfig config, Cooldowns cooldowns, Clock clock) {
         this.config = config;
         this.cooldowns = cooldowns;
         this.clock = clock;
@@ -39,7 +39,7 @@ public final class AdminProvidersResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response list() {
         JsonArrayBuilder data = JSON.createArrayBuilder();
-        for (CredentialStatus c : CredentialStatus.of(config.credentials(), cooldowns, clock.instant())) {
+        for (CredentialStatus c : CredentialStatus.of(config.get().credentials(), cooldowns, clock.instant())) {
             JsonObjectBuilder b = JSON.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
                     .add("wire", c.wire()).add("base_url", c.baseUrl()).add("state", c.state());
             if (c.coolingUntil() != null) {
@@ -50,6 +50,6 @@ public final class AdminProvidersResource {
             }
             data.add(b);
         }
-        return AdminJson.ok(JSON.createObjectBuilder().add("instance_id", config.instanceId()).add("data", data).build());
+        return AdminJson.ok(JSON.createObjectBuilder().add("instance_id", config.get().instanceId()).add("data", data).build());
     }
 }

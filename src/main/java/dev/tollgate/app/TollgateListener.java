@@ -19,6 +19,8 @@ import dev.tollgate.api.openai.OpenAiResource;
 import dev.tollgate.api.openai.OpenAiServlet;
 import dev.tollgate.bundle.Bundles;
 import dev.tollgate.config.ConfigLocator;
+import dev.tollgate.config.ConfigReloader;
+import dev.tollgate.config.LiveConfig;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.dashboard.DashboardResource;
@@ -40,7 +42,6 @@ import dev.tollgate.ops.OperatorNetworkFilter;
 import dev.tollgate.route.CooldownStore;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
-import dev.tollgate.route.Router;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.store.StoreException;
@@ -60,10 +61,12 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -97,6 +100,9 @@ public final class TollgateListener implements ServletContextListener {
     /** The operator paths: behind the container's login (web.xml) and the network allow-list. */
     static final String[] OPERATOR_PATHS = {"/_qs/metrics", "/_qs/metrics/*", "/admin/*"};
 
+    /** How often the config file is looked at; a change is applied once it has settled (two looks alike). */
+    private static final Duration CONFIG_WATCH = Duration.ofSeconds(1);
+
     private final Deque<AutoCloseable> teardown = new ArrayDeque<>();
 
     @Override
@@ -118,7 +124,9 @@ public final class TollgateListener implements ServletContextListener {
 
     private void start(ServletContext context) {
         String version = Version.current();
-        TollgateConfig config = ConfigLocator.ofContainer().load();
+        ConfigLocator locator = ConfigLocator.ofContainer();
+        ConfigLocator.Loaded loaded = locator.load();
+        TollgateConfig config = loaded.config();
         Clock clock = Clock.systemUTC();
         ScheduledExecutorService timer = timer();
         teardown.push(timer::shutdownNow);
@@ -155,24 +163,27 @@ public final class TollgateListener implements ServletContextListener {
         PriceTable prices = PriceTable.withOverrides(config.modelPrices());
         LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
                 + " from model-prices)");
-        RateLimiter limiter = new RateLimiter(database, config.instanceId(), config.quota().global(), config.quota().reserveOutputTokens(),
-                prices, clock);
+        RateLimiter limiter = new RateLimiter(database, config.instanceId(), Reconfiguration.limits(config),
+                config.quota().reserveOutputTokens(), prices, clock);
         Upstreams upstreams = new Upstreams(config, timer);
         teardown.push(upstreams);
         Cooldowns cooldowns = new Cooldowns(config.routing().cooldown(), config.routing().maxCooldown(), clock);
         cooldowns.share(new CooldownStore(database, config.instanceId()), timer);
         // what another instance changed (keys, limits, credential rests) shows here within this period
         timer.scheduleWithFixedDelay(() -> refresh(keys, limiter, cooldowns), 10, 10, TimeUnit.SECONDS);
-        Router router = new Router(config.credentials(), config.routing().strategy(), cooldowns, config.modelMappings());
-        Gateway gateway = new Gateway(keys, limiter, router, cooldowns, new PayloadRules(config.payloadRules()), upstreams,
-                config.timeouts(), config.input(), config.requestRetry(), timer);
+        Gateway gateway = new Gateway(keys, limiter, Reconfiguration.router(config, List.of(), cooldowns), cooldowns,
+                new PayloadRules(config.payloadRules()), upstreams, config.timeouts(), config.input(), config.requestRetry(), timer);
+        LiveConfig live = new LiveConfig(config, loaded.hash(), clock.instant());
+        ConfigReloader reloader = new ConfigReloader(locator, config.source(), live,
+                new Reconfiguration(gateway, keys, limiter, prices, cooldowns, List::of), clock);
+        reloader.watch(timer, CONFIG_WATCH);
 
         RecordingState recording = new RecordingState(database, recorder, journal);
         HealthResource.Probe health = () -> new HealthResource.Health(version, config.instanceId(), database.description(),
                 config.usageStatisticsEnabled(), persist, persistedAtStart + recorder.written() - retention.deleted(),
                 recorder.backlog(), recorder.dropped(), gateway.openStreams(), recording.database(), recording.recorder(),
                 recording.journal(), logs.enabled() ? new HealthResource.Logs(logs.running(), logs.written(),
-                        logs.dropped(), logs.queued(), logs.queuedBytes(), logs.lastError()) : null);
+                        logs.dropped(), logs.queued(), logs.queuedBytes(), logs.lastError()) : null, live.status());
 
         LiveCounters counters = new LiveCounters();
         LiveFeed feed = new LiveFeed();
@@ -191,21 +202,20 @@ public final class TollgateListener implements ServletContextListener {
         BodyReader bodies = new BodyReader(config.input(), timer);
         guardOperatorPaths(context, config);
 
-        ResourceConfig resources = new ResourceConfig()
-                .register(new AbstractBinder() {
+        AbstractBinder parts = new AbstractBinder() {
                     @Override
                     protected void configure() {
                         bind(gateway).to(Gateway.class);
                         bind(new MetricsService(database)).to(MetricsService.class);
                         bind(clock).to(Clock.class);
                         bind(health).to(HealthResource.Probe.class);
-                        bind(config).to(TollgateConfig.class);
+                        bind(live).to(LiveConfig.class);
+                        bind(reloader).to(ConfigReloader.class);
                         bind(counters).to(LiveCounters.class);
                         bind(gauges).to(MetricsResource.GaugeProbe.class);
                         bind(accounts).to(Accounts.class);
                         bind(limiter).to(RateLimiter.class);
                         bind(new UsageLog(database)).to(UsageLog.class);
-                        bind(router).to(Router.class);
                         bind(prices).to(PriceTable.class);
                         bind(cooldowns).to(Cooldowns.class);
                         bind(new Pages()).to(Pages.class);
@@ -213,17 +223,33 @@ public final class TollgateListener implements ServletContextListener {
                         bind(new LogReader(database)).to(LogReader.class);
                         bind(new Bundles(database, config.instanceId())).to(Bundles.class);
                     }
-                })
-                .registerClasses(RESOURCES)
+                };
+        if (config.dashboardEnabled()) {
+            serveLiveFeed(context, feed);
+        }
+        serveModelCalls(context, gateway, bodies, logs);
+        serveApi(context, resources(parts, config.dashboardEnabled()));
+        announce(context, version, config);
+    }
+
+    /** The JAX-RS application: its resources (the dashboard's only when it is on) and their parts. */
+    private static ResourceConfig resources(AbstractBinder parts, boolean dashboard) {
+        Set<Class<?>> classes = new HashSet<>(RESOURCES);
+        if (!dashboard) { // quantumspring.enabled: false: the pages answer 404, as in the seed system
+            classes.remove(DashboardResource.class);
+            LOG.info("tollgate: the dashboard is off (quantumspring.enabled: false)");
+        }
+        return new ResourceConfig()
+                .register(parts)
+                .registerClasses(classes)
                 // bytes leave at once: Jersey would otherwise buffer 8 KiB to compute Content-Length
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // jakarta.activation is not bundled and not needed; without this Jersey warns at every start
                 .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE");
-        serveLiveFeed(context, feed);
-        serveModelCalls(context, gateway, bodies, logs);
-        serveApi(context, resources);
+    }
 
+    private static void announce(ServletContext context, String version, TollgateConfig config) {
         String base = System.getProperty("tollgate.public-url", context.getContextPath());
         LOG.info("tollgate " + version + " ready: OpenAI base URL " + base + "/v1 · Anthropic and Gemini base URL " + base + " · metrics " + base
                 + "/_qs/metrics · dashboard " + base + "/_qs/metrics/ui · health " + base + "/_qs/health · " + config.credentials().size() + " credential(s)");

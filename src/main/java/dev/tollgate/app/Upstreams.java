@@ -6,32 +6,45 @@ import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.upstream.HttpUpstream;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.mock.MockUpstream;
-import java.util.IdentityHashMap;
+import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
-/** One upstream client per credential's wire format: a shared HTTP client, or an in-process mock. */
+/**
+ * The upstream client for each credential: the shared HTTP client, one more per HTTP proxy in use,
+ * or an in-process mock. Clients are made on first use and kept for the life of the deployment, so
+ * credentials added or changed by a reload find theirs, and a call still running on a credential a
+ * reload removed keeps its client.
+ */
 final class Upstreams implements Function<ProviderCredential, Upstream>, AutoCloseable {
-    private final HttpUpstream http;
-    private final Map<ProviderCredential, Upstream> mocks = new IdentityHashMap<>();
+    private final TollgateConfig.Timeouts timeouts;
+    private final ScheduledExecutorService timer;
+    private final HttpUpstream direct;
+    private final Map<URI, HttpUpstream> proxied = new ConcurrentHashMap<>();
+    private final Map<MockSettings, Upstream> mocks = new ConcurrentHashMap<>();
 
     Upstreams(TollgateConfig config, ScheduledExecutorService timer) {
-        this.http = new HttpUpstream(config.timeouts().connect(), config.timeouts().request());
-        for (ProviderCredential c : config.credentials()) {
-            if (c.settings() instanceof MockSettings settings) {
-                mocks.put(c, new MockUpstream(settings, timer));
-            }
-        }
+        this.timeouts = config.timeouts();
+        this.timer = timer;
+        this.direct = new HttpUpstream(timeouts.connect(), timeouts.request());
     }
 
     @Override
     public Upstream apply(ProviderCredential credential) {
-        return mocks.getOrDefault(credential, http);
+        if (credential.settings() instanceof MockSettings settings) {
+            return mocks.computeIfAbsent(settings, s -> new MockUpstream(s, timer));
+        }
+        Optional<URI> proxy = credential.proxy();
+        return proxy.isEmpty() ? direct
+                : proxied.computeIfAbsent(proxy.get(), p -> new HttpUpstream(timeouts.connect(), timeouts.request(), Optional.of(p)));
     }
 
     @Override
     public void close() {
-        http.close();
+        direct.close();
+        proxied.values().forEach(HttpUpstream::close);
     }
 }

@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -37,29 +41,49 @@ public final class ConfigLocator {
         return new ConfigLocator(ConfigLocator::lookupJndi, System::getProperty, System.getenv());
     }
 
-    public TollgateConfig load() {
-        Path defaultDatabase = defaultDatabase();
+    /** The config in force at start: the located file, or safe defaults (hash {@code none}) when there is none. */
+    public Loaded load() {
         Optional<Path> file = locate();
         if (file.isEmpty()) {
+            Path defaultDatabase = defaultDatabase();
             LOG.warning("tollgate: no config file found (looked in JNDI java:comp/env/tollgate/config, -Dtollgate.config, "
                     + "$TOLLGATE_CONFIG, " + containerConfigDirs() + "); starting with safe defaults: no providers, "
                     + "usage recorded to " + defaultDatabase);
-            return TollgateConfig.defaults(defaultDatabase);
+            return new Loaded(TollgateConfig.defaults(defaultDatabase), "none");
         }
-        Path path = file.get();
-        String text;
+        Loaded loaded = read(file.get());
+        LOG.info("tollgate: configuration loaded from " + file.get() + " (hash " + loaded.hash() + ")");
+        return loaded;
+    }
+
+    /** A file's bytes and the config they make; the hash is of the bytes, so two instances with one file agree. */
+    public record Loaded(TollgateConfig config, String hash) {
+    }
+
+    /** Reads and parses {@code path} whole; a {@link ConfigException} names what is wrong and on which line. */
+    public Loaded read(Path path) {
+        byte[] bytes;
         try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(path);
         } catch (IOException e) {
             throw new ConfigException("tollgate config: cannot read " + path + ": " + e.getMessage(), e);
         }
-        SecretDecryptor secrets = new SecretDecryptor(masterPassword());
-        TollgateConfig config = new ConfigParser(secrets, LOG::warning).parse(text, Optional.of(path), defaultDatabase);
-        LOG.info("tollgate: configuration loaded from " + path);
-        return config;
+        UnaryOperator<String> values = new EnvironmentValues(environment).andThen(new SecretDecryptor(masterPassword()))::apply;
+        TollgateConfig config = new ConfigParser(values, LOG::warning)
+                .parse(new String(bytes, StandardCharsets.UTF_8), Optional.of(path), defaultDatabase());
+        return new Loaded(config, hash(bytes));
     }
 
-    Optional<Path> locate() {
+    /** The first 16 hex digits of the bytes' SHA-256: enough to tell files apart, nothing of what they hold. */
+    public static String hash(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    public Optional<Path> locate() {
         Optional<String> named = jndi.apply("tollgate/config")
                 .or(() -> Optional.ofNullable(systemProperties.apply("tollgate.config")))
                 .or(() -> Optional.ofNullable(environment.get("TOLLGATE_CONFIG")))

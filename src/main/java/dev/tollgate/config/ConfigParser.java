@@ -39,6 +39,8 @@ public final class ConfigParser {
 
     private final UnaryOperator<String> secrets;
     private final Consumer<String> warnings;
+    /** The top-level {@code proxy-url}: what a credential without its own uses. */
+    private Optional<URI> defaultProxy = Optional.empty();
 
     public ConfigParser(UnaryOperator<String> secrets, Consumer<String> warnings) {
         this.secrets = secrets;
@@ -63,21 +65,36 @@ public final class ConfigParser {
         }
         YamlSection top = new YamlSection("", root.get(), secrets);
         Path baseDir = source.map(Path::toAbsolutePath).map(Path::getParent).orElse(Path.of("."));
+        defaultProxy = proxy(top).orElse(Optional.empty());
+        seedKeys(top);
 
         List<ProviderCredential> credentials = new ArrayList<>();
         credentials.addAll(openAiKeys(top, "openai-api-key", "openai"));
         credentials.addAll(openAiKeys(top, "codex-api-key", "codex"));
         credentials.addAll(claudeKeys(top));
-        credentials.addAll(geminiKeys(top));
+        credentials.addAll(geminiKeys(top, "gemini-api-key"));
+        credentials.addAll(geminiKeys(top, "generative-language-api-key"));
         credentials.addAll(compatibility(top));
         credentials.addAll(azure(top));
         credentials.addAll(mocks(top));
 
+        List<String> apiKeys = new ArrayList<>();
+        Map<String, LimitSet> apiKeyLimits = new LinkedHashMap<>();
+        for (YamlSection k : top.sections("api-keys", "key")) {
+            String key = k.requiredString("key");
+            apiKeys.add(key);
+            k.section("limits").map(ConfigParser::limitSet).filter(l -> !l.isEmpty())
+                    .ifPresent(l -> apiKeyLimits.put(key, l));
+            warnUnknown(k);
+        }
+
         TollgateConfig config = new TollgateConfig(
                 source,
                 top.string("instance-id").filter(s -> !s.isBlank()).orElseGet(TollgateConfig::defaultInstanceId),
-                top.strings("api-keys"),
+                apiKeys,
+                apiKeyLimits,
                 top.bool("usage-statistics-enabled", true),
+                dashboard(top),
                 persistence(top, baseDir, defaultDatabase),
                 top.integer("request-retry", 1, 0, 10),
                 timeouts(top),
@@ -92,6 +109,63 @@ public final class ConfigParser {
                 credentials);
         warnUnknown(top);
         return config;
+    }
+
+    /** The seed systems' keys a WAR cannot honour: each named once, with what to use instead. */
+    private void seedKeys(YamlSection top) {
+        for (String key : SeedKeys.topLevel()) {
+            if (top.take(key)) {
+                warnings.accept("tollgate config: '" + key + "' (line " + top.line(key) + ") is not used by the WAR: "
+                        + SeedKeys.instead(key).orElseThrow());
+            }
+        }
+    }
+
+    /**
+     * The QuantumSpring fork's {@code quantumspring:} block: {@code enabled: false} turns the dashboard
+     * off (404); its address and login are the container's.
+     */
+    private boolean dashboard(YamlSection top) {
+        Optional<YamlSection> q = top.section("quantumspring");
+        if (q.isEmpty()) {
+            return true;
+        }
+        YamlSection s = q.get();
+        boolean enabled = s.bool("enabled", true);
+        if (s.take("bind-address")) {
+            warnings.accept("tollgate config: 'quantumspring.bind-address' (line " + s.line("bind-address") + ") is not used "
+                    + "by the WAR: the operator paths answer only to ops.allowed-networks (loopback by default)");
+        }
+        if (s.take("basic-auth")) {
+            warnings.accept("tollgate config: 'quantumspring.basic-auth' (line " + s.line("basic-auth") + ") is not used by "
+                    + "the WAR: the dashboard is behind the container's login (roles tollgate-viewer, tollgate-admin)");
+        }
+        warnUnknown(s);
+        return enabled;
+    }
+
+    /**
+     * {@code proxy-url} where {@code s} has one: an HTTP proxy, or {@code ""} for a direct connection
+     * (a credential's own empty value overrides the top-level proxy). Empty when the key is absent.
+     */
+    private static Optional<Optional<URI>> proxy(YamlSection s) {
+        if (!s.has("proxy-url")) {
+            return Optional.empty();
+        }
+        String text = s.string("proxy-url", "").trim();
+        if (text.isEmpty()) {
+            return Optional.of(Optional.empty());
+        }
+        try {
+            URI uri = new URI(text);
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() == 0) {
+                throw s.error("proxy-url must be an HTTP proxy such as http://proxy.example.com:3128 (the JDK's HTTP client "
+                        + "speaks to HTTP proxies only, and tunnels https through them), got '" + text + "'");
+            }
+            return Optional.of(Optional.of(uri));
+        } catch (URISyntaxException e) {
+            throw s.error("proxy-url is not a valid URL: '" + text + "'");
+        }
     }
 
     /** Keys nobody read are reported, not refused, so files from the seed system still load. */
@@ -140,8 +214,13 @@ public final class ConfigParser {
         Persistence.Durability mode = switch (durability) {
             case "journaled" -> Persistence.Durability.JOURNALED;
             case "buffered" -> Persistence.Durability.BUFFERED;
-            default -> throw s.error("durability must be journaled or buffered, got '" + durability + "'");
+            default -> throw s.error("durability", "must be journaled or buffered, got '" + durability + "'");
         };
+        String type = s.string("type", "sqlite").trim().toLowerCase(Locale.ROOT);
+        if (!type.equals("sqlite")) {
+            warnings.accept("tollgate config: 'persistence.type: " + type + "' (line " + s.line("type") + ") is not used: records "
+                    + "go to SQLite (persistence.path) or to the container's DataSource java:comp/env/jdbc/tollgate (PostgreSQL)");
+        }
         Path journal = s.string("journal").map(Path::of).map(baseDir::resolve).map(Path::normalize)
                 .orElse(Persistence.defaultJournal(path));
         Persistence result = new Persistence(
@@ -184,7 +263,7 @@ public final class ConfigParser {
         TollgateConfig.Routing.Strategy s = switch (strategy) {
             case "round-robin" -> TollgateConfig.Routing.Strategy.ROUND_ROBIN;
             case "fill-first" -> TollgateConfig.Routing.Strategy.FILL_FIRST;
-            default -> throw r.get().error("strategy must be round-robin or fill-first, got '" + strategy + "'");
+            default -> throw r.get().error("strategy", "must be round-robin or fill-first, got '" + strategy + "'");
         };
         TollgateConfig.Routing result = new TollgateConfig.Routing(s, positive(r.get(), "cooldown", d.cooldown()),
                 positive(r.get(), "max-cooldown", d.maxCooldown()));
@@ -210,14 +289,59 @@ public final class ConfigParser {
         return s.has(key) ? Optional.of(s.decimal(key)) : Optional.empty();
     }
 
-    private static TollgateConfig.Quota quota(YamlSection top) {
+    /**
+     * {@code limits:} ({@code global}, {@code per-key}, {@code reserve-output-tokens},
+     * {@code refuse-unpriced-models}) and the Rust gateway's {@code rate-limit:} ({@code global-rpm},
+     * {@code per-key-rpm}, {@code global-tpm}, {@code per-key-tpm}, {@code per-key-cost-per-day-usd};
+     * 0 is no limit), which sets the same limits when {@code limits:} does not set that kind.
+     */
+    private TollgateConfig.Quota quota(YamlSection top) {
+        TollgateConfig.Quota d = TollgateConfig.Quota.defaults();
+        Map<LimitSet.Kind, Long> global = new EnumMap<>(LimitSet.Kind.class);
+        Map<LimitSet.Kind, Long> perKey = new EnumMap<>(LimitSet.Kind.class);
+        top.section("rate-limit").ifPresent(r -> {
+            if (r.bool("enabled", true)) {
+                seedLimit(r, "global-rpm", LimitSet.Kind.REQUESTS_PER_MINUTE, global);
+                seedLimit(r, "per-key-rpm", LimitSet.Kind.REQUESTS_PER_MINUTE, perKey);
+                seedLimit(r, "global-tpm", LimitSet.Kind.TOKENS_PER_MINUTE, global);
+                seedLimit(r, "per-key-tpm", LimitSet.Kind.TOKENS_PER_MINUTE, perKey);
+                String usd = r.string("per-key-cost-per-day-usd", "0").trim();
+                try {
+                    BigDecimal amount = new BigDecimal(usd);
+                    if (amount.signum() < 0) {
+                        throw r.error("per-key-cost-per-day-usd cannot be negative");
+                    }
+                    if (amount.signum() > 0) {
+                        perKey.put(LimitSet.Kind.BUDGET_USD_PER_DAY, LimitSet.picoUsd(amount));
+                    }
+                } catch (NumberFormatException e) {
+                    throw r.error("per-key-cost-per-day-usd must be an amount in USD such as 10.0, got '" + usd + "'");
+                }
+            } else {
+                r.keys(); // a disabled block is read whole: none of its keys is unknown
+            }
+            warnUnknown(r);
+        });
         Optional<YamlSection> q = top.section("limits");
         if (q.isEmpty()) {
-            return TollgateConfig.Quota.defaults();
+            return new TollgateConfig.Quota(new LimitSet(global), new LimitSet(perKey), d.reserveOutputTokens(),
+                    d.refuseUnpriced());
         }
-        LimitSet global = q.get().section("global").map(ConfigParser::limitSet).orElse(LimitSet.NONE);
-        return new TollgateConfig.Quota(global, q.get().integer("reserve-output-tokens",
-                TollgateConfig.Quota.defaults().reserveOutputTokens(), 0, 10_000_000));
+        q.get().section("global").map(ConfigParser::limitSet).ifPresent(l -> global.putAll(l.values()));
+        q.get().section("per-key").map(ConfigParser::limitSet).ifPresent(l -> perKey.putAll(l.values()));
+        TollgateConfig.Quota quota = new TollgateConfig.Quota(new LimitSet(global), new LimitSet(perKey),
+                q.get().integer("reserve-output-tokens", d.reserveOutputTokens(), 0, 10_000_000),
+                q.get().bool("refuse-unpriced-models", d.refuseUnpriced()));
+        warnUnknown(q.get());
+        return quota;
+    }
+
+    /** One of {@code rate-limit}'s counts: a whole number, 0 meaning no limit. */
+    private static void seedLimit(YamlSection r, String key, LimitSet.Kind kind, Map<LimitSet.Kind, Long> into) {
+        int n = r.integer(key, 0, 0, Integer.MAX_VALUE);
+        if (n > 0) {
+            into.put(kind, (long) n);
+        }
     }
 
     /** A set of limits: whole numbers, budgets as USD amounts. */
@@ -262,18 +386,29 @@ public final class ConfigParser {
         return new Ops(networks);
     }
 
+    /**
+     * {@code timeouts:}; the Rust gateway's top-level {@code connect-timeout}, {@code request-timeout}
+     * (seconds) and {@code streaming.keepalive-seconds} set the same when the section does not.
+     */
     private Timeouts timeouts(YamlSection top) {
         Timeouts d = Timeouts.defaults();
+        Duration keepAlive = top.section("streaming").map(st -> {
+            Duration k = positive(st, "keepalive-seconds", d.keepAlive());
+            warnUnknown(st);
+            return k;
+        }).orElse(d.keepAlive());
+        Timeouts seed = new Timeouts(positive(top, "connect-timeout", d.connect()), positive(top, "request-timeout", d.request()),
+                d.streamIdle(), keepAlive);
         Optional<YamlSection> t = top.section("timeouts");
         if (t.isEmpty()) {
-            return d;
+            return seed;
         }
         YamlSection s = t.get();
         Timeouts result = new Timeouts(
-                positive(s, "connect", d.connect()),
-                positive(s, "request", d.request()),
-                positive(s, "stream-idle", d.streamIdle()),
-                positive(s, "keepalive", d.keepAlive()));
+                positive(s, "connect", seed.connect()),
+                positive(s, "request", seed.request()),
+                positive(s, "stream-idle", seed.streamIdle()),
+                positive(s, "keepalive", seed.keepAlive()));
         warnUnknown(s);
         return result;
     }
@@ -320,10 +455,13 @@ public final class ConfigParser {
         return value;
     }
 
-    /** Gemini (Google AI Studio) credentials; base-url is the host root, as the google-genai SDK takes it. */
-    private List<ProviderCredential> geminiKeys(YamlSection top) {
+    /**
+     * Gemini (Google AI Studio) credentials; base-url is the host root, as the google-genai SDK takes it.
+     * CLIProxyAPI's {@code generative-language-api-key} is a plain list of keys: an item may be just the key.
+     */
+    private List<ProviderCredential> geminiKeys(YamlSection top, String key) {
         List<ProviderCredential> result = new ArrayList<>();
-        List<YamlSection> entries = top.sections("gemini-api-key");
+        List<YamlSection> entries = top.sections(key, "api-key");
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
             result.add(credential(e, "gemini", Wire.GEMINI, "gemini#" + (i + 1), e.requiredString("api-key"),
@@ -361,21 +499,39 @@ public final class ConfigParser {
      */
     private List<ProviderCredential> compatibility(YamlSection top) {
         List<ProviderCredential> result = new ArrayList<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
         for (YamlSection p : top.sections("openai-compatibility")) {
-            String name = providerName(p, p.requiredString("name"));
-            List<YamlSection> keys = p.sections("api-key-entries");
-            if (keys.isEmpty()) {
-                result.add(credential(p, name, Wire.OPENAI, name + "#1", p.requiredString("api-key"), p,
-                        p.string("prefix"), WireSettings.None.INSTANCE));
-                continue;
-            }
-            for (int i = 0; i < keys.size(); i++) {
-                YamlSection k = keys.get(i);
-                result.add(credential(k, name, Wire.OPENAI, name + "#" + (i + 1), k.requiredString("api-key"), p,
+            String name = providerName(p, p.string("name").filter(n -> !n.isBlank()).orElseGet(() -> unnamed(p)));
+            List<YamlSection> keys = p.sections("api-key-entries", "api-key");
+            for (YamlSection k : keys.isEmpty() ? List.of(p) : keys) {
+                int n = counts.merge(name, 1, Integer::sum); // two entries of one name still get labels of their own
+                result.add(credential(k, name, Wire.OPENAI, name + "#" + n, k.requiredString("api-key"), p,
                         p.string("prefix"), WireSettings.None.INSTANCE));
             }
         }
         return result;
+    }
+
+    /**
+     * The Rust gateway's compatibility entries have no {@code name}: the provider is named after the
+     * entry's prefix ({@code deepseek/} → {@code deepseek}), else after its base URL's host.
+     */
+    private static String unnamed(YamlSection p) {
+        Optional<String> prefix = p.string("prefix").map(ConfigParser::trimSlashes).filter(x -> !x.isEmpty());
+        if (prefix.isPresent()) {
+            return prefix.get().replaceAll("[^A-Za-z0-9._-]", "-");
+        }
+        String host = p.string("base-url").map(String::trim).filter(u -> !u.isEmpty()).map(u -> {
+            try {
+                return new URI(u).getHost();
+            } catch (URISyntaxException e) {
+                return null;
+            }
+        }).orElseThrow(() -> p.error("needs a name or a base-url"));
+        if (host == null) {
+            throw p.error("base-url must be an http(s) URL with a host, got '" + p.string("base-url", "") + "'");
+        }
+        return host;
     }
 
     /**
@@ -452,9 +608,10 @@ public final class ConfigParser {
         if (wire == Wire.OPENAI) {
             String api = (own.has("wire-api") ? own : shared).string("wire-api", "chat-completions").trim();
             wire = switch (api) {
-                case "chat-completions" -> Wire.OPENAI;
+                case "chat-completions", "chat" -> Wire.OPENAI; // "chat" is the Rust gateway's name for it
                 case "responses" -> Wire.OPENAI_RESPONSES;
-                default -> throw own.error("wire-api must be chat-completions or responses, got '" + api + "'");
+                default -> throw (own.has("wire-api") ? own : shared).error("wire-api",
+                        "must be chat-completions (or chat) or responses, got '" + api + "'");
             };
         }
         URI baseUrl = settings instanceof MockSettings ? URI.create("mock:" + provider)
@@ -467,15 +624,17 @@ public final class ConfigParser {
                 own.stringMap("headers"),
                 own.integer("weight", 1, 1, 1000),
                 own.bool("disabled", false),
-                settings);
+                settings,
+                proxy(own).or(() -> own == shared ? Optional.empty() : proxy(shared)).orElse(defaultProxy));
         warnUnknown(own);
         return credential;
     }
 
     /** @param fallback the wire's provider when the entry names none; empty where every operator has their own */
     private static URI baseUrl(YamlSection own, YamlSection shared, Optional<URI> fallback) {
-        YamlSection holder = own.has("base-url") ? own : shared;
-        Optional<String> text = holder.string("base-url");
+        // the seed files write base-url: "" for "the provider's own"
+        YamlSection holder = own.string("base-url").filter(t -> !t.isBlank()).isPresent() ? own : shared;
+        Optional<String> text = holder.string("base-url").filter(t -> !t.isBlank());
         if (text.isEmpty()) {
             if (fallback.isEmpty() || holder == shared && own != shared) {
                 throw holder.error("needs a base-url");

@@ -58,6 +58,19 @@ public record LimitSet(Map<Kind, Long> values) {
         values = Collections.unmodifiableMap(copy);
     }
 
+    /** These limits with {@code own}'s in place of any of the same kind: a default under a subject's own. */
+    public LimitSet over(LimitSet own) {
+        if (isEmpty()) {
+            return own;
+        }
+        if (own.isEmpty()) {
+            return this;
+        }
+        Map<Kind, Long> merged = new EnumMap<>(values);
+        merged.putAll(own.values);
+        return new LimitSet(merged);
+    }
+
     public OptionalLong get(Kind kind) {
         Long v = values.get(kind);
         return v == null ? OptionalLong.empty() : OptionalLong.of(v);

@@ -17,6 +17,7 @@ import java.util.function.Function;
  * @param models    models this credential serves; empty means "any model not excluded"
  * @param prefix    optional routing prefix: "prefix/model" reaches this credential
  * @param settings  what its wire needs beyond a key and a URL (the mock's behaviour, Azure's deployments)
+ * @param proxy     the HTTP proxy its calls go through ({@code proxy-url}); empty: straight to the upstream
  */
 public record ProviderCredential(
         String provider,
@@ -30,7 +31,8 @@ public record ProviderCredential(
         Map<String, String> headers,
         int weight,
         boolean disabled,
-        WireSettings settings) {
+        WireSettings settings,
+        Optional<URI> proxy) {
 
     public ProviderCredential {
         models = List.copyOf(models);

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,9 @@ public record TollgateConfig(
         Optional<Path> source,
         String instanceId,
         List<String> apiKeys,
+        Map<String, LimitSet> apiKeyLimits,
         boolean usageStatisticsEnabled,
+        boolean dashboardEnabled,
         Persistence persistence,
         int requestRetry,
         Timeouts timeouts,
@@ -34,6 +37,7 @@ public record TollgateConfig(
 
     public TollgateConfig {
         apiKeys = List.copyOf(apiKeys);
+        apiKeyLimits = Map.copyOf(apiKeyLimits);
         modelPrices = List.copyOf(modelPrices);
         credentials = List.copyOf(credentials);
         payloadRules = List.copyOf(payloadRules);
@@ -42,8 +46,45 @@ public record TollgateConfig(
 
     /** What the gateway runs with when no file is found: open proxy, SQLite in the data folder, no providers. */
     public static TollgateConfig defaults(Path defaultDatabase) {
-        return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), true, Persistence.defaults(defaultDatabase), 1,
+        return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), Map.of(), true, true,
+                Persistence.defaults(defaultDatabase), 1,
                 Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
+    }
+
+    /**
+     * The keys that differ between this config and {@code next} but take effect only when the gateway
+     * next starts: they shape what is built once (the database, the recorder, the log store, the
+     * HTTP clients' connect timeout, the body reader, the operator filters). Credentials, routing,
+     * mappings, payload rules, retries, client keys, prices and global limits apply at once.
+     */
+    public List<String> restartOnlyChanges(TollgateConfig next) {
+        List<String> changed = new ArrayList<>();
+        if (!instanceId.equals(next.instanceId)) {
+            changed.add("instance-id");
+        }
+        if (usageStatisticsEnabled != next.usageStatisticsEnabled) {
+            changed.add("usage-statistics-enabled");
+        }
+        if (dashboardEnabled != next.dashboardEnabled) {
+            changed.add("quantumspring.enabled");
+        }
+        if (!persistence.equals(next.persistence)) {
+            changed.add("persistence");
+        }
+        if (!timeouts.equals(next.timeouts)) {
+            changed.add("timeouts");
+        }
+        if (!input.equals(next.input)) {
+            changed.add("input-limits");
+        }
+        if (!ops.allowedNetworks().stream().map(Cidr::text).toList()
+                .equals(next.ops.allowedNetworks().stream().map(Cidr::text).toList())) {
+            changed.add("ops");
+        }
+        if (!logs.equals(next.logs)) {
+            changed.add("logs");
+        }
+        return changed;
     }
 
     /** This machine's host name: what tells instances apart when the config does not name them. */
@@ -130,6 +171,17 @@ public record TollgateConfig(
 
     /** A redaction rule: every match of {@code pattern} in stored text becomes {@code replacement}. */
     public record Redaction(Pattern pattern, String replacement) {
+        /** Rules are equal when written the same (a compiled Pattern has no equality of its own). */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Redaction r && r.pattern.pattern().equals(pattern.pattern()) && r.pattern.flags() == pattern.flags()
+                    && r.replacement.equals(replacement);
+        }
+
+        @Override
+        public int hashCode() {
+            return pattern.pattern().hashCode() * 31 + replacement.hashCode();
+        }
     }
 
     /** A price from {@code model-prices}, in USD per million tokens, exactly as written. */
@@ -142,12 +194,18 @@ public record TollgateConfig(
     }
 
     /**
-     * The gateway-wide limits ({@code limits.global}) and how many output tokens a request reserves
-     * against token limits and budgets when it does not say ({@code max_tokens}).
+     * The gateway-wide limits ({@code limits.global}), the limits every client key has unless it has
+     * its own of that kind ({@code limits.per-key}, or the seed's {@code rate-limit.per-key-rpm}), how
+     * many output tokens a request reserves against token limits and budgets when it does not say
+     * ({@code max_tokens}), and whether a key with a budget may call a model without a price.
+     *
+     * @param refuseUnpriced true: a call to a model with no price is refused (403) for a key, user or
+     *                       gateway with a budget, since its cost could not be counted; false (the
+     *                       default): it is let through and costs nothing against the budget
      */
-    public record Quota(LimitSet global, int reserveOutputTokens) {
+    public record Quota(LimitSet global, LimitSet perKey, int reserveOutputTokens, boolean refuseUnpriced) {
         public static Quota defaults() {
-            return new Quota(LimitSet.NONE, 256);
+            return new Quota(LimitSet.NONE, LimitSet.NONE, 256, false);
         }
     }
 

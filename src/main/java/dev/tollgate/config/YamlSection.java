@@ -13,11 +13,14 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
  * A typed, read-only view of one YAML mapping that knows its dotted path, so every error
@@ -68,7 +71,7 @@ final class YamlSection {
     }
 
     Optional<String> string(String key) {
-        return valueNode(key).filter(n -> !isNull(n)).map(n -> reveal(child(key), n, scalar(key, n)));
+        return valueNode(key).filter(n -> !isNull(n)).map(n -> scalar(key, n));
     }
 
     String string(String key, String fallback) {
@@ -186,6 +189,37 @@ final class YamlSection {
         return valueNode(key).filter(n -> !isNull(n)).map(n -> new YamlSection(child(key), n, secrets));
     }
 
+    /**
+     * A list of mappings in which a plain item stands for a mapping of one key, {@code scalarKey}:
+     * {@code - "sk-1"} reads as {@code - key: "sk-1"}, so the short form and the long one mix.
+     */
+    List<YamlSection> sections(String key, String scalarKey) {
+        List<YamlSection> result = new ArrayList<>();
+        List<Node> items = sequence(key);
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            if (item instanceof ScalarNode scalar) {
+                ScalarNode name = new ScalarNode(Tag.STR, true, scalarKey, ScalarStyle.PLAIN, item.getStartMark(),
+                        item.getEndMark());
+                item = new MappingNode(Tag.MAP, true, List.of(new NodeTuple(name, scalar)), FlowStyle.BLOCK,
+                        item.getStartMark(), item.getEndMark());
+            }
+            result.add(new YamlSection(child(key) + "[" + i + "]", item, secrets));
+        }
+        return result;
+    }
+
+    /** Marks a key as read whatever it holds; true when it is present. */
+    boolean take(String key) {
+        return valueNode(key).isPresent();
+    }
+
+    /** The line a key is written on; 0 when it is absent. */
+    int line(String key) {
+        NodeTuple t = entries.get(key);
+        return t == null ? 0 : line(t.getKeyNode());
+    }
+
     /** A list of mappings; a missing key is an empty list. */
     List<YamlSection> sections(String key) {
         List<YamlSection> result = new ArrayList<>();
@@ -231,6 +265,12 @@ final class YamlSection {
         return error(path, node, message);
     }
 
+    /** An error about one key's value, naming that key and the line the value is on. */
+    ConfigException error(String key, String message) {
+        NodeTuple t = entries.get(key);
+        return t == null ? error(message) : error(child(key), t.getValueNode(), message);
+    }
+
     static ConfigException error(String path, Node at, String message) {
         return new ConfigException("tollgate config: '" + path + "' (line " + line(at) + ") " + message);
     }
@@ -250,7 +290,7 @@ final class YamlSection {
         return seq.getValue();
     }
 
-    /** Decrypts ENC(...) values; a failure names the key, never the value. */
+    /** Expands and decrypts a value; a failure names the key and line, never the value. */
     private String reveal(String where, Node at, String text) {
         try {
             return secrets.apply(text);
@@ -259,11 +299,12 @@ final class YamlSection {
         }
     }
 
+    /** A plain value as the parser reads it: {@code ${VAR}} expanded and ENC(...) decrypted, whatever its type. */
     private String scalar(String key, Node value) {
         if (!(value instanceof ScalarNode scalar)) {
             throw error(child(key), value, "expected a plain value, not a list or mapping");
         }
-        return scalar.getValue();
+        return reveal(child(key), scalar, scalar.getValue());
     }
 
     private Optional<Node> valueNode(String key) {

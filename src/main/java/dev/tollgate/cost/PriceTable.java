@@ -23,20 +23,34 @@ import java.util.TreeMap;
 public final class PriceTable {
     private static final String BUILT_IN = "prices/prices.csv";
 
-    private final Map<String, Price> prices;
+    /** Swapped whole by a reload; every lookup reads one version of the table. */
+    private volatile Map<String, Price> prices;
 
     public PriceTable(Collection<Price> prices) {
+        this.prices = byModel(prices);
+    }
+
+    private static Map<String, Price> byModel(Collection<Price> prices) {
         Map<String, Price> byModel = new TreeMap<>();
         prices.forEach(p -> byModel.put(p.model(), p));
-        this.prices = Map.copyOf(byModel);
+        return Map.copyOf(byModel);
     }
 
     /** The built-in table with {@code overrides} replacing or adding rows. */
     public static PriceTable withOverrides(List<ModelPrice> overrides) {
+        return new PriceTable(rows(overrides));
+    }
+
+    /** A reload's {@code model-prices}, on top of the built-in table, for the records finished from now on. */
+    public void useOverrides(List<ModelPrice> overrides) {
+        prices = byModel(rows(overrides));
+    }
+
+    private static List<Price> rows(List<ModelPrice> overrides) {
         List<Price> all = new ArrayList<>(builtIn());
         overrides.forEach(o -> all.add(Price.perMillion(o.model(), o.input(), o.output(), o.cachedInput().orElse(null),
                 o.cacheWrite5m().orElse(null), o.cacheWrite1h().orElse(null))));
-        return new PriceTable(all);
+        return all;
     }
 
     /** The price of {@code model}: its own row, else the longest row that prefixes it before a '-'. */
@@ -44,12 +58,13 @@ public final class PriceTable {
         if (model == null) {
             return Optional.empty();
         }
-        Price exact = prices.get(model);
+        Map<String, Price> table = prices;
+        Price exact = table.get(model);
         if (exact != null) {
             return Optional.of(exact);
         }
         for (int dash = model.lastIndexOf('-'); dash > 0; dash = model.lastIndexOf('-', dash - 1)) {
-            Price row = prices.get(model.substring(0, dash)); // longest prefix first
+            Price row = table.get(model.substring(0, dash)); // longest prefix first
             if (row != null) {
                 return Optional.of(row);
             }

@@ -2,7 +2,7 @@ package dev.tollgate.dashboard;
 
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKey;
-import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.config.LiveConfig;
 import dev.tollgate.logs.LogQuery;
 import dev.tollgate.logs.LogReader;
 import dev.tollgate.logs.LogSearch;
@@ -59,7 +59,7 @@ public final class DashboardResource {
 
     private final MetricsService metrics;
     private final UsageLog log;
-    private final TollgateConfig config;
+    private final LiveConfig config;
     private final Cooldowns cooldowns;
     private final Accounts accounts;
     private final Pages pages;
@@ -68,7 +68,7 @@ public final class DashboardResource {
     private final LogReader logReader;
 
     @Inject
-    public DashboardResource(MetricsService metrics, UsageLog log, TollgateConfig config, Cooldowns cooldowns,
+    public DashboardResource(MetricsService metrics, UsageLog log, LiveConfig config, Cooldowns cooldowns,
                              Accounts accounts, Pages pages, Clock clock, LogSearch logSearch, LogReader logReader) {
         this.logSearch = logSearch;
         this.logReader = logReader;
@@ -144,7 +144,7 @@ public final class DashboardResource {
     @Produces(MediaType.TEXT_HTML)
     public Response providers(@Context HttpServletRequest request) {
         Map<String, Object> m = common(request, "providers");
-        m.put("credentials", CredentialStatus.of(config.credentials(), cooldowns, clock.instant()));
+        m.put("credentials", CredentialStatus.of(config.get().credentials(), cooldowns, clock.instant()));
         return html("providers", m, 200);
     }
 
@@ -173,7 +173,7 @@ public final class DashboardResource {
             return adminsOnly();
         }
         Map<String, Object> m = common(request, "logs");
-        m.put("enabled", config.logs().enabled());
+        m.put("enabled", config.get().logs().enabled());
         for (String p : new String[] {"q", "from", "to", "model", "key", "user", "status", "provider", "sort"}) {
             String v = uri.getQueryParameters().getFirst(p);
             m.put("f_" + p, v == null ? "" : v);
@@ -268,11 +268,11 @@ public final class DashboardResource {
     }
 
     private Map<String, Object> common(HttpServletRequest request, String page) {
-        String exampleModel = config.credentials().stream().flatMap(c -> c.models().stream())
+        String exampleModel = config.get().credentials().stream().flatMap(c -> c.models().stream())
                 .map(e -> e.alias().orElse(e.id())).filter(id -> !id.contains("*")).findFirst().orElse("gpt-4o-mini");
         return frame(page, request.getContextPath(), request.getScheme() + "://" + request.getServerName() + ":"
                         + request.getServerPort(), request.isUserInRole(ADMIN_ROLE),
-                request.getRemoteUser() == null ? "" : request.getRemoteUser(), config.instanceId(), exampleModel);
+                request.getRemoteUser() == null ? "" : request.getRemoteUser(), config.get().instanceId(), exampleModel);
     }
 
     /** What every page's frame shows: where it is, who is looking, which instance answers. */

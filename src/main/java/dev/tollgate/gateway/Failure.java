@@ -4,6 +4,8 @@ package dev.tollgate.gateway;
 public enum Failure {
     AUTHENTICATION(401),
     INVALID_REQUEST(400),
+    /** A policy refuses this caller the call (a budget that cannot count a model without a price). */
+    FORBIDDEN(403),
     MODEL_NOT_FOUND(404),
     /** The client sent its body too slowly or not within the deadline. */
     REQUEST_TIMEOUT(408),

@@ -39,19 +39,36 @@ import java.util.function.LongFunction;
  */
 public final class Gateway {
     private final ClientKeys keys;
-    private final Router router;
-    private final int retries;
     private final RateLimiter limiter;
-    private final Pipeline pipeline;
+    /**
+     * What a reload replaces, swapped whole: a call reads it once when it starts and keeps it to its
+     * end, so calls and streams already running finish on the routes and rules they began with.
+     */
+    private volatile Routing routing;
+
+    /** The routes, the payload rules (in the pipeline) and the retry count of one config. */
+    private record Routing(Router router, int retries, Pipeline pipeline) {
+    }
 
     public Gateway(ClientKeys keys, RateLimiter limiter, Router router, Cooldowns cooldowns, PayloadRules payload,
                    Function<ProviderCredential, Upstream> upstreams, Timeouts timeouts, InputLimits input, int retries,
                    ScheduledExecutorService timer) {
         this.keys = keys;
         this.limiter = limiter;
-        this.router = router;
-        this.retries = retries;
-        this.pipeline = new Pipeline(upstreams, cooldowns, payload, timeouts, input, new StreamWatchdog(timer));
+        this.routing = new Routing(router, retries,
+                new Pipeline(upstreams, cooldowns, payload, timeouts, input, new StreamWatchdog(timer)));
+    }
+
+    /** Puts new routes, payload rules and retry count in force for the calls that start from now on. */
+    public void reroute(Router router, PayloadRules payload, int retries) {
+        Pipeline p = routing.pipeline();
+        routing = new Routing(router, retries,
+                new Pipeline(p.upstreams(), p.cooldowns(), payload, p.timeouts(), p.input(), p.watchdog()));
+    }
+
+    /** The routes in force now. */
+    public Router router() {
+        return routing.router();
     }
 
     /**
@@ -75,7 +92,7 @@ public final class Gateway {
 
     /** The models the caller can ask for by name. */
     public List<Router.Listing> models() {
-        return router.listings();
+        return routing.router().listings();
     }
 
     /** The chat format a call to {@code op} is written in; empty for the calls that are not chat (completions, embeddings). */
@@ -85,7 +102,7 @@ public final class Gateway {
 
     /** Streams the gateway holds open right now. */
     public int openStreams() {
-        return pipeline.watchdog().open();
+        return routing.pipeline().watchdog().open();
     }
 
     /**
@@ -94,28 +111,29 @@ public final class Gateway {
      */
     public CompletionStage<Reply> call(ProxyCall call, Metering meter) {
         meter.request(call.model(), call.stream());
-        List<Route> plan = plan(call);
+        Routing now = routing;
+        List<Route> plan = plan(call, now);
         Permit permit = admitToLimits(call, plan.get(0), meter);
-        return new CallRun(pipeline, call, meter, permit, plan).start();
+        return new CallRun(now.pipeline(), call, meter, permit, plan).start();
     }
 
     /**
      * Every attempt this call may make, in order: for the model and then each fallback model, its
      * routes (best first, credentials cooling down last), {@code request-retry} + 1 attempts each.
      */
-    private List<Route> plan(ProxyCall call) {
+    private static List<Route> plan(ProxyCall call, Routing routing) {
         List<String> models = new ArrayList<>();
         models.add(call.model());
         call.fallbacks().stream().filter(m -> !models.contains(m)).forEach(models::add);
         List<Route> plan = new ArrayList<>();
         Route unusable = null;
         for (String model : models) {
-            List<Route> all = router.routes(model);
+            List<Route> all = routing.router().routes(model);
             List<Route> usable = all.stream().filter(r -> speaks(r, call.operation())).toList();
             if (usable.isEmpty() && !all.isEmpty() && unusable == null) {
                 unusable = all.get(0);
             }
-            for (int i = 0; i <= retries && !usable.isEmpty(); i++) {
+            for (int i = 0; i <= routing.retries() && !usable.isEmpty(); i++) {
                 plan.add(usable.get(i % usable.size()));
             }
         }
@@ -144,6 +162,9 @@ public final class Gateway {
             meter.admitted(permit::settle);
             return permit;
         } catch (LimitExceeded e) {
+            if (e.unpriced()) {
+                throw new GatewayException(Failure.FORBIDDEN, e.getMessage(), "model");
+            }
             throw new GatewayException(Failure.RATE_LIMITED, e.getMessage(), null,
                     e.quota() ? "insufficient_quota" : "rate_limit_exceeded", e.headers());
         }
@@ -170,7 +191,8 @@ public final class Gateway {
      * in the client's shape. Free and not a model call: not metered.
      */
     public CompletionStage<Reply> countTokens(ProxyCall call, LongFunction<String> estimate) {
-        List<Route> routes = router.routes(call.model());
+        Routing now = routing;
+        List<Route> routes = now.router().routes(call.model());
         if (routes.isEmpty()) {
             throw new GatewayException(Failure.MODEL_NOT_FOUND,
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
@@ -186,6 +208,7 @@ public final class Gateway {
         UpstreamBody body = upstream.countTokensBody(call, first.upstreamModel());
         UpstreamRequest request = new UpstreamRequest(first.credential(), path, body.bytes(), body.json(), false,
                 call.headers());
+        Pipeline pipeline = now.pipeline();
         return pipeline.upstreams().apply(first.credential()).send(request)
                 .exceptionally(t -> {
                     throw GatewayException.of(t);

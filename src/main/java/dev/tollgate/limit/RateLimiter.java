@@ -40,12 +40,35 @@ public final class RateLimiter {
 
     private final LimitStore store;
     private final LimitLedger ledger;
-    private final LimitSet global;
+    /** The config file's limits, replaced whole by a reload. */
+    private volatile ConfigLimits configured;
     private final int reserveOutputTokens;
     private final PriceTable prices;
     private final LongSupplier clock;
     private final Map<Subject, Allowance> allowances = new ConcurrentHashMap<>();
     private volatile Map<Subject, LimitSet> stored = Map.of();
+
+    /**
+     * The limits the config file sets: the gateway's, every key's default ({@code limits.per-key}),
+     * and those of the config's own keys, by SHA-256 hash of the key (every config key is present,
+     * with no limits of its own when it has none, so a caller in open mode is never taken for one).
+     */
+    public record ConfigLimits(LimitSet global, LimitSet perKey, Map<String, LimitSet> keys, boolean refuseUnpriced) {
+        public ConfigLimits {
+            keys = Map.copyOf(keys);
+        }
+
+        public static ConfigLimits global(LimitSet global) {
+            return new ConfigLimits(global, LimitSet.NONE, Map.of(), false);
+        }
+    }
+
+    /** The subject a config file's key is limited as: it has no stored id, so its hash names it. */
+    static Subject configKey(String hash) {
+        return Subject.key(CONFIG_KEY + hash);
+    }
+
+    static final String CONFIG_KEY = "config:";
 
     /** What the limiter needs to know of a request to estimate its demand, computed only when needed. */
     public record Request(String model, LongSupplier promptTokens, OptionalLong maxOutputTokens) {
@@ -55,20 +78,26 @@ public final class RateLimiter {
      * @param instanceId names this instance's writes to a fleet's shared ledger (PostgreSQL); a lone
      *                   SQLite instance keeps its state in memory
      */
+    public RateLimiter(Database db, String instanceId, ConfigLimits configured, int reserveOutputTokens, PriceTable prices,
+                       Clock clock) {
+        this(new LimitStore(db), ledger(db, instanceId, clock), configured, reserveOutputTokens, prices, clock::millis);
+    }
+
+    /** Only gateway-wide limits from the config: the admin API sets all others. */
     public RateLimiter(Database db, String instanceId, LimitSet global, int reserveOutputTokens, PriceTable prices,
                        Clock clock) {
-        this(new LimitStore(db), ledger(db, instanceId, clock), global, reserveOutputTokens, prices, clock::millis);
+        this(db, instanceId, ConfigLimits.global(global), reserveOutputTokens, prices, clock);
     }
 
     RateLimiter(LimitStore store, LimitSet global, int reserveOutputTokens, PriceTable prices, LongSupplier clock) {
-        this(store, new InstanceLedger(store), global, reserveOutputTokens, prices, clock);
+        this(store, new InstanceLedger(store), ConfigLimits.global(global), reserveOutputTokens, prices, clock);
     }
 
-    private RateLimiter(LimitStore store, LimitLedger ledger, LimitSet global, int reserveOutputTokens,
+    private RateLimiter(LimitStore store, LimitLedger ledger, ConfigLimits configured, int reserveOutputTokens,
                         PriceTable prices, LongSupplier clock) {
         this.store = store;
         this.ledger = ledger;
-        this.global = global;
+        this.configured = configured;
         this.reserveOutputTokens = reserveOutputTokens;
         this.prices = prices;
         this.clock = clock;
@@ -114,9 +143,25 @@ public final class RateLimiter {
         allowances.forEach((s, a) -> a.limits(limitsOf(s)));
     }
 
-    /** The limits set on a subject; the config's for the gateway, the admin API's otherwise. */
+    /** A reload's limits, in force for every allowance from the next request on; what was used so far stays counted. */
+    public void useConfig(ConfigLimits limits) {
+        configured = limits;
+        allowances.forEach((s, a) -> a.limits(limitsOf(s)));
+    }
+
+    /**
+     * The limits set on a subject: the config's for the gateway; for a key, its own (the admin API's,
+     * or the config file's for a config key) over the config's per-key default, kind by kind.
+     */
     public LimitSet limitsOf(Subject s) {
-        return s.kind() == Subject.Kind.GLOBAL ? global : stored.getOrDefault(s, LimitSet.NONE);
+        ConfigLimits c = configured;
+        return switch (s.kind()) {
+            case GLOBAL -> c.global();
+            case USER -> stored.getOrDefault(s, LimitSet.NONE);
+            case KEY -> c.perKey().over(s.id().startsWith(CONFIG_KEY)
+                    ? c.keys().getOrDefault(s.id().substring(CONFIG_KEY.length()), LimitSet.NONE)
+                    : stored.getOrDefault(s, LimitSet.NONE));
+        };
     }
 
     /** Replaces a subject's limits (an empty set removes them); takes effect for the next request. */
@@ -155,7 +200,8 @@ public final class RateLimiter {
      */
     public Permit admit(Caller caller, Request request) throws LimitExceeded {
         List<Allowance> involved = new ArrayList<>(3);
-        if (!global.isEmpty()) {
+        ConfigLimits c = configured;
+        if (!c.global().isEmpty()) {
             involved.add(allowance(Subject.GLOBAL));
         }
         if (caller.userId() != null) {
@@ -163,9 +209,19 @@ public final class RateLimiter {
         }
         if (caller.keyId() != null) {
             involved.add(allowance(Subject.key(caller.keyId())));
+        } else if (caller.key().hash() != null && c.keys().containsKey(caller.key().hash())) {
+            Subject key = configKey(caller.key().hash());
+            if (!limitsOf(key).isEmpty()) {
+                involved.add(allowance(key));
+            }
         }
         if (involved.isEmpty()) {
             return new Permit(List.of(), Map.of(), this::settle, prices);
+        }
+        if (c.refuseUnpriced() && prices.find(request.model()).isEmpty()
+                && involved.stream().anyMatch(a -> a.limits().values().keySet().stream().anyMatch(Kind::money))) {
+            throw LimitExceeded.unpriced("The model '" + request.model() + "' has no price, so its cost cannot be "
+                    + "counted against a budget; ask an operator to add it to model-prices.");
         }
         Demand demand = needsDemand(involved) ? demand(request) : Demand.NOTHING;
         return locked(involved, 0, (sink, now) -> {

@@ -20,7 +20,7 @@ public record Subject(Kind kind, String id) {
         return switch (kind) {
             case GLOBAL -> "the gateway";
             case USER -> "user " + id;
-            case KEY -> "key " + id;
+            case KEY -> id.startsWith(RateLimiter.CONFIG_KEY) ? "this key" : "key " + id;
         };
     }
 }

@@ -2,6 +2,7 @@ package dev.tollgate.ops;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.config.LiveConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.json.JsonObjectBuilder;
@@ -19,9 +20,9 @@ import java.util.Locale;
  * database does not answer, or refuses the writer's batches, or the writer or journal has failed),
  * with the real cause. It reads the writer's own state (last commit, last failure, records waiting),
  * not only a probe query: a database that answers reads but cannot take writes (a full disk) is
- * degraded, not up.
+ * degraded, not up. {@code GET /health} answers the same: the path the seed systems' load balancers probe.
  */
-@Path("/_qs/health")
+@Path("/")
 @Singleton
 public final class HealthResource {
     private final Probe health;
@@ -40,7 +41,8 @@ public final class HealthResource {
     /** A snapshot of what health reports. */
     public record Health(String version, String instanceId, String persistence, boolean statisticsEnabled,
                          boolean persistenceEnabled, long totalRecordsPersisted, int queueDepth, long droppedRecords,
-                         int openStreams, Database database, Recorder recorder, Journal journal, Logs logs) {
+                         int openStreams, Database database, Recorder recorder, Journal journal, Logs logs,
+                         LiveConfig.Status config) {
         /** Whether usage is being recorded as it should (and the request log, when it is on, is written). */
         public boolean ok() {
             return database.status() == DatabaseStatus.UP && recorder.running()
@@ -71,8 +73,20 @@ public final class HealthResource {
     }
 
     @GET
+    @Path("_qs/health")
     @Produces(MediaType.APPLICATION_JSON)
     public Response get() {
+        return health();
+    }
+
+    @GET
+    @Path("health")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response seedPath() {
+        return health();
+    }
+
+    private Response health() {
         Health h = health.get();
         JsonObjectBuilder db = JSON.createObjectBuilder().add("status", h.database().status().name().toLowerCase(
                 Locale.ROOT));
@@ -100,7 +114,8 @@ public final class HealthResource {
                 .add("dropped_records", h.droppedRecords())
                 .add("open_streams", h.openStreams())
                 .add("database", db)
-                .add("recorder", recorder);
+                .add("recorder", recorder)
+                .add("config", config(h.config()));
         if (h.journal() != null) {
             Journal j = h.journal();
             body.add("journal", JSON.createObjectBuilder()
@@ -123,6 +138,13 @@ public final class HealthResource {
         }
         return Response.status(h.ok() ? 200 : 503).entity(body.build().toString()).type(MediaType.APPLICATION_JSON)
                 .build();
+    }
+
+    /** The config file's state: where, when loaded, its hash (compare instances for drift), the last refused reload. */
+    public static JsonObjectBuilder config(LiveConfig.Status s) {
+        return JSON.createObjectBuilder().add("source", s.source()).add("loaded_at", s.loadedAt().toString())
+                .add("hash", s.hash()).add("last_error", s.lastError().<JsonValue>map(e -> JSON.createObjectBuilder()
+                        .add("at", e.at().toString()).add("message", e.message()).build()).orElse(JsonValue.NULL));
     }
 
     private static JsonValue time(Instant t) {

@@ -18,8 +18,8 @@ import java.util.concurrent.Executor;
  * the others'; an instance learns of another's rest within one refresh period.
  */
 public final class Cooldowns {
-    private final Duration base;
-    private final Duration max;
+    private volatile Duration base;
+    private volatile Duration max;
     private final Clock clock;
     private final Map<String, State> states = new ConcurrentHashMap<>();
     private volatile CooldownStore shared;
@@ -33,6 +33,30 @@ public final class Cooldowns {
         this.base = base;
         this.max = max;
         this.clock = clock;
+    }
+
+    /** New rest periods for failures from now on (a reload); rests already running keep their end. */
+    public void periods(Duration base, Duration max) {
+        this.base = base;
+        this.max = max;
+    }
+
+    /**
+     * Carries the rests of credentials that a reload kept over to the labels they have now, and
+     * forgets those of credentials that changed or went: a rotated key starts with a clean slate.
+     *
+     * @param kept the label before → the label after, for each credential that is the same in both configs
+     */
+    public void carryOver(Map<String, String> kept) {
+        Map<String, State> moved = new TreeMap<>();
+        states.forEach((label, state) -> {
+            String now = kept.get(label);
+            if (now != null) {
+                moved.put(now, state);
+            }
+        });
+        states.keySet().retainAll(moved.keySet());
+        states.putAll(moved);
     }
 
     /** Shares rests with the other instances on the same database; writes run on {@code writer}. */

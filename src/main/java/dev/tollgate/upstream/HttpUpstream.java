@@ -2,6 +2,8 @@ package dev.tollgate.upstream;
 
 import dev.tollgate.config.ProviderCredential;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -36,18 +39,29 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
     private final Duration requestTimeout;
 
     public HttpUpstream(Duration connectTimeout, Duration requestTimeout) {
-        this(connectTimeout, requestTimeout, WAITING_THREADS);
+        this(connectTimeout, requestTimeout, Optional.empty());
+    }
+
+    /** @param proxy an HTTP proxy every call goes through ({@code proxy-url}); https is tunnelled through it */
+    public HttpUpstream(Duration connectTimeout, Duration requestTimeout, Optional<URI> proxy) {
+        this(connectTimeout, requestTimeout, WAITING_THREADS, proxy);
     }
 
     HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads) {
+        this(connectTimeout, requestTimeout, waitingThreads, Optional.empty());
+    }
+
+    private HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads, Optional<URI> proxy) {
         this.executor = Executors.newCachedThreadPool(daemons("tollgate-upstream-"));
         this.waiters = new ThreadPoolExecutor(0, waitingThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemons("tollgate-wait-"));
-        this.client = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
+                .executor(executor);
+        proxy.ifPresent(p -> builder.proxy(ProxySelector.of(
+                InetSocketAddress.createUnresolved(p.getHost(), p.getPort() < 0 ? 80 : p.getPort()))));
+        this.client = builder.build();
         this.requestTimeout = requestTimeout;
     }
 

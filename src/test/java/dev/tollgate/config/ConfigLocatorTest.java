@@ -26,19 +26,19 @@ class ConfigLocatorTest {
         Map<String, String> environment = Map.of("TOLLGATE_CONFIG", env.toString());
 
         assertEquals("from-jndi", new ConfigLocator(n -> n.equals("tollgate/config")
-                ? Optional.of(jndi.toString()) : Optional.empty(), props::get, environment).load().apiKeys().get(0));
+                ? Optional.of(jndi.toString()) : Optional.empty(), props::get, environment).load().config().apiKeys().get(0));
         assertEquals("from-property", new ConfigLocator(n -> Optional.empty(), props::get, environment).load()
-                .apiKeys().get(0));
+                .config().apiKeys().get(0));
         assertEquals("from-env", new ConfigLocator(n -> Optional.empty(),
-                Map.of("catalina.base", dir.toString())::get, environment).load().apiKeys().get(0));
+                Map.of("catalina.base", dir.toString())::get, environment).load().config().apiKeys().get(0));
         assertEquals("from-catalina", new ConfigLocator(n -> Optional.empty(),
-                Map.of("catalina.base", dir.toString())::get, Map.of()).load().apiKeys().get(0));
+                Map.of("catalina.base", dir.toString())::get, Map.of()).load().config().apiKeys().get(0));
     }
 
     @Test
     void noFileMeansDefaultsInTheContainerDataFolder() {
         TollgateConfig c = new ConfigLocator(n -> Optional.empty(),
-                Map.of("catalina.base", dir.toString())::get, Map.of()).load();
+                Map.of("catalina.base", dir.toString())::get, Map.of()).load().config();
         assertEquals(dir.resolve("data/tollgate/tollgate.db"), c.persistence().path());
         assertEquals(0, c.credentials().size());
     }
@@ -56,8 +56,8 @@ class ConfigLocatorTest {
         Path file = Files.writeString(dir.resolve("t.yaml"), "openai-api-key:\n  - api-key: " + enc + "\n");
         Map<String, String> props = Map.of("tollgate.config", file.toString());
         assertEquals("upstream-key", new ConfigLocator(n -> Optional.empty(), props::get,
-                Map.of("TOLLGATE_MASTER_PASSWORD", "pw")).load().credentials().get(0).apiKey());
+                Map.of("TOLLGATE_MASTER_PASSWORD", "pw")).load().config().credentials().get(0).apiKey());
         assertEquals("upstream-key", new ConfigLocator(n -> n.equals("tollgate/master-password")
-                ? Optional.of("pw") : Optional.empty(), props::get, Map.of()).load().credentials().get(0).apiKey());
+                ? Optional.of("pw") : Optional.empty(), props::get, Map.of()).load().config().credentials().get(0).apiKey());
     }
 }

@@ -153,9 +153,13 @@ class ConfigParserTest {
 
     @Test
     void unknownKeysWarnButLoad() {
-        parse("port: 8317\nauth-dir: ~/.cli-proxy\napi-keys: [a]\n");
-        assertEquals(2, warnings.size());
-        assertTrue(warnings.get(0).contains("'port (line 1)'"), warnings.toString());
+        parse("port: 8317\nauth-dir: ~/.cli-proxy\napi-keys: [a]\nsparkle: on\n");
+        assertEquals(3, warnings.size());
+        // the seed systems' keys a WAR cannot take are named with what to use instead
+        assertTrue(warnings.get(0).contains("'port' (line 1) is not used by the WAR") && warnings.get(0).contains("Connector"),
+                warnings.toString());
+        assertTrue(warnings.get(1).contains("'auth-dir' (line 2)"), warnings.toString());
+        assertTrue(warnings.get(2).contains("unknown key 'sparkle (line 4)'"), warnings.toString());
     }
 
     @Test
@@ -170,7 +174,7 @@ class ConfigParserTest {
         String enc = SecretDecryptor.encrypt("sk-secret-upstream", "correct horse");
         ConfigException e = assertThrows(ConfigException.class,
                 () -> parse("api-keys:\n  - " + enc + "\n", Optional.empty()));
-        assertTrue(e.getMessage().contains("'api-keys[0]' (line 2)"), e.getMessage());
+        assertTrue(e.getMessage().contains("'api-keys[0].key' (line 2)"), e.getMessage());
         assertTrue(e.getMessage().contains("TOLLGATE_MASTER_PASSWORD"), e.getMessage());
         assertFalse(e.getMessage().contains(enc), "the encrypted value is not echoed");
     }

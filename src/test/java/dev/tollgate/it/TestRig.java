@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -127,6 +128,7 @@ public final class TestRig {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        CONFIG_FILES.put(name, config);
         // each archive names its own file through JNDI (java:comp/env/tollgate/config), the first place
         // the gateway looks, so no deployment can pick up another test class's settings
         String jettyEnv = "<?xml version=\"1.0\"?>\n"
@@ -151,6 +153,13 @@ public final class TestRig {
             war.setWebXML(new StringAsset(webXml));
         }
         return war;
+    }
+
+    private static final Map<String, Path> CONFIG_FILES = new ConcurrentHashMap<>();
+
+    /** The config file the deployment named {@code name} reads: tests of reloading rewrite it. */
+    public static Path configFile(String name) {
+        return CONFIG_FILES.get(name);
     }
 
     private static String read(WebArchive war, String path) {

@@ -207,4 +207,47 @@ class RateLimiterTest {
         l.admit(ALICE_KEY, request(1, 1L)).settle(2, 0); // and a new one starts when needed
         assertEquals(3, l.allowancesInMemory());
     }
+
+    private static int admitted(RateLimiter l, Caller caller, String model, int tries) {
+        int n = 0;
+        for (int i = 0; i < tries; i++) {
+            try {
+                l.admit(caller, new RateLimiter.Request(model, () -> 1, OptionalLong.of(1))).settle(2, 0);
+                n++;
+            } catch (LimitExceeded e) {
+                assertTrue(!e.unpriced(), e.getMessage());
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void configKeysHaveTheirOwnLimitsOverThePerKeyDefaultAndUnknownKeysNone() {
+        RateLimiter l = limiter(LimitSet.NONE);
+        Caller own = Caller.of(KeyFingerprint.of("sk-config-own"));
+        Caller plain = Caller.of(KeyFingerprint.of("sk-config-plain"));
+        Caller stranger = Caller.of(KeyFingerprint.of("sk-anything-in-open-mode"));
+        l.useConfig(new RateLimiter.ConfigLimits(LimitSet.NONE, limits(Kind.REQUESTS_PER_MINUTE, 2),
+                Map.of(own.key().hash(), limits(Kind.REQUESTS_PER_MINUTE, 1), plain.key().hash(), LimitSet.NONE), false));
+        assertEquals(1, admitted(l, own, "m", 5), "its own limit over the default");
+        assertEquals(2, admitted(l, plain, "m", 5), "the per-key default");
+        assertEquals(2, admitted(l, ALICE_KEY, "m", 5), "an issued key without limits of its own takes the default too");
+        assertEquals(5, admitted(l, stranger, "m", 5), "a key the gateway does not know is not a config key");
+        // a reload lifts the default: the counts so far stay, the limits are the new ones
+        l.useConfig(new RateLimiter.ConfigLimits(LimitSet.NONE, LimitSet.NONE, Map.of(plain.key().hash(), LimitSet.NONE), false));
+        assertEquals(3, admitted(l, plain, "m", 3));
+    }
+
+    @Test
+    void aBudgetRefusesAModelWithoutAPriceOnlyWhenTheConfigSaysSo() throws Exception {
+        RateLimiter l = limiter(LimitSet.NONE);
+        LimitSet budget = limits(Kind.BUDGET_USD_PER_DAY, LimitSet.picoUsd(BigDecimal.ONE));
+        l.useConfig(new RateLimiter.ConfigLimits(budget, LimitSet.NONE, Map.of(), true));
+        LimitExceeded e = assertThrows(LimitExceeded.class,
+                () -> l.admit(ALICE_KEY, new RateLimiter.Request("no-such-price", () -> 1, OptionalLong.of(1))));
+        assertTrue(e.unpriced() && e.getMessage().contains("no-such-price"), e.getMessage());
+        l.admit(ALICE_KEY, request(1, 1L)).settle(2, 0); // a priced model passes
+        l.useConfig(new RateLimiter.ConfigLimits(budget, LimitSet.NONE, Map.of(), false));
+        l.admit(ALICE_KEY, new RateLimiter.Request("no-such-price", () -> 1, OptionalLong.of(1))).settle(2, 0);
+    }
 }

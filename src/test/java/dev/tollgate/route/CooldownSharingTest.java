@@ -34,7 +34,7 @@ public class CooldownSharingTest {
     /** Also run against a real PostgreSQL by it/postgresql/FleetCooldownsIT. */
     public static void restsAreShared(Database db) {
         ProviderCredential openai = new ProviderCredential("p-openai", Wire.OPENAI, "openai#1", "secret",
-                URI.create("https://x/v1"), List.of(), Optional.empty(), List.of(), Map.of(), 1, false, WireSettings.None.INSTANCE);
+                URI.create("https://x/v1"), List.of(), Optional.empty(), List.of(), Map.of(), 1, false, WireSettings.None.INSTANCE, Optional.empty());
         Cooldowns a = new Cooldowns(Duration.ofSeconds(10), Duration.ofMinutes(5), Clock.systemUTC());
         Cooldowns b = new Cooldowns(Duration.ofSeconds(10), Duration.ofMinutes(5), Clock.systemUTC());
         a.share(new CooldownStore(db, "a"), Runnable::run);

@@ -25,7 +25,7 @@ class RouterTest {
     private static ProviderCredential cred(String label, List<ModelEntry> models, String prefix, List<String> excluded,
                                            int weight, boolean disabled) {
         return new ProviderCredential("p-" + label, Wire.OPENAI, label, "secret", URI.create("https://x/v1"), models,
-                Optional.ofNullable(prefix), excluded, Map.of(), weight, disabled, WireSettings.None.INSTANCE);
+                Optional.ofNullable(prefix), excluded, Map.of(), weight, disabled, WireSettings.None.INSTANCE, Optional.empty());
     }
 
     private static ModelEntry m(String id, String alias) {
@@ -124,7 +124,7 @@ class RouterTest {
     void wildcardsAndExplicitMappings() {
         ProviderCredential openai = cred("oa", List.of(m("gpt-4*", null)), "openai", List.of("gpt-4-32k"), 1, false);
         ProviderCredential gem = new ProviderCredential("gemini", Wire.GEMINI, "gemini#1", "k", URI.create("https://g"),
-                List.of(), Optional.empty(), List.of(), Map.of(), 1, false, WireSettings.None.INSTANCE);
+                List.of(), Optional.empty(), List.of(), Map.of(), 1, false, WireSettings.None.INSTANCE, Optional.empty());
         Router r = new Router(List.of(openai, gem), TollgateConfig.Routing.Strategy.ROUND_ROBIN,
                 new Cooldowns(Duration.ZERO, Duration.ZERO, Clock.systemUTC()),
                 Map.of("gpt-4", "openai/gpt-4.1", "gemini-pro", "gemini:gemini-2.5-pro"));

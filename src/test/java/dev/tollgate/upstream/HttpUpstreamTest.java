@@ -48,7 +48,7 @@ class HttpUpstreamTest {
         try {
             ProviderCredential credential = new ProviderCredential("openai", ProviderCredential.Wire.OPENAI, "openai#1",
                     "sk-up", URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1"), List.of(),
-                    Optional.empty(), List.of(), Map.of(), 1, false, WireSettings.None.INSTANCE);
+                    Optional.empty(), List.of(), Map.of(), 1, false, WireSettings.None.INSTANCE, Optional.empty());
             List<CompletableFuture<UpstreamResponse>> calls = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 calls.add(upstream.send(new UpstreamRequest(credential, "/chat/completions",
