@@ -128,6 +128,11 @@ public final class TestRig {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return deploymentOf(name, config);
+    }
+
+    /** A deployment mounted at {@code /name} that reads the given config file as it is. */
+    public static WebArchive deploymentOf(String name, Path config) {
         CONFIG_FILES.put(name, config);
         // each archive names its own file through JNDI (java:comp/env/tollgate/config), the first place
         // the gateway looks, so no deployment can pick up another test class's settings
