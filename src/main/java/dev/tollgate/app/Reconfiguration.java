@@ -2,8 +2,10 @@ package dev.tollgate.app;
 
 import dev.tollgate.access.ClientKeys;
 import dev.tollgate.access.KeyFingerprint;
+import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.ConfigReloader;
 import dev.tollgate.config.LimitSet;
+import dev.tollgate.config.LiveConfig;
 import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
@@ -12,13 +14,20 @@ import dev.tollgate.limit.RateLimiter;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Router;
+import dev.tollgate.route.StoredCredentials;
+import dev.tollgate.store.Database;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Puts a reloaded config into effect: builds the new routes and rules first (a failure there
@@ -27,6 +36,12 @@ import java.util.function.Supplier;
  * and every limit counter carry over.
  */
 final class Reconfiguration implements ConfigReloader.Target {
+    private static final Logger LOG = Logger.getLogger(Reconfiguration.class.getName());
+    /** How often every instance re-reads the stored credentials: a change made on one serves on all within it. */
+    static final Duration STORED_REFRESH = Duration.ofSeconds(3);
+    /** How often the config file is looked at; a change is applied once it has settled (two looks alike). */
+    static final Duration CONFIG_WATCH = Duration.ofSeconds(1);
+
     private final Gateway gateway;
     private final ClientKeys keys;
     private final RateLimiter limiter;
@@ -34,6 +49,7 @@ final class Reconfiguration implements ConfigReloader.Target {
     private final Cooldowns cooldowns;
     /** Credentials kept outside the file (the database's), merged after the file's. */
     private final Supplier<List<ProviderCredential>> stored;
+    private volatile LiveConfig live;
 
     Reconfiguration(Gateway gateway, ClientKeys keys, RateLimiter limiter, PriceTable prices, Cooldowns cooldowns,
                     Supplier<List<ProviderCredential>> stored) {
@@ -43,6 +59,49 @@ final class Reconfiguration implements ConfigReloader.Target {
         this.prices = prices;
         this.cooldowns = cooldowns;
         this.stored = stored;
+    }
+
+    /** The live parts a running gateway is changed through. */
+    record Live(Gateway gateway, LiveConfig config, ConfigReloader reloader, StoredCredentials stored) {
+    }
+
+    /**
+     * Builds the gateway on the file's config and the stored credentials, and keeps both current:
+     * the file watched, the stored credentials re-read every {@link #STORED_REFRESH}.
+     */
+    static Live start(ConfigLocator locator, ConfigLocator.Loaded loaded, Database database, ClientKeys keys,
+                      RateLimiter limiter, PriceTable prices, Upstreams upstreams, Cooldowns cooldowns,
+                      ScheduledExecutorService timer, Clock clock) {
+        TollgateConfig config = loaded.config();
+        LiveConfig live = new LiveConfig(config, loaded.hash(), clock.instant());
+        Reconfiguration[] self = new Reconfiguration[1]; // the stored credentials report changes to it once it exists
+        StoredCredentials stored = new StoredCredentials(database, locator.masterPassword(), clock,
+                () -> {
+                    if (self[0] != null) {
+                        self[0].storedChanged();
+                    }
+                });
+        stored.refresh(); // before the first router: stored credentials serve from the first call
+        Gateway gateway = new Gateway(keys, limiter, router(config, stored.credentials(), cooldowns), cooldowns,
+                new PayloadRules(config.payloadRules()), upstreams, config.timeouts(), config.input(), config.requestRetry(), timer);
+        self[0] = new Reconfiguration(gateway, keys, limiter, prices, cooldowns, stored::credentials);
+        self[0].live = live;
+        ConfigReloader reloader = new ConfigReloader(locator, config.source(), live, self[0], clock);
+        reloader.watch(timer, CONFIG_WATCH);
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                stored.refresh();
+            } catch (RuntimeException e) { // a thrown task never runs again: the refresh must outlive an outage
+                LOG.warning("tollgate: cannot re-read the stored credentials (keeping the last ones): " + e.getMessage());
+            }
+        }, STORED_REFRESH.toMillis(), STORED_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        return new Live(gateway, live, reloader, stored);
+    }
+
+    /** The stored credentials changed (here or on another instance): route with them, on the config in force. */
+    private synchronized void storedChanged() {
+        TollgateConfig config = live.get();
+        gateway.reroute(router(config, stored.get(), cooldowns), new PayloadRules(config.payloadRules()), config.requestRetry());
     }
 
     /** The router a config makes, with the stored credentials after the file's. */
@@ -62,7 +121,7 @@ final class Reconfiguration implements ConfigReloader.Target {
     }
 
     @Override
-    public void apply(TollgateConfig previous, TollgateConfig next) {
+    public synchronized void apply(TollgateConfig previous, TollgateConfig next) {
         Router router = router(next, stored.get(), cooldowns);
         PayloadRules payload = new PayloadRules(next.payloadRules());
         RateLimiter.ConfigLimits limits = limits(next);

@@ -41,7 +41,7 @@ import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
 import dev.tollgate.route.CooldownStore;
 import dev.tollgate.route.Cooldowns;
-import dev.tollgate.route.PayloadRules;
+import dev.tollgate.route.StoredCredentials;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.store.StoreException;
@@ -61,7 +61,6 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
@@ -99,9 +98,6 @@ public final class TollgateListener implements ServletContextListener {
 
     /** The operator paths: behind the container's login (web.xml) and the network allow-list. */
     static final String[] OPERATOR_PATHS = {"/_qs/metrics", "/_qs/metrics/*", "/admin/*"};
-
-    /** How often the config file is looked at; a change is applied once it has settled (two looks alike). */
-    private static final Duration CONFIG_WATCH = Duration.ofSeconds(1);
 
     private final Deque<AutoCloseable> teardown = new ArrayDeque<>();
 
@@ -171,12 +167,10 @@ public final class TollgateListener implements ServletContextListener {
         cooldowns.share(new CooldownStore(database, config.instanceId()), timer);
         // what another instance changed (keys, limits, credential rests) shows here within this period
         timer.scheduleWithFixedDelay(() -> refresh(keys, limiter, cooldowns), 10, 10, TimeUnit.SECONDS);
-        Gateway gateway = new Gateway(keys, limiter, Reconfiguration.router(config, List.of(), cooldowns), cooldowns,
-                new PayloadRules(config.payloadRules()), upstreams, config.timeouts(), config.input(), config.requestRetry(), timer);
-        LiveConfig live = new LiveConfig(config, loaded.hash(), clock.instant());
-        ConfigReloader reloader = new ConfigReloader(locator, config.source(), live,
-                new Reconfiguration(gateway, keys, limiter, prices, cooldowns, List::of), clock);
-        reloader.watch(timer, CONFIG_WATCH);
+        Reconfiguration.Live running = Reconfiguration.start(locator, loaded, database, keys, limiter, prices, upstreams,
+                cooldowns, timer, clock);
+        Gateway gateway = running.gateway();
+        LiveConfig live = running.config();
 
         RecordingState recording = new RecordingState(database, recorder, journal);
         HealthResource.Probe health = () -> new HealthResource.Health(version, config.instanceId(), database.description(),
@@ -210,7 +204,8 @@ public final class TollgateListener implements ServletContextListener {
                         bind(clock).to(Clock.class);
                         bind(health).to(HealthResource.Probe.class);
                         bind(live).to(LiveConfig.class);
-                        bind(reloader).to(ConfigReloader.class);
+                        bind(running.reloader()).to(ConfigReloader.class);
+                        bind(running.stored()).to(StoredCredentials.class);
                         bind(counters).to(LiveCounters.class);
                         bind(gauges).to(MetricsResource.GaugeProbe.class);
                         bind(accounts).to(Accounts.class);

@@ -100,7 +100,7 @@ public final class ConfigLocator {
                 .findFirst();
     }
 
-    Optional<String> masterPassword() {
+    public Optional<String> masterPassword() {
         return Optional.ofNullable(environment.get("TOLLGATE_MASTER_PASSWORD")).filter(s -> !s.isEmpty())
                 .or(() -> jndi.apply("tollgate/master-password"));
     }

@@ -40,6 +40,12 @@ public record ProviderCredential(
         headers = Map.copyOf(headers);
     }
 
+    /** The same credential under another label (one kept in the database is labelled by its id). */
+    public ProviderCredential withLabel(String newLabel) {
+        return new ProviderCredential(provider, wire, newLabel, apiKey, baseUrl, models, prefix, excludedModels, headers,
+                weight, disabled, settings, proxy);
+    }
+
     /**
      * The wire format a credential's upstream speaks, with what the config and the HTTP client need
      * of it: the format its bodies are in, where its provider lives by default, and how it is

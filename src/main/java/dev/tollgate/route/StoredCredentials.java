@@ -1,0 +1,156 @@
+package dev.tollgate.route;
+
+import dev.tollgate.config.CredentialSpec;
+import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.SecretDecryptor;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.Sql;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Provider credentials kept in the database ({@code provider_credentials}), added and changed
+ * through the admin API or the dashboard, beside the file's. What describes a credential is kept
+ * as the file would write it ({@link CredentialSpec}), its key and header values only encrypted
+ * with the master password, so a database dump holds no secret in clear. Every instance re-reads
+ * the table every few seconds ({@link #refresh}) and routes with the change; the one that made it
+ * at once.
+ */
+public final class StoredCredentials {
+    private static final Logger LOG = Logger.getLogger(StoredCredentials.class.getName());
+    private static final String COLUMNS = "id, format, provider, spec, secrets, created_at, updated_at";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Sql sql;
+    private final Optional<String> masterPassword;
+    private final SecretDecryptor decryptor;
+    private final Clock clock;
+    private final Runnable changed;
+    private volatile Map<String, Stored> current = Map.of();
+
+    /**
+     * One stored credential: what an admin sees (the spec, no secrets) and what routes (the credential).
+     *
+     * @param spec the entry as JSON without {@code api-key} and {@code headers}
+     */
+    public record Stored(String id, String format, String provider, String spec, long updatedAt, ProviderCredential credential) {
+    }
+
+    /** A row as kept: the secrets still encrypted. */
+    private record Row(String id, String format, String provider, String spec, String secrets, long createdAt, long updatedAt) {
+    }
+
+    /** @param changed run after a refresh found the table changed (on the refreshing thread) */
+    public StoredCredentials(Database db, Optional<String> masterPassword, Clock clock, Runnable changed) {
+        this.sql = new Sql(db);
+        this.masterPassword = masterPassword.filter(p -> !p.isEmpty());
+        this.decryptor = new SecretDecryptor(this.masterPassword);
+        this.clock = clock;
+        this.changed = changed;
+    }
+
+    /** The credentials that route now, in the order they were added. */
+    public List<ProviderCredential> credentials() {
+        return current.values().stream().map(Stored::credential).toList();
+    }
+
+    public List<Stored> all() {
+        return List.copyOf(current.values());
+    }
+
+    public Optional<Stored> get(String id) {
+        return Optional.ofNullable(current.get(id));
+    }
+
+    /** Whether credentials can be stored: their secrets need the master password. */
+    public boolean writable() {
+        return masterPassword.isPresent();
+    }
+
+    /** Re-reads the table; a row that no longer decrypts (another master password) is left out, said once per refresh. */
+    public synchronized void refresh() {
+        Map<String, Stored> fresh = new LinkedHashMap<>();
+        for (Row r : sql.query("SELECT " + COLUMNS + " FROM provider_credentials ORDER BY created_at, id", p -> { },
+                rs -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getLong(6), rs.getLong(7)))) {
+            Stored known = current.get(r.id());
+            if (known != null && known.updatedAt() == r.updatedAt()) {
+                fresh.put(r.id(), known);
+                continue;
+            }
+            try {
+                fresh.put(r.id(), new Stored(r.id(), r.format(), r.provider(), r.spec(), r.updatedAt(),
+                        CredentialSpec.credential(r.format(), SpecJson.withSecrets(r.spec(), decryptor.apply(r.secrets())), r.id())));
+            } catch (RuntimeException e) {
+                LOG.warning("tollgate: stored credential " + r.id() + " (" + r.provider() + ") is not used: " + e.getMessage());
+            }
+        }
+        if (!fresh.keySet().equals(current.keySet()) || fresh.values().stream().anyMatch(s -> current.get(s.id()) != s)) {
+            current = Map.copyOf(fresh);
+            changed.run();
+        }
+    }
+
+    /**
+     * Adds a credential. {@code spec} is the entry without secrets, {@code secrets} its {@code api-key}
+     * and {@code headers} as JSON; both are checked by the file's rules before anything is stored.
+     */
+    public Stored add(String format, String spec, String secrets) {
+        String id = "db-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        ProviderCredential checked = CredentialSpec.credential(format, SpecJson.withSecrets(spec, secrets), id);
+        long now = clock.millis();
+        sql.update("INSERT INTO provider_credentials (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?)", p -> {
+            p.setString(1, id);
+            p.setString(2, format);
+            p.setString(3, checked.provider());
+            p.setString(4, spec);
+            p.setString(5, encrypt(secrets));
+            p.setLong(6, now);
+            p.setLong(7, now);
+        });
+        refresh();
+        return current.get(id);
+    }
+
+    /** Replaces a stored credential's spec and secrets, checked first; false when there is no such id. */
+    public boolean replace(String id, String format, String spec, String secrets) {
+        ProviderCredential checked = CredentialSpec.credential(format, SpecJson.withSecrets(spec, secrets), id);
+        long now = Math.max(clock.millis(), get(id).map(s -> s.updatedAt() + 1).orElse(0L));
+        int n = sql.update("UPDATE provider_credentials SET format = ?, provider = ?, spec = ?, secrets = ?, updated_at = ? "
+                + "WHERE id = ?", p -> {
+                    p.setString(1, format);
+                    p.setString(2, checked.provider());
+                    p.setString(3, spec);
+                    p.setString(4, encrypt(secrets));
+                    p.setLong(5, now);
+                    p.setString(6, id);
+                });
+        refresh();
+        return n > 0;
+    }
+
+    /** The clear secrets of a stored credential, for an edit that keeps them. */
+    public String secrets(String id) {
+        return sql.query("SELECT secrets FROM provider_credentials WHERE id = ?", p -> p.setString(1, id),
+                rs -> decryptor.apply(rs.getString(1))).stream().findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no stored credential " + id));
+    }
+
+    public boolean delete(String id) {
+        int n = sql.update("DELETE FROM provider_credentials WHERE id = ?", p -> p.setString(1, id));
+        refresh();
+        return n > 0;
+    }
+
+    private String encrypt(String secrets) {
+        return SecretDecryptor.encrypt(secrets, masterPassword.orElseThrow(() -> new IllegalStateException(
+                "no master password is set, so a credential's key cannot be stored encrypted: set TOLLGATE_MASTER_PASSWORD "
+                        + "(or JNDI java:comp/env/tollgate/master-password) on every instance, or add the credential to the config file")));
+    }
+}
