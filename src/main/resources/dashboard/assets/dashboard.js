@@ -233,4 +233,50 @@
         .catch(function () { result.className = "result error"; result.textContent = "The import did not answer."; });
     });
   }
+
+  // System: reload the config file now, and show what the reload said
+  var reload = document.getElementById("config-reload");
+  if (reload) {
+    reload.addEventListener("click", function () {
+      var result = document.getElementById("config-result");
+      result.className = "result"; result.textContent = "Reloading…";
+      api("/admin/config/reload", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          document.getElementById("config-hash").textContent = j.config.hash;
+          document.getElementById("config-error").textContent = j.config.last_error
+            ? j.config.last_error.at + ": " + j.config.last_error.message : "—";
+          result.className = j.result === "refused" || j.result === "no_file" ? "result error" : "result ok";
+          result.textContent = j.result === "reloaded" ? "Reloaded (hash " + j.hash + ")."
+            + (j.restart_needed.length ? " Applies at the next start: " + j.restart_needed.join(", ") + "." : "")
+            : j.result === "unchanged" ? "The file has not changed." : j.error;
+        })
+        .catch(function () { result.className = "result error"; result.textContent = "The reload did not answer."; });
+    });
+  }
+
+  // Gateway log: new lines are fetched every 2 s and appended (as text), with the page's filters
+  var gatewayLog = document.getElementById("gateway-log");
+  if (gatewayLog) {
+    var last = Number(gatewayLog.dataset.last) || 0;
+    var follow = function () {
+      var q = "after=" + last + "&level=" + encodeURIComponent(gatewayLog.dataset.level)
+        + "&q=" + encodeURIComponent(gatewayLog.dataset.q);
+      api("/admin/log?" + q).then(function (r) { return r.json(); }).then(function (j) {
+        var tbody = gatewayLog.tBodies[0];
+        j.data.forEach(function (line) {
+          var tr = el("tr", null, "level-" + line.level);
+          tr.appendChild(el("td", line.time.replace("T", " ")));
+          tr.appendChild(el("td", line.level));
+          tr.appendChild(el("td", line.logger.replace(/^dev\.tollgate\./, "")));
+          tr.appendChild(el("td", line.message, "message"));
+          tr.appendChild(el("td", line.request_id || ""));
+          tbody.appendChild(tr);
+        });
+        last = Math.max(last, j.last);
+        while (tbody.rows.length > 2000) { tbody.deleteRow(0); }
+      }).catch(function () { }).then(function () { setTimeout(follow, 2000); });
+    };
+    setTimeout(follow, 2000);
+  }
 }());

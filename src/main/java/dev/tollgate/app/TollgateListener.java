@@ -9,6 +9,7 @@ import dev.tollgate.admin.AdminKeysResource;
 import dev.tollgate.admin.AdminLogsResource;
 import dev.tollgate.admin.AdminModelsResource;
 import dev.tollgate.admin.AdminProvidersResource;
+import dev.tollgate.admin.AdminSystemResource;
 import dev.tollgate.admin.AdminUsersResource;
 import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ErrorMapper;
@@ -21,6 +22,7 @@ import dev.tollgate.bundle.Bundles;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.ConfigReloader;
 import dev.tollgate.config.LiveConfig;
+import dev.tollgate.config.SecretMask;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
 import dev.tollgate.dashboard.DashboardResource;
@@ -37,12 +39,15 @@ import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.ops.CrossSiteGuard;
 import dev.tollgate.ops.HealthResource;
+import dev.tollgate.ops.LogBuffer;
 import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
+import dev.tollgate.ops.SystemStatus;
 import dev.tollgate.route.CooldownStore;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.StoredCredentials;
 import dev.tollgate.store.Database;
+import dev.tollgate.store.FleetInstances;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.store.StoreException;
 import dev.tollgate.usage.MeteringFilter;
@@ -61,7 +66,9 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumSet;
@@ -90,7 +97,7 @@ public final class TollgateListener implements ServletContextListener {
     private static final Set<Class<?>> RESOURCES = Set.of(OpenAiResource.class, MetricsResource.class,
             HealthResource.class, UsageResource.class, AdminConfigResource.class, AdminUsersResource.class,
             AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, AdminLogsResource.class, AdminConversationsResource.class,
-            AdminBundlesResource.class, DashboardResource.class,
+            AdminBundlesResource.class, AdminSystemResource.class, DashboardResource.class,
             ErrorMapper.class);
 
     /** The model-call servlets (OpenAI, Anthropic, Gemini dialects): every call through them is metered. */
@@ -120,6 +127,9 @@ public final class TollgateListener implements ServletContextListener {
 
     private void start(ServletContext context) {
         String version = Version.current();
+        Instant startedAt = Instant.now();
+        LogBuffer logBuffer = LogBuffer.attach("dev.tollgate"); // from the first line: the Gateway log page shows the start
+        teardown.push(logBuffer::close);
         ConfigLocator locator = ConfigLocator.ofContainer();
         ConfigLocator.Loaded loaded = locator.load();
         TollgateConfig config = loaded.config();
@@ -151,14 +161,9 @@ public final class TollgateListener implements ServletContextListener {
         logs.scheduleRetention(timer, new FleetJobs(database, config.instanceId()), clock);
 
         ClientKeys keys = new ClientKeys(config.apiKeys(), database, clock);
-        if (keys.open()) {
-            LOG.warning("tollgate: *** NO CLIENT KEYS (api-keys or issued keys): THE PROXY IS OPEN TO ANY CALLER *** "
-                    + "Add api-keys to the config file or issue keys through /admin/users before exposing this gateway.");
-        }
+        warnIfOpen(keys);
         Accounts accounts = new Accounts(keys);
-        PriceTable prices = PriceTable.withOverrides(config.modelPrices());
-        LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
-                + " from model-prices)");
+        PriceTable prices = prices(config);
         RateLimiter limiter = new RateLimiter(database, config.instanceId(), Reconfiguration.limits(config),
                 config.quota().reserveOutputTokens(), prices, clock);
         Upstreams upstreams = new Upstreams(config, timer);
@@ -171,6 +176,7 @@ public final class TollgateListener implements ServletContextListener {
                 cooldowns, timer, clock);
         Gateway gateway = running.gateway();
         LiveConfig live = running.config();
+        logBuffer.maskSecretsOf(() -> secrets(running));
 
         RecordingState recording = new RecordingState(database, recorder, journal);
         HealthResource.Probe health = () -> new HealthResource.Health(version, config.instanceId(), database.description(),
@@ -206,6 +212,8 @@ public final class TollgateListener implements ServletContextListener {
                         bind(live).to(LiveConfig.class);
                         bind(running.reloader()).to(ConfigReloader.class);
                         bind(running.stored()).to(StoredCredentials.class);
+                        bind(logBuffer).to(LogBuffer.class);
+                        bind(system(version, database, health, running, startedAt, timer)).to(SystemStatus.class);
                         bind(counters).to(LiveCounters.class);
                         bind(gauges).to(MetricsResource.GaugeProbe.class);
                         bind(accounts).to(Accounts.class);
@@ -225,6 +233,46 @@ public final class TollgateListener implements ServletContextListener {
         serveModelCalls(context, gateway, bodies, logs);
         serveApi(context, resources(parts, config.dashboardEnabled()));
         announce(context, version, config);
+    }
+
+    private static void warnIfOpen(ClientKeys keys) {
+        if (keys.open()) {
+            LOG.warning("tollgate: *** NO CLIENT KEYS (api-keys or issued keys): THE PROXY IS OPEN TO ANY CALLER *** "
+                    + "Add api-keys to the config file or issue keys through /admin/users before exposing this gateway.");
+        }
+    }
+
+    private static PriceTable prices(TollgateConfig config) {
+        PriceTable prices = PriceTable.withOverrides(config.modelPrices());
+        LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
+                + " from model-prices)");
+        return prices;
+    }
+
+    /** The System page's figures, and this instance's heartbeat in the fleet's list (every 10 s). */
+    private static SystemStatus system(String version, Database database, HealthResource.Probe health,
+                                       Reconfiguration.Live running, Instant startedAt, ScheduledExecutorService timer) {
+        FleetInstances fleet = new FleetInstances(database);
+        timer.scheduleWithFixedDelay(() -> {
+            LiveConfig.Status s = running.config().status();
+            try {
+                fleet.beat(new FleetInstances.Instance(running.config().get().instanceId(), version, s.hash(), s.loadedAt(),
+                        startedAt, Instant.now()));
+            } catch (RuntimeException e) { // a thrown task never runs again: the heartbeat must outlive an outage
+                LOG.fine("tollgate: fleet heartbeat not written: " + e.getMessage());
+            }
+        }, 0, 10, TimeUnit.SECONDS);
+        return new SystemStatus(health, running.config(), fleet, startedAt);
+    }
+
+    /** Every secret the running gateway holds, for the log buffer to mask. */
+    private static List<String> secrets(Reconfiguration.Live running) {
+        List<String> all = new ArrayList<>(SecretMask.of(running.config().get()));
+        running.stored().credentials().forEach(c -> {
+            all.add(c.apiKey());
+            all.addAll(c.headers().values());
+        });
+        return all;
     }
 
     /** The JAX-RS application: its resources (the dashboard's only when it is on) and their parts. */

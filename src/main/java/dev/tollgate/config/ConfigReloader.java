@@ -84,9 +84,11 @@ public final class ConfigReloader {
             }
             target.apply(previous, loaded.config());
         } catch (ConfigException | IllegalArgumentException e) {
-            live.refused(e.getMessage(), clock.instant());
-            LOG.warning("tollgate: config reload refused, the running config stays in force: " + e.getMessage());
-            return new Outcome.Refused(e.getMessage());
+            // a bad value is echoed in the message: if it is a key pasted in the wrong place, it is masked
+            String error = SecretMask.mask(e.getMessage(), SecretMask.of(previous));
+            live.refused(error, clock.instant());
+            LOG.warning("tollgate: config reload refused, the running config stays in force: " + error);
+            return new Outcome.Refused(error);
         }
         live.swap(loaded.config(), loaded.hash(), clock.instant());
         List<String> restart = previous.restartOnlyChanges(loaded.config());

@@ -3,6 +3,7 @@ package dev.tollgate.dashboard;
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKey;
 import dev.tollgate.config.LiveConfig;
+import dev.tollgate.json.Jsons;
 import dev.tollgate.logs.LogQuery;
 import dev.tollgate.logs.LogReader;
 import dev.tollgate.logs.LogSearch;
@@ -11,6 +12,8 @@ import dev.tollgate.metrics.MetricsQuery;
 import dev.tollgate.metrics.MetricsReport;
 import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.UsageLog;
+import dev.tollgate.ops.LogBuffer;
+import dev.tollgate.ops.SystemStatus;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.CredentialStatus;
 import dev.tollgate.usage.StatusRange;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.logging.Level;
 
 /**
  * The dashboard under {@code /_qs/metrics/ui}, behind the container's login (web.xml: viewers
@@ -66,10 +70,15 @@ public final class DashboardResource {
     private final Clock clock;
     private final LogSearch logSearch;
     private final LogReader logReader;
+    private final SystemStatus system;
+    private final LogBuffer gatewayLog;
 
     @Inject
     public DashboardResource(MetricsService metrics, UsageLog log, LiveConfig config, Cooldowns cooldowns,
-                             Accounts accounts, Pages pages, Clock clock, LogSearch logSearch, LogReader logReader) {
+                             Accounts accounts, Pages pages, Clock clock, LogSearch logSearch, LogReader logReader,
+                             SystemStatus system, LogBuffer gatewayLog) {
+        this.system = system;
+        this.gatewayLog = gatewayLog;
         this.logSearch = logSearch;
         this.logReader = logReader;
         this.metrics = metrics;
@@ -162,6 +171,40 @@ public final class DashboardResource {
         List<Map<String, Object>> keys = accounts.keys().stream().map(k -> keyRow(k, now)).toList();
         m.put("keys", keys);
         return html("keys", m, 200);
+    }
+
+    /** This instance, its config file (with a reload button) and the fleet's instances with their config hashes. */
+    @GET
+    @Path("system")
+    @Produces(MediaType.TEXT_HTML)
+    public Response system(@Context HttpServletRequest request) {
+        if (!request.isUserInRole(ADMIN_ROLE)) {
+            return adminsOnly();
+        }
+        Map<String, Object> m = common(request, "system");
+        Instant now = clock.instant();
+        m.put("status", Jsons.plain(system.json(now)));
+        return html("system", m, 200);
+    }
+
+    /** The gateway's recent log lines, secrets masked when kept; the page follows new lines live. */
+    @GET
+    @Path("gateway-log")
+    @Produces(MediaType.TEXT_HTML)
+    public Response gatewayLog(@QueryParam("level") String level, @QueryParam("q") String q,
+                               @Context HttpServletRequest request) {
+        if (!request.isUserInRole(ADMIN_ROLE)) {
+            return adminsOnly();
+        }
+        Map<String, Object> m = common(request, "gateway-log");
+        Level min = "WARNING".equals(level) || "SEVERE".equals(level) ? Level.parse(level) : Level.INFO;
+        String text = q == null ? "" : q.length() > 200 ? q.substring(0, 200) : q;
+        List<LogBuffer.Line> lines = gatewayLog.since(0, min, text, 500);
+        m.put("lines", lines);
+        m.put("last", lines.isEmpty() ? 0 : lines.get(lines.size() - 1).seq());
+        m.put("level", min.getName());
+        m.put("q", text);
+        return html("gateway-log", m, 200);
     }
 
     /** The request log's search (admins only: prompts are sensitive). */

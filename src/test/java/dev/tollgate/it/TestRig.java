@@ -43,6 +43,8 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class TestRig {
     public static final int KEYS = 400;
+    /** The master password every test deployment has (JNDI tollgate/master-password): stored credentials need one. */
+    public static final String MASTER_PASSWORD = "it-master-password";
     private static final AtomicInteger NEXT_KEY = new AtomicInteger();
     private static final FakeOpenAi FAKE;
     private static final FakeAnthropic CLAUDE;
@@ -143,6 +145,12 @@ public final class TestRig {
                 + "    <Arg><Ref refid=\"wac\"/></Arg>\n"
                 + "    <Arg>tollgate/config</Arg>\n"
                 + "    <Arg type=\"java.lang.String\">" + config + "</Arg>\n"
+                + "    <Arg type=\"boolean\">true</Arg>\n"
+                + "  </New>\n"
+                + "  <New class=\"org.eclipse.jetty.plus.jndi.EnvEntry\">\n"
+                + "    <Arg><Ref refid=\"wac\"/></Arg>\n"
+                + "    <Arg>tollgate/master-password</Arg>\n"
+                + "    <Arg type=\"java.lang.String\">" + MASTER_PASSWORD + "</Arg>\n"
                 + "    <Arg type=\"boolean\">true</Arg>\n"
                 + "  </New>\n"
                 + postgresResource()

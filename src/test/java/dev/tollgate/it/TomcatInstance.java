@@ -115,6 +115,7 @@ public final class TomcatInstance {
         pb.environment().put("CATALINA_BASE", base.toString());
         pb.environment().put("CATALINA_PID", base.resolve("tomcat.pid").toString());
         pb.environment().put("JAVA_OPTS", String.join(" ", javaOptions));
+        pb.environment().put("TOLLGATE_MASTER_PASSWORD", TestRig.MASTER_PASSWORD); // stored credentials need one
         process = pb.start();
     }
 

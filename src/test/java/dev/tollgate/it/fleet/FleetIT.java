@@ -226,6 +226,23 @@ class FleetIT {
         return limits.getJsonObject("used").getJsonNumber("requests_per_day").longValue();
     }
 
+    @Test
+    @Order(5)
+    void aCredentialAddedOnOneInstanceServesCallsOnTheOther() {
+        HttpResponse<String> added = admin(a, "POST", "admin/providers", "{\"format\":\"openai\",\"name\":\"fleet-added\","
+                + "\"base-url\":\"" + TestRig.fake().baseUrl() + "\",\"api-key\":\"sk-fleet-added\","
+                + "\"models\":[{\"id\":\"fake-gpt\",\"alias\":\"fleet-added-model\"}]}");
+        assertEquals(201, added.statusCode(), added.body());
+        String label = "fleet-added#" + json(added.body()).getString("id");
+        // instance b re-reads the stored credentials every 3 s
+        TestRig.await(() -> {
+            calls.incrementAndGet();
+            return send(b.url() + "v1/chat/completions", "POST", "Bearer " + KEY,
+                    chat("fleet-added-model", false, null, "via b")).statusCode() == 200;
+        }, "instance b to serve the credential added on a");
+        assertTrue(admin(b, "GET", "admin/providers", null).body().contains("\"label\":\"" + label + "\""));
+    }
+
     private static HttpResponse<String> proxy(TomcatInstance t, String key) {
         HttpResponse<String> r = send(t.url() + "v1/chat/completions", "POST", "Bearer " + key,
                 chat("fake-gpt", false, null, "hello fleet"));

@@ -273,4 +273,47 @@ class DashboardIT {
                 browser.driver().findElement(By.id("bundle-result")).getText());
         browser.screenshot("bundles");
     }
+
+    @Test
+    void anAdminSeesTheSystemReloadsTheConfigAndReadsTheGatewayLogWithoutASecret() throws Exception {
+        Path file = TestRig.configFile("tollgate-dashboardit");
+        String good = Files.readString(file);
+        // a key pasted into the wrong field: the refusal echoes the value, which must never reach a page
+        try {
+            Files.writeString(file, good + "request-retry: goog-upstream-secret\n");
+            assertEquals(422, TestRig.admin("POST", "admin/config/reload", null).statusCode());
+            Files.writeString(file, good + "request-retry: sk-proj-LeakedKey1234567890\n");
+            assertEquals(422, TestRig.admin("POST", "admin/config/reload", null).statusCode());
+        } finally {
+            Files.writeString(file, good);
+        }
+        browser.open(TestRig.ADMIN, "/system");
+        String hash = TestRig.json(TestRig.get("_qs/health", null).body()).getJsonObject("config").getString("hash");
+        assertEquals(hash, browser.driver().findElement(By.id("config-hash")).getText());
+        assertTrue(browser.driver().findElement(By.id("instances")).getText().contains("it-instance"));
+        browser.driver().findElement(By.id("config-reload")).click();
+        browser.waitUpTo(10).until(d -> !d.findElement(By.id("config-result")).getText().isEmpty()
+                && !d.findElement(By.id("config-result")).getText().contains("…"));
+        assertEquals("The file has not changed.", browser.driver().findElement(By.id("config-result")).getText());
+        assertEquals("—", browser.driver().findElement(By.id("config-error")).getText(), "the good file clears the error");
+        browser.screenshot("system");
+
+        browser.open(TestRig.ADMIN, "/gateway-log?level=WARNING");
+        String page = browser.driver().getPageSource();
+        assertTrue(page.contains("config reload refused"), page);
+        assertFalse(page.contains("goog-upstream-secret") || page.contains("LeakedKey1234567890"), page);
+        int rows = browser.driver().findElements(By.cssSelector("#gateway-log tbody tr")).size();
+        // the page follows the log live: one more refusal shows up without a reload of the page
+        try {
+            Files.writeString(file, good + "request-retry: [1\n");
+            TestRig.admin("POST", "admin/config/reload", null);
+        } finally {
+            Files.writeString(file, good);
+            TestRig.admin("POST", "admin/config/reload", null);
+        }
+        browser.waitUpTo(10).until(d -> d.findElements(By.cssSelector("#gateway-log tbody tr")).size() > rows);
+        browser.screenshot("gateway-log");
+        browser.open(TestRig.VIEWER, "");
+        assertTrue(browser.driver().findElements(By.linkText("System")).isEmpty(), "viewers get no System link");
+    }
 }

@@ -138,4 +138,34 @@ class ReloadIT {
         HttpResponse<String> back = TestRig.admin("POST", "admin/config/reload", null);
         assertTrue(back.body().contains("\"last_error\":null"), back.body());
     }
+
+    @Test
+    void anOperatorAddsChangesAndRemovesACredentialThroughTheAdminApi() {
+        String key = newKey();
+        HttpResponse<String> added = TestRig.admin("POST", "admin/providers", "{\"format\":\"openai\",\"name\":\"added\","
+                + "\"base-url\":\"" + TestRig.fake().baseUrl() + "\",\"api-key\":\"sk-added-upstream\","
+                + "\"models\":[{\"id\":\"fake-gpt\",\"alias\":\"added-model\"}]}");
+        assertEquals(201, added.statusCode(), added.body());
+        assertTrue(!added.body().contains("sk-added-upstream"), "the key is never shown: " + added.body());
+        String id = json(added.body()).getString("id");
+        HttpResponse<String> call = TestRig.post("v1/chat/completions", key, chat("added-model", false, null, "hi"));
+        assertEquals(200, call.statusCode(), call.body());
+        Map<String, Object> record = awaitRecords(key, 1).get(0);
+        assertEquals("added", record.get("provider"));
+        assertEquals("added#" + id, record.get("credential"));
+
+        String listed = TestRig.admin("GET", "admin/providers", null).body();
+        assertTrue(listed.contains("\"id\":\"" + id + "\"") && listed.contains("\"source\":\"file\""), listed);
+        assertEquals(409, TestRig.admin("PUT", "admin/providers/openai%231", "{\"weight\":2}").statusCode(),
+                "a file credential is changed in the file");
+        HttpResponse<String> bad = TestRig.admin("PUT", "admin/providers/" + id, "{\"base-url\":\"ftp://x\"}");
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("base-url must be an http(s) URL"), bad.body());
+
+        assertEquals(200, TestRig.admin("PUT", "admin/providers/" + id, "{\"disabled\":true}").statusCode());
+        assertEquals(404, TestRig.post("v1/chat/completions", key, chat("added-model", false, null, "hi")).statusCode(),
+                "a disabled credential serves nothing");
+        assertEquals(204, TestRig.admin("DELETE", "admin/providers/" + id, null).statusCode());
+        assertEquals(404, TestRig.admin("DELETE", "admin/providers/" + id, null).statusCode());
+    }
 }
