@@ -279,4 +279,95 @@
     };
     setTimeout(follow, 2000);
   }
+
+  // Routing: the strategy for the whole fleet, or back to the file's
+  var strategyForm = document.getElementById("strategy-form");
+  if (strategyForm) {
+    strategyForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var chosen = document.getElementById("strategy-choice").value;
+      var result = document.getElementById("strategy-result");
+      api("/admin/routing", { method: "PUT", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ strategy: chosen === "" ? null : chosen }) })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+        .then(function (a) {
+          if (!a.ok) { result.className = "result error"; result.textContent = a.j.error.message; return; }
+          location.reload();
+        })
+        .catch(function () { result.className = "result error"; result.textContent = "The change did not answer."; });
+    });
+  }
+
+  // Providers: add, edit, disable and delete the credentials kept in the database
+  var providerForm = document.getElementById("provider-form");
+  if (providerForm) {
+    var providerResult = document.getElementById("provider-result");
+    var providerDone = function (promise) {
+      return promise.then(function (r) {
+        if (r.status === 204) { location.reload(); return; }
+        return r.json().then(function (j) {
+          if (!r.ok) { providerResult.className = "result error"; providerResult.textContent = j.error.message; return; }
+          location.reload();
+        });
+      }).catch(function () { providerResult.className = "result error"; providerResult.textContent = "The change did not answer."; });
+    };
+    var sendProvider = function (method, path, body) {
+      return api(path, { method: method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    };
+    providerForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var f = new FormData(providerForm);
+      var body = { format: f.get("format") };
+      if (f.get("format") === "openai") {
+        body.name = f.get("name");
+        body["wire-api"] = f.get("wire-api");
+      }
+      ["base-url", "api-key", "prefix", "proxy-url"].forEach(function (k) { if (f.get(k)) { body[k] = f.get(k); } });
+      if (f.get("weight")) { body.weight = Number(f.get("weight")); }
+      var models = String(f.get("models") || "").split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+      if (models.length) {
+        body.models = models.map(function (l) {
+          var eq = l.indexOf("=");
+          return eq > 0 ? { id: l.slice(0, eq).trim(), alias: l.slice(eq + 1).trim() } : { id: l };
+        });
+      }
+      var id = f.get("id");
+      providerResult.className = "result"; providerResult.textContent = "Saving…";
+      providerDone(id ? sendProvider("PUT", "/admin/providers/" + encodeURIComponent(id), body)
+        : sendProvider("POST", "/admin/providers", body));
+    });
+    document.getElementById("provider-form-reset").addEventListener("click", function () {
+      providerForm.elements.id.value = "";
+      document.getElementById("provider-form-title").textContent = "Add a credential";
+    });
+    document.querySelectorAll("button[data-provider-edit]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var e = providerForm.elements;
+        e.id.value = b.dataset.providerEdit;
+        e.format.value = b.dataset.format === "anthropic" || b.dataset.format === "gemini" ? b.dataset.format : "openai";
+        e.name.value = b.dataset.provider;
+        e["base-url"].value = b.dataset.baseUrl;
+        e.models.value = b.dataset.models;
+        e.prefix.value = b.dataset.prefix;
+        e.weight.value = b.dataset.weight;
+        e["api-key"].value = "";
+        e["wire-api"].value = b.dataset.format === "openai_responses" ? "responses" : "chat";
+        document.getElementById("provider-form-title").textContent = "Edit " + b.dataset.provider + "#" + b.dataset.providerEdit;
+        providerForm.scrollIntoView();
+      });
+    });
+    document.querySelectorAll("button[data-provider-toggle]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        providerDone(sendProvider("PUT", "/admin/providers/" + encodeURIComponent(b.dataset.providerToggle),
+          { disabled: b.dataset.disabled !== "true" }));
+      });
+    });
+    document.querySelectorAll("button[data-provider-delete]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (window.confirm("Delete credential " + b.dataset.providerDelete + "? It stops serving on every instance.")) {
+          providerDone(sendProvider("DELETE", "/admin/providers/" + encodeURIComponent(b.dataset.providerDelete)));
+        }
+      });
+    });
+  }
 }());

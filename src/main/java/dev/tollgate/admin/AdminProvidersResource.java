@@ -25,7 +25,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,14 +65,7 @@ public final class AdminProvidersResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response list() {
-        List<ProviderCredential> file = config.get().credentials();
-        List<StoredCredentials.Stored> kept = stored.all();
-        List<ProviderCredential> all = new ArrayList<>(file);
-        Map<String, StoredCredentials.Stored> byLabel = new HashMap<>();
-        kept.forEach(s -> {
-            all.add(s.credential());
-            byLabel.put(s.credential().label(), s);
-        });
+        List<ProviderCredential> all = stored.after(config.get().credentials());
         Map<String, ProviderCredential> credentials = new HashMap<>();
         all.forEach(c -> credentials.put(c.label(), c));
         JsonArrayBuilder data = JSON.createArrayBuilder();
@@ -85,12 +77,8 @@ public final class AdminProvidersResource {
             if (c.troubled()) {
                 b.add("failures_in_a_row", c.failuresInARow()).add("last_error", c.lastError());
             }
-            StoredCredentials.Stored s = byLabel.get(c.label());
-            if (s == null) {
-                b.add("source", "file");
-            } else {
-                b.add("source", "database").add("id", s.id()).add("format", s.format());
-            }
+            stored.byLabel(c.label()).ifPresentOrElse(s -> b.add("source", "database").add("id", s.id()).add("format", s.format()),
+                    () -> b.add("source", "file"));
             data.add(b);
         }
         return AdminJson.ok(JSON.createObjectBuilder().add("instance_id", config.get().instanceId())
@@ -98,7 +86,7 @@ public final class AdminProvidersResource {
     }
 
     /** What an operator may see of a credential: everything but the key and the header values. */
-    static JsonObjectBuilder describe(ProviderCredential c) {
+    public static JsonObjectBuilder describe(ProviderCredential c) {
         JsonArrayBuilder models = JSON.createArrayBuilder();
         c.models().forEach(m -> {
             JsonObjectBuilder entry = JSON.createObjectBuilder().add("id", m.id());

@@ -19,14 +19,12 @@ import dev.tollgate.store.Database;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -47,12 +45,12 @@ final class Reconfiguration implements ConfigReloader.Target {
     private final RateLimiter limiter;
     private final PriceTable prices;
     private final Cooldowns cooldowns;
-    /** Credentials kept outside the file (the database's), merged after the file's. */
-    private final Supplier<List<ProviderCredential>> stored;
+    /** Credentials and the strategy kept outside the file (the database's), merged over the file's. */
+    private final StoredCredentials stored;
     private volatile LiveConfig live;
 
     Reconfiguration(Gateway gateway, ClientKeys keys, RateLimiter limiter, PriceTable prices, Cooldowns cooldowns,
-                    Supplier<List<ProviderCredential>> stored) {
+                    StoredCredentials stored) {
         this.gateway = gateway;
         this.keys = keys;
         this.limiter = limiter;
@@ -82,9 +80,9 @@ final class Reconfiguration implements ConfigReloader.Target {
                     }
                 });
         stored.refresh(); // before the first router: stored credentials serve from the first call
-        Gateway gateway = new Gateway(keys, limiter, router(config, stored.credentials(), cooldowns), cooldowns,
+        Gateway gateway = new Gateway(keys, limiter, router(config, stored, cooldowns), cooldowns,
                 new PayloadRules(config.payloadRules()), upstreams, config.timeouts(), config.input(), config.requestRetry(), timer);
-        self[0] = new Reconfiguration(gateway, keys, limiter, prices, cooldowns, stored::credentials);
+        self[0] = new Reconfiguration(gateway, keys, limiter, prices, cooldowns, stored);
         self[0].live = live;
         ConfigReloader reloader = new ConfigReloader(locator, config.source(), live, self[0], clock);
         reloader.watch(timer, CONFIG_WATCH);
@@ -101,14 +99,12 @@ final class Reconfiguration implements ConfigReloader.Target {
     /** The stored credentials changed (here or on another instance): route with them, on the config in force. */
     private synchronized void storedChanged() {
         TollgateConfig config = live.get();
-        gateway.reroute(router(config, stored.get(), cooldowns), new PayloadRules(config.payloadRules()), config.requestRetry());
+        gateway.reroute(router(config, stored, cooldowns), new PayloadRules(config.payloadRules()), config.requestRetry());
     }
 
-    /** The router a config makes, with the stored credentials after the file's. */
-    static Router router(TollgateConfig config, List<ProviderCredential> stored, Cooldowns cooldowns) {
-        List<ProviderCredential> all = new ArrayList<>(config.credentials());
-        all.addAll(stored);
-        return new Router(all, config.routing().strategy(), cooldowns, config.modelMappings());
+    /** The router a config makes, with the stored credentials after the file's and the dashboard's strategy over the file's. */
+    static Router router(TollgateConfig config, StoredCredentials stored, Cooldowns cooldowns) {
+        return new Router(stored.after(config.credentials()), stored.strategy().orElse(config.routing().strategy()), cooldowns, config.modelMappings());
     }
 
     /** The limits the config file sets, with its keys by hash. */
@@ -122,7 +118,7 @@ final class Reconfiguration implements ConfigReloader.Target {
 
     @Override
     public synchronized void apply(TollgateConfig previous, TollgateConfig next) {
-        Router router = router(next, stored.get(), cooldowns);
+        Router router = router(next, stored, cooldowns);
         PayloadRules payload = new PayloadRules(next.payloadRules());
         RateLimiter.ConfigLimits limits = limits(next);
         // everything is built: from here on nothing refuses

@@ -9,6 +9,7 @@ import dev.tollgate.admin.AdminKeysResource;
 import dev.tollgate.admin.AdminLogsResource;
 import dev.tollgate.admin.AdminModelsResource;
 import dev.tollgate.admin.AdminProvidersResource;
+import dev.tollgate.admin.AdminRoutingResource;
 import dev.tollgate.admin.AdminSystemResource;
 import dev.tollgate.admin.AdminUsersResource;
 import dev.tollgate.api.BodyReader;
@@ -97,7 +98,7 @@ public final class TollgateListener implements ServletContextListener {
     private static final Set<Class<?>> RESOURCES = Set.of(OpenAiResource.class, MetricsResource.class,
             HealthResource.class, UsageResource.class, AdminConfigResource.class, AdminUsersResource.class,
             AdminKeysResource.class, AdminModelsResource.class, AdminProvidersResource.class, AdminLogsResource.class, AdminConversationsResource.class,
-            AdminBundlesResource.class, AdminSystemResource.class, DashboardResource.class,
+            AdminBundlesResource.class, AdminSystemResource.class, AdminRoutingResource.class, DashboardResource.class,
             ErrorMapper.class);
 
     /** The model-call servlets (OpenAI, Anthropic, Gemini dialects): every call through them is metered. */

@@ -2,7 +2,11 @@ package dev.tollgate.dashboard;
 
 import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKey;
+import dev.tollgate.admin.AdminProvidersResource;
+import dev.tollgate.admin.AdminRoutingResource;
 import dev.tollgate.config.LiveConfig;
+import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.gateway.Gateway;
 import dev.tollgate.json.Jsons;
 import dev.tollgate.logs.LogQuery;
 import dev.tollgate.logs.LogReader;
@@ -16,6 +20,8 @@ import dev.tollgate.ops.LogBuffer;
 import dev.tollgate.ops.SystemStatus;
 import dev.tollgate.route.Cooldowns;
 import dev.tollgate.route.CredentialStatus;
+import dev.tollgate.route.RoutingTable;
+import dev.tollgate.route.StoredCredentials;
 import dev.tollgate.usage.StatusRange;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -40,6 +46,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -72,11 +79,15 @@ public final class DashboardResource {
     private final LogReader logReader;
     private final SystemStatus system;
     private final LogBuffer gatewayLog;
+    private final StoredCredentials stored;
+    private final Gateway gateway;
 
     @Inject
     public DashboardResource(MetricsService metrics, UsageLog log, LiveConfig config, Cooldowns cooldowns,
                              Accounts accounts, Pages pages, Clock clock, LogSearch logSearch, LogReader logReader,
-                             SystemStatus system, LogBuffer gatewayLog) {
+                             SystemStatus system, LogBuffer gatewayLog, StoredCredentials stored, Gateway gateway) {
+        this.stored = stored;
+        this.gateway = gateway;
         this.system = system;
         this.gatewayLog = gatewayLog;
         this.logSearch = logSearch;
@@ -153,8 +164,29 @@ public final class DashboardResource {
     @Produces(MediaType.TEXT_HTML)
     public Response providers(@Context HttpServletRequest request) {
         Map<String, Object> m = common(request, "providers");
-        m.put("credentials", CredentialStatus.of(config.get().credentials(), cooldowns, clock.instant()));
+        List<ProviderCredential> all = stored.after(config.get().credentials());
+        m.put("credentials", CredentialStatus.of(all, cooldowns, clock.instant()));
+        Map<String, Object> ids = new HashMap<>();
+        stored.all().forEach(s -> ids.put(s.credential().label(), s.id()));
+        m.put("storedIds", ids);
+        Map<String, Object> details = new HashMap<>();
+        all.forEach(c -> details.put(c.label(), Jsons.plain(AdminProvidersResource.describe(c).build())));
+        m.put("details", details);
+        m.put("writable", stored.writable());
         return html("providers", m, 200);
+    }
+
+    /** Every name a client can ask for and the credentials behind it, in the order they would be tried. */
+    @GET
+    @Path("routing")
+    @Produces(MediaType.TEXT_HTML)
+    public Response routing(@Context HttpServletRequest request) {
+        Map<String, Object> m = common(request, "routing");
+        RoutingTable t = AdminRoutingResource.table(gateway, config, stored, cooldowns, clock);
+        m.put("table", t);
+        m.put("strategy", t.strategy().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        m.put("fileStrategy", config.get().routing().strategy().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        return html("routing", m, 200);
     }
 
     @GET

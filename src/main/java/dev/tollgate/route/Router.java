@@ -86,6 +86,28 @@ public final class Router {
 
     /** The routes for {@code requested}, preferred first; empty when no credential serves it. */
     public List<Route> routes(String requested) {
+        return resolve(requested, true);
+    }
+
+    /**
+     * The routes a call for {@code requested} could take, for operators to look at: in config order
+     * (round-robin picks the first among them by weight, call by call), credentials cooling down
+     * last. Looking moves no rotation.
+     */
+    public List<Route> preview(String requested) {
+        return resolve(requested, false);
+    }
+
+    public TollgateConfig.Routing.Strategy strategy() {
+        return strategy;
+    }
+
+    /** Explicit names ({@code model-mappings}): the name a client asks for, and what it is routed as. */
+    public Map<String, String> mappings() {
+        return mappings;
+    }
+
+    private List<Route> resolve(String requested, boolean rotate) {
         String mapped = mappings.get(requested);
         if (mapped != null) {
             int colon = mapped.indexOf(':');
@@ -98,7 +120,7 @@ public final class Router {
                         onProvider.add(new Route(c.credential(), c.listed(model).orElse(model)));
                     }
                 }
-                return order(mapped, onProvider);
+                return order(mapped, onProvider, rotate);
             }
             requested = mapped;
         }
@@ -109,11 +131,11 @@ public final class Router {
         if (matched.isEmpty() && !claimedPrefix(requested)) {
             matched = catchAll(requested); // a name under a known prefix stays with that prefix's credentials
         }
-        return order(requested, matched);
+        return order(requested, matched, rotate);
     }
 
-    private List<Route> order(String requested, List<Route> matched) {
-        List<Route> ordered = strategy == TollgateConfig.Routing.Strategy.FILL_FIRST ? matched : rotate(requested, matched);
+    private List<Route> order(String requested, List<Route> matched, boolean rotate) {
+        List<Route> ordered = strategy == TollgateConfig.Routing.Strategy.FILL_FIRST || !rotate ? matched : rotate(requested, matched);
         return restedLast(ordered);
     }
 

@@ -3,10 +3,13 @@ package dev.tollgate.route;
 import dev.tollgate.config.CredentialSpec;
 import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.SecretDecryptor;
+import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +23,8 @@ import java.util.logging.Logger;
  * as the file would write it ({@link CredentialSpec}), its key and header values only encrypted
  * with the master password, so a database dump holds no secret in clear. Every instance re-reads
  * the table every few seconds ({@link #refresh}) and routes with the change; the one that made it
- * at once.
+ * at once. The routing strategy chosen on the dashboard is kept and shared the same way
+ * ({@code live_settings}): it overrides the file's {@code routing.strategy} until it is cleared.
  */
 public final class StoredCredentials {
     private static final Logger LOG = Logger.getLogger(StoredCredentials.class.getName());
@@ -33,6 +37,8 @@ public final class StoredCredentials {
     private final Clock clock;
     private final Runnable changed;
     private volatile Map<String, Stored> current = Map.of();
+    private volatile Optional<TollgateConfig.Routing.Strategy> strategy = Optional.empty();
+    private static final String STRATEGY = "routing.strategy";
 
     /**
      * One stored credential: what an admin sees (the spec, no secrets) and what routes (the credential).
@@ -60,6 +66,18 @@ public final class StoredCredentials {
         return current.values().stream().map(Stored::credential).toList();
     }
 
+    /** The file's credentials followed by these: every credential that routes, in the order routes list them. */
+    public List<ProviderCredential> after(List<ProviderCredential> file) {
+        List<ProviderCredential> all = new ArrayList<>(file);
+        all.addAll(credentials());
+        return all;
+    }
+
+    /** The stored credential behind a label, if it is one. */
+    public Optional<Stored> byLabel(String label) {
+        return current.values().stream().filter(s -> s.credential().label().equals(label)).findFirst();
+    }
+
     public List<Stored> all() {
         return List.copyOf(current.values());
     }
@@ -71,6 +89,26 @@ public final class StoredCredentials {
     /** Whether credentials can be stored: their secrets need the master password. */
     public boolean writable() {
         return masterPassword.isPresent();
+    }
+
+    /** The routing strategy chosen on the dashboard, over the file's; empty when the file's holds. */
+    public Optional<TollgateConfig.Routing.Strategy> strategy() {
+        return strategy;
+    }
+
+    /** Chooses the strategy for the whole fleet, or (empty) gives it back to the file. */
+    public void strategy(Optional<TollgateConfig.Routing.Strategy> chosen) {
+        if (chosen.isEmpty()) {
+            sql.update("DELETE FROM live_settings WHERE name = ?", p -> p.setString(1, STRATEGY));
+        } else {
+            sql.update("INSERT INTO live_settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE "
+                    + "SET value = excluded.value, updated_at = excluded.updated_at", p -> {
+                        p.setString(1, STRATEGY);
+                        p.setString(2, chosen.get().name());
+                        p.setLong(3, clock.millis());
+                    });
+        }
+        refresh();
     }
 
     /** Re-reads the table; a row that no longer decrypts (another master password) is left out, said once per refresh. */
@@ -91,8 +129,14 @@ public final class StoredCredentials {
                 LOG.warning("tollgate: stored credential " + r.id() + " (" + r.provider() + ") is not used: " + e.getMessage());
             }
         }
-        if (!fresh.keySet().equals(current.keySet()) || fresh.values().stream().anyMatch(s -> current.get(s.id()) != s)) {
+        Optional<TollgateConfig.Routing.Strategy> chosen = sql.query("SELECT value FROM live_settings WHERE name = ?",
+                p -> p.setString(1, STRATEGY), rs -> rs.getString(1)).stream().findFirst()
+                .flatMap(v -> Arrays.stream(TollgateConfig.Routing.Strategy.values()).filter(x -> x.name().equals(v)).findFirst());
+        boolean credentialsChanged = !fresh.keySet().equals(current.keySet())
+                || fresh.values().stream().anyMatch(s -> current.get(s.id()) != s);
+        if (credentialsChanged || !chosen.equals(strategy)) {
             current = Map.copyOf(fresh);
+            strategy = chosen;
             changed.run();
         }
     }

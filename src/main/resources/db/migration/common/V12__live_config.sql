@@ -19,3 +19,9 @@ CREATE TABLE fleet_instances (
     started_at       BIGINT NOT NULL,
     seen_at          BIGINT NOT NULL
 );
+-- Settings changed on the dashboard that override the file's for the whole fleet (routing.strategy).
+CREATE TABLE live_settings (
+    name       TEXT PRIMARY KEY,
+    value      TEXT   NOT NULL,
+    updated_at BIGINT NOT NULL
+);

@@ -316,4 +316,43 @@ class DashboardIT {
         browser.open(TestRig.VIEWER, "");
         assertTrue(browser.driver().findElements(By.linkText("System")).isEmpty(), "viewers get no System link");
     }
+
+    @Test
+    void anOperatorAddsAKeyFromTheProvidersPageAndTheRoutingPagePutsItInRotation() throws Exception {
+        browser.open(TestRig.ADMIN, "/providers");
+        assertTrue(browser.driver().findElement(By.id("providers")).getText().contains("from file"));
+        var form = browser.driver().findElement(By.id("provider-form"));
+        form.findElement(By.name("name")).sendKeys("paged");
+        form.findElement(By.name("base-url")).sendKeys(TestRig.fake().baseUrl());
+        form.findElement(By.name("api-key")).sendKeys("sk-paged-upstream-key");
+        form.findElement(By.name("models")).sendKeys("fake-gpt=paged-model");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        browser.waitUpTo(10).until(d -> d.findElement(By.id("providers")).getText().contains("paged#db-"));
+        assertFalse(browser.driver().getPageSource().contains("sk-paged-upstream-key"), "the key is never shown");
+
+        browser.open(TestRig.VIEWER, "/routing");
+        String routing = browser.driver().findElement(By.id("routing")).getText();
+        assertTrue(routing.contains("paged-model") && routing.contains("paged#db-"), routing);
+        String key = TestRig.newKey();
+        assertEquals(200, TestRig.post("v1/chat/completions", key, chat("paged-model", false, null, "hi")).statusCode());
+        assertTrue(String.valueOf(TestRig.awaitRecords(key, 1).get(0).get("credential")).startsWith("paged#db-"));
+        browser.screenshot("routing");
+
+        // the admin switches the fleet to fill-first, then gives the choice back to the file
+        browser.open(TestRig.ADMIN, "/routing");
+        new Select(browser.driver().findElement(By.id("strategy-choice"))).selectByValue("fill-first");
+        browser.driver().findElement(By.cssSelector("#strategy-form button")).click();
+        browser.waitUpTo(10).until(d -> d.findElement(By.id("strategy")).getText().equals("fill-first"));
+        assertEquals("dashboard", TestRig.json(TestRig.admin("GET", "admin/routing", null).body()).getString("strategy_source"));
+        assertEquals(200, TestRig.admin("PUT", "admin/routing", "{\"strategy\":null}").statusCode());
+
+        browser.open(TestRig.ADMIN, "/providers");
+        browser.driver().findElement(By.cssSelector("button[data-provider-toggle]")).click();
+        browser.waitUpTo(10).until(d -> d.findElement(By.cssSelector("#providers tr[data-label^='paged#'] .state")).getText().equals("disabled"));
+        assertEquals(404, TestRig.post("v1/chat/completions", key, chat("paged-model", false, null, "hi")).statusCode());
+        browser.driver().findElement(By.cssSelector("button[data-provider-delete]")).click();
+        browser.driver().switchTo().alert().accept();
+        browser.waitUpTo(10).until(d -> !d.findElement(By.id("providers")).getText().contains("paged#db-"));
+        browser.screenshot("providers-managed");
+    }
 }
