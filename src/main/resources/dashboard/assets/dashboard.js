@@ -91,8 +91,11 @@
       var t = m.totals;
       setKpi("requests", t.requests, n(t.requests));
       setKpi("tokens", t.tokens, n(t.tokens));
-      setKpi("cost_usd", t.cost_usd, usd(t.cost_usd));
-      setKpi("success_rate", t.success_rate, (t.success_rate * 100).toFixed(1) + " %");
+      // a cost of $0 for calls that have no price would be a lie: "n/a", and a note of how many were not counted
+      setKpi("cost_usd", t.cost_usd, t.requests > 0 && t.unpriced_requests === t.requests ? "n/a" : usd(t.cost_usd));
+      var note = document.getElementById("kpi-cost-note");
+      if (note) { note.textContent = t.unpriced_requests > 0 ? n(t.unpriced_requests) + " call(s) without a price, not counted" : ""; }
+      setKpi("success_rate", t.success_rate, Number(t.success_rate).toFixed(1) + " %");
       setKpi("avg_latency_ms", t.avg_latency_ms, Math.round(t.avg_latency_ms) + " ms");
       setKpi("p95_latency_ms", t.p95_latency_ms, t.p95_latency_ms + " ms");
       setKpi("avg_ttft_ms", t.avg_ttft_ms, Math.round(t.avg_ttft_ms) + " ms");
@@ -196,9 +199,9 @@
           }
         });
       } else if (action === "set-limits") {
+        // every kind is on the form, filled with what is set now: the PUT replaces the set with exactly what is shown
         var limits = {};
-        ["requests_per_minute", "tokens_per_day"].forEach(function (k) { if (f.get(k)) { limits[k] = Number(f.get(k)); } });
-        if (f.get("budget_usd_per_day")) { limits.budget_usd_per_day = Number(f.get("budget_usd_per_day")); }
+        form.querySelectorAll("input[data-limit]").forEach(function (i) { if (i.value.trim() !== "") { limits[i.name] = Number(i.value); } });
         done(send("PUT", "/admin/" + f.get("subject") + "/limits", limits), false).then(function (j) {
           if (j) { result.className = "result ok"; result.textContent = "Limits saved."; }
         });
@@ -369,5 +372,23 @@
         }
       });
     });
+  }
+
+  // Keys: the limits form shows the chosen key's or user's limits as they are set now
+  var limitsForm = document.getElementById("set-limits");
+  if (limitsForm) {
+    var subject = limitsForm.elements.subject;
+    var showLimits = function () {
+      if (!subject.value) { return; }
+      api("/admin/" + subject.value + "/limits").then(function (r) { return r.json(); }).then(function (j) {
+        limitsForm.querySelectorAll("input[data-limit]").forEach(function (i) {
+          i.value = j.limits[i.name] !== undefined ? String(j.limits[i.name]) : "";
+          i.placeholder = j.effective[i.name] !== undefined && j.limits[i.name] === undefined
+            ? "default " + j.effective[i.name] : "";
+        });
+      }).catch(function () { });
+    };
+    subject.addEventListener("change", showLimits);
+    showLimits();
   }
 }());

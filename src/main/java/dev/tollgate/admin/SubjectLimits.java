@@ -30,11 +30,16 @@ final class SubjectLimits {
         });
     }
 
-    /** {@code {"subject","id","limits":{…},"used":{…}}}: the limits and what the subject has used now. */
+    /**
+     * {@code {"subject","id","limits":{…},"effective":{…},"used":{…}}}: the limits set on the subject
+     * (what a PUT replaces), those in force (with the config's per-key default under them), and what
+     * the subject has used now.
+     */
     private static JsonObject view(RateLimiter limiter, Subject s) {
         return JSON.createObjectBuilder().add("subject", s.kind().name().toLowerCase(Locale.ROOT))
                 .add("id", s.id())
-                .add("limits", AdminJson.limits(limiter.limitsOf(s).values()))
+                .add("limits", AdminJson.limits(limiter.ownLimits(s).values()))
+                .add("effective", AdminJson.limits(limiter.limitsOf(s).values()))
                 .add("used", AdminJson.limits(limiter.used(s)))
                 .build();
     }

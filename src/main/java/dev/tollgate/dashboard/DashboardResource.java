@@ -4,6 +4,7 @@ import dev.tollgate.access.Accounts;
 import dev.tollgate.access.ClientKey;
 import dev.tollgate.admin.AdminProvidersResource;
 import dev.tollgate.admin.AdminRoutingResource;
+import dev.tollgate.config.LimitSet;
 import dev.tollgate.config.LiveConfig;
 import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.gateway.Gateway;
@@ -44,6 +45,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,6 +69,13 @@ public final class DashboardResource {
             "dashboard.css", "dashboard/assets/dashboard.css",
             "dashboard.js", "dashboard/assets/dashboard.js",
             "chart.umd.min.js", "META-INF/resources/webjars/chart.js/" + webjarVersion("chart.js") + "/dist/chart.umd.min.js");
+
+    /** How the Keys page names each kind of limit. */
+    private static final Map<LimitSet.Kind, String> LIMIT_LABELS = Map.of(
+            LimitSet.Kind.REQUESTS_PER_MINUTE, "Requests / minute", LimitSet.Kind.REQUESTS_PER_DAY, "Requests / day",
+            LimitSet.Kind.TOKENS_PER_MINUTE, "Tokens / minute", LimitSet.Kind.TOKENS_PER_DAY, "Tokens / day",
+            LimitSet.Kind.TOTAL_TOKENS, "Tokens in total", LimitSet.Kind.BUDGET_USD_PER_DAY, "Budget USD / day",
+            LimitSet.Kind.BUDGET_USD_PER_MONTH, "Budget USD / month", LimitSet.Kind.MAX_CONCURRENT, "Calls at once");
 
     private final MetricsService metrics;
     private final UsageLog log;
@@ -202,6 +211,8 @@ public final class DashboardResource {
         m.put("users", accounts.users());
         List<Map<String, Object>> keys = accounts.keys().stream().map(k -> keyRow(k, now)).toList();
         m.put("keys", keys);
+        m.put("limitKinds", Arrays.stream(LimitSet.Kind.values()).map(k -> Map.of("key", k.jsonKey(), "money", k.money(),
+                "label", LIMIT_LABELS.get(k))).toList());
         return html("keys", m, 200);
     }
 

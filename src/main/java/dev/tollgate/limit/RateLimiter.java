@@ -143,6 +143,11 @@ public final class RateLimiter {
         allowances.forEach((s, a) -> a.limits(limitsOf(s)));
     }
 
+    /** The limits set on the subject itself (the admin API's), without the config's per-key default. */
+    public LimitSet ownLimits(Subject s) {
+        return s.kind() == Subject.Kind.GLOBAL ? configured.global() : stored.getOrDefault(s, LimitSet.NONE);
+    }
+
     /** A reload's limits, in force for every allowance from the next request on; what was used so far stays counted. */
     public void useConfig(ConfigLimits limits) {
         configured = limits;

@@ -49,7 +49,8 @@ public final class MetricsJson {
                 .add("reasoning_tokens", t.reasoningTokens())
                 .add("cached_tokens", t.cachedTokens())
                 .add("failed_requests", t.failedRequests())
-                .add("success_rate", round(t.successRate(), 4))
+                // a percentage (99.2), as the seed system documents it
+                .add("success_rate", round(t.successRate() * 100, 2))
                 .add("avg_latency_ms", round(t.avgLatencyMs(), 2))
                 .add("avg_ttft_ms", round(t.avgTtftMs(), 2))
                 .add("cost_usd", t.costUsd())

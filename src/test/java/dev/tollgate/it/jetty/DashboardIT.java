@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.Browser;
 import dev.tollgate.it.TestRig;
 import jakarta.json.Json;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -105,6 +106,9 @@ class DashboardIT {
         browser.open(TestRig.VIEWER, "?range=24h&model=dash-model");
         browser.assertFiguresEqualTheApi();
         assertTrue(browser.shownFigures().get("query").contains("model=dash-model"));
+        // dash-model has no price: its calls cost n/a, not $0, and the card says how many were not counted
+        assertEquals("n/a", browser.driver().findElement(By.id("kpi-cost_usd")).getText());
+        assertTrue(browser.driver().findElement(By.id("kpi-cost-note")).getText().contains("without a price"));
     }
 
     @Test
@@ -167,6 +171,24 @@ class DashboardIT {
         browser.waitUpTo(10).until(d -> d.findElement(By.id("action-result")).getText().contains("Limits saved"));
         assertEquals(7, json(TestRig.admin("GET", "admin/users/dash-user/limits", null).body())
                 .getJsonObject("limits").getInt("requests_per_minute"));
+        // a limit of another kind, set through the API, shows in the form and survives a save from the page
+        assertEquals(200, TestRig.admin("PUT", "admin/users/dash-user/limits",
+                "{\"requests_per_minute\":7,\"budget_usd_per_month\":12.5}").statusCode());
+        browser.driver().navigate().refresh();
+        new Select(browser.driver().findElement(By.cssSelector("#set-limits select[name=subject]")))
+                .selectByValue("users/dash-user");
+        browser.waitUpTo(10).until(d -> "12.5".equals(d.findElement(By.cssSelector("#set-limits input[name=budget_usd_per_month]"))
+                .getDomProperty("value")));
+        assertEquals("7", browser.driver().findElement(By.cssSelector("#set-limits input[name=requests_per_minute]"))
+                .getDomProperty("value"), "the form shows the limits that are set");
+        var rpm = browser.driver().findElement(By.cssSelector("#set-limits input[name=requests_per_minute]"));
+        rpm.clear();
+        rpm.sendKeys("9");
+        browser.driver().findElement(By.cssSelector("#set-limits button")).click();
+        browser.waitUpTo(10).until(d -> json(TestRig.admin("GET", "admin/users/dash-user/limits", null).body())
+                .getJsonObject("limits").getInt("requests_per_minute") == 9);
+        assertEquals(0, new BigDecimal("12.5").compareTo(json(TestRig.admin("GET", "admin/users/dash-user/limits", null)
+                .body()).getJsonObject("limits").getJsonNumber("budget_usd_per_month").bigDecimalValue()), "the budget is kept");
 
         // and a key revoked there is refused from the next request
         browser.driver().navigate().refresh();

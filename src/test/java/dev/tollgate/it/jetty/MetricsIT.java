@@ -90,7 +90,7 @@ class MetricsIT {
         assertEquals(11, mine.getInt("requests"));
         assertEquals(1, mine.getInt("failed_requests"));
         assertEquals(expectA[1] + requestsB * (FakeOpenAi.promptTokens(1) + 5), mine.getJsonNumber("tokens").longValue());
-        assertEquals(new BigDecimal("0.9091"), mine.getJsonNumber("success_rate").bigDecimalValue());
+        assertEquals(new BigDecimal("90.91"), mine.getJsonNumber("success_rate").bigDecimalValue(), "a percentage, as the seed documents it");
         JsonObject b = find(all.getJsonArray("by_model"), "model", "metrics-b");
         assertEquals(requestsB, b.getInt("requests"));
         assertEquals(requestsB, b.getInt("unpriced_requests"), "metrics-b has no price");
