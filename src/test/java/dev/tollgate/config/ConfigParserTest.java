@@ -331,4 +331,42 @@ class ConfigParserTest {
         assertEquals(Path.of("/etc/tollgate/data/journal"), c.persistence().journal());
         assertThrows(ConfigException.class, () -> parse("persistence: {durability: sometimes}\n"));
     }
+
+    @Test
+    void proxiesPerKeyAndGlobalWithAnEmptyOneMeaningDirect() {
+        TollgateConfig c = parse("proxy-url: http://proxy.corp:3128\n"
+                + "openai-api-key:\n  - api-key: a\n  - api-key: b\n    proxy-url: \"\"\n  - api-key: c\n    proxy-url: http://other:8080\n");
+        assertEquals(Optional.of(URI.create("http://proxy.corp:3128")), c.credentials().get(0).proxy());
+        assertEquals(Optional.empty(), c.credentials().get(1).proxy(), "an empty proxy-url is a direct connection");
+        assertEquals(Optional.of(URI.create("http://other:8080")), c.credentials().get(2).proxy());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("claude-api-key:\n  - api-key: a\n    proxy-url: socks5://127.0.0.1:1080\n"));
+        assertTrue(e.getMessage().contains("'claude-api-key[0]' (line 2) proxy-url must be an HTTP proxy"), e.getMessage());
+    }
+
+    @Test
+    void configKeysCarryTheirOwnLimitsAndTheLimitsSectionSetsDefaults() {
+        TollgateConfig c = parse("api-keys:\n  - plain-key\n  - key: team-key\n    limits: {requests-per-minute: 5, budget-usd-per-month: 20}\n"
+                + "limits:\n  per-key: {requests-per-minute: 60}\n  refuse-unpriced-models: true\n"
+                + "rate-limit: {enabled: true, global-rpm: 100, per-key-rpm: 30}\n");
+        assertEquals(List.of("plain-key", "team-key"), c.apiKeys());
+        assertEquals(5L, c.apiKeyLimits().get("team-key").get(LimitSet.Kind.REQUESTS_PER_MINUTE).orElseThrow());
+        assertFalse(c.apiKeyLimits().containsKey("plain-key"));
+        assertEquals(60L, c.quota().perKey().get(LimitSet.Kind.REQUESTS_PER_MINUTE).orElseThrow(), "limits: wins over rate-limit:");
+        assertEquals(100L, c.quota().global().get(LimitSet.Kind.REQUESTS_PER_MINUTE).orElseThrow());
+        assertTrue(c.quota().refuseUnpriced());
+        TollgateConfig off = parse("rate-limit: {enabled: false, global-rpm: 100}\n");
+        assertTrue(off.quota().global().isEmpty(), "a disabled rate-limit block sets nothing");
+        assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    @Test
+    void unnamedCompatibleProvidersAreNamedAfterTheirPrefixOrHost() {
+        TollgateConfig c = parse("openai-compatibility:\n"
+                + "  - api-key: a\n    base-url: https://api.deepseek.com\n    prefix: deepseek/\n    wire-api: chat\n"
+                + "  - api-key: b\n    base-url: https://api.groq.com/openai/v1\n"
+                + "  - api-key: c\n    base-url: https://api.groq.com/openai/v1\n");
+        assertEquals(List.of("deepseek#1", "api.groq.com#1", "api.groq.com#2"),
+                c.credentials().stream().map(ProviderCredential::label).toList(), "each credential keeps a label of its own");
+    }
 }

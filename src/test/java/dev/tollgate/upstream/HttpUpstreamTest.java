@@ -71,6 +71,38 @@ class HttpUpstreamTest {
         }
     }
 
+    @Test
+    void aCredentialWithAProxyUrlCallsThroughThatHttpProxy() throws Exception {
+        List<String> seen = new ArrayList<>();
+        HttpServer proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        proxy.createContext("/", exchange -> {
+            // a proxy is sent the whole URL of the upstream, and forwards; this one answers itself
+            synchronized (seen) {
+                seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " host=" + exchange.getRequestHeaders().getFirst("Host"));
+            }
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "{\"via\":\"proxy\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        proxy.start();
+        HttpUpstream upstream = new HttpUpstream(Duration.ofSeconds(5), Duration.ofSeconds(30),
+                Optional.of(URI.create("http://127.0.0.1:" + proxy.getAddress().getPort())));
+        try {
+            ProviderCredential credential = new ProviderCredential("openai", ProviderCredential.Wire.OPENAI, "openai#1",
+                    "sk-up", URI.create("http://upstream.invalid:8080/v1"), List.of(), Optional.empty(), List.of(), Map.of(), 1,
+                    false, WireSettings.None.INSTANCE, Optional.empty());
+            UpstreamResponse r = upstream.send(new UpstreamRequest(credential, "/chat/completions",
+                    "{}".getBytes(StandardCharsets.UTF_8), null, false, Map.of())).get(10, TimeUnit.SECONDS);
+            assertEquals(200, r.status());
+            assertEquals(List.of("POST http://upstream.invalid:8080/v1/chat/completions host=upstream.invalid:8080"), seen);
+        } finally {
+            upstream.close();
+            proxy.stop(0);
+        }
+    }
+
     private static long waitingThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("tollgate-wait-")).count();
