@@ -327,6 +327,16 @@
       }
       ["base-url", "api-key", "prefix", "proxy-url"].forEach(function (k) { if (f.get(k)) { body[k] = f.get(k); } });
       if (f.get("weight")) { body.weight = Number(f.get("weight")); }
+      var excluded = String(f.get("excluded-models") || "").split(",").map(function (x) { return x.trim(); }).filter(Boolean);
+      if (excluded.length || f.get("id")) { body["excluded-models"] = excluded; }
+      var headerLines = String(f.get("headers") || "").split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
+      if (headerLines.length) {
+        body.headers = {};
+        headerLines.forEach(function (l) {
+          var colon = l.indexOf(":");
+          if (colon > 0) { body.headers[l.slice(0, colon).trim()] = l.slice(colon + 1).trim(); }
+        });
+      }
       var models = String(f.get("models") || "").split("\n").map(function (l) { return l.trim(); }).filter(Boolean);
       if (models.length) {
         body.models = models.map(function (l) {
@@ -353,6 +363,8 @@
         e.models.value = b.dataset.models;
         e.prefix.value = b.dataset.prefix;
         e.weight.value = b.dataset.weight;
+        e["excluded-models"].value = b.dataset.excluded;
+        e.headers.value = "";
         e["api-key"].value = "";
         e["wire-api"].value = b.dataset.format === "openai_responses" ? "responses" : "chat";
         document.getElementById("provider-form-title").textContent = "Edit " + b.dataset.provider + "#" + b.dataset.providerEdit;

@@ -348,9 +348,14 @@ class DashboardIT {
         form.findElement(By.name("base-url")).sendKeys(TestRig.fake().baseUrl());
         form.findElement(By.name("api-key")).sendKeys("sk-paged-upstream-key");
         form.findElement(By.name("models")).sendKeys("fake-gpt=paged-model");
+        form.findElement(By.name("excluded-models")).sendKeys("*-preview");
+        form.findElement(By.name("headers")).sendKeys("X-Paged-Team: teal-secret-value");
         form.findElement(By.cssSelector("button[type=submit]")).click();
         browser.waitUpTo(10).until(d -> d.findElement(By.id("providers")).getText().contains("paged#db-"));
-        assertFalse(browser.driver().getPageSource().contains("sk-paged-upstream-key"), "the key is never shown");
+        assertFalse(browser.driver().getPageSource().contains("sk-paged-upstream-key")
+                || browser.driver().getPageSource().contains("teal-secret-value"), "the key and header values are never shown");
+        String listed = TestRig.admin("GET", "admin/providers", null).body();
+        assertTrue(listed.contains("\"excluded_models\":[\"*-preview\"]") && listed.contains("\"header_names\":[\"X-Paged-Team\"]"), listed);
 
         browser.open(TestRig.VIEWER, "/routing");
         String routing = browser.driver().findElement(By.id("routing")).getText();
