@@ -17,7 +17,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Locale;
 
 /**
  * {@code GET /admin/config} (role tollgate-admin): the configuration in force, secrets redacted —
@@ -96,23 +95,10 @@ public final class AdminConfigResource {
                 .build().toString();
     }
 
+    /** A credential as the Providers API describes it, with the secret fields present but redacted. */
     private static JsonObjectBuilder credential(ProviderCredential c) {
-        JsonArrayBuilder models = JSON.createArrayBuilder();
-        c.models().forEach(m -> {
-            JsonObjectBuilder entry = JSON.createObjectBuilder().add("id", m.id());
-            m.alias().ifPresent(a -> entry.add("alias", a));
-            models.add(entry);
-        });
         JsonObjectBuilder headers = JSON.createObjectBuilder();
         c.headers().keySet().forEach(h -> headers.add(h, REDACTED));
-        JsonArrayBuilder excluded = JSON.createArrayBuilder();
-        c.excludedModels().forEach(excluded::add);
-        JsonObjectBuilder b = JSON.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
-                .add("wire", c.wire().name().toLowerCase(Locale.ROOT)).add("base_url", c.baseUrl().toString())
-                .add("api_key", c.apiKey().isEmpty() ? "" : REDACTED).add("models", models)
-                .add("excluded_models", excluded).add("headers", headers).add("weight", c.weight())
-                .add("disabled", c.disabled());
-        c.prefix().ifPresent(p -> b.add("prefix", p));
-        return b;
+        return AdminProvidersResource.describe(c).add("api_key", c.apiKey().isEmpty() ? "" : REDACTED).add("headers", headers);
     }
 }

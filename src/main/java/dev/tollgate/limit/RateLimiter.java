@@ -214,11 +214,9 @@ public final class RateLimiter {
         }
         if (caller.keyId() != null) {
             involved.add(allowance(Subject.key(caller.keyId())));
-        } else if (caller.key().hash() != null && c.keys().containsKey(caller.key().hash())) {
-            Subject key = configKey(caller.key().hash());
-            if (!limitsOf(key).isEmpty()) {
-                involved.add(allowance(key));
-            }
+        } else if (caller.key().hash() != null && (!c.perKey().isEmpty() || !c.keys().getOrDefault(caller.key().hash(),
+                LimitSet.NONE).isEmpty()) && c.keys().containsKey(caller.key().hash())) {
+            involved.add(allowance(configKey(caller.key().hash()))); // a config key with limits, its own or the default
         }
         if (involved.isEmpty()) {
             return new Permit(List.of(), Map.of(), this::settle, prices);
