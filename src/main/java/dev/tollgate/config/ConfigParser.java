@@ -107,8 +107,24 @@ public final class ConfigParser {
                 payloadRules(top),
                 top.stringMap("model-mappings"),
                 credentials);
+        refuseUnknownProviders(top);
         warnUnknown(top);
         return config;
+    }
+
+    /**
+     * A provider section the gateway does not know ({@code claude-api-keys}, a typo, or a provider it
+     * cannot call) is refused, not ignored: ignoring it would start, or reload into, a gateway without
+     * the credentials the operator meant to give it.
+     */
+    private static void refuseUnknownProviders(YamlSection top) {
+        for (String key : top.unreadNames()) {
+            if (key.endsWith("-api-key") || key.endsWith("-api-keys")) {
+                throw top.error(key, "is not a provider section this gateway knows; the known ones are openai-api-key, "
+                        + "codex-api-key, claude-api-key, gemini-api-key, generative-language-api-key, openai-compatibility, "
+                        + "azure-openai and mock");
+            }
+        }
     }
 
     /** The seed systems' keys a WAR cannot honour: each named once, with what to use instead. */

@@ -59,6 +59,11 @@ final class YamlSection {
         return valueNode(key).filter(n -> !isNull(n)).isPresent();
     }
 
+    /** The names of keys no accessor asked for, in file order. */
+    List<String> unreadNames() {
+        return entries.keySet().stream().filter(k -> !read.contains(k)).toList();
+    }
+
     /** Keys present in the file that no accessor asked for: reported as warnings, not errors, so seed files still load. */
     List<String> unreadKeys() {
         List<String> unread = new ArrayList<>();

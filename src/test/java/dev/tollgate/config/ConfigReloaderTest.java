@@ -79,6 +79,7 @@ class ConfigReloaderTest {
             {"openai-compatibility:\n  - name: x\n    base-url: https://x.example\n    api-key: k\n    wire-api: grpc\n",
                 "'openai-compatibility[0].wire-api' (line 5) must be"},
             {"claude-api-key:\n  - api-key: ENC(bm90IGEgc2VjcmV0)\n", "'claude-api-key[0].api-key' (line 2) is encrypted"},
+            {"api-keys: [k1]\nclaude-api-keys:\n  - api-key: sk-ant\n", "'claude-api-keys' (line 3) is not a provider section"},
             {"request-retry: 7\n", "the target refuses this one"},
         };
         for (String[] b : bad) {
