@@ -8,6 +8,7 @@ import dev.tollgate.metrics.MetricsReport;
 import dev.tollgate.metrics.MetricsReport.Group;
 import dev.tollgate.metrics.Totals;
 import dev.tollgate.metrics.UsageLog;
+import dev.tollgate.ops.LogBuffer;
 import dev.tollgate.route.CredentialStatus;
 import java.time.Instant;
 import java.util.List;
@@ -91,11 +92,27 @@ class PagesTest {
         Map<String, Object> p = DashboardResource.frame("providers", "/tollgate", "http://gw", false, "v", "eu-1", "m");
         p.put("credentials", List.of(new CredentialStatus("openai", "openai#1", "openai", "https://api.openai.com/v1",
                 "cooling", NOW.plusSeconds(30), 3, "429 <b>slow down</b>")));
+        p.put("details", Map.of("openai#1", Map.of("models", List.of(Map.of("id", "<b>m</b>")), "weight", 1, "disabled", false,
+                "excluded_models", List.of())));
+        p.put("storedIds", Map.of());
+        p.put("writable", false);
         String providers = pages.render("providers", p);
+        assertTrue(providers.contains("&lt;b&gt;m&lt;/b&gt;") && providers.contains("from file"), providers);
         assertTrue(providers.contains("cooling until 2026-11-23 12:00:30Z"), providers);
         assertTrue(providers.contains("429 &lt;b&gt;slow down&lt;/b&gt;"));
         p.put("credentials", List.of());
-        assertTrue(pages.render("providers", p).contains("No provider credentials are configured"));
+        assertTrue(pages.render("providers", p).contains("No provider credentials yet"));
+
+        // the gateway log shows what callers and upstreams got into a log line as text
+        Map<String, Object> g = DashboardResource.frame("gateway-log", "/tollgate", "http://gw", true, "tg-admin", "eu-1", "m");
+        g.put("lines", List.of(new LogBuffer.Line(7, NOW, "WARNING", "dev.tollgate.gateway.CallRun",
+                "upstream said <script>alert(1)</script>", null)));
+        g.put("last", 7L);
+        g.put("level", "INFO");
+        g.put("q", "\"><img src=x>");
+        String log = pages.render("gateway-log", g);
+        assertFalse(log.contains("<script>alert(1)") || log.contains("\"><img src=x>"), log);
+        assertTrue(log.contains("upstream said &lt;script&gt;"), log);
     }
 
     @Test
