@@ -241,6 +241,15 @@ class FleetIT {
                     chat("fleet-added-model", false, null, "via b")).statusCode() == 200;
         }, "instance b to serve the credential added on a");
         assertTrue(admin(b, "GET", "admin/providers", null).body().contains("\"label\":\"" + label + "\""));
+        // the System page's list: both instances, each with its config file's hash (the files differ by instance-id)
+        TestRig.await(() -> json(admin(a, "GET", "admin/system", null).body()).getJsonArray("instances").size() == 2,
+                "both instances in the fleet's list");
+        JsonObject system = json(admin(a, "GET", "admin/system", null).body());
+        String ownHash = system.getJsonObject("config").getString("hash");
+        for (JsonObject i : system.getJsonArray("instances").getValuesAs(JsonObject.class)) {
+            assertEquals("up", i.getString("state"), i.toString());
+            assertEquals(i.getString("instance_id").equals("fleet-a"), i.getString("config_hash").equals(ownHash), i.toString());
+        }
     }
 
     private static HttpResponse<String> proxy(TomcatInstance t, String key) {
