@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs the demo: the WAR in a real Tomcat unpacked by Maven, in the foreground, so the mvn command
-# that started it ends when Tomcat does (Ctrl-C, or the JVM dying) and its log is this terminal.
+# Runs the demo: the WAR in a real Tomcat unpacked by Maven, tied to the mvn command that started it:
+# its log is this terminal, the command ends when Tomcat does (its JVM dying included), and Tomcat
+# stops when the command does (Ctrl-C, a signal, or the mvn process killed outright).
 #   usage: run-tomcat.sh CATALINA_HOME WAR HTTP_PORT CONFIG_FILE
 # Tomcat's shutdown port is off (-1): nothing listens but the HTTP port.
 set -eu
@@ -26,4 +27,17 @@ CATALINA_HOME=$home CATALINA_BASE=$home
 CATALINA_OPTS="${CATALINA_OPTS:-} -Dtollgate.config=$config -Dtollgate.public-url=http://localhost:$port/tollgate"
 export CATALINA_HOME CATALINA_BASE CATALINA_OPTS
 echo "tollgate demo: Tomcat at $home, http://localhost:$port/tollgate, config $config (edits are applied live)"
-exec sh "$home/bin/catalina.sh" run
+parent=$PPID
+sh "$home/bin/catalina.sh" run &
+tomcat=$!   # catalina.sh run execs the JVM: this is Tomcat's own pid
+stop() {
+  kill "$tomcat" 2>/dev/null || true   # TERM: Tomcat shuts down in order, the recorder flushed first
+  wait "$tomcat" || true
+  exit 0
+}
+trap stop INT TERM HUP
+while kill -0 "$tomcat" 2>/dev/null; do
+  kill -0 "$parent" 2>/dev/null || stop   # mvn is gone without a word (kill -9): Tomcat goes too
+  sleep 1
+done
+wait "$tomcat"   # Tomcat ended by itself: its status is the command's
