@@ -132,6 +132,13 @@ class AppServerIT {
         assertEquals(2, json(metrics.body()).getJsonObject("totals").getInt("requests"));
         assertEquals(200, operator("admin/config", TestRig.ADMIN).statusCode());
         assertEquals(200, operator("_qs/health", null).statusCode());
+        assertEquals(200, operator("health", null).statusCode(), "the seed's load-balancer path");
+        // the gateway log buffer hears the gateway's own logger under each container's logging
+        HttpResponse<String> log = operator("admin/log?q=ready", TestRig.ADMIN);
+        assertEquals(200, log.statusCode(), log.body());
+        assertTrue(json(log.body()).getJsonArray("data").getJsonObject(0).getString("message").contains("ready"), log.body());
+        assertEquals(403, operator("_qs/metrics/ui/system", TestRig.VIEWER).statusCode(), "the System page is for admins");
+        assertEquals(200, operator("_qs/metrics/ui/system", TestRig.ADMIN).statusCode());
     }
 
     @Test
