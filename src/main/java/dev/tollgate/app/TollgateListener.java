@@ -38,9 +38,11 @@ import dev.tollgate.logs.LogSearch;
 import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
 import dev.tollgate.metrics.UsageLog;
+import dev.tollgate.ops.CallLog;
 import dev.tollgate.ops.CrossSiteGuard;
 import dev.tollgate.ops.HealthResource;
 import dev.tollgate.ops.LogBuffer;
+import dev.tollgate.ops.LogOutput;
 import dev.tollgate.ops.MetricsResource;
 import dev.tollgate.ops.OperatorNetworkFilter;
 import dev.tollgate.ops.SystemStatus;
@@ -54,6 +56,7 @@ import dev.tollgate.store.StoreException;
 import dev.tollgate.usage.MeteringFilter;
 import dev.tollgate.usage.RecordJournal;
 import dev.tollgate.usage.Retention;
+import dev.tollgate.usage.UsageRecord;
 import dev.tollgate.usage.UsageRecorder;
 import dev.tollgate.usage.UsageTable;
 import jakarta.servlet.DispatcherType;
@@ -78,6 +81,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.glassfish.jersey.CommonProperties;
@@ -177,7 +181,7 @@ public final class TollgateListener implements ServletContextListener {
                 cooldowns, timer, clock);
         Gateway gateway = running.gateway();
         LiveConfig live = running.config();
-        logBuffer.maskSecretsOf(() -> secrets(running));
+        teardown.push(ownLogs(logBuffer, running));
 
         RecordingState recording = new RecordingState(database, recorder, journal);
         HealthResource.Probe health = () -> new HealthResource.Health(version, config.instanceId(), database.description(),
@@ -197,7 +201,7 @@ public final class TollgateListener implements ServletContextListener {
         }
         // metering always runs: the limits settle and end each request through it, recorded or not
         meterModelCalls(context, new MeteringFilter(
-                new FinishedRecords(prices, record ? recorder::submit : r -> { }, List.of(counters::add, feed::publish)),
+                new FinishedRecords(prices, record ? recorder::submit : r -> { }, views(counters, feed, config)),
                 journal == null ? null : FinishedRecords.journal(prices, journal)));
 
         BodyReader bodies = new BodyReader(config.input(), timer);
@@ -264,6 +268,24 @@ public final class TollgateListener implements ServletContextListener {
             }
         }, 0, 10, TimeUnit.SECONDS);
         return new SystemStatus(health, running.config(), fleet, startedAt);
+    }
+
+    /**
+     * The gateway's own log lines: the buffer behind the Gateway log page masks the running
+     * gateway's secrets, and {@code logging.format: json} writes them as JSON lines.
+     */
+    private static LogOutput ownLogs(LogBuffer buffer, Reconfiguration.Live running) {
+        buffer.maskSecretsOf(() -> secrets(running));
+        return LogOutput.apply(running.config().get(), () -> secrets(running), System.out);
+    }
+
+    /** What sees each finished record besides the recorder: live counters, the live feed, and the call log when on. */
+    private static List<Consumer<UsageRecord>> views(LiveCounters counters, LiveFeed feed, TollgateConfig config) {
+        List<Consumer<UsageRecord>> views = new ArrayList<>(List.of(counters::add, feed::publish));
+        if (config.logging().calls()) {
+            views.add(new CallLog());
+        }
+        return views;
     }
 
     /** Every secret the running gateway holds, for the log buffer to mask. */

@@ -101,6 +101,7 @@ public final class ConfigParser {
                 inputLimits(top),
                 ops(top),
                 logs(top),
+                logging(top),
                 modelPrices(top),
                 quota(top),
                 routing(top),
@@ -212,6 +213,23 @@ public final class ConfigParser {
                 positive(s, "conversation-idle", d.conversationIdle()));
         warnUnknown(s);
         return logs;
+    }
+
+    private TollgateConfig.Logging logging(YamlSection top) {
+        TollgateConfig.Logging d = TollgateConfig.Logging.defaults();
+        Optional<YamlSection> section = top.section("logging");
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        String format = s.string("format", "plain").trim().toLowerCase(Locale.ROOT);
+        TollgateConfig.Logging result = new TollgateConfig.Logging(switch (format) {
+            case "plain" -> TollgateConfig.Logging.Format.PLAIN;
+            case "json" -> TollgateConfig.Logging.Format.JSON;
+            default -> throw s.error("format", "must be plain or json, got '" + format + "'");
+        }, s.bool("calls", d.calls()));
+        warnUnknown(s);
+        return result;
     }
 
     private Persistence persistence(YamlSection top, Path baseDir, Path defaultDatabase) {

@@ -28,6 +28,7 @@ public record TollgateConfig(
         InputLimits input,
         Ops ops,
         Logs logs,
+        Logging logging,
         List<ModelPrice> modelPrices,
         Quota quota,
         Routing routing,
@@ -48,7 +49,7 @@ public record TollgateConfig(
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), Map.of(), true, true,
                 Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
+                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), Logging.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
     }
 
     /**
@@ -83,6 +84,9 @@ public record TollgateConfig(
         }
         if (!logs.equals(next.logs)) {
             changed.add("logs");
+        }
+        if (!logging.equals(next.logging)) {
+            changed.add("logging");
         }
         return changed;
     }
@@ -166,6 +170,19 @@ public record TollgateConfig(
 
         public static Logs defaults() {
             return new Logs(false, 1024 * 1024, 30, 64L * 1024 * 1024, List.of());
+        }
+    }
+
+    /**
+     * The gateway's own log lines ({@code logging:}): {@code plain} text through the container's
+     * logging (the default), or {@code json}, one object per line on standard output; and whether
+     * each finished call gets a line of its own ({@code calls}).
+     */
+    public record Logging(Format format, boolean calls) {
+        public enum Format { PLAIN, JSON }
+
+        public static Logging defaults() {
+            return new Logging(Format.PLAIN, false);
         }
     }
 

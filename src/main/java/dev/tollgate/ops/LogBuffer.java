@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 public final class LogBuffer extends Handler {
     public static final int CAPACITY = 2_000;
     static final int MAX_CHARS = 4_000;
-    private static final Pattern REQUEST_ID = Pattern.compile("\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b");
+    static final Pattern REQUEST_ID = Pattern.compile("\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b");
     private static final SimpleFormatter TEXT = new SimpleFormatter();
 
     private final Deque<Line> lines = new ArrayDeque<>();
