@@ -47,10 +47,16 @@ final class Reconfiguration implements ConfigReloader.Target {
     private final Cooldowns cooldowns;
     /** Credentials and the strategy kept outside the file (the database's), merged over the file's. */
     private final StoredCredentials stored;
-    private volatile LiveConfig live;
+    /**
+     * The config this last put in force. A change of the stored credentials routes on it, not on the
+     * live config, which a reload swaps only after {@link #apply} returns: in between, a stored
+     * change must not bring the old file's routes back.
+     */
+    private TollgateConfig applied;
 
-    Reconfiguration(Gateway gateway, ClientKeys keys, RateLimiter limiter, PriceTable prices, Cooldowns cooldowns,
-                    StoredCredentials stored) {
+    Reconfiguration(TollgateConfig initial, Gateway gateway, ClientKeys keys, RateLimiter limiter, PriceTable prices,
+                    Cooldowns cooldowns, StoredCredentials stored) {
+        this.applied = initial;
         this.gateway = gateway;
         this.keys = keys;
         this.limiter = limiter;
@@ -82,8 +88,7 @@ final class Reconfiguration implements ConfigReloader.Target {
         stored.refresh(); // before the first router: stored credentials serve from the first call
         Gateway gateway = new Gateway(keys, limiter, router(config, stored, cooldowns), cooldowns,
                 new PayloadRules(config.payloadRules()), upstreams, config.timeouts(), config.input(), config.requestRetry(), timer);
-        self[0] = new Reconfiguration(gateway, keys, limiter, prices, cooldowns, stored);
-        self[0].live = live;
+        self[0] = new Reconfiguration(config, gateway, keys, limiter, prices, cooldowns, stored);
         ConfigReloader reloader = new ConfigReloader(locator, config.source(), live, self[0], clock);
         reloader.watch(timer, CONFIG_WATCH);
         timer.scheduleWithFixedDelay(() -> {
@@ -98,7 +103,7 @@ final class Reconfiguration implements ConfigReloader.Target {
 
     /** The stored credentials changed (here or on another instance): route with them, on the config in force. */
     private synchronized void storedChanged() {
-        TollgateConfig config = live.get();
+        TollgateConfig config = applied;
         gateway.reroute(router(config, stored, cooldowns), new PayloadRules(config.payloadRules()), config.requestRetry());
     }
 
@@ -123,11 +128,13 @@ final class Reconfiguration implements ConfigReloader.Target {
         RateLimiter.ConfigLimits limits = limits(next);
         // everything is built: from here on nothing refuses
         cooldowns.periods(next.routing().cooldown(), next.routing().maxCooldown());
-        cooldowns.carryOver(kept(previous.credentials(), next.credentials()));
+        // the stored credentials are on both sides, under the same labels: their rests stay
+        cooldowns.carryOver(kept(stored.after(previous.credentials()), stored.after(next.credentials())));
         prices.useOverrides(next.modelPrices());
         limiter.useConfig(limits);
         keys.useConfigured(next.apiKeys());
         gateway.reroute(router, payload, next.requestRetry());
+        applied = next;
     }
 
     /**
