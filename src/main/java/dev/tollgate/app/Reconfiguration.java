@@ -133,6 +133,7 @@ final class Reconfiguration implements ConfigReloader.Target {
         prices.useOverrides(next.modelPrices());
         limiter.useConfig(limits);
         keys.useConfigured(next.apiKeys());
+        TollgateListener.warnIfOpen(keys);
         gateway.reroute(router, payload, next.requestRetry());
         applied = next;
     }

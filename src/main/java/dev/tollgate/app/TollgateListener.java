@@ -240,7 +240,8 @@ public final class TollgateListener implements ServletContextListener {
         announce(context, version, config);
     }
 
-    private static void warnIfOpen(ClientKeys keys) {
+    /** Said at start and after every reload: a file without keys opens the proxy to anyone. */
+    static void warnIfOpen(ClientKeys keys) {
         if (keys.open()) {
             LOG.warning("tollgate: *** NO CLIENT KEYS (api-keys or issued keys): THE PROXY IS OPEN TO ANY CALLER *** "
                     + "Add api-keys to the config file or issue keys through /admin/users before exposing this gateway.");
