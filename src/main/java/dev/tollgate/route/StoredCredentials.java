@@ -146,7 +146,9 @@ public final class StoredCredentials {
      * and {@code headers} as JSON; both are checked by the file's rules before anything is stored.
      */
     public Stored add(String format, String spec, String secrets) {
-        String id = "db-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        byte[] random = new byte[4];
+        RANDOM.nextBytes(random); // not generateSeed: that may wait for the system's entropy
+        String id = "db-" + HexFormat.of().formatHex(random);
         ProviderCredential checked = CredentialSpec.credential(format, SpecJson.withSecrets(spec, secrets), id);
         long now = clock.millis();
         sql.update("INSERT INTO provider_credentials (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?)", p -> {
