@@ -41,9 +41,9 @@ public final class ErrorBodies {
                 .add("message", message).add("status", googleStatus(status))).build();
     }
 
+    /** OpenAI's own error types: a wrong or missing key is an {@code invalid_request_error} with code {@code invalid_api_key}. */
     private static String openAiType(int status) {
         return switch (status) {
-            case 401 -> "authentication_error";
             case 429 -> "rate_limit_error";
             case 502, 504 -> "upstream_error";
             default -> status >= 500 ? "server_error" : "invalid_request_error";

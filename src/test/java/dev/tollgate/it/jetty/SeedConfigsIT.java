@@ -77,7 +77,8 @@ class SeedConfigsIT {
         HttpResponse<String> refused = TestRig.post("v1/chat/completions", "sk-not-in-the-file",
                 TestRig.chat("kimi-k2", false, null, "hi"));
         assertEquals(401, refused.statusCode());
-        assertEquals("authentication_error", json(refused.body()).getJsonObject("error").getString("type"));
+        assertEquals("invalid_request_error", json(refused.body()).getJsonObject("error").getString("type"), "as OpenAI says it");
+        assertEquals("invalid_api_key", json(refused.body()).getJsonObject("error").getString("code"));
         // quantumspring.enabled: true: the dashboard is there (behind the container's login)
         assertEquals(401, TestRig.operator(TestRig.base() + "_qs/metrics/ui", null).statusCode());
     }
