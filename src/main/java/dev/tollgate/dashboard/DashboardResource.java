@@ -247,6 +247,7 @@ public final class DashboardResource {
         m.put("last", lines.isEmpty() ? 0 : lines.get(lines.size() - 1).seq());
         m.put("level", min.getName());
         m.put("q", text);
+        m.put("capacity", LogBuffer.CAPACITY);
         return html("gateway-log", m, 200);
     }
 

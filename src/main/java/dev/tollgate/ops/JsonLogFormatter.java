@@ -22,6 +22,8 @@ import java.util.regex.Matcher;
  */
 public final class JsonLogFormatter extends Formatter {
     private static final SimpleFormatter TEXT = new SimpleFormatter();
+    /** A line's message is cut to this many characters (the log buffer keeps fewer). */
+    static final int MAX_CHARS = 16_000;
 
     private final String instanceId;
     private final Supplier<Collection<String>> secrets;
@@ -33,7 +35,9 @@ public final class JsonLogFormatter extends Formatter {
 
     @Override
     public String format(LogRecord r) {
-        String message = SecretMask.mask(TEXT.formatMessage(r), secrets.get());
+        String text = TEXT.formatMessage(r);
+        // cut before masking, as the log buffer does: a huge message costs neither the regexes nor the pipeline
+        String message = SecretMask.mask(text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) + "…" : text, secrets.get());
         JsonObjectBuilder b = JSON.createObjectBuilder()
                 .add("time", Instant.ofEpochMilli(r.getMillis()).toString())
                 .add("level", r.getLevel().getName())
@@ -56,7 +60,8 @@ public final class JsonLogFormatter extends Formatter {
             b.add("request_id", id.group());
         }
         if (r.getThrown() != null) {
-            b.add("error", SecretMask.mask(r.getThrown().toString(), secrets.get()));
+            String error = r.getThrown().toString();
+            b.add("error", SecretMask.mask(error.length() > MAX_CHARS ? error.substring(0, MAX_CHARS) + "…" : error, secrets.get()));
         }
         return b.build().toString() + System.lineSeparator();
     }

@@ -33,10 +33,6 @@ public final class SystemStatus {
         this.startedAt = startedAt;
     }
 
-    public Instant startedAt() {
-        return startedAt;
-    }
-
     /** The status as JSON, for the API and (through the same figures) the page. */
     public JsonObject json(Instant now) {
         HealthResource.Health h = health.get();

@@ -7,14 +7,18 @@ import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.Sql;
 import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -38,6 +42,8 @@ public final class StoredCredentials {
     private final Runnable changed;
     private volatile Map<String, Stored> current = Map.of();
     private volatile Optional<TollgateConfig.Routing.Strategy> strategy = Optional.empty();
+    /** Rows (id@updated_at) already reported as not decrypting or not valid. */
+    private final Set<String> unusable = new HashSet<>();
     private static final String STRATEGY = "routing.strategy";
 
     /**
@@ -126,7 +132,9 @@ public final class StoredCredentials {
                 fresh.put(r.id(), new Stored(r.id(), r.format(), r.provider(), r.spec(), r.updatedAt(),
                         CredentialSpec.credential(r.format(), SpecJson.withSecrets(r.spec(), decryptor.apply(r.secrets())), r.id())));
             } catch (RuntimeException e) {
-                LOG.warning("tollgate: stored credential " + r.id() + " (" + r.provider() + ") is not used: " + e.getMessage());
+                if (unusable.add(r.id() + "@" + r.updatedAt())) { // said once per version of the row, not every refresh
+                    LOG.warning("tollgate: stored credential " + r.id() + " (" + r.provider() + ") is not used: " + e.getMessage());
+                }
             }
         }
         Optional<TollgateConfig.Routing.Strategy> chosen = sql.query("SELECT value FROM live_settings WHERE name = ?",
@@ -151,15 +159,11 @@ public final class StoredCredentials {
         String id = "db-" + HexFormat.of().formatHex(random);
         ProviderCredential checked = CredentialSpec.credential(format, SpecJson.withSecrets(spec, secrets), id);
         long now = clock.millis();
-        sql.update("INSERT INTO provider_credentials (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?)", p -> {
-            p.setString(1, id);
-            p.setString(2, format);
-            p.setString(3, checked.provider());
-            p.setString(4, spec);
-            p.setString(5, encrypt(secrets));
-            p.setLong(6, now);
-            p.setLong(7, now);
-        });
+        sql.update("INSERT INTO provider_credentials (format, provider, spec, secrets, updated_at, id, created_at) "
+                + "VALUES (?,?,?,?,?,?,?)", p -> {
+                    bind(p, format, checked, spec, secrets, now, id);
+                    p.setLong(7, now);
+                });
         refresh();
         return current.get(id);
     }
@@ -169,16 +173,20 @@ public final class StoredCredentials {
         ProviderCredential checked = CredentialSpec.credential(format, SpecJson.withSecrets(spec, secrets), id);
         long now = Math.max(clock.millis(), get(id).map(s -> s.updatedAt() + 1).orElse(0L));
         int n = sql.update("UPDATE provider_credentials SET format = ?, provider = ?, spec = ?, secrets = ?, updated_at = ? "
-                + "WHERE id = ?", p -> {
-                    p.setString(1, format);
-                    p.setString(2, checked.provider());
-                    p.setString(3, spec);
-                    p.setString(4, encrypt(secrets));
-                    p.setLong(5, now);
-                    p.setString(6, id);
-                });
+                + "WHERE id = ?", p -> bind(p, format, checked, spec, secrets, now, id));
         refresh();
         return n > 0;
+    }
+
+    /** The six values an insert and an update both write, in that order: format, provider, spec, secrets, updated_at, id. */
+    private void bind(PreparedStatement p, String format, ProviderCredential checked, String spec, String secrets, long now,
+                      String id) throws SQLException {
+        p.setString(1, format);
+        p.setString(2, checked.provider());
+        p.setString(3, spec);
+        p.setString(4, encrypt(secrets));
+        p.setLong(5, now);
+        p.setString(6, id);
     }
 
     /** The clear secrets of a stored credential, for an edit that keeps them. */

@@ -110,6 +110,7 @@ class PagesTest {
         g.put("last", 7L);
         g.put("level", "INFO");
         g.put("q", "\"><img src=x>");
+        g.put("capacity", LogBuffer.CAPACITY);
         String log = pages.render("gateway-log", g);
         assertFalse(log.contains("<script>alert(1)") || log.contains("\"><img src=x>"), log);
         assertTrue(log.contains("upstream said &lt;script&gt;"), log);

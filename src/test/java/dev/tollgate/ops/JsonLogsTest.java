@@ -46,6 +46,7 @@ class JsonLogsTest {
         try {
             log.warning("upstream refused sk-upstream-logged-on-purpose for 0190c9a4-7b1e-7c3d-9f00-123456789abc");
             log.log(Level.SEVERE, "write failed", new IllegalStateException("Bearer abcdefghijklmnop"));
+            log.info("w".repeat(200_000)); // a huge single word: cut before masking and writing
             new CallLog().accept(new UsageRecord("0190c9a4-0000-7000-8000-000000000001", Instant.EPOCH, "/v1/chat/completions",
                     true, "gpt-x", "gpt-x", "openai", "openai#1", Caller.of(KeyFingerprint.of("sk-client-key-123")), 200, 42, 7L,
                     new TokenUsage(3, 4, 7, 0, 0), UsageQuality.REPORTED, null, null, 1, true, null));
@@ -56,14 +57,15 @@ class JsonLogsTest {
         assertFalse(all.contains("sk-upstream-logged-on-purpose") || all.contains("abcdefghijklmnop")
                 || all.contains("sk-client-key-123"), all);
         List<JsonObject> lines = lines(out);
-        assertEquals(3, lines.size(), all);
+        assertEquals(4, lines.size(), all);
+        assertEquals(JsonLogFormatter.MAX_CHARS + 1, lines.get(2).getString("message").length());
         JsonObject warning = lines.get(0);
         assertEquals("WARNING", warning.getString("level"));
         assertEquals("eu-1", warning.getString("instance_id"));
         assertEquals("dev.tollgate.test.json", warning.getString("logger"));
         assertEquals("0190c9a4-7b1e-7c3d-9f00-123456789abc", warning.getString("request_id"));
         assertTrue(lines.get(1).getString("error").startsWith("java.lang.IllegalStateException"));
-        JsonObject call = lines.get(2);
+        JsonObject call = lines.get(3);
         assertEquals("gpt-x", call.getString("model"));
         assertEquals("openai", call.getString("provider"));
         assertEquals(200, call.getInt("status"));

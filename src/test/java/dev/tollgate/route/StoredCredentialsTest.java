@@ -11,9 +11,13 @@ import dev.tollgate.store.Sql;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,5 +102,36 @@ class StoredCredentialsTest {
                 () -> s.add("anthropic", "{}", "{\"api-key\":\"sk-ant-x\"}"));
         assertTrue(e.getMessage().contains("TOLLGATE_MASTER_PASSWORD"), e.getMessage());
         assertTrue(s.credentials().isEmpty());
+    }
+
+    @Test
+    void aRowThatNoLongerDecryptsIsLeftOutAndSaidOnceNotEveryRefresh() {
+        store("first-master").add("anthropic", "{}", "{\"api-key\":\"sk-ant-x\"}");
+        List<String> warned = new ArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                warned.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger.getLogger(StoredCredentials.class.getName()).addHandler(h);
+        try {
+            StoredCredentials other = store("another-master"); // an instance with a different master password
+            other.refresh();
+            other.refresh();
+            assertTrue(other.credentials().isEmpty());
+            assertEquals(1, warned.size(), warned.toString());
+            assertFalse(warned.get(0).contains("sk-ant-x"), warned.get(0));
+        } finally {
+            Logger.getLogger(StoredCredentials.class.getName()).removeHandler(h);
+        }
     }
 }
