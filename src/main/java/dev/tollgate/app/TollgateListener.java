@@ -22,7 +22,9 @@ import dev.tollgate.api.openai.OpenAiServlet;
 import dev.tollgate.bundle.Bundles;
 import dev.tollgate.config.ConfigLocator;
 import dev.tollgate.config.ConfigReloader;
+import dev.tollgate.config.LimitSet;
 import dev.tollgate.config.LiveConfig;
+import dev.tollgate.config.ProviderCredential;
 import dev.tollgate.config.SecretMask;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.cost.PriceTable;
@@ -37,6 +39,7 @@ import dev.tollgate.logs.LogReader;
 import dev.tollgate.logs.LogSearch;
 import dev.tollgate.metrics.LiveCounters;
 import dev.tollgate.metrics.MetricsService;
+import dev.tollgate.metrics.PrometheusText;
 import dev.tollgate.metrics.UsageLog;
 import dev.tollgate.ops.CallLog;
 import dev.tollgate.ops.CrossSiteGuard;
@@ -190,11 +193,11 @@ public final class TollgateListener implements ServletContextListener {
                 recording.journal(), logs.enabled() ? new HealthResource.Logs(logs.running(), logs.written(),
                         logs.dropped(), logs.queued(), logs.queuedBytes(), logs.lastError()) : null, live.status());
 
-        LiveCounters counters = new LiveCounters();
+        LiveCounters counters = new LiveCounters(config.metrics().maxModels(), config.metrics().maxKeys());
         LiveFeed feed = new LiveFeed();
         teardown.push(feed);
         feed.keepAlive(timer);
-        MetricsResource.GaugeProbe gauges = () -> recording.gauges(gateway.openStreams());
+        MetricsResource.GaugeProbe gauges = scrapeGauges(recording, gateway, running, cooldowns, limiter, clock);
         boolean record = config.usageStatisticsEnabled();
         if (!record) {
             LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
@@ -253,6 +256,27 @@ public final class TollgateListener implements ServletContextListener {
         LOG.info("tollgate: " + prices.size() + " model prices in force (" + config.modelPrices().size()
                 + " from model-prices)");
         return prices;
+    }
+
+    /**
+     * What a scrape reads besides the counters: the recorder's state, every credential and whether it
+     * takes calls, limit refusals and what is left of the budgets in use (as many as keys get series).
+     */
+    private static MetricsResource.GaugeProbe scrapeGauges(RecordingState recording, Gateway gateway,
+                                                           Reconfiguration.Live running, Cooldowns cooldowns,
+                                                           RateLimiter limiter, Clock clock) {
+        return () -> {
+            List<PrometheusText.Credential> credentials = new ArrayList<>();
+            for (ProviderCredential c : running.stored().after(running.config().get().credentials())) {
+                credentials.add(new PrometheusText.Credential(c.provider(), c.label(),
+                        !c.disabled() && !cooldowns.cooling(c), cooldowns.restsStarted(c.label())));
+            }
+            List<PrometheusText.Budget> budgets = limiter.budgetsLeft(running.config().get().metrics().maxKeys()).stream()
+                    .map(b -> new PrometheusText.Budget(b.subject().label(),
+                            b.kind() == LimitSet.Kind.BUDGET_USD_PER_DAY ? "day" : "month", b.left()))
+                    .toList();
+            return recording.gauges(gateway.openStreams()).with(credentials, limiter.refusals(), budgets);
+        };
     }
 
     /** The System page's figures, and this instance's heartbeat in the fleet's list (every 10 s). */

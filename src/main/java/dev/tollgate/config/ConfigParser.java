@@ -102,6 +102,7 @@ public final class ConfigParser {
                 ops(top),
                 logs(top),
                 logging(top),
+                metrics(top),
                 modelPrices(top),
                 quota(top),
                 routing(top),
@@ -228,6 +229,19 @@ public final class ConfigParser {
             case "json" -> TollgateConfig.Logging.Format.JSON;
             default -> throw s.error("format", "must be plain or json, got '" + format + "'");
         }, s.bool("calls", d.calls()));
+        warnUnknown(s);
+        return result;
+    }
+
+    private TollgateConfig.Metrics metrics(YamlSection top) {
+        TollgateConfig.Metrics d = TollgateConfig.Metrics.defaults();
+        Optional<YamlSection> section = top.section("metrics");
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        TollgateConfig.Metrics result = new TollgateConfig.Metrics(s.integer("max-models", d.maxModels(), 1, 100_000),
+                s.integer("max-keys", d.maxKeys(), 1, 100_000));
         warnUnknown(s);
         return result;
     }

@@ -29,6 +29,7 @@ public record TollgateConfig(
         Ops ops,
         Logs logs,
         Logging logging,
+        Metrics metrics,
         List<ModelPrice> modelPrices,
         Quota quota,
         Routing routing,
@@ -49,7 +50,7 @@ public record TollgateConfig(
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), Map.of(), true, true,
                 Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), Logging.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
+                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), Logging.defaults(), Metrics.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
     }
 
     /**
@@ -87,6 +88,9 @@ public record TollgateConfig(
         }
         if (!logging.equals(next.logging)) {
             changed.add("logging");
+        }
+        if (!metrics.equals(next.metrics)) {
+            changed.add("metrics");
         }
         return changed;
     }
@@ -183,6 +187,16 @@ public record TollgateConfig(
 
         public static Logging defaults() {
             return new Logging(Format.PLAIN, false);
+        }
+    }
+
+    /**
+     * The live metrics' label bounds ({@code metrics:}): how many model names and client keys get
+     * series of their own in Prometheus and OpenTelemetry before later ones fold into {@code _other}.
+     */
+    public record Metrics(int maxModels, int maxKeys) {
+        public static Metrics defaults() {
+            return new Metrics(500, 200);
         }
     }
 

@@ -220,7 +220,7 @@ final class CallRun {
             headers.put("x-debug-attempts", Integer.toString(attempt.number()));
         }
         headers.put("x-tollgate-request-id", meter.id());
-        headers.put("x-tollgate-overhead-ms", millis(meter.overheadNanos(System.nanoTime())));
+        headers.put("x-tollgate-overhead-ms", millis(meter.answerLeaves(System.nanoTime())));
         response.requestId().ifPresent(id -> headers.put("x-request-id", id));
         return headers;
     }

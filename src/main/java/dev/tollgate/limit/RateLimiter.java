@@ -10,12 +10,16 @@ import dev.tollgate.usage.TokenUsage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -46,6 +50,7 @@ public final class RateLimiter {
     private final PriceTable prices;
     private final LongSupplier clock;
     private final Map<Subject, Allowance> allowances = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
     private volatile Map<Subject, LimitSet> stored = Map.of();
 
     /**
@@ -204,6 +209,47 @@ public final class RateLimiter {
      * and when to retry.
      */
     public Permit admit(Caller caller, Request request) throws LimitExceeded {
+        try {
+            return admitOrRefuse(caller, request);
+        } catch (LimitExceeded e) {
+            refusals.computeIfAbsent(e.unpriced() ? "unpriced" : e.kind().jsonKey(), k -> new LongAdder()).increment();
+            throw e;
+        }
+    }
+
+    /** Calls refused since start, by the limit's kind ({@code requests_per_minute}, …, {@code unpriced}). */
+    public Map<String, Long> refusals() {
+        Map<String, Long> out = new TreeMap<>();
+        refusals.forEach((kind, n) -> out.put(kind, n.sum()));
+        return out;
+    }
+
+    /**
+     * What is left of each budget (per day, per 30 days) of the subjects this instance holds an
+     * allowance for (those it has seen calls of since start or within the last day), at most
+     * {@code max} of them: each is read under the subject's lock, as a refusal would read it.
+     */
+    public List<Remaining> budgetsLeft(int max) {
+        List<Remaining> out = new ArrayList<>();
+        for (Subject s : allowances.keySet().stream().sorted(Comparator.comparing(Subject::kind)
+                .thenComparing(Subject::id)).toList()) {
+            LimitSet limits = limitsOf(s);
+            if (out.size() >= max || Arrays.stream(Kind.values()).noneMatch(k -> k.money() && limits.has(k))) {
+                continue;
+            }
+            Map<Kind, Long> used = used(s);
+            for (Kind k : List.of(Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH)) {
+                limits.get(k).ifPresent(limit -> out.add(new Remaining(s, k, Math.max(0, limit - used.get(k)))));
+            }
+        }
+        return out;
+    }
+
+    /** What is left of one limit of one subject. */
+    public record Remaining(Subject subject, Kind kind, long left) {
+    }
+
+    private Permit admitOrRefuse(Caller caller, Request request) throws LimitExceeded {
         List<Allowance> involved = new ArrayList<>(3);
         ConfigLimits c = configured;
         if (!c.global().isEmpty()) {

@@ -15,6 +15,21 @@ public record Subject(Kind kind, String id) {
         return new Subject(Kind.USER, userId);
     }
 
+    /**
+     * How metrics label it: "gateway", "user:alice", "key:key-1a2b"; a config key by the start of its
+     * hash ("key:config-1a2b3c4d"), which tells keys apart and reveals nothing of them.
+     */
+    public String label() {
+        return switch (kind) {
+            case GLOBAL -> "gateway";
+            case USER -> "user:" + id;
+            case KEY -> id.startsWith(RateLimiter.CONFIG_KEY)
+                    ? "key:config-" + id.substring(RateLimiter.CONFIG_KEY.length(),
+                            Math.min(id.length(), RateLimiter.CONFIG_KEY.length() + 8))
+                    : "key:" + id;
+        };
+    }
+
     /** How a refusal names it: "key key-1a2b", "user alice", "the gateway". */
     public String describe() {
         return switch (kind) {

@@ -1,8 +1,7 @@
 package dev.tollgate.metrics;
 
-import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /** Renders {@link LiveCounters} and instance gauges in the Prometheus text exposition format 0.0.4. */
 public final class PrometheusText {
@@ -17,30 +16,47 @@ public final class PrometheusText {
      * @param databaseUp     the database answers and takes the writer's batches
      * @param lastCommitSeconds when the writer last committed a batch (Unix seconds; 0 before the first)
      * @param journalWaiting records in the journal not yet committed; -1 in buffered mode
+     * @param credentials    every credential the router knows, and whether it takes calls now
+     * @param refusals       calls refused by a limit since start, by the limit's kind
+     * @param budgets        what is left of each budget the instance has seen used
      */
     public record Gauges(int queueDepth, long droppedRecords, int openStreams, boolean databaseUp, long writeFailures,
-                         long lastCommitSeconds, long journalWaiting) {
+                         long lastCommitSeconds, long journalWaiting, List<Credential> credentials,
+                         Map<String, Long> refusals, List<Budget> budgets) {
+        public Gauges {
+            credentials = List.copyOf(credentials);
+            refusals = Map.copyOf(refusals);
+            budgets = List.copyOf(budgets);
+        }
+
+        public Gauges(int queueDepth, long droppedRecords, int openStreams, boolean databaseUp, long writeFailures,
+                      long lastCommitSeconds, long journalWaiting) {
+            this(queueDepth, droppedRecords, openStreams, databaseUp, writeFailures, lastCommitSeconds, journalWaiting,
+                    List.of(), Map.of(), List.of());
+        }
+
         public Gauges(int queueDepth, long droppedRecords, int openStreams, boolean databaseUp) {
             this(queueDepth, droppedRecords, openStreams, databaseUp, 0, 0, -1);
         }
+
+        /** The same instance figures with the router's and the limits' standing added. */
+        public Gauges with(List<Credential> credentials, Map<String, Long> refusals, List<Budget> budgets) {
+            return new Gauges(queueDepth, droppedRecords, openStreams, databaseUp, writeFailures, lastCommitSeconds,
+                    journalWaiting, credentials, refusals, budgets);
+        }
+    }
+
+    /** A credential: {@code up} when it takes calls now (not disabled, not resting); its cooldowns since start. */
+    public record Credential(String provider, String label, boolean up, long cooldowns) {
+    }
+
+    /** What is left of one budget: {@code subject} as the admin API names it, {@code period} day or month. */
+    public record Budget(String subject, String period, long remainingPicoUsd) {
     }
 
     public static String render(LiveCounters counters, Gauges gauges) {
-        Map<LiveCounters.Labels, LiveCounters.Sums> snapshot = counters.snapshot();
-        StringBuilder out = new StringBuilder(1024);
-        counter(out, snapshot, "tollgate_requests_total", "Model calls finished, by model, provider and status class.",
-                s -> s.requests.sum());
-        counter(out, snapshot, "tollgate_prompt_tokens_total", "Prompt tokens, cached included.", s -> s.promptTokens.sum());
-        counter(out, snapshot, "tollgate_completion_tokens_total", "Completion tokens, reasoning included.",
-                s -> s.completionTokens.sum());
-        counter(out, snapshot, "tollgate_cached_tokens_total", "Prompt tokens served from the provider's cache.",
-                s -> s.cachedTokens.sum());
-        counter(out, snapshot, "tollgate_reasoning_tokens_total", "Reasoning tokens.", s -> s.reasoningTokens.sum());
-        counter(out, snapshot, "tollgate_latency_milliseconds_total", "Summed request latency; divide by requests for the mean.",
-                s -> s.latencyMs.sum());
-        header(out, "tollgate_cost_usd_total", "counter", "Cost of priced requests in USD.");
-        snapshot.forEach((labels, s) -> line(out, "tollgate_cost_usd_total", labels,
-                BigDecimal.valueOf(s.costPicoUsd.sum(), 12).stripTrailingZeros().toPlainString()));
+        StringBuilder out = new StringBuilder(4096);
+        counters.families().forEach(f -> f.render(out));
         gauge(out, "tollgate_recorder_queue_depth", "Records accepted but not yet in the database.", gauges.queueDepth());
         gauge(out, "tollgate_recorder_dropped_total", "Records lost because the memory bound was reached.",
                 gauges.droppedRecords());
@@ -55,13 +71,27 @@ public final class PrometheusText {
             gauge(out, "tollgate_journal_records_waiting", "Journaled records the database has not committed yet.",
                     gauges.journalWaiting());
         }
+        standing(out, gauges);
         return out.toString();
     }
 
-    private static void counter(StringBuilder out, Map<LiveCounters.Labels, LiveCounters.Sums> snapshot, String name,
-                                String help, Function<LiveCounters.Sums, Long> value) {
-        header(out, name, "counter", help);
-        snapshot.forEach((labels, s) -> line(out, name, labels, Long.toString(value.apply(s))));
+    /** Credentials, limit refusals and budgets: read from the router and the limits at scrape time. */
+    private static void standing(StringBuilder out, Gauges gauges) {
+        header(out, "tollgate_credential_up", "gauge", "1 when the credential takes calls now; 0 when disabled or resting.");
+        gauges.credentials().forEach(c -> out.append("tollgate_credential_up{provider=\"").append(escape(c.provider()))
+                .append("\",credential=\"").append(escape(c.label())).append("\"} ").append(c.up() ? 1 : 0).append('\n'));
+        header(out, "tollgate_credential_cooldowns_total", "counter", "Times a credential was put to rest since start.");
+        gauges.credentials().forEach(c -> out.append("tollgate_credential_cooldowns_total{provider=\"")
+                .append(escape(c.provider())).append("\",credential=\"").append(escape(c.label())).append("\"} ")
+                .append(c.cooldowns()).append('\n'));
+        header(out, "tollgate_limit_refusals_total", "counter", "Calls refused by a limit or budget, by the limit's kind.");
+        gauges.refusals().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out
+                .append("tollgate_limit_refusals_total{limit=\"").append(escape(e.getKey())).append("\"} ")
+                .append(e.getValue()).append('\n'));
+        header(out, "tollgate_budget_remaining_usd", "gauge", "What is left of a budget in its current window, in USD.");
+        gauges.budgets().forEach(b -> out.append("tollgate_budget_remaining_usd{subject=\"").append(escape(b.subject()))
+                .append("\",period=\"").append(escape(b.period())).append("\"} ")
+                .append(Family.decimal(b.remainingPicoUsd(), 12)).append('\n'));
     }
 
     private static void gauge(StringBuilder out, String name, String help, long value) {
@@ -72,12 +102,6 @@ public final class PrometheusText {
     private static void header(StringBuilder out, String name, String type, String help) {
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void line(StringBuilder out, String name, LiveCounters.Labels l, String value) {
-        out.append(name).append("{model=\"").append(escape(l.model())).append("\",provider=\"")
-                .append(escape(l.provider())).append("\",status=\"").append(l.statusClass()).append("\"} ")
-                .append(value).append('\n');
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Credentials resting after a failure (429, 5xx, network error): for as long as the upstream's
@@ -22,6 +23,7 @@ public final class Cooldowns {
     private volatile Duration max;
     private final Clock clock;
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> restsStarted = new ConcurrentHashMap<>();
     private volatile CooldownStore shared;
     private volatile Executor writer;
 
@@ -75,6 +77,7 @@ public final class Cooldowns {
     }
 
     public void failed(ProviderCredential c, Optional<Duration> retryAfter, String why) {
+        restsStarted.computeIfAbsent(c.label(), k -> new LongAdder()).increment();
         State now = states.compute(c.label(), (k, old) -> {
             int failures = old == null ? 1 : old.failures() + 1;
             Duration rest = retryAfter.orElseGet(() -> {
@@ -109,6 +112,15 @@ public final class Cooldowns {
     Instant until(ProviderCredential c) {
         State s = states.get(c.label());
         return s == null ? Instant.MIN : s.until();
+    }
+
+    /**
+     * How many rests this instance started for the credential with this label since start: a count
+     * that only grows, so it stays with the label a reload may give another credential.
+     */
+    public long restsStarted(String label) {
+        LongAdder n = restsStarted.get(label);
+        return n == null ? 0 : n.sum();
     }
 
     /** Every credential with recent trouble, by label. */

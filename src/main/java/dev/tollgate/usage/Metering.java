@@ -46,6 +46,7 @@ public final class Metering {
     private Integer statusOverride;
     private int attempts;
     private long upstreamNanos;
+    private long overheadNanos = -1;
     private boolean modelCall;
     private int holds;
     private Runnable onAbandon;
@@ -143,9 +144,13 @@ public final class Metering {
         upstreamNanos += nanos;
     }
 
-    /** Time in the gateway so far outside the upstream call: what Tollgate itself cost this request. */
-    public synchronized long overheadNanos(long now) {
-        return Math.max(0, now - startNanos - upstreamNanos);
+    /**
+     * The answer is leaving the gateway now: its time so far outside the upstream call is what Tollgate
+     * itself cost this request. Kept for the record (the last answer's, after retries), and returned.
+     */
+    public synchronized long answerLeaves(long now) {
+        overheadNanos = Math.max(0, now - startNanos - upstreamNanos);
+        return overheadNanos;
     }
 
     /** The upstream's id for the call; the first one seen (its x-request-id header) wins over body ids. */
@@ -278,7 +283,8 @@ public final class Metering {
         String served = model != null ? model : requestedModel;
         return new UsageRecord(id, startedAt, bounded(endpoint, MAX_ENDPOINT), stream, requestedModel, served, provider,
                 credential, caller, status, latencyMs, ttfb, tokens, quality, bounded(upstreamRequestId, MAX_UPSTREAM_ID),
-                bounded(error, MAX_ERROR), attempts, admitted, null, usageReported);
+                bounded(error, MAX_ERROR), attempts, admitted, null, usageReported,
+                overheadNanos < 0 ? -1 : overheadNanos / 1000);
     }
 
     /**

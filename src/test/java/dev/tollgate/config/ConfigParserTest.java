@@ -111,6 +111,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void metricsLabelBoundsAreReadAndChecked() {
+        assertEquals(new TollgateConfig.Metrics(500, 200), parse("").metrics());
+        assertEquals(new TollgateConfig.Metrics(12, 3), parse("metrics: {max-models: 12, max-keys: 3}").metrics());
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("metrics: {max-models: 0}"));
+        assertTrue(e.getMessage().contains("'metrics.max-models'"), e.getMessage());
+        assertEquals(List.of("metrics"), parse("").restartOnlyChanges(parse("metrics: {max-keys: 9}")),
+                "the bounds shape counters built once");
+    }
+
+    @Test
     void wrongTypeNamesTheKeyAndLine() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("""
                 api-keys: [a]

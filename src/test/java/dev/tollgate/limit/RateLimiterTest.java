@@ -46,6 +46,23 @@ class RateLimiterTest {
     }
 
     @Test
+    void refusalsAreCountedByKindAndBudgetsLeftAreReadForMetrics() throws Exception {
+        RateLimiter l = limiter(new LimitSet(Map.of(Kind.REQUESTS_PER_MINUTE, 2L,
+                Kind.BUDGET_USD_PER_DAY, LimitSet.picoUsd(BigDecimal.ONE))));
+        l.admit(ALICE_KEY, request(1, 1L)).settle(1000, 250_000_000_000L); // $0.25
+        l.admit(ALICE_KEY, request(1, 1L)).settle(10, 0);
+        for (int i = 0; i < 3; i++) {
+            assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(1, 1L)));
+        }
+        assertEquals(Map.of("requests_per_minute", 3L), l.refusals());
+        assertEquals(List.of(new RateLimiter.Remaining(Subject.GLOBAL, Kind.BUDGET_USD_PER_DAY, 750_000_000_000L)),
+                l.budgetsLeft(10));
+        assertEquals(List.of(), l.budgetsLeft(0), "no more subjects than asked for");
+        assertEquals("gateway", Subject.GLOBAL.label());
+        assertEquals("key:config-1a2b3c4d", Subject.key(RateLimiter.CONFIG_KEY + "1a2b3c4d5e6f").label());
+    }
+
+    @Test
     void noBurstAcrossAWindowBoundary() throws Exception {
         RateLimiter l = limiter(limits(Kind.REQUESTS_PER_MINUTE, 10));
         Random random = new Random(42);

@@ -118,6 +118,9 @@ class RouterTest {
         cooldowns.succeeded(b);
         now.set(now.get().plusSeconds(30));
         assertEquals(List.of("a", "b", "c"), labels(r.routes("gpt-4o")));
+        assertEquals(2, cooldowns.restsStarted("b"), "metrics count every rest, though a success ended the last");
+        assertEquals(1, cooldowns.restsStarted("a"));
+        assertEquals(0, cooldowns.restsStarted("c"));
     }
 
     @Test

@@ -75,8 +75,16 @@ class MeteringTest {
         Metering m = new Metering("/v1/chat/completions", Instant.EPOCH, 1_000_000);
         m.upstreamTime(7_000_000);
         m.upstreamTime(1_000_000);
-        assertEquals(2_000_000, m.overheadNanos(11_000_000), "10 ms in all, 8 ms of it upstream");
-        assertEquals(0, new Metering("/x", Instant.EPOCH, 5).overheadNanos(5));
+        assertEquals(2_000_000, m.answerLeaves(11_000_000), "10 ms in all, 8 ms of it upstream");
+        assertEquals(0, new Metering("/x", Instant.EPOCH, 5).answerLeaves(5));
+        List<UsageRecord> out = new ArrayList<>();
+        m.modelCall();
+        m.complete(200, 30_000_000, out::add);
+        assertEquals(2_000, out.get(0).overheadMicros(), "the record keeps the overhead as the answer left, not the end");
+        Metering unanswered = new Metering("/x", Instant.EPOCH, 5);
+        unanswered.modelCall();
+        unanswered.complete(404, 10, out::add);
+        assertEquals(-1, out.get(1).overheadMicros(), "no upstream answer, no overhead");
     }
 
     @Test

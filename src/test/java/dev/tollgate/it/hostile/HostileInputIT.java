@@ -190,7 +190,7 @@ class HostileInputIT {
         HttpResponse<String> prometheus = TestRig.operator("_qs/metrics/prometheus", TestRig.VIEWER);
         long series = prometheus.body().lines().filter(l -> l.startsWith("tollgate_requests_total{")).count();
         assertTrue(series <= 501 + 10, series + " series");
-        assertTrue(prometheus.body().contains("model=\"(other)\""));
+        assertTrue(prometheus.body().contains("model=\"_other\""));
         assertEquals(200, TestRig.get("v1/usage/summary", KEY).statusCode());
     }
 
