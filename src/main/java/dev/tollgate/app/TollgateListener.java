@@ -56,6 +56,7 @@ import dev.tollgate.store.Database;
 import dev.tollgate.store.FleetInstances;
 import dev.tollgate.store.FleetJobs;
 import dev.tollgate.store.StoreException;
+import dev.tollgate.telemetry.Telemetry;
 import dev.tollgate.usage.MeteringFilter;
 import dev.tollgate.usage.RecordJournal;
 import dev.tollgate.usage.Retention;
@@ -198,14 +199,12 @@ public final class TollgateListener implements ServletContextListener {
         teardown.push(feed);
         feed.keepAlive(timer);
         MetricsResource.GaugeProbe gauges = scrapeGauges(recording, gateway, running, cooldowns, limiter, clock);
-        boolean record = config.usageStatisticsEnabled();
-        if (!record) {
-            LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
-        }
+        Telemetry telemetry = Telemetry.start(config, version, gauges::get, System::getenv);
+        teardown.push(telemetry);
         // metering always runs: the limits settle and end each request through it, recorded or not
         meterModelCalls(context, new MeteringFilter(
-                new FinishedRecords(prices, record ? recorder::submit : r -> { }, views(counters, feed, config)),
-                journal == null ? null : FinishedRecords.journal(prices, journal)));
+                new FinishedRecords(prices, recorded(config, recorder), views(counters, feed, config, telemetry)),
+                journal == null ? null : FinishedRecords.journal(prices, journal), telemetry.tracing()));
 
         BodyReader bodies = new BodyReader(config.input(), timer);
         guardOperatorPaths(context, config);
@@ -304,12 +303,23 @@ public final class TollgateListener implements ServletContextListener {
         return LogOutput.apply(running.config().get(), () -> secrets(running), System.out);
     }
 
-    /** What sees each finished record besides the recorder: live counters, the live feed, and the call log when on. */
-    private static List<Consumer<UsageRecord>> views(LiveCounters counters, LiveFeed feed, TollgateConfig config) {
+    /** Where finished records go: the recorder, or nowhere when usage statistics are off. */
+    private static Consumer<UsageRecord> recorded(TollgateConfig config, UsageRecorder recorder) {
+        if (config.usageStatisticsEnabled()) {
+            return recorder::submit;
+        }
+        LOG.warning("tollgate: usage-statistics-enabled is false: requests are proxied but not recorded");
+        return r -> { };
+    }
+
+    /** What sees each finished record besides the recorder: live counters, the live feed, the call log and OpenTelemetry when on. */
+    private static List<Consumer<UsageRecord>> views(LiveCounters counters, LiveFeed feed, TollgateConfig config,
+                                                     Telemetry telemetry) {
         List<Consumer<UsageRecord>> views = new ArrayList<>(List.of(counters::add, feed::publish));
         if (config.logging().calls()) {
             views.add(new CallLog());
         }
+        telemetry.metrics().ifPresent(views::add);
         return views;
     }
 

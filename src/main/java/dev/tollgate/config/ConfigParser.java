@@ -103,6 +103,7 @@ public final class ConfigParser {
                 logs(top),
                 logging(top),
                 metrics(top),
+                otel(top),
                 modelPrices(top),
                 quota(top),
                 routing(top),
@@ -242,6 +243,51 @@ public final class ConfigParser {
         YamlSection s = section.get();
         TollgateConfig.Metrics result = new TollgateConfig.Metrics(s.integer("max-models", d.maxModels(), 1, 100_000),
                 s.integer("max-keys", d.maxKeys(), 1, 100_000));
+        warnUnknown(s);
+        return result;
+    }
+
+    /**
+     * {@code otel:}: on when it says {@code enabled: true}, or names an endpoint without saying
+     * {@code enabled: false}. Only OTLP over HTTP with protobuf is shipped in the WAR.
+     */
+    private TollgateConfig.Otel otel(YamlSection top) {
+        TollgateConfig.Otel d = TollgateConfig.Otel.defaults();
+        Optional<YamlSection> section = top.section("otel");
+        if (section.isEmpty()) {
+            return d;
+        }
+        YamlSection s = section.get();
+        Optional<URI> endpoint = s.string("endpoint").filter(t -> !t.isBlank()).map(t -> {
+            try {
+                URI uri = new URI(trimTrailingSlash(t.trim()));
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw s.error("endpoint", "must be an http or https URL such as http://collector:4318, got '" + t + "'");
+                }
+                return uri;
+            } catch (URISyntaxException e) {
+                throw s.error("endpoint", "is not a URL: " + e.getMessage());
+            }
+        });
+        String protocol = s.string("protocol", "http/protobuf").trim();
+        if (!protocol.equals("http/protobuf")) {
+            throw s.error("protocol", "must be http/protobuf (OTLP over HTTP, port 4318): the WAR ships no gRPC client, "
+                    + "got '" + protocol + "'");
+        }
+        String sampling = s.string("sampling", "1.0").trim();
+        double ratio;
+        try {
+            ratio = Double.parseDouble(sampling);
+        } catch (NumberFormatException e) {
+            throw s.error("sampling", "must be a number from 0 to 1, got '" + sampling + "'");
+        }
+        if (!(ratio >= 0 && ratio <= 1)) {
+            throw s.error("sampling", "must be a number from 0 to 1, got '" + sampling + "'");
+        }
+        TollgateConfig.Otel result = new TollgateConfig.Otel(s.bool("enabled", endpoint.isPresent()), endpoint,
+                s.stringMap("headers"), ratio, s.string("service-name", d.serviceName()).trim(),
+                s.stringMap("resource-attributes"), s.bool("capture-content", false),
+                positive(s, "metric-interval", d.metricInterval()));
         warnUnknown(s);
         return result;
     }

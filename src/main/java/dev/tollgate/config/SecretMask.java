@@ -49,6 +49,7 @@ public final class SecretMask {
             secrets.add(c.apiKey());
             secrets.addAll(c.headers().values());
         });
+        secrets.addAll(config.otel().headers().values()); // a collector's token
         return secrets;
     }
 }

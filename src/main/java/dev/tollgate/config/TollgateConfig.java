@@ -2,6 +2,7 @@ package dev.tollgate.config;
 
 import java.math.BigDecimal;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +31,7 @@ public record TollgateConfig(
         Logs logs,
         Logging logging,
         Metrics metrics,
+        Otel otel,
         List<ModelPrice> modelPrices,
         Quota quota,
         Routing routing,
@@ -50,7 +52,7 @@ public record TollgateConfig(
     public static TollgateConfig defaults(Path defaultDatabase) {
         return new TollgateConfig(Optional.empty(), defaultInstanceId(), List.of(), Map.of(), true, true,
                 Persistence.defaults(defaultDatabase), 1,
-                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), Logging.defaults(), Metrics.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
+                Timeouts.defaults(), InputLimits.defaults(), Ops.defaults(), Logs.defaults(), Logging.defaults(), Metrics.defaults(), Otel.defaults(), List.of(), Quota.defaults(), Routing.defaults(), List.of(), Map.of(), List.of());
     }
 
     /**
@@ -91,6 +93,9 @@ public record TollgateConfig(
         }
         if (!metrics.equals(next.metrics)) {
             changed.add("metrics");
+        }
+        if (!otel.equals(next.otel)) {
+            changed.add("otel");
         }
         return changed;
     }
@@ -197,6 +202,31 @@ public record TollgateConfig(
     public record Metrics(int maxModels, int maxKeys) {
         public static Metrics defaults() {
             return new Metrics(500, 200);
+        }
+    }
+
+    /**
+     * OpenTelemetry ({@code otel:}): traces and metrics sent over OTLP/HTTP (protobuf) to a collector;
+     * off by default. The standard {@code OTEL_*} environment variables and system properties refine
+     * these values (they win), as every OpenTelemetry SDK lets them.
+     *
+     * @param endpoint           the collector's base URL ({@code /v1/traces} and {@code /v1/metrics} are added);
+     *                           empty: {@code OTEL_EXPORTER_OTLP_ENDPOINT}, else the SDK's default
+     * @param headers            sent with every export (a collector's token: may be {@code ENC(...)})
+     * @param sampling           the share of new traces kept, 0 to 1; a caller's sampled traceparent is followed
+     * @param captureContent     whether spans carry the request's messages ({@code gen_ai.input.messages})
+     * @param metricInterval     how often metrics are exported
+     */
+    public record Otel(boolean enabled, Optional<URI> endpoint, Map<String, String> headers, double sampling,
+                       String serviceName, Map<String, String> resourceAttributes, boolean captureContent,
+                       Duration metricInterval) {
+        public Otel {
+            headers = Map.copyOf(headers);
+            resourceAttributes = Map.copyOf(resourceAttributes);
+        }
+
+        public static Otel defaults() {
+            return new Otel(false, Optional.empty(), Map.of(), 1.0, "tollgate", Map.of(), false, Duration.ofSeconds(60));
         }
     }
 

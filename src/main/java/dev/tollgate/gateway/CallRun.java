@@ -6,6 +6,7 @@ import dev.tollgate.route.Route;
 import dev.tollgate.translate.TranslationException;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.upstream.UpstreamResponse;
+import dev.tollgate.usage.CallTrace;
 import dev.tollgate.usage.Metering;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
@@ -46,7 +47,19 @@ final class CallRun {
 
     /** The first attempt; a refusal of the first route (a request it cannot translate) throws at once. */
     CompletionStage<Reply> start() {
+        meter.trace().request(call.body());
         return attempt(0);
+    }
+
+    /** The exchange's headers, with the trace context the attempt's span hands the upstream. */
+    private static Map<String, String> traced(Map<String, String> headers, CallTrace.Attempt span) {
+        Map<String, String> trace = span.headers();
+        if (trace.isEmpty()) {
+            return headers;
+        }
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.putAll(trace);
+        return all;
     }
 
     private CompletionStage<Reply> attempt(int n) {
@@ -69,13 +82,16 @@ final class CallRun {
             json = pipeline.payload().apply(route.upstreamModel(), json);
             body = json.toString().getBytes(StandardCharsets.UTF_8);
         }
+        CallTrace.Attempt span = meter.trace().attempt(credential.provider(), credential.label(), route.upstreamModel(),
+                credential.baseUrl(), n + 1);
         UpstreamRequest request = new UpstreamRequest(credential, exchange.path(), body, json, call.stream(),
-                exchange.headers());
+                traced(exchange.headers(), span));
         boolean canRetry = n + 1 < plan.size();
         long sent = System.nanoTime();
         Attempt attempt = new Attempt(route, n + 1);
         return pipeline.upstreams().apply(credential).send(request).handle((response, error) -> {
             meter.upstreamTime(System.nanoTime() - sent);
+            span.end(error == null ? response.status() : GatewayException.of(error).failure().status(), error == null);
             if (error != null) {
                 GatewayException failure = GatewayException.of(error);
                 if (failure.failure() == Failure.UPSTREAM_TIMEOUT) {
@@ -199,7 +215,7 @@ final class CallRun {
             meter.upstreamTime(System.nanoTime() - bodyStart);
             Exchange.Answer a = exchange.answer(response.status(), response.ok(), b);
             if (a.upstreamId() != null) {
-                meter.upstreamRequestId(a.upstreamId());
+                meter.answerId(a.upstreamId());
             }
             if (a.error() != null) {
                 meter.error(a.error());

@@ -216,7 +216,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
         }
         cancelIfUnfinished();
         watchdog.forget(this);
-        observer.responseId().ifPresent(meter::upstreamRequestId);
+        observer.responseId().ifPresent(meter::answerId);
         meter.usage(observer.usage(), observer.quality());
         meter.release(System.nanoTime());
         sink.close();

@@ -56,6 +56,8 @@ public final class Metering {
     private Consumer<UsageRecord> journal;
     private boolean journaled;
     private Consumer<UsageRecord> afterRecord;
+    private CallTrace trace = CallTrace.OFF;
+    private String answerId;
 
     public Metering(String endpoint, Instant startedAt, long startNanos) {
         this.endpoint = endpoint;
@@ -65,6 +67,15 @@ public final class Metering {
 
     public String id() {
         return id;
+    }
+
+    /** The call's trace ({@link CallTrace#OFF} unless tracing is on); it is finished with the record. */
+    public synchronized CallTrace trace() {
+        return trace;
+    }
+
+    public synchronized void traced(CallTrace trace) {
+        this.trace = trace;
     }
 
     /**
@@ -160,6 +171,17 @@ public final class Metering {
         }
     }
 
+    /**
+     * The id the upstream's answer carried (a completion's or a message's id), for the trace; also
+     * the record's upstream id unless a request id came first.
+     */
+    public synchronized void answerId(String id) {
+        if (answerId == null && id != null && !id.isEmpty()) {
+            answerId = bounded(id, MAX_UPSTREAM_ID);
+        }
+        upstreamRequestId(id);
+    }
+
     /** The call's usage; impossible counts are clamped here, the one door every path's usage goes through. */
     public synchronized void usage(TokenUsage tokens, UsageQuality quality) {
         UsageSanity.Checked checked = UsageSanity.check(tokens);
@@ -247,6 +269,8 @@ public final class Metering {
         Consumer<UsageRecord> settle;
         Consumer<UsageRecord> unjournaled;
         Consumer<UsageRecord> after;
+        CallTrace finishTrace;
+        String responseId;
         synchronized (this) {
             if (recorder == null || holds > 0 || !modelCall || !finished.compareAndSet(false, true)) {
                 return;
@@ -256,6 +280,8 @@ public final class Metering {
             settle = onRecord;
             unjournaled = journaled ? null : journal;
             after = afterRecord;
+            finishTrace = trace;
+            responseId = answerId;
         }
         if (unjournaled != null) {
             unjournaled.accept(record);
@@ -268,6 +294,11 @@ public final class Metering {
             }
         }
         target.accept(record);
+        try {
+            finishTrace.finish(record, responseId);
+        } catch (RuntimeException e) { // a trace is an extra: it never costs the record or the request log
+            LOG.log(Level.WARNING, "tollgate: the trace of record " + id + " could not be finished", e);
+        }
         if (after != null) {
             try {
                 after.accept(record);

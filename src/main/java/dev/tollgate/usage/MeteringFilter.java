@@ -26,16 +26,21 @@ public final class MeteringFilter extends HttpFilter {
     static final int SHUTTING_DOWN = 503;
     private final transient Consumer<UsageRecord> recorder;
     private final transient Consumer<UsageRecord> journal;
+    private final transient CallTrace.Factory tracing;
     private final transient Set<Metering> inFlight = ConcurrentHashMap.newKeySet();
 
     public MeteringFilter(Consumer<UsageRecord> recorder) {
-        this(recorder, null);
+        this(recorder, null, CallTrace.Factory.OFF);
     }
 
-    /** @param journal where each record goes before its answer ends (journaled mode); null in buffered mode */
-    public MeteringFilter(Consumer<UsageRecord> recorder, Consumer<UsageRecord> journal) {
+    /**
+     * @param journal where each record goes before its answer ends (journaled mode); null in buffered mode
+     * @param tracing opens each call's trace from the caller's {@code traceparent}
+     */
+    public MeteringFilter(Consumer<UsageRecord> recorder, Consumer<UsageRecord> journal, CallTrace.Factory tracing) {
         this.recorder = recorder;
         this.journal = journal;
+        this.tracing = tracing;
     }
 
     @Override
@@ -45,8 +50,13 @@ public final class MeteringFilter extends HttpFilter {
             chain.doFilter(request, response); // listings are not model calls
             return;
         }
-        Metering meter = new Metering(request.getRequestURI().substring(request.getContextPath().length()),
-                Instant.now(), System.nanoTime());
+        Instant startedAt = Instant.now();
+        String endpoint = request.getRequestURI().substring(request.getContextPath().length());
+        Metering meter = new Metering(endpoint, startedAt, System.nanoTime());
+        if (tracing != CallTrace.Factory.OFF) {
+            meter.traced(tracing.start(endpoint, request.getHeader("traceparent"), request.getHeader("tracestate"),
+                    startedAt));
+        }
         if (journal != null) {
             meter.journalTo(journal);
         }

@@ -11,9 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tollgate.it.Browser;
 import dev.tollgate.it.FakeOpenAi;
+import dev.tollgate.it.OtlpReceiver;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,12 +60,21 @@ class AppServerIT {
     private static final String SERVER = System.getProperty("arquillian.launch");
     private static final Path HOME = Path.of(System.getProperty("container.home", "."));
     private static final String KEY = TestRig.newKey();
+    private static final OtlpReceiver OTLP = receiver();
     /** A key issued through the admin API, limited to 2 requests a day. */
     private static String issuedKey;
 
     @ArquillianResource
     private ContainerController controller;
 
+
+    private static OtlpReceiver receiver() {
+        try {
+            return new OtlpReceiver();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static boolean wildfly() {
         return SERVER.equals("wildfly");
@@ -87,7 +98,9 @@ class AppServerIT {
     @Order(1)
     void deploysAndUsesTheContainersPool() throws IOException {
         // the server reads its config from -Dtollgate.config (arquillian.xml); the fake upstream's port is known only now
-        Files.writeString(HOME.resolve("tollgate-it.yaml"), TestRig.configYaml(HOME.resolve("unused.db"), "200ms", ""));
+        // OpenTelemetry on, to a receiver in this JVM: the SDK must load and export from inside the container
+        Files.writeString(HOME.resolve("tollgate-it.yaml"), TestRig.configYaml(HOME.resolve("unused.db"), "200ms",
+                "otel: {endpoint: '" + OTLP.endpoint() + "', metric-interval: 1s}\n"));
         // the journal beside that path would replay an earlier build's unwritten records into this build's database
         try (var old = Files.walk(HOME.resolve("journal")).sorted(Comparator.reverseOrder())) {
             old.forEach(p -> p.toFile().delete());
@@ -115,6 +128,10 @@ class AppServerIT {
 
         List<Map<String, Object>> rows = TestRig.awaitRecords(KEY, 2);
         assertEquals(2, rows.size(), "rows in the file behind the container's pool: " + database());
+        String requestId = plain.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        TestRig.await(() -> OTLP.spans().stream().anyMatch(s -> requestId.equals(s.attributes().get("tollgate.request_id"))
+                && "chat fake-gpt".equals(s.span().getName()) && "openai".equals(s.attributes().get("gen_ai.provider.name"))),
+                "the call's OpenTelemetry span from inside " + SERVER);
         assertEquals(FakeOpenAi.promptTokens(2) + 5, number(rows.get(0), "total_tokens"));
         assertEquals(0, number(rows.get(0), "stream"));
         assertEquals(FakeOpenAi.promptTokens(1) + 5, number(rows.get(1), "total_tokens"));
