@@ -217,6 +217,7 @@ final class CallRun {
             if (a.upstreamId() != null) {
                 meter.answerId(a.upstreamId());
             }
+            meter.finishReasons(a.finishReasons());
             if (a.error() != null) {
                 meter.error(a.error());
             }

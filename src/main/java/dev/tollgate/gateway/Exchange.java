@@ -4,6 +4,7 @@ import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,6 +33,15 @@ interface Exchange {
     Answer answer(int status, boolean ok, byte[] body);
 
     /** The body and status for the client, with what the call used and how well that is known. */
-    record Answer(int status, byte[] body, TokenUsage usage, UsageQuality quality, String upstreamId, String error) {
+    record Answer(int status, byte[] body, TokenUsage usage, UsageQuality quality, String upstreamId, String error,
+                  List<String> finishReasons) {
+        public Answer {
+            finishReasons = List.copyOf(finishReasons);
+        }
+
+        /** An answer that says nothing of why the model stopped (an error, a body that is not JSON). */
+        public Answer(int status, byte[] body, TokenUsage usage, UsageQuality quality, String upstreamId, String error) {
+            this(status, body, usage, quality, upstreamId, error, List.of());
+        }
     }
 }

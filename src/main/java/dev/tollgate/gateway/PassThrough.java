@@ -1,12 +1,15 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.json.BoundedJson;
+import dev.tollgate.usage.FinishReasons;
 import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -68,11 +71,14 @@ final class PassThrough implements Exchange {
         }
         String id = json.get("id") instanceof JsonString s ? s.getString()
                 : json.get("responseId") instanceof JsonString r ? r.getString() : null;
+        List<String> finished = new ArrayList<>(1);
+        FinishReasons.collect(json, finished);
         Optional<TokenUsage> reported = dialect.usage(json);
         if (reported.isPresent()) {
-            return new Answer(status, bytes, reported.get(), UsageQuality.REPORTED, id, null);
+            return new Answer(status, bytes, reported.get(), UsageQuality.REPORTED, id, null, finished);
         }
         long completion = TokenEstimator.count(dialect.text(json));
-        return new Answer(status, bytes, TokenUsage.of(estimatedPrompt.getAsLong(), completion), UsageQuality.ESTIMATED, id, null);
+        return new Answer(status, bytes, TokenUsage.of(estimatedPrompt.getAsLong(), completion), UsageQuality.ESTIMATED, id,
+                null, finished);
     }
 }

@@ -217,6 +217,7 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
         cancelIfUnfinished();
         watchdog.forget(this);
         observer.responseId().ifPresent(meter::answerId);
+        meter.finishReasons(observer.finishReasons());
         meter.usage(observer.usage(), observer.quality());
         meter.release(System.nanoTime());
         sink.close();

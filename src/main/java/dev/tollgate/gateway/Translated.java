@@ -5,12 +5,15 @@ import dev.tollgate.translate.Chat;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.TranslatedStream;
 import dev.tollgate.translate.TranslationException;
+import dev.tollgate.usage.FinishReasons;
 import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.TokenEstimator;
 import dev.tollgate.usage.TokenUsage;
 import dev.tollgate.usage.UsageQuality;
 import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -98,7 +101,9 @@ final class Translated implements Exchange {
             quality = UsageQuality.ESTIMATED;
             r = new Chat.Response(r.id(), r.model(), r.content(), r.stop(), usage);
         }
-        return new Answer(status, bytes(client.encodeResponse(r, request.model())), usage, quality, r.id(), null);
+        List<String> finished = new ArrayList<>(1);
+        FinishReasons.collect(parsed, finished);
+        return new Answer(status, bytes(client.encodeResponse(r, request.model())), usage, quality, r.id(), null, finished);
     }
 
     private static byte[] bytes(JsonObject o) {

@@ -16,6 +16,7 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -101,7 +102,7 @@ final class OtelCallTracing implements CallTrace.Factory {
         }
 
         @Override
-        public void finish(UsageRecord r, String responseId) {
+        public void finish(UsageRecord r, Outcome outcome) {
             String model = r.requestedModel() == null ? "" : r.requestedModel();
             span.updateName(model.isEmpty() ? operation : operation + " " + model);
             span.setAttribute(GenAiKeys.PROVIDER, GenAi.provider(r.provider()));
@@ -109,8 +110,11 @@ final class OtelCallTracing implements CallTrace.Factory {
             if (r.provider() != null && r.model() != null) {
                 span.setAttribute(GenAiKeys.RESPONSE_MODEL, r.model());
             }
-            if (responseId != null) {
-                span.setAttribute(GenAiKeys.RESPONSE_ID, responseId);
+            if (outcome.responseId() != null) {
+                span.setAttribute(GenAiKeys.RESPONSE_ID, outcome.responseId());
+            }
+            if (!outcome.finishReasons().isEmpty()) {
+                span.setAttribute(GenAiKeys.FINISH_REASONS, outcome.finishReasons());
             }
             if (r.quality() != UsageQuality.NONE) {
                 span.setAttribute(GenAiKeys.INPUT_TOKENS, r.tokens().prompt());
@@ -164,6 +168,7 @@ final class OtelCallTracing implements CallTrace.Factory {
         static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
         static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
         static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
+        static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
         static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
         static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
         static final AttributeKey<Long> CACHE_READ_TOKENS = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");

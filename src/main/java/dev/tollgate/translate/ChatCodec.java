@@ -51,6 +51,11 @@ public interface ChatCodec {
         TokenUsage usage();
 
         boolean usageReported();
+
+        /** Why the model stopped, as the upstream's events said. */
+        default List<String> finishReasons() {
+            return List.of();
+        }
     }
 
     /** Writes canonical events as a stream in this format. */

@@ -47,6 +47,11 @@ abstract class ObservingDecoder implements ChatCodec.StreamDecoder {
     }
 
     @Override
+    public List<String> finishReasons() {
+        return observer.finishReasons();
+    }
+
+    @Override
     public boolean usageReported() {
         return observer.quality() == UsageQuality.REPORTED;
     }

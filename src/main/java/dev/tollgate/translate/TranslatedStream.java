@@ -56,6 +56,11 @@ public final class TranslatedStream implements StreamObserver {
     }
 
     @Override
+    public List<String> finishReasons() {
+        return decoder.finishReasons();
+    }
+
+    @Override
     public Optional<String> error() {
         return Optional.ofNullable(decoder.error());
     }

@@ -1,6 +1,5 @@
 package dev.tollgate.usage;
 
-import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
@@ -22,7 +21,7 @@ public final class AnthropicStreamObserver extends ObservedStream {
 
     @Override
     public JsonObject read(String data) {
-        JsonObject event = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        JsonObject event = parse(data);
         if (event == null) {
             return null;
         }

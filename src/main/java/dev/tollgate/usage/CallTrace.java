@@ -3,6 +3,7 @@ package dev.tollgate.usage;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +23,7 @@ public interface CallTrace {
         }
 
         @Override
-        public void finish(UsageRecord record, String responseId) {
+        public void finish(UsageRecord record, Outcome outcome) {
         }
     };
 
@@ -32,8 +33,18 @@ public interface CallTrace {
     /** An attempt at an upstream begins now: the {@code number}-th of the call, from 1. */
     Attempt attempt(String provider, String credential, String upstreamModel, URI upstream, int number);
 
-    /** The call ended as its record says; {@code responseId} is the id the upstream's answer carried, if any. */
-    void finish(UsageRecord record, String responseId);
+    /** The call ended as its record says, the answer's own words in {@code outcome}. */
+    void finish(UsageRecord record, Outcome outcome);
+
+    /**
+     * What the answer said of itself beyond the record: its id (null when none) and why the model
+     * stopped, in the upstream's words.
+     */
+    record Outcome(String responseId, List<String> finishReasons) {
+        public Outcome {
+            finishReasons = List.copyOf(finishReasons);
+        }
+    }
 
     /** One attempt: the headers that carry the trace to the upstream, and its end. */
     interface Attempt {

@@ -1,6 +1,5 @@
 package dev.tollgate.usage;
 
-import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
@@ -21,7 +20,7 @@ public final class GeminiStreamObserver extends ObservedStream {
 
     @Override
     public JsonObject read(String data) {
-        JsonObject chunk = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        JsonObject chunk = parse(data);
         if (chunk == null) {
             return null;
         }

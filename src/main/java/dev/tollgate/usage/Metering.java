@@ -2,6 +2,7 @@ package dev.tollgate.usage;
 
 import dev.tollgate.access.Caller;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -58,6 +59,7 @@ public final class Metering {
     private Consumer<UsageRecord> afterRecord;
     private CallTrace trace = CallTrace.OFF;
     private String answerId;
+    private List<String> finishReasons = List.of();
 
     public Metering(String endpoint, Instant startedAt, long startNanos) {
         this.endpoint = endpoint;
@@ -182,6 +184,11 @@ public final class Metering {
         upstreamRequestId(id);
     }
 
+    /** Why the model stopped, as the answer said (for the trace); the last answer's, after retries. */
+    public synchronized void finishReasons(List<String> reasons) {
+        this.finishReasons = List.copyOf(reasons);
+    }
+
     /** The call's usage; impossible counts are clamped here, the one door every path's usage goes through. */
     public synchronized void usage(TokenUsage tokens, UsageQuality quality) {
         UsageSanity.Checked checked = UsageSanity.check(tokens);
@@ -270,7 +277,7 @@ public final class Metering {
         Consumer<UsageRecord> unjournaled;
         Consumer<UsageRecord> after;
         CallTrace finishTrace;
-        String responseId;
+        CallTrace.Outcome outcome;
         synchronized (this) {
             if (recorder == null || holds > 0 || !modelCall || !finished.compareAndSet(false, true)) {
                 return;
@@ -281,7 +288,7 @@ public final class Metering {
             unjournaled = journaled ? null : journal;
             after = afterRecord;
             finishTrace = trace;
-            responseId = answerId;
+            outcome = new CallTrace.Outcome(answerId, finishReasons);
         }
         if (unjournaled != null) {
             unjournaled.accept(record);
@@ -295,7 +302,7 @@ public final class Metering {
         }
         target.accept(record);
         try {
-            finishTrace.finish(record, responseId);
+            finishTrace.finish(record, outcome);
         } catch (RuntimeException e) { // a trace is an extra: it never costs the record or the request log
             LOG.log(Level.WARNING, "tollgate: the trace of record " + id + " could not be finished", e);
         }

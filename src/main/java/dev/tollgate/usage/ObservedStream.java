@@ -1,6 +1,9 @@
 package dev.tollgate.usage;
 
+import dev.tollgate.json.BoundedJson;
 import jakarta.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 
@@ -14,6 +17,7 @@ public abstract class ObservedStream implements StreamObserver {
     protected boolean done;
     protected String id;
     protected String error;
+    private final List<String> finishReasons = new ArrayList<>(1);
 
     ObservedStream(LongSupplier estimatedPrompt) {
         this.estimatedPrompt = estimatedPrompt;
@@ -26,6 +30,20 @@ public abstract class ObservedStream implements StreamObserver {
             read(data);
         }
         return raw;
+    }
+
+    /** One event's data as JSON, its finish reasons noted; null when it is not JSON. */
+    protected JsonObject parse(String data) {
+        JsonObject event = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        if (event != null) {
+            FinishReasons.collect(event, finishReasons);
+        }
+        return event;
+    }
+
+    @Override
+    public List<String> finishReasons() {
+        return List.copyOf(finishReasons);
     }
 
     /**

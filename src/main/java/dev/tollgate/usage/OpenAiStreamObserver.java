@@ -2,7 +2,6 @@ package dev.tollgate.usage;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonArray;
@@ -74,7 +73,7 @@ public final class OpenAiStreamObserver extends ObservedStream {
             done = true;
             return null;
         }
-        JsonObject chunk = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        JsonObject chunk = parse(data);
         if (chunk == null) {
             return null;
         }

@@ -2,7 +2,6 @@ package dev.tollgate.usage;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.SseFrame;
 import jakarta.json.JsonObject;
 import java.util.function.LongSupplier;
@@ -21,7 +20,7 @@ public final class ResponsesStreamObserver extends ObservedStream {
 
     @Override
     public JsonObject read(String data) {
-        JsonObject e = BoundedJson.tryObject(data, BoundedJson.Bounds.UPSTREAM).orElse(null);
+        JsonObject e = parse(data);
         if (e == null) {
             return null;
         }

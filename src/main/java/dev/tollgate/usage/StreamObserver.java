@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,11 @@ public interface StreamObserver {
 
     /** The upstream's response id, when an event carried one. */
     Optional<String> responseId();
+
+    /** Why the model stopped, as the stream's events said (for the trace); empty when none said. */
+    default List<String> finishReasons() {
+        return List.of();
+    }
 
     /** An error the upstream reported inside the stream. */
     Optional<String> error();

@@ -86,7 +86,7 @@ class OtelCallTracingTest {
         assertTrue(traceparent.startsWith("00-" + TRACE + "-"), traceparent);
         assertEquals("vendor=x", attempt.headers().get("tracestate"), "the caller's trace state travels on");
         attempt.end(200, true);
-        trace.finish(record(200, true), "msg_01");
+        trace.finish(record(200, true), new CallTrace.Outcome("msg_01", List.of("end_turn")));
 
         assertEquals(2, exported.size());
         SpanData child = exported.get(0);
@@ -99,6 +99,7 @@ class OtelCallTracingTest {
         assertEquals("anthropic", call.getAttributes().get(AttributeKey.stringKey("gen_ai.provider.name")));
         assertEquals("claude-x-2025", call.getAttributes().get(AttributeKey.stringKey("gen_ai.response.model")));
         assertEquals("msg_01", call.getAttributes().get(AttributeKey.stringKey("gen_ai.response.id")));
+        assertEquals(List.of("end_turn"), call.getAttributes().get(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons")));
         assertEquals(40L, call.getAttributes().get(AttributeKey.longKey("gen_ai.usage.input_tokens")));
         assertEquals(8L, call.getAttributes().get(AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens")));
         assertEquals(3L, call.getAttributes().get(AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens")));
@@ -116,19 +117,20 @@ class OtelCallTracingTest {
         assertEquals("gen_ai.server.time_to_first_token", SemanticConventions.of("http", false).firstTokenMetric());
         CallTrace trace = tracing(Sampler.alwaysOn(), latest).start("/v1/messages", null, null, Instant.now());
         trace.request(Json.createReader(new StringReader(BODY)).readObject());
-        trace.finish(record(200, true), null);
+        trace.finish(record(200, true), new CallTrace.Outcome(null, List.of()));
         SpanData call = exported.get(0);
         assertTrue(call.getAttributes().get(AttributeKey.stringKey("gen_ai.input.messages")).contains("the secret plan"));
         assertEquals(true, call.getAttributes().get(AttributeKey.booleanKey("gen_ai.request.stream")));
         assertEquals(0.035, call.getAttributes().get(AttributeKey.doubleKey("gen_ai.response.time_to_first_chunk")));
         assertEquals("0000000000000000", call.getParentSpanId(), "no caller trace: a root span");
+        assertNull(call.getAttributes().get(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons")), "none said, none written");
     }
 
     @Test
     void aBadTraceparentStartsANewTraceAndAnUnsampledOneStillPropagates() {
         OtelCallTracing tracing = tracing(Sampler.parentBased(Sampler.alwaysOn()), SemanticConventions.of(null, false));
         CallTrace bad = tracing.start("/v1/chat/completions", "00-zzzz-not-a-trace-01", null, Instant.now());
-        bad.finish(record(502, false), null);
+        bad.finish(record(502, false), new CallTrace.Outcome(null, List.of()));
         SpanData call = exported.get(0);
         assertFalse(call.getTraceId().equals("00000000000000000000000000000000"));
         assertEquals("bad_gateway", call.getAttributes().get(AttributeKey.stringKey("error.type")));
@@ -139,7 +141,7 @@ class OtelCallTracingTest {
         assertTrue(attempt.headers().get("traceparent").matches("00-" + TRACE + "-[0-9a-f]{16}-00"),
                 "the caller chose not to sample: the upstream hears the same: " + attempt.headers());
         attempt.end(200, true);
-        unsampled.finish(record(200, false), null);
+        unsampled.finish(record(200, false), new CallTrace.Outcome(null, List.of()));
         assertEquals(1, exported.size(), "nothing of an unsampled trace is exported");
     }
 

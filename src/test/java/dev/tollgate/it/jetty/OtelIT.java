@@ -58,7 +58,7 @@ class OtelIT {
                 + "persistence:\n  path: " + TestRig.database() + "\n  flush-interval: 100ms\n"
                 + "routing: {strategy: fill-first}\n"
                 + "otel:\n  endpoint: " + receiver.endpoint() + "\n  headers: {x-collector-token: " + COLLECTOR_TOKEN + "}\n"
-                + "  metric-interval: 500ms\n  resource-attributes: {deployment.environment: it}\n"
+                + "  metric-interval: 1s\n  resource-attributes: {deployment.environment: it}\n"
                 + "openai-api-key:\n"
                 + "  - api-key: sk-upstream-secret\n    base-url: " + TestRig.fake().baseUrl() + "\n"
                 + "    models: [{id: fake-429, alias: otel-fallback}, {id: otel-a}]\n"
@@ -97,6 +97,7 @@ class OtelIT {
         assertEquals(Integer.toString(usage.getInt("prompt_tokens")), a.get("gen_ai.usage.input_tokens"));
         assertEquals(Integer.toString(usage.getInt("completion_tokens")), a.get("gen_ai.usage.output_tokens"));
         assertEquals("200", a.get("http.response.status_code"));
+        assertEquals("[stop]", a.get("gen_ai.response.finish_reasons"));
         assertFalse(a.containsKey("error.type"), a.toString());
         assertFalse(a.containsKey("gen_ai.input.messages"), "no content unless otel.capture-content is on");
         assertFalse(call.span().toString().contains("hello there"), "the prompt is nowhere in the span");
@@ -155,7 +156,14 @@ class OtelIT {
         }
         String ask = "{\"model\":\"claude-fake\",\"max_tokens\":50,\"stream\":true,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-        assertEquals(200, TestRig.postWith("v1/messages", ask, "x-api-key", KEY).statusCode());
+        HttpResponse<String> streamed = TestRig.postWith("v1/messages", ask, "x-api-key", KEY);
+        assertEquals(200, streamed.statusCode());
+        String streamedId = streamed.headers().firstValue("x-tollgate-request-id").orElseThrow();
+        OtlpReceiver.Received claude = await(() -> receiver.spans().stream()
+                .filter(s -> streamedId.equals(s.attributes().get("tollgate.request_id"))).findFirst(), "the stream's span");
+        assertEquals("anthropic", claude.attributes().get("gen_ai.provider.name"));
+        assertEquals("[end_turn]", claude.attributes().get("gen_ai.response.finish_reasons"), "read from the stream's events");
+        assertTrue(claude.attributes().get("gen_ai.response.id").startsWith("msg_"), claude.attributes().toString());
         assertEquals(404, TestRig.post("v1/chat/completions", KEY, chat("otel-nobody", false, null, "x")).statusCode());
 
         Supplier<JsonObject> totals = () -> json(TestRig.operator("_qs/metrics?instance=" + INSTANCE + "&from=" + FROM
