@@ -220,7 +220,7 @@ public final class TollgateListener implements ServletContextListener {
                         bind(running.reloader()).to(ConfigReloader.class);
                         bind(running.stored()).to(StoredCredentials.class);
                         bind(logBuffer).to(LogBuffer.class);
-                        bind(system(version, database, health, running, startedAt, timer)).to(SystemStatus.class);
+                        bind(system(version, database, health, running, startedAt, timer, telemetry)).to(SystemStatus.class);
                         bind(counters).to(LiveCounters.class);
                         bind(gauges).to(MetricsResource.GaugeProbe.class);
                         bind(accounts).to(Accounts.class);
@@ -280,7 +280,8 @@ public final class TollgateListener implements ServletContextListener {
 
     /** The System page's figures, and this instance's heartbeat in the fleet's list (every 10 s). */
     private static SystemStatus system(String version, Database database, HealthResource.Probe health,
-                                       Reconfiguration.Live running, Instant startedAt, ScheduledExecutorService timer) {
+                                       Reconfiguration.Live running, Instant startedAt, ScheduledExecutorService timer,
+                                       Telemetry telemetry) {
         FleetInstances fleet = new FleetInstances(database);
         timer.scheduleWithFixedDelay(() -> {
             LiveConfig.Status s = running.config().status();
@@ -291,7 +292,7 @@ public final class TollgateListener implements ServletContextListener {
                 LOG.fine("tollgate: fleet heartbeat not written: " + e.getMessage());
             }
         }, 0, 10, TimeUnit.SECONDS);
-        return new SystemStatus(health, running.config(), fleet, startedAt);
+        return new SystemStatus(health, running.config(), fleet, startedAt, telemetry.description());
     }
 
     /**

@@ -25,12 +25,16 @@ public final class SystemStatus {
     private final LiveConfig config;
     private final FleetInstances fleet;
     private final Instant startedAt;
+    private final String telemetry;
 
-    public SystemStatus(HealthResource.Probe health, LiveConfig config, FleetInstances fleet, Instant startedAt) {
+    /** @param telemetry what OpenTelemetry does here: "off", or where it exports and how */
+    public SystemStatus(HealthResource.Probe health, LiveConfig config, FleetInstances fleet, Instant startedAt,
+                        String telemetry) {
         this.health = health;
         this.config = config;
         this.fleet = fleet;
         this.startedAt = startedAt;
+        this.telemetry = telemetry;
     }
 
     /** The status as JSON, for the API and (through the same figures) the page. */
@@ -56,6 +60,7 @@ public final class SystemStatus {
                 .add("recorder", JSON.createObjectBuilder().add("running", h.recorder().running())
                         .add("queue_depth", h.queueDepth()).add("dropped_records", h.droppedRecords()))
                 .add("open_streams", h.openStreams())
+                .add("opentelemetry", telemetry)
                 .add("jvm", JSON.createObjectBuilder().add("heap_used_bytes", rt.totalMemory() - rt.freeMemory())
                         .add("heap_max_bytes", rt.maxMemory()).add("threads", ManagementFactory.getThreadMXBean().getThreadCount()))
                 .add("instances", instances)

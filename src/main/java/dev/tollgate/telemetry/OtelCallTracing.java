@@ -4,7 +4,6 @@ import dev.tollgate.metrics.GenAi;
 import dev.tollgate.usage.CallTrace;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -16,7 +15,6 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -159,30 +157,5 @@ final class OtelCallTracing implements CallTrace.Factory {
             return uri.getPort();
         }
         return "https".equals(uri.getScheme()) ? 443 : 80;
-    }
-
-    /** The attribute names used, so that a name is written once. */
-    static final class GenAiKeys {
-        static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-        static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
-        static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-        static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-        static final AttributeKey<String> RESPONSE_ID = AttributeKey.stringKey("gen_ai.response.id");
-        static final AttributeKey<List<String>> FINISH_REASONS = AttributeKey.stringArrayKey("gen_ai.response.finish_reasons");
-        static final AttributeKey<Long> INPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.input_tokens");
-        static final AttributeKey<Long> OUTPUT_TOKENS = AttributeKey.longKey("gen_ai.usage.output_tokens");
-        static final AttributeKey<Long> CACHE_READ_TOKENS = AttributeKey.longKey("gen_ai.usage.cache_read.input_tokens");
-        static final AttributeKey<Long> REASONING_TOKENS = AttributeKey.longKey("gen_ai.usage.reasoning.output_tokens");
-        static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-        static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
-        static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
-        static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
-        static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("tollgate.request_id");
-        static final AttributeKey<String> CREDENTIAL = AttributeKey.stringKey("tollgate.credential");
-        static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("tollgate.attempt");
-        static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("tollgate.attempts");
-
-        private GenAiKeys() {
-        }
     }
 }

@@ -25,14 +25,6 @@ import java.util.function.Supplier;
  * collects. Model names fold as in Prometheus ({@code metrics.max-models}).
  */
 final class OtelMetrics implements Consumer<UsageRecord> {
-    private static final AttributeKey<String> OPERATION = AttributeKey.stringKey("gen_ai.operation.name");
-    private static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("gen_ai.provider.name");
-    private static final AttributeKey<String> REQUEST_MODEL = AttributeKey.stringKey("gen_ai.request.model");
-    private static final AttributeKey<String> RESPONSE_MODEL = AttributeKey.stringKey("gen_ai.response.model");
-    private static final AttributeKey<String> TOKEN_TYPE = AttributeKey.stringKey("gen_ai.token.type");
-    private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
-    private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
-    private static final AttributeKey<Boolean> STREAM = AttributeKey.booleanKey("tollgate.stream");
 
     private final LabelFold models;
     private final LongHistogram tokens;
@@ -67,34 +59,34 @@ final class OtelMetrics implements Consumer<UsageRecord> {
     @Override
     public void accept(UsageRecord r) {
         String model = models.of(r.requestedModel() == null ? "" : r.requestedModel());
-        AttributesBuilder call = Attributes.builder().put(OPERATION, GenAi.operation(r.endpoint()))
-                .put(PROVIDER, GenAi.provider(r.provider())).put(REQUEST_MODEL, model);
+        AttributesBuilder call = Attributes.builder().put(GenAiKeys.OPERATION, GenAi.operation(r.endpoint()))
+                .put(GenAiKeys.PROVIDER, GenAi.provider(r.provider())).put(GenAiKeys.REQUEST_MODEL, model);
         if (r.provider() != null && r.model() != null) {
-            call.put(RESPONSE_MODEL, models.of(r.model()));
+            call.put(GenAiKeys.RESPONSE_MODEL, models.of(r.model()));
         }
         Attributes ok = call.build();
         if (r.quality() != UsageQuality.NONE) {
-            tokens.record(r.tokens().prompt(), ok.toBuilder().put(TOKEN_TYPE, "input").build());
-            tokens.record(r.tokens().completion(), ok.toBuilder().put(TOKEN_TYPE, "output").build());
+            tokens.record(r.tokens().prompt(), ok.toBuilder().put(GenAiKeys.TOKEN_TYPE, "input").build());
+            tokens.record(r.tokens().completion(), ok.toBuilder().put(GenAiKeys.TOKEN_TYPE, "output").build());
         }
         String error = GenAi.errorType(r.status());
-        duration.record(r.latencyMs() / 1000.0, error == null ? ok : ok.toBuilder().put(ERROR_TYPE, error).build());
+        duration.record(r.latencyMs() / 1000.0, error == null ? ok : ok.toBuilder().put(GenAiKeys.ERROR_TYPE, error).build());
         if (r.stream() && r.ttfbMs() != null && error == null) {
             firstToken.record(r.ttfbMs() / 1000.0, ok);
         }
-        requests.add(1, ok.toBuilder().put(STATUS, (long) r.status()).build());
+        requests.add(1, ok.toBuilder().put(GenAiKeys.HTTP_STATUS, (long) r.status()).build());
         if (r.charge() != null) {
             cost.add(BigDecimal.valueOf(r.charge().costPicoUsd(), 12).doubleValue(), ok);
         }
         if (r.overheadMicros() >= 0) {
-            overhead.record(r.overheadMicros() / 1_000_000.0, Attributes.of(STREAM, r.stream()));
+            overhead.record(r.overheadMicros() / 1_000_000.0, Attributes.of(GenAiKeys.STREAM, r.stream()));
         }
     }
 
     /** The recorder, streams, credentials and limit refusals, read when the SDK collects (once per export). */
     private static void instanceGauges(Meter meter, Supplier<PrometheusText.Gauges> gauges) {
         AttributeKey<String> provider = AttributeKey.stringKey("tollgate.provider");
-        AttributeKey<String> credential = AttributeKey.stringKey("tollgate.credential");
+        AttributeKey<String> credential = GenAiKeys.CREDENTIAL;
         AttributeKey<String> limit = AttributeKey.stringKey("tollgate.limit");
         meter.gaugeBuilder("tollgate.recorder.queue").ofLongs().setUnit("{record}")
                 .setDescription("Records accepted but not yet in the database.")

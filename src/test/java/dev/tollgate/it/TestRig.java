@@ -263,7 +263,7 @@ public final class TestRig {
                 + "    models:\n"
                 + "      - {id: gemini-fake}\n      - {id: gemini-fake-tools}\n      - {id: gemini-fake-400}\n"
                 + "openai-compatibility:\n"
-                + "  - name: deadhost\n    base-url: http://127.0.0.1:" + closedPort() + "/v1\n    api-key: x\n"
+                + "  - name: deadhost\n    base-url: http://127.0.0.1:" + freePort() + "/v1\n    api-key: x\n"
                 + "    models: [{name: dead-model}]\n"
                 + "  - name: respond\n    wire-api: responses\n    prefix: respond\n    base-url: " + FAKE.baseUrl()
                 + "\n    api-key: sk-resp\n"
@@ -473,7 +473,8 @@ public final class TestRig {
         return ((Number) row.get(column)).longValue();
     }
 
-    private static int closedPort() {
+    /** A loopback port nothing listens on now: for a dead upstream, or a server a test starts. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {

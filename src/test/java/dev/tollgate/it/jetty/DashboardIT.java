@@ -313,6 +313,7 @@ class DashboardIT {
         String hash = TestRig.json(TestRig.get("_qs/health", null).body()).getJsonObject("config").getString("hash");
         assertEquals(hash, browser.driver().findElement(By.id("config-hash")).getText());
         assertTrue(browser.driver().findElement(By.id("instances")).getText().contains("it-instance"));
+        assertEquals("off", browser.driver().findElement(By.id("opentelemetry")).getText(), "off unless configured");
         browser.driver().findElement(By.id("config-reload")).click();
         browser.waitUpTo(10).until(d -> !d.findElement(By.id("config-result")).getText().isEmpty()
                 && !d.findElement(By.id("config-result")).getText().contains("…"));

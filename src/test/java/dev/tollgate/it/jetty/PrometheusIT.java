@@ -11,7 +11,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -49,6 +48,11 @@ class PrometheusIT {
     private static final String KEY = "sk-prom-one-key";
     private static final String OTHER_KEY = "sk-prom-two-key";
     private static final String LIMITED = "sk-prom-limited";
+    /**
+     * Made-up keys end in letters: records are found by masked key ({@code ***} and the last three
+     * characters), and a random digit tail would pass for another test class's {@code sk-it-NNN}.
+     */
+    private static final String WRONG_KEY_END = "-wrong";
     private static final int MAX_MODELS = 8;
     private static final int MAX_KEYS = 3;
     /** The providers the traffic reaches, under the conventions' names; calls refused before routing have their own. */
@@ -73,7 +77,7 @@ class PrometheusIT {
                 + "    models: [{id: claude-fake}]\n"
                 + "gemini-api-key:\n  - api-key: goog-upstream\n    base-url: " + TestRig.gemini().baseUrl() + "\n"
                 + "    models: [{id: gemini-fake}]\n"
-                + "openai-compatibility:\n  - name: deadhost\n    base-url: http://127.0.0.1:" + freePort() + "/v1\n"
+                + "openai-compatibility:\n  - name: deadhost\n    base-url: http://127.0.0.1:" + TestRig.freePort() + "/v1\n"
                 + "    api-key: x\n    models: [{name: dead-model}]\n";
         Path config = Files.writeString(dir.resolve(NAME + ".yaml"), yaml);
         TestRig.use(NAME);
@@ -162,8 +166,8 @@ class PrometheusIT {
             assertEquals(first && i < 2 ? 200 : 429, status);
             n++;
         }
-        assertEquals(401, TestRig.post("v1/chat/completions", "sk-not-a-key-" + System.nanoTime(), chat("prom-a", false,
-                null, "x")).statusCode());
+        String wrongKey = "sk-not-a-key-" + System.nanoTime() + WRONG_KEY_END;
+        assertEquals(401, TestRig.post("v1/chat/completions", wrongKey, chat("prom-a", false, null, "x")).statusCode());
         assertEquals(502, TestRig.post("v1/chat/completions", KEY, chat("dead-model", false, null, "x")).statusCode());
         return n + 2;
     }
@@ -174,7 +178,7 @@ class PrometheusIT {
             assertEquals(404, TestRig.post("v1/chat/completions", KEY, chat("made-up-" + i, false, null, "x")).statusCode());
         }
         for (int i = 0; i < 10; i++) {
-            assertEquals(401, TestRig.post("v1/chat/completions", "sk-flood-" + i + "-" + System.nanoTime(),
+            assertEquals(401, TestRig.post("v1/chat/completions", "sk-flood-" + i + "-" + System.nanoTime() + WRONG_KEY_END,
                     chat("prom-a", false, null, "x")).statusCode());
         }
         return 40;
@@ -219,7 +223,7 @@ class PrometheusIT {
     private static void startPrometheus() throws IOException {
         // a fresh store each run: series a previous run left would still answer queries for five minutes
         Path dir = Files.createDirectories(Path.of("target", "prometheus-it", System.getProperty("tollgate.it.db", "sqlite")));
-        int port = freePort();
+        int port = TestRig.freePort();
         Path config = Files.writeString(dir.resolve("prometheus.yml"), "global: {scrape_interval: 1s, scrape_timeout: 1s}\n"
                 + "scrape_configs:\n  - job_name: tollgate\n    metrics_path: /" + NAME + "/_qs/metrics/prometheus\n"
                 + "    basic_auth: {username: tg-viewer, password: viewer-pass}\n"
@@ -283,11 +287,4 @@ class PrometheusIT {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
