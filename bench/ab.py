@@ -12,6 +12,8 @@ and the sustained rate: the run's calls over the time until they were all writte
   until their batch).
 - `sh bench/run.sh logs`: the request log on (every call's request and answer stored and indexed for
   search) vs off; the logs-on instance also reports how many calls it logged and dropped.
+- `sh bench/run.sh limits`: the client key under per-key limits and a budget (never reached) vs none.
+- `sh bench/run.sh otel`: OpenTelemetry on (every call traced, metrics exported to an OTLP sink) vs off.
 """
 import json
 import os
@@ -22,12 +24,25 @@ import time
 import bench
 
 SYNC = os.environ.get("BENCH_JOURNAL_SYNC", "5ms")  # persistence.journal-sync of the journaled one
+PRICES = "model-prices: {bench-model: {input: 1, output: 2}}\n"  # the same in both limits modes
 COMPARISONS = {
     "durability": {"title": "durability: journaled vs buffered", "note": f"journal-sync {SYNC}",
                    "modes": {"journaled": f"persistence: {{durability: journaled, journal-sync: {SYNC}}}\n",
                              "buffered": "persistence: {durability: buffered}\n"}},
     "logs": {"title": "the request log: on vs off", "note": "logs on: every call stored and indexed (FTS5)",
              "modes": {"logs-on": "logs: {enabled: true}\n", "logs-off": "logs: {enabled: false}\n"}},
+    "limits": {"title": "a key with limits vs without",
+               "note": "limits on: every call admitted through per-key requests, tokens and budget windows "
+                       "(high enough never to refuse), and settled after",
+               "modes": {"limits-on": PRICES + "limits: {per-key: {requests-per-minute: 1000000000, "
+                                      "tokens-per-minute: 1000000000000, budget-usd-per-day: 1000000}}\n",
+                         "limits-off": PRICES}},
+    "otel": {"title": "OpenTelemetry: on vs off",
+             "note": "on: a span per call and per attempt, every call sampled, and the metrics, exported over "
+                     "OTLP/HTTP every 5 s to a sink (nginx answering 200)",
+             "modes": {"otel-on": "otel: {endpoint: 'http://127.0.0.1:@OTLP_PORT@', sampling: 1.0, "
+                                  "metric-interval: 5s}\n",
+                       "otel-off": ""}},
 }
 
 
@@ -45,8 +60,9 @@ def main():
             home = os.path.join(args.work, "tomcat-" + mode)
             if not os.path.exists(home):
                 shutil.copytree(args.tomcat, home)
+            extra = spec["modes"][mode].replace("@OTLP_PORT@", str(upstream["otlp"]))
             port, pid, db = bench.setup_tomcat(home, args.war, args.work, upstream, procs, name="tollgate-" + mode,
-                                               extra=spec["modes"][mode])
+                                               extra=extra)
             gateways[mode] = {"port": port, "pid": pid, "db": db, "completed": 0, "bound": 0}
         scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]
 

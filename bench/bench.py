@@ -72,18 +72,33 @@ class Processes:
 
 
 def setup_nginx(work, procs):
-    ports = {"json": free_port(), "sse": free_port()}
+    ports = {"json": free_port(), "sse": free_port(), "otlp": free_port()}
     for kind, fixture in (("json", "chat.json"), ("sse", "chat.sse")):
         target = os.path.join(work, f"www-{kind}", "v1", "chat")
         os.makedirs(target, exist_ok=True)
         shutil.copy(os.path.join(HERE, "fixtures", fixture), os.path.join(target, "completions"))
     conf = open(os.path.join(HERE, "nginx.conf.template")).read()
     conf = conf.replace("@WORK@", os.path.abspath(work)).replace("@JSON_PORT@", str(ports["json"])) \
-        .replace("@SSE_PORT@", str(ports["sse"]))
+        .replace("@SSE_PORT@", str(ports["sse"])).replace("@OTLP_PORT@", str(ports["otlp"]))
     path = os.path.join(work, "nginx.conf")
     open(path, "w").write(conf)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     procs.start("nginx", [nginx, "-c", os.path.abspath(path), "-g", "daemon off;"])
+    time.sleep(1)
+    return ports
+
+
+def setup_proxy(work, procs, upstream):
+    """nginx as a bare reverse proxy to the upstream, in a process of its own: its ports by kind."""
+    ports = {"json": free_port(), "sse": free_port()}
+    conf = open(os.path.join(HERE, "nginx-proxy.conf.template")).read()
+    conf = conf.replace("@WORK@", os.path.abspath(work)).replace("@JSON_PORT@", str(upstream["json"])) \
+        .replace("@SSE_PORT@", str(upstream["sse"])).replace("@PROXY_JSON_PORT@", str(ports["json"])) \
+        .replace("@PROXY_SSE_PORT@", str(ports["sse"]))
+    path = os.path.join(work, "nginx-proxy.conf")
+    open(path, "w").write(conf)
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    procs.start("nginx-proxy", [nginx, "-c", os.path.abspath(path), "-g", "daemon off;"])
     time.sleep(1)
     return ports
 
@@ -266,6 +281,7 @@ def main():
     procs = Processes()
     try:
         upstream = setup_nginx(args.work, procs)
+        proxy = setup_proxy(args.work, procs, upstream)
         tc_port, tc_pid, db = setup_tomcat(args.tomcat, os.path.abspath(args.war), args.work, upstream, procs)
         os.chdir(os.path.dirname(os.path.abspath(args.portkey)))
         pk_port, pk_pid = setup_portkey(os.path.abspath(args.portkey), os.path.abspath(args.work), procs)
@@ -275,6 +291,8 @@ def main():
             body = {"model": "bench-model", "messages": [{"role": "user", "content": PROMPT}], "stream": stream}
             if name == "direct":
                 return f"http://127.0.0.1:{upstream[kind]}/v1/chat/completions", body, {"Authorization": "Bearer sk-upstream"}
+            if name == "nginx":
+                return f"http://127.0.0.1:{proxy[kind]}/v1/chat/completions", body, {"Authorization": "Bearer sk-upstream"}
             if name == "tollgate":
                 body["model"] = "bench-stream" if stream else "bench-json"
                 return f"http://127.0.0.1:{tc_port}/tollgate/v1/chat/completions", body, {"Authorization": f"Bearer {CLIENT_KEY}"}
@@ -282,7 +300,7 @@ def main():
                     {"Authorization": "Bearer sk-upstream", "x-portkey-provider": "openai",
                      "x-portkey-custom-host": f"http://127.0.0.1:{upstream[kind]}/v1"})
 
-        targets = ["direct", "tollgate", "portkey"]
+        targets = ["direct", "nginx", "tollgate", "portkey"]
         scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]
         tollgate_completed = 0
         tollgate_runs = []
@@ -296,7 +314,7 @@ def main():
         results = {}
         for rnd in range(rounds):
             for label, kind, c in scenarios:
-                order = targets[rnd % 3:] + targets[:rnd % 3]
+                order = targets[rnd % len(targets):] + targets[:rnd % len(targets)]
                 for name in order:
                     url, body, headers = target(name, kind)
                     r = wrk(url, json.dumps(body), headers, c, duration)
@@ -360,25 +378,31 @@ def write_report(results, scenarios, mem, overhead, recorded, by_status, complet
     lines = [f"# Benchmark results — {stamp_utc()}", "", machine_line(),
              "",
              f"Each figure is the median of {rounds} interleaved runs of {duration}.", "",
-             "| scenario | concurrency | figure | direct | Tollgate | Portkey | Tollgate vs direct | Tollgate vs Portkey |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| scenario | concurrency | figure | direct | nginx proxy | Tollgate | Portkey | Tollgate vs direct "
+             "| Tollgate vs nginx proxy | Tollgate vs Portkey |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for label, _, c in scenarios:
-        d, t, p = (results[(label, c, n)] for n in ("direct", "tollgate", "portkey"))
+        d, n, t, p = (results[(label, c, name)] for name in ("direct", "nginx", "tollgate", "portkey"))
         p_failed = sum(r["non2xx"] for r in p) > 0
         pk = lambda key: None if p_failed else med(p, key)
         if c == 1:
             for key in ("p50", "p99"):
                 added = None if med(t, key) is None else med(t, key) - med(d, key)
+                added_ng = med(n, key) - med(d, key)
                 added_pk = None if pk(key) is None else pk(key) - med(d, key)
-                lines.append(f"| {label} | 1 | latency {key} (ms) | {fmt(med(d, key), 3)} | {fmt(med(t, key), 3)} | "
+                lines.append(f"| {label} | 1 | latency {key} (ms) | {fmt(med(d, key), 3)} | {fmt(med(n, key), 3)} "
+                             f"({signed(added_ng)}) | {fmt(med(t, key), 3)} | "
                              f"{fmt(pk(key), 3) if not p_failed else 'failed'} | {signed(added)} ms added | "
+                             f"{ratio(added, added_ng) + ' of its added latency' if added_ng > 0 else '—'} | "
                              f"{ratio(added, added_pk) + ' of its added latency' if added_pk else '—'} |")
-        lines.append(f"| {label} | {c} | throughput (req/s) | {fmt(med(d, 'rps'), 0)} | {fmt(med(t, 'rps'), 0)} | "
-                     f"{fmt(pk('rps'), 0) if not p_failed else 'failed'} | {ratio(med(t, 'rps'), med(d, 'rps'))} | "
+        lines.append(f"| {label} | {c} | throughput (req/s) | {fmt(med(d, 'rps'), 0)} | {fmt(med(n, 'rps'), 0)} | "
+                     f"{fmt(med(t, 'rps'), 0)} | {fmt(pk('rps'), 0) if not p_failed else 'failed'} | "
+                     f"{ratio(med(t, 'rps'), med(d, 'rps'))} | {ratio(med(t, 'rps'), med(n, 'rps'))} | "
                      f"{ratio(med(t, 'rps'), pk('rps'))} |")
         bad_t = sum(r["non2xx"] + r["socket_errors"] for r in t)
-        if bad_t:
-            lines.append(f"| {label} | {c} | Tollgate errors | | {bad_t} | | | |")
+        bad_n = sum(r["non2xx"] + r["socket_errors"] for r in n)
+        if bad_t or bad_n:
+            lines.append(f"| {label} | {c} | errors | | {bad_n} | {bad_t} | | | | |")
     lines += ["", "Where the added latency at c=1 comes from: the two parts Tollgate is built on, each alone "
               "in the same rounds, as latency added over direct (median of the rounds). Tomcat: the upstream's "
               "answer served by Tomcat as a static file. JDK HttpClient: the client set up as Tollgate's, "

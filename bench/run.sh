@@ -10,6 +10,8 @@
 #   sh bench/run.sh soak    10 minutes of load, RSS sampled every 30 s (soak.py; BENCH_SOAK seconds)
 #   sh bench/run.sh durability  the journal's cost: journaled vs buffered Tollgate side by side (ab.py)
 #   sh bench/run.sh logs        the request log's cost: logs on vs off, side by side (ab.py)
+#   sh bench/run.sh limits      a key with limits vs without (ab.py)
+#   sh bench/run.sh otel        OpenTelemetry on vs off (ab.py)
 #   sh bench/metrics.sh     /_qs/metrics over 10 million records (needs only a JDK and Maven)
 set -eu
 mode=${1:-single}
@@ -44,7 +46,7 @@ fi
 case "$mode" in
   streams) exec python3 bench/slow_streams.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
   soak) exec python3 bench/soak.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
-  durability|logs) export BENCH_COMPARE="$mode"; exec python3 bench/ab.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
+  durability|logs|limits|otel) export BENCH_COMPARE="$mode"; exec python3 bench/ab.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
 esac
 exec python3 bench/bench.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war \
   --portkey "$work/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --work "$work"
