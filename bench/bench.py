@@ -77,29 +77,28 @@ def setup_nginx(work, procs):
         target = os.path.join(work, f"www-{kind}", "v1", "chat")
         os.makedirs(target, exist_ok=True)
         shutil.copy(os.path.join(HERE, "fixtures", fixture), os.path.join(target, "completions"))
-    conf = open(os.path.join(HERE, "nginx.conf.template")).read()
-    conf = conf.replace("@WORK@", os.path.abspath(work)).replace("@JSON_PORT@", str(ports["json"])) \
-        .replace("@SSE_PORT@", str(ports["sse"])).replace("@OTLP_PORT@", str(ports["otlp"]))
-    path = os.path.join(work, "nginx.conf")
+    start_nginx(work, procs, "nginx", {"@JSON_PORT@": ports["json"], "@SSE_PORT@": ports["sse"],
+                                       "@OTLP_PORT@": ports["otlp"]})
+    return ports
+
+
+def start_nginx(work, procs, name, ports):
+    """An nginx process from bench/<name>.conf.template, its @PORT@ placeholders filled in."""
+    conf = open(os.path.join(HERE, name + ".conf.template")).read().replace("@WORK@", os.path.abspath(work))
+    for placeholder, port in ports.items():
+        conf = conf.replace(placeholder, str(port))
+    path = os.path.join(work, name + ".conf")
     open(path, "w").write(conf)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    procs.start("nginx", [nginx, "-c", os.path.abspath(path), "-g", "daemon off;"])
+    procs.start(name, [nginx, "-c", os.path.abspath(path), "-g", "daemon off;"])
     time.sleep(1)
-    return ports
 
 
 def setup_proxy(work, procs, upstream):
     """nginx as a bare reverse proxy to the upstream, in a process of its own: its ports by kind."""
     ports = {"json": free_port(), "sse": free_port()}
-    conf = open(os.path.join(HERE, "nginx-proxy.conf.template")).read()
-    conf = conf.replace("@WORK@", os.path.abspath(work)).replace("@JSON_PORT@", str(upstream["json"])) \
-        .replace("@SSE_PORT@", str(upstream["sse"])).replace("@PROXY_JSON_PORT@", str(ports["json"])) \
-        .replace("@PROXY_SSE_PORT@", str(ports["sse"]))
-    path = os.path.join(work, "nginx-proxy.conf")
-    open(path, "w").write(conf)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    procs.start("nginx-proxy", [nginx, "-c", os.path.abspath(path), "-g", "daemon off;"])
-    time.sleep(1)
+    start_nginx(work, procs, "nginx-proxy", {"@PROXY_JSON_PORT@": ports["json"], "@PROXY_SSE_PORT@": ports["sse"],
+                                             "@JSON_PORT@": upstream["json"], "@SSE_PORT@": upstream["sse"]})
     return ports
 
 

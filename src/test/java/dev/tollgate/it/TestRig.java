@@ -363,7 +363,8 @@ public final class TestRig {
         return send(b.build());
     }
 
-    private static HttpResponse<String> send(HttpRequest request) {
+    /** Sends with the suite's client; a pooled connection the server closed is retried once. */
+    public static HttpResponse<String> send(HttpRequest request) {
         try {
             try {
                 return HTTP.send(request, HttpResponse.BodyHandlers.ofString());

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +56,6 @@ class PrometheusIT {
     private static final int MAX_KEYS = 3;
     /** The providers the traffic reaches, under the conventions' names; calls refused before routing have their own. */
     private static final List<String> PROVIDERS = List.of("_unrouted", "anthropic", "deadhost", "gcp.gemini", "openai");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Process prometheus;
     private static String prometheusUrl;
 
@@ -236,30 +234,18 @@ class PrometheusIT {
         prometheusUrl = "http://127.0.0.1:" + port;
         await(() -> {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return TestRig.operator(prometheusUrl + "/-/ready", null).statusCode() == 200;
+            } catch (UncheckedIOException notYet) {
                 return false;
             }
         }, "Prometheus ready");
     }
 
     private static JsonArray query(String promql) {
-        try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query?query="
-                    + URLEncoder.encode(promql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, r.statusCode(), promql + " → " + r.body());
-            return json(r.body()).getJsonObject("data").getJsonArray("result");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        HttpResponse<String> r = TestRig.send(HttpRequest.newBuilder(URI.create(prometheusUrl + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(10)).build());
+        assertEquals(200, r.statusCode(), promql + " → " + r.body());
+        return json(r.body()).getJsonObject("data").getJsonArray("result");
     }
 
     /** The single value of a query; -1 when it has no series. */
