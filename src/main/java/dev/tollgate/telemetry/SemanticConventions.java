@@ -63,10 +63,10 @@ final class SemanticConventions {
         JsonObject gemini = body.get("generationConfig") instanceof JsonObject g ? g : null;
         JsonObject params = gemini != null ? gemini : body;
         number(params, "max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens")
-                .ifPresent(n -> span.setAttribute(MAX_TOKENS, n.longValue()));
-        number(params, "temperature").ifPresent(n -> span.setAttribute(TEMPERATURE, n.doubleValue()));
-        number(params, "top_p", "topP").ifPresent(n -> span.setAttribute(TOP_P, n.doubleValue()));
-        number(params, "top_k", "topK").ifPresent(n -> span.setAttribute(TOP_K, n.doubleValue()));
+                .flatMap(SemanticConventions::whole).ifPresent(n -> span.setAttribute(MAX_TOKENS, n));
+        number(params, "temperature").flatMap(SemanticConventions::finite).ifPresent(n -> span.setAttribute(TEMPERATURE, n));
+        number(params, "top_p", "topP").flatMap(SemanticConventions::finite).ifPresent(n -> span.setAttribute(TOP_P, n));
+        number(params, "top_k", "topK").flatMap(SemanticConventions::finite).ifPresent(n -> span.setAttribute(TOP_K, n));
         if (captureContent) {
             for (String field : new String[] {"messages", "contents", "input"}) {
                 JsonValue v = body.get(field);
@@ -88,6 +88,27 @@ final class SemanticConventions {
                 span.setAttribute(FIRST_CHUNK, r.ttfbMs() / 1000.0);
             }
         }
+    }
+
+    /**
+     * The caller's number as a long when it is a whole one in range. Never {@code longValue()}: on
+     * {@code 1e999999999} that builds a billion-digit integer.
+     */
+    private static Optional<Long> whole(JsonNumber n) {
+        if (!n.isIntegral()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(n.longValueExact());
+        } catch (ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The caller's number as a double when it is finite (an absurd exponent is not). */
+    private static Optional<Double> finite(JsonNumber n) {
+        double d = n.doubleValue();
+        return Double.isFinite(d) ? Optional.of(d) : Optional.empty();
     }
 
     private static Optional<JsonNumber> number(JsonObject o, String... names) {

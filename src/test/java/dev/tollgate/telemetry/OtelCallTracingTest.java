@@ -127,6 +127,20 @@ class OtelCallTracingTest {
     }
 
     @Test
+    void absurdNumbersInTheRequestAreLeftOutNotComputed() {
+        CallTrace trace = tracing(Sampler.alwaysOn(), SemanticConventions.of(null, false))
+                .start("/v1/chat/completions", null, null, Instant.now());
+        trace.request(Json.createReader(new StringReader("{\"max_tokens\":1e999999999,\"temperature\":1e999999999,"
+                + "\"top_p\":-1e999999999,\"top_k\":\"lots\",\"max_completion_tokens\":2.5}")).readObject());
+        trace.finish(record(200, false), new CallTrace.Outcome(null, List.of()));
+        SpanData call = exported.get(0);
+        assertNull(call.getAttributes().get(AttributeKey.longKey("gen_ai.request.max_tokens")));
+        assertNull(call.getAttributes().get(AttributeKey.doubleKey("gen_ai.request.temperature")));
+        assertNull(call.getAttributes().get(AttributeKey.doubleKey("gen_ai.request.top_p")));
+        assertNull(call.getAttributes().get(AttributeKey.doubleKey("gen_ai.request.top_k")));
+    }
+
+    @Test
     void aBadTraceparentStartsANewTraceAndAnUnsampledOneStillPropagates() {
         OtelCallTracing tracing = tracing(Sampler.parentBased(Sampler.alwaysOn()), SemanticConventions.of(null, false));
         CallTrace bad = tracing.start("/v1/chat/completions", "00-zzzz-not-a-trace-01", null, Instant.now());
