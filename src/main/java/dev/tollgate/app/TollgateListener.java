@@ -181,6 +181,8 @@ public final class TollgateListener implements ServletContextListener {
         cooldowns.share(new CooldownStore(database, config.instanceId()), timer);
         // what another instance changed (keys, limits, credential rests) shows here within this period
         timer.scheduleWithFixedDelay(() -> refresh(keys, limiter, cooldowns), 10, 10, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(limiter::settleSlices, 1, 1, TimeUnit.SECONDS); // room taken ahead, unused
+        teardown.push(limiter::returnSlices); // before the database closes: a stopped instance holds no room
         Reconfiguration.Live running = Reconfiguration.start(locator, loaded, database, keys, limiter, prices, upstreams,
                 cooldowns, timer, clock);
         Gateway gateway = running.gateway();

@@ -83,6 +83,38 @@ final class Allowance {
     }
 
     /**
+     * What the subject used now of the measure a limit kind counts: requests, tokens or pico-USD
+     * in the kind's window, its all-time tokens, or its calls in flight.
+     */
+    long used(Kind kind, long now) {
+        return switch (kind) {
+            case REQUESTS_PER_MINUTE -> inWindow(minute, now, REQUESTS);
+            case REQUESTS_PER_DAY -> inWindow(day, now, REQUESTS);
+            case TOKENS_PER_MINUTE -> inWindow(minute, now, TOKENS);
+            case TOKENS_PER_DAY -> inWindow(day, now, TOKENS);
+            case TOTAL_TOKENS -> totalTokens;
+            case BUDGET_USD_PER_DAY -> inWindow(day, now, COST);
+            case BUDGET_USD_PER_MONTH -> inWindow(month, now, COST);
+            case MAX_CONCURRENT -> inFlight;
+        };
+    }
+
+    private static long inWindow(SlidingWindow w, long now, int measure) {
+        w.advance(now);
+        return w.sum(measure);
+    }
+
+    /** Which of an entry's amounts a limit kind counts; MAX_CONCURRENT counts none of them. */
+    static int measure(Kind kind) {
+        return switch (kind) {
+            case REQUESTS_PER_MINUTE, REQUESTS_PER_DAY -> REQUESTS;
+            case TOKENS_PER_MINUTE, TOKENS_PER_DAY, TOTAL_TOKENS -> TOKENS;
+            case BUDGET_USD_PER_DAY, BUDGET_USD_PER_MONTH -> COST;
+            case MAX_CONCURRENT -> -1;
+        };
+    }
+
+    /**
      * Counts the request and reserves its demand, telling the ledger so other instances count it
      * too; returns the hold, so the settlement can correct it.
      */

@@ -34,6 +34,13 @@ import java.util.logging.Logger;
  * as on one instance, at the price of one short transaction per limited request and one per
  * settlement.
  *
+ * <p>Far from its limits a subject is not served that way: the transaction also takes a
+ * {@link QuotaSlice} (a hold of 1 % of each limit, counted as used by every other instance), and
+ * until it runs out or its second is up this instance admits and settles the subject's requests in
+ * memory, writing them afterwards in one transaction, summed per second, with the hold's release.
+ * The fleet's holds and real usage together never pass a limit, so slices cost no exactness; they
+ * can only refuse early (while another instance holds room it has not used, at most a second).
+ *
  * <p>Calls in flight under a concurrency cap are rows in {@code limit_leases}, renewed by their
  * instance; those of an instance that died expire after {@link #LEASE}.
  *
@@ -65,6 +72,8 @@ final class FleetLedger implements LimitLedger {
     private final Map<Subject, Long> seen = new ConcurrentHashMap<>();
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
     private final Set<String> heldLeases = ConcurrentHashMap.newKeySet();
+    /** Room taken ahead per subject; each is used under its subject's allowance monitor. */
+    private final Map<Subject, QuotaSlice> slices = new ConcurrentHashMap<>();
     private volatile boolean local;
     /** While local, requests do not try the database before this time (a dead server can cost a connect timeout). */
     private volatile long retryAt;
@@ -82,8 +91,14 @@ final class FleetLedger implements LimitLedger {
     }
 
     @Override
-    public <T> T exclusive(List<Allowance> involved, long now, Work<T> work) throws LimitExceeded {
+    public <T> T exclusive(List<Allowance> involved, long now, Purpose purpose, Demand demand, Work<T> work)
+            throws LimitExceeded {
+        if (servedBySlices(involved, now, purpose, demand)) {
+            return work.run(underSlices, now);
+        }
+        List<Entry> closing = closeSlices(involved);
         if (local && System.currentTimeMillis() < retryAt) {
+            closing.forEach(this::wait);
             return alone(work, now, null);
         }
         Connection c = null;
@@ -97,8 +112,10 @@ final class FleetLedger implements LimitLedger {
                     flushed.putAll(writeWaiting(c, a.subject));
                     catchUp(c, a, now);
                 }
+                insert(c, closing);
             } catch (SQLException e) {
                 rollback(c);
+                closing.forEach(this::wait);
                 return alone(work, now, e);
             }
             Shared sink = new Shared();
@@ -106,17 +123,28 @@ final class FleetLedger implements LimitLedger {
             try {
                 result = work.run(sink, now);
             } catch (LimitExceeded | RuntimeException e) {
-                commit(c, flushed.keySet()); // a refusal still shares the waiting entries it wrote
+                // a refusal still shares the waiting entries it wrote and the slices it ended
+                if (!commit(c, flushed.keySet())) {
+                    closing.forEach(this::wait);
+                }
                 throw e;
             }
+            List<QuotaSlice> taken = purpose == Purpose.ADMIT ? takeSlices(involved, now, demand) : List.of();
             try {
                 sink.write(c, now);
+                insert(c, taken.stream().filter(QuotaSlice::holds).map(t -> t.hold).toList());
             } catch (SQLException e) {
                 rollback(c);
+                closing.forEach(this::wait);
                 keepForLater(sink, e);
                 return result;
             }
-            if (!commit(c, flushed.keySet())) {
+            if (commit(c, flushed.keySet())) {
+                taken.forEach(t -> slices.put(t.subject, t));
+            } else {
+                closing.forEach(this::wait);
+                // the holds may have landed: their releases cancel them wherever they did, and only there
+                taken.stream().filter(QuotaSlice::holds).forEach(t -> wait(Entry.release(t.hold)));
                 keepForLater(sink, null);
             }
             return result;
@@ -125,6 +153,93 @@ final class FleetLedger implements LimitLedger {
         }
     }
 
+    /** Whether every subject involved has a slice that answers this use without the database. */
+    private boolean servedBySlices(List<Allowance> involved, long now, Purpose purpose, Demand demand) {
+        for (Allowance a : involved) {
+            QuotaSlice s = slices.get(a.subject);
+            boolean served = s != null && !a.limits().has(Kind.MAX_CONCURRENT) && switch (purpose) {
+                case ADMIT -> s.admits(now, demand);
+                case SETTLE -> s.live(now);
+                case READ -> false; // a reading goes to the ledger, for the fleet's figures
+            };
+            if (!served) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Ends the involved subjects' slices here: what to write for them (usage and releases). */
+    private List<Entry> closeSlices(List<Allowance> involved) {
+        List<Entry> out = new ArrayList<>();
+        for (Allowance a : involved) {
+            QuotaSlice s = slices.remove(a.subject);
+            if (s != null) {
+                out.addAll(s.settlement());
+            }
+        }
+        return out;
+    }
+
+    /** Fresh slices for the subjects far enough from their limits, after this admission. */
+    private static List<QuotaSlice> takeSlices(List<Allowance> involved, long now, Demand demand) {
+        List<QuotaSlice> out = new ArrayList<>(involved.size());
+        for (Allowance a : involved) {
+            QuotaSlice s = QuotaSlice.take(a, now, demand);
+            if (s != null) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void settleSlices(Allowance a, long now, boolean evenLive) {
+        QuotaSlice s = slices.get(a.subject);
+        if (s == null || (s.live(now) && !evenLive)) {
+            return;
+        }
+        slices.remove(a.subject);
+        List<Entry> closing = s.settlement();
+        if (local && System.currentTimeMillis() < retryAt) {
+            closing.forEach(this::wait);
+            return;
+        }
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                lock(c, a.subject);
+                insert(c, closing);
+                c.commit();
+            } catch (SQLException e) {
+                rollback(c);
+                throw e;
+            }
+            back();
+        } catch (SQLException e) {
+            closing.forEach(this::wait); // each has its id, the release its condition: writing them again is harmless
+            down(e);
+        }
+    }
+
+    /** Work under slices: what it admits and corrects is counted into them, written when they end. */
+    private final Sink underSlices = new Sink() {
+        @Override
+        public void add(Entry e) {
+            slices.get(e.subject()).count(e);
+        }
+
+        @Override
+        public String lease(Subject s) {
+            return null; // a subject with a concurrency cap never has a slice
+        }
+
+        @Override
+        public void release(String leaseId) {
+            heldLeases.remove(leaseId); // maintain() deletes its row
+        }
+    };
+
     /**
      * Renews this instance's leases, drops the ones it released while the database was away, and
      * writes entries still waiting for their subject's next request.
@@ -132,6 +247,10 @@ final class FleetLedger implements LimitLedger {
     @Override
     public void forget(Subject s) {
         seen.remove(s);
+        QuotaSlice slice = slices.remove(s);
+        if (slice != null) {
+            slice.settlement().forEach(this::wait);
+        }
     }
 
     @Override
@@ -399,8 +518,17 @@ final class FleetLedger implements LimitLedger {
         }
         // a unique id per entry: writing one again after an unclear failure changes nothing
         try (PreparedStatement p = c.prepareStatement("INSERT INTO limit_ledger (id, subject, at_ms, requests, tokens, "
-                + "cost_pusd, writer) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
+                + "cost_pusd, writer) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING");
+             PreparedStatement release = c.prepareStatement("INSERT INTO limit_ledger (id, subject, at_ms, requests, "
+                     + "tokens, cost_pusd, writer) SELECT ?, subject, at_ms, -requests, -tokens, -cost_pusd, writer "
+                     + "FROM limit_ledger WHERE id = ? ON CONFLICT (id) DO NOTHING")) {
             for (Entry e : entries) {
+                if (e.releases() != null) { // the hold's own negation, where the hold is
+                    release.setString(1, e.id());
+                    release.setString(2, e.releases());
+                    release.addBatch();
+                    continue;
+                }
                 p.setString(1, e.id());
                 p.setString(2, key(e.subject()));
                 p.setLong(3, e.atMillis());
@@ -411,6 +539,7 @@ final class FleetLedger implements LimitLedger {
                 p.addBatch();
             }
             p.executeBatch();
+            release.executeBatch();
         }
     }
 

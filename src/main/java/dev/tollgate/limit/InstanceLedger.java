@@ -47,7 +47,8 @@ final class InstanceLedger implements LimitLedger {
     }
 
     @Override
-    public <T> T exclusive(List<Allowance> involved, long now, Work<T> work) throws LimitExceeded {
+    public <T> T exclusive(List<Allowance> involved, long now, Purpose purpose, Demand demand, Work<T> work)
+            throws LimitExceeded {
         return work.run(NOWHERE, now);
     }
 }

@@ -12,18 +12,35 @@ interface LimitLedger {
 
     /**
      * One change to a subject's usage, written so the other instances apply it too; the id, given
-     * when it is about to be shared, makes writing it twice harmless.
+     * when it is about to be shared, makes writing it twice harmless. A release ({@code releases}
+     * names a hold's id) cancels that hold, and is written only where the hold was: after an
+     * unclear failure the hold may or may not be in the ledger, and a release alone would count
+     * less than was used.
      */
-    record Entry(Subject subject, long atMillis, long requests, long tokens, long costPicoUsd, String id) {
+    record Entry(Subject subject, long atMillis, long requests, long tokens, long costPicoUsd, String id,
+                 String releases) {
         Entry(Subject subject, long atMillis, long requests, long tokens, long costPicoUsd) {
-            this(subject, atMillis, requests, tokens, costPicoUsd, null);
+            this(subject, atMillis, requests, tokens, costPicoUsd, null, null);
+        }
+
+        Entry(Subject subject, long atMillis, long requests, long tokens, long costPicoUsd, String id) {
+            this(subject, atMillis, requests, tokens, costPicoUsd, id, null);
         }
 
         Entry withId() {
             return id != null ? this : new Entry(subject, atMillis, requests, tokens, costPicoUsd,
-                    UUID.randomUUID().toString());
+                    UUID.randomUUID().toString(), releases);
+        }
+
+        /** The entry that cancels a hold: its negation, at the hold's time (so in the hold's slots). */
+        static Entry release(Entry hold) {
+            return new Entry(hold.subject, hold.atMillis, -hold.requests, -hold.tokens, -hold.costPicoUsd,
+                    hold.id + ":released", hold.id);
         }
     }
+
+    /** What exclusive work is for: a fleet answers admissions and settlements from slices it took ahead. */
+    enum Purpose { ADMIT, SETTLE, READ }
 
     /** Takes what the work changed, to be shared when the work's exclusive section ends. */
     interface Sink {
@@ -49,10 +66,18 @@ interface LimitLedger {
      * instance changing them until its changes are shared. The caller holds the allowances'
      * monitors, in the order given.
      */
-    <T> T exclusive(List<Allowance> involved, long nowMillis, Work<T> work) throws LimitExceeded;
+    <T> T exclusive(List<Allowance> involved, long nowMillis, Purpose purpose, Demand demand, Work<T> work)
+            throws LimitExceeded;
 
     /** The subject's allowance was dropped from memory (idle); the next use starts it afresh. */
     default void forget(Subject s) {
+    }
+
+    /**
+     * Ends the subject's slice when its time is up (the app calls it every second), or in any case
+     * when {@code evenLive} (the instance stops); nothing by default.
+     */
+    default void settleSlices(Allowance a, long nowMillis, boolean evenLive) {
     }
 
     /** Periodic upkeep (renewing leases, writing what waited for the database); nothing by default. */

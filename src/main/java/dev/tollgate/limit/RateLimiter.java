@@ -133,6 +133,28 @@ public final class RateLimiter {
         ledger.maintain(now);
     }
 
+    /**
+     * Returns to the fleet the room this instance took ahead for its subjects and did not use in
+     * time, with what it admitted under it (the app calls it every second; a lone instance takes none).
+     */
+    public void settleSlices() {
+        settleSlices(false);
+    }
+
+    /** Returns all the room this instance took ahead, used or not: it is stopping. */
+    public void returnSlices() {
+        settleSlices(true);
+    }
+
+    private void settleSlices(boolean evenLive) {
+        long now = clock.getAsLong();
+        for (Allowance a : allowances.values()) {
+            synchronized (a) {
+                ledger.settleSlices(a, now, evenLive);
+            }
+        }
+    }
+
     /** How many subjects' allowances are held in memory now. */
     int allowancesInMemory() {
         return allowances.size();
@@ -187,18 +209,10 @@ public final class RateLimiter {
     public Map<Kind, Long> used(Subject s) {
         Allowance a = allowance(s);
         Map<Kind, Long> out = new EnumMap<>(Kind.class);
-        lockedWithoutRefusal(List.of(a), (sink, now) -> {
-            a.minute.advance(now);
-            a.day.advance(now);
-            a.month.advance(now);
-            out.put(Kind.REQUESTS_PER_MINUTE, a.minute.sum(SlidingWindow.REQUESTS));
-            out.put(Kind.REQUESTS_PER_DAY, a.day.sum(SlidingWindow.REQUESTS));
-            out.put(Kind.TOKENS_PER_MINUTE, a.minute.sum(SlidingWindow.TOKENS));
-            out.put(Kind.TOKENS_PER_DAY, a.day.sum(SlidingWindow.TOKENS));
-            out.put(Kind.TOTAL_TOKENS, a.totalTokens);
-            out.put(Kind.BUDGET_USD_PER_DAY, a.day.sum(SlidingWindow.COST));
-            out.put(Kind.BUDGET_USD_PER_MONTH, a.month.sum(SlidingWindow.COST));
-            out.put(Kind.MAX_CONCURRENT, a.inFlight);
+        lockedWithoutRefusal(List.of(a), LimitLedger.Purpose.READ, (sink, now) -> {
+            for (Kind k : Kind.values()) {
+                out.put(k, a.used(k, now));
+            }
             return null;
         });
         return out;
@@ -273,7 +287,7 @@ public final class RateLimiter {
                     + "counted against a budget; ask an operator to add it to model-prices.");
         }
         Demand demand = needsDemand(involved) ? demand(request) : Demand.NOTHING;
-        return locked(involved, 0, (sink, now) -> {
+        return locked(involved, 0, LimitLedger.Purpose.ADMIT, demand, (sink, now) -> {
             for (Allowance a : involved) {
                 Allowance.Refusal r = a.check(now, demand);
                 if (r != null) {
@@ -291,7 +305,7 @@ public final class RateLimiter {
     /** Replaces the reservations of one request by what it really used, and ends them. */
     private void settle(List<Allowance.Reservation> reservations, long tokens, long costPicoUsd) {
         List<Allowance> owners = reservations.stream().map(Allowance.Reservation::owner).toList();
-        lockedWithoutRefusal(owners, (sink, now) -> {
+        lockedWithoutRefusal(owners, LimitLedger.Purpose.SETTLE, (sink, now) -> {
             for (Allowance.Reservation r : reservations) {
                 r.owner().settle(now, r, tokens, costPicoUsd, sink);
             }
@@ -300,9 +314,10 @@ public final class RateLimiter {
     }
 
     /** {@link #locked} for work that refuses nothing. */
-    private <T> T lockedWithoutRefusal(List<Allowance> involved, LimitLedger.Work<T> work) {
+    private <T> T lockedWithoutRefusal(List<Allowance> involved, LimitLedger.Purpose purpose,
+                                        LimitLedger.Work<T> work) {
         try {
-            return locked(involved, 0, work);
+            return locked(involved, 0, purpose, Demand.NOTHING, work);
         } catch (LimitExceeded impossible) {
             throw new IllegalStateException(impossible);
         }
@@ -312,17 +327,18 @@ public final class RateLimiter {
      * Runs work holding the allowances' monitors in the order given (global, user, key: the one
      * order every path takes, so no two requests can deadlock) and the ledger's exclusion.
      */
-    private <T> T locked(List<Allowance> involved, int i, LimitLedger.Work<T> work) throws LimitExceeded {
+    private <T> T locked(List<Allowance> involved, int i, LimitLedger.Purpose purpose, Demand demand,
+                         LimitLedger.Work<T> work) throws LimitExceeded {
         if (i < involved.size()) {
             synchronized (involved.get(i)) {
-                return locked(involved, i + 1, work);
+                return locked(involved, i + 1, purpose, demand, work);
             }
         }
         long now = clock.getAsLong();
         for (Allowance a : involved) {
             a.lastUsedMillis = now;
         }
-        return ledger.exclusive(involved, now, work);
+        return ledger.exclusive(involved, now, purpose, demand, work);
     }
 
     private Demand demand(Request request) {

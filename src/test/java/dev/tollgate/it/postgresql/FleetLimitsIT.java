@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Several instances' limiters on one real PostgreSQL (each as the gateway builds it, sharing only
@@ -202,6 +204,100 @@ class FleetLimitsIT {
         assertEquals(320L, late.used(Subject.key("old-key")).get(Kind.TOTAL_TOKENS), "nor missed by a new instance");
         fleet(1).get(0).maintain(); // another instance the same day: no second fold
         assertEquals(3L, rowsOf("KEY:old-key"), "still the fold row plus the new reservation and its settlement");
+    }
+
+    /** Sends {@code n} admissions spread evenly over the fleet; each settles at once with {@code cost}. */
+    private static long sendAll(List<RateLimiter> fleet, String keyId, int n, long prompt, long maxOutput,
+                                long tokens, long cost) throws Exception {
+        AtomicLong admitted = new AtomicLong();
+        List<Future<?>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            RateLimiter instance = fleet.get(i % fleet.size());
+            calls.add(pool.submit(() -> {
+                try {
+                    instance.admit(caller(keyId), request(prompt, maxOutput)).settle(tokens, cost);
+                    admitted.incrementAndGet();
+                } catch (LimitExceeded refused) {
+                    assertTrue(refused.getMessage().contains(keyId), refused.getMessage());
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : calls) {
+            f.get();
+        }
+        return admitted.get();
+    }
+
+    @Test
+    void aLimitFarAwayIsServedFromSlicesInBatchesNotOneTransactionPerCall() throws Exception {
+        List<RateLimiter> fleet = fleet(3);
+        limit(fleet, "far-key", Kind.REQUESTS_PER_MINUTE, 100_000);
+        assertEquals(2_000, sendAll(fleet, "far-key", 2_000, 1, 1, 2, 0));
+        long rows = rowsOf("KEY:far-key");
+        assertTrue(rows < 2_000 / 10, "2,000 admissions took " + rows + " ledger rows, not one or two each");
+        fleet.forEach(RateLimiter::returnSlices);
+        for (RateLimiter instance : fleet) {
+            assertEquals(2_000L, instance.used(Subject.key("far-key")).get(Kind.REQUESTS_PER_MINUTE),
+                    "every admission written once, the holds returned");
+            assertEquals(4_000L, instance.used(Subject.key("far-key")).get(Kind.TOKENS_PER_MINUTE),
+                    "and the settlements counted under the slices");
+        }
+    }
+
+    /**
+     * Three gateways, and twelve: with twelve, slices of 1 % could together pass the 10 % a slice
+     * leaves free, so only the holds the other instances count keep the limit.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 12})
+    void instancesServedFromSlicesUnderConcurrentLoadNeverPassTheLimit(int instances) throws Exception {
+        List<RateLimiter> fleet = fleet(instances);
+        String key = "slice-key-" + instances;
+        limit(fleet, key, Kind.REQUESTS_PER_MINUTE, 1_000);
+        long burst = sendAll(fleet, key, 1_100, 1, 1, 2, 0);
+        assertTrue(burst <= 1_000, "never over the limit: " + burst);
+        // each instance may still hold one unused slice (1 % of the limit) while the others are refused
+        assertTrue(burst >= 1_000 - instances * 10, "at most one slice of 10 held back per instance: " + burst);
+        // stopping instances give back what they held; the rest of the room is then admitted exactly
+        fleet.forEach(RateLimiter::returnSlices);
+        long rest = sendAll(fleet, key, instances * 10 + 10, 1, 1, 2, 0);
+        assertEquals(1_000, burst + rest, "exactly the limit across the fleet, once the slices are returned");
+        for (RateLimiter instance : fleet) {
+            assertEquals(1_000L, instance.used(Subject.key(key)).get(Kind.REQUESTS_PER_MINUTE));
+        }
+    }
+
+    @Test
+    void aBudgetServedFromSlicesIsNeverOverspentAndEveryInstanceSeesWhatWasSpent() throws Exception {
+        List<RateLimiter> fleet = fleet(3);
+        long budget = LimitSet.picoUsd(BigDecimal.ONE); // slices of $0.01: five requests' estimates
+        limit(fleet, "slice-budget", Kind.BUDGET_USD_PER_DAY, budget);
+        long cost = 1500 * 1_000_000L; // each reserves $0.002 (2,000 tokens) and spends $0.0015
+        long burst = sendAll(fleet, "slice-budget", 700, 1000, 1000, 1500, cost);
+        assertTrue(burst * cost <= budget, "spent " + burst * cost + " of " + budget);
+        fleet.forEach(RateLimiter::returnSlices);
+        long total = burst + sendAll(fleet, "slice-budget", 60, 1000, 1000, 1500, cost);
+        long spent = total * cost;
+        assertTrue(spent <= budget, "spent " + spent + " of " + budget);
+        assertTrue(spent > budget - 2 * 2_000_000_000L, "refused only when one more estimate did not fit: " + spent);
+        for (RateLimiter instance : fleet) {
+            assertEquals(spent, instance.used(Subject.key("slice-budget")).get(Kind.BUDGET_USD_PER_DAY));
+        }
+    }
+
+    @Test
+    void aSliceCountsOnTheOtherInstancesUntilItIsReturnedAndIsReturnedOnce() throws Exception {
+        List<RateLimiter> fleet = fleet(2);
+        limit(fleet, "hold-key", Kind.REQUESTS_PER_MINUTE, 10_000);
+        fleet.get(0).admit(caller("hold-key"), request(1, 1)).settle(2, 0); // takes a slice: a hold of 100
+        assertEquals(101L, fleet.get(1).used(Subject.key("hold-key")).get(Kind.REQUESTS_PER_MINUTE),
+                "the other instance counts the hold as used, plus the request");
+        fleet.get(0).returnSlices();
+        assertEquals(1L, fleet.get(1).used(Subject.key("hold-key")).get(Kind.REQUESTS_PER_MINUTE),
+                "returned: only the request counts");
+        fleet.get(0).returnSlices(); // nothing left to return: no second release
+        assertEquals(1L, fleet.get(1).used(Subject.key("hold-key")).get(Kind.REQUESTS_PER_MINUTE));
     }
 
     private static long rowsOf(String subject) throws Exception {
