@@ -102,9 +102,11 @@ def setup_proxy(work, procs, upstream):
     return ports
 
 
-def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="tollgate-bench", extra=""):
+def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="tollgate-bench", extra="",
+                 connector=""):
     """Tomcat configured the way tomcat-conf/README.md says, with the production defaults (plus
-    the config lines in extra; name tells the config file and log of one instance from another's)."""
+    the config lines in extra; name tells the config file and log of one instance from another's;
+    connector: attributes added to the HTTP connector, for a run that needs more than its defaults)."""
     http, shutdown = free_port(), free_port()
     subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, home], check=True,
                    stdout=subprocess.DEVNULL)
@@ -117,7 +119,7 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="
     dist = os.path.join(home, "conf", "server.xml.dist")
     if not os.path.exists(dist):
         shutil.copy(os.path.join(home, "conf", "server.xml"), dist)
-    server = open(dist).read().replace('port="8080"', f'port="{http}"').replace('port="8005"', f'port="{shutdown}"')
+    server = open(dist).read().replace('port="8080"', f'port="{http}" {connector}').replace('port="8005"', f'port="{shutdown}"')
     open(os.path.join(home, "conf", "server.xml"), "w").write(server)
     shutil.rmtree(os.path.join(home, "webapps", "tollgate"), ignore_errors=True)
     # the upstream's answers as static files: Tomcat's own latency, the floor under any web app in it

@@ -4,8 +4,9 @@ tomcat-conf/postgresql/) sharing one real PostgreSQL, behind an nginx load balan
 same nginx fake upstream as bench.py. Started by `sh bench/run.sh fleet`.
 
 Two kinds of caller: a config api-key (no limits: the database sees only the batched recorder)
-and an issued key with a limit (every call takes the fleet's limit ledger transaction before and
-after the upstream call). Runs are interleaved; the table reports the median over rounds, and the
+and an issued key with a limit far away (admitted from quota slices: about one ledger transaction
+per instance per second). Last, a key whose requests-per-minute limit the run reaches: the records
+say how many calls the two instances let through against it (never more than the limit). Runs are interleaved; the table reports the median over rounds, and the
 record check counts the rows in PostgreSQL against the requests wrk completed.
 """
 import atexit
@@ -24,6 +25,10 @@ from bench import (CLIENT_KEY, HERE, PROMPT, ROOT, Processes, fmt, free_port, ga
                    save_report, settings, setup_nginx, stamp_utc, wait_for, wait_recorded, wrk)
 
 ADMIN = "Basic " + base64.b64encode(b"tg-admin:admin-pass").decode()
+# A key whose limit the last run reaches: what the fleet lets through against it, from the records.
+# The run is shorter than the limit's minute, so the window does not slide meanwhile.
+CAP = int(os.environ.get("BENCH_FLEET_CAP", "5000"))
+CAP_RUN = "20s"
 
 
 def as_postgres(cmd):
@@ -114,12 +119,19 @@ def request(url, method="GET", body=None):
         return json.loads(r.read().decode() or "{}")
 
 
+def psql(bin_dir, pg_port, sql):
+    return subprocess.run(as_postgres([f"{bin_dir}/psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "tollgate",
+                                       "-d", "postgres", "-tAc", sql]),
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def count_admitted(bin_dir, pg_port, key_id):
+    """Calls of the capped key let through its limit, as the records say (a refused call is recorded too)."""
+    return int(psql(bin_dir, pg_port, f"SELECT COUNT(*) FROM usage_records WHERE key_id = '{key_id}' AND admitted = 1"))
+
+
 def count_records(bin_dir, pg_port):
-    out = subprocess.run(as_postgres([f"{bin_dir}/psql", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "tollgate",
-                                      "-d", "postgres", "-tAc",
-                                      "SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_records"]),
-                         capture_output=True, text=True, check=True).stdout.strip()
-    total, distinct = out.split("|")
+    total, distinct = psql(bin_dir, pg_port, "SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_records").split("|")
     return int(total), int(distinct)
 
 
@@ -163,17 +175,28 @@ def main():
                     results.setdefault((caller, instances), []).append(r)
                     print(f"round {rnd + 1} {caller:12} {instances} instance(s) {r['rps']:9.0f} req/s  "
                           f"p50 {r['p50']} ms  p99 {r['p99']} ms  non-2xx {r['non2xx']}", flush=True)
+        capped = request(admin + "users/bench/keys", "POST", {"name": "capped"})
+        request(admin + f"keys/{capped['id']}/limits", "PUT", {"requests_per_minute": CAP})
+        time.sleep(11)  # the other instance re-reads limits every 10 s; until then it would not know this one
+        url = f"http://127.0.0.1:{balancers[2]}/tollgate/v1/chat/completions"
+        cap_run = wrk(url, body, {"Authorization": f"Bearer {capped['key']}"}, high, CAP_RUN)
+        completed += cap_run["completed"]
+        cut_bound += high
+        print(f"capped key ({CAP} a minute), 2 instances, {CAP_RUN}: {cap_run['completed']} calls, "
+              f"{cap_run['non2xx']} refused", flush=True)
         for port in (a_port, b_port):
             wait_recorded(port)
         recorded, distinct = count_records(bin_dir, pg_port)
-        ok = distinct == recorded and completed <= recorded <= completed + cut_bound
-        write_report(results, callers, recorded, completed, cut_bound, ok, duration, rounds, high)
+        admitted = count_admitted(bin_dir, pg_port, capped["id"])
+        ok = distinct == recorded and completed <= recorded <= completed + cut_bound and admitted <= CAP
+        write_report(results, callers, recorded, completed, cut_bound, ok, duration, rounds, high,
+                     (admitted, cap_run))
         return 0 if ok else 1
     finally:
         procs.stop_all()
 
 
-def write_report(results, callers, recorded, completed, bound, ok, duration, rounds, high):
+def write_report(results, callers, recorded, completed, bound, ok, duration, rounds, high, capped):
     lines = [f"# Fleet benchmark — {stamp_utc()}", "",
              f"{os.cpu_count()} cores shared by wrk, nginx (upstream and balancer), PostgreSQL and the Tomcats. "
              f"Non-streaming at c={high}; median of {rounds} interleaved runs of {duration}.", "",
@@ -183,6 +206,10 @@ def write_report(results, callers, recorded, completed, bound, ok, duration, rou
         errors = sum(r["non2xx"] + r["socket_errors"] for r in one + two)
         lines.append(f"| {caller} | {fmt(med(one, 'rps'), 0)} | {fmt(med(two, 'rps'), 0)} | "
                      f"{med(two, 'rps') / med(one, 'rps'):.2f}× | {fmt(med(one, 'p99'))} → {fmt(med(two, 'p99'))} | {errors} |")
+    admitted, cap_run = capped
+    lines += ["", f"Capped key, {CAP:,} requests a minute, driven at c={high} through both instances for {CAP_RUN}: "
+                  f"{cap_run['completed']:,} calls, **{admitted:,} admitted** ({(admitted - CAP) / CAP * 100:+.2f} % against "
+                  f"the limit), {cap_run['non2xx']:,} refused with 429."]
     lines += ["", f"Record check: {completed} requests completed (warm-up included), {recorded} records in PostgreSQL, "
                   f"none duplicated; up to {bound} more may be requests wrk cut off at the end of a run. "
                   f"**{'PASS' if ok else 'FAIL'}**", ""]

@@ -22,10 +22,15 @@ import time
 import bench
 
 STREAMS = int(os.environ.get("BENCH_STREAMS", "2000"))
-SECONDS = float(os.environ.get("BENCH_STREAM_SECONDS", "10"))
+# opening 10,000 streams takes longer than 2,000: the ramp grows with them (1,000 a second at least),
+# and each stream lasts twice the ramp, so all of them are open together for a while
+RAMP = float(os.environ.get("BENCH_STREAM_RAMP", str(max(5, STREAMS // 1000))))
+SECONDS = float(os.environ.get("BENCH_STREAM_SECONDS", str(max(10, 2 * RAMP))))
 TTFB = float(os.environ.get("BENCH_SLOW_TTFB", "1"))
-RAMP = float(os.environ.get("BENCH_STREAM_RAMP", "5"))
 STALL_S = 2.0
+# Tomcat's NIO connector holds 8,192 connections by default; a bench run with more streams raises it
+# (the product keeps Tomcat's default: an operator sizes it for their own load)
+MAX_CONNECTIONS = STREAMS + 1000
 
 
 def events():
@@ -156,6 +161,14 @@ def run_streams(name, port, path, headers, pid=None):
                 peak["threads"], peak["names"] = n, thread_names(pid)
     if pid:
         threading.Thread(target=sample, daemon=True).start()
+    plateau = {}
+    if pid and name != "warm-up":
+        def measure_plateau():  # every stream opened and none ended yet: what they hold, after a full GC
+            if not stop.wait(RAMP + TTFB + (SECONDS - TTFB - RAMP) / 2):
+                plateau["open"] = json.loads(bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")[1])["open_streams"]
+                plateau["heap_mb"] = bench.heap_after_gc(pid)
+                plateau["rss_mb"] = bench.memory(pid)["rss_mb"]
+        threading.Thread(target=measure_plateau, daemon=True).start()
     t0 = time.monotonic()
     results = asyncio.run(many(port, path, headers, body))
     wall = time.monotonic() - t0
@@ -168,7 +181,7 @@ def run_streams(name, port, path, headers, pid=None):
            "max_gap_s": gaps[-1] if gaps else None, "p99_gap_s": gaps[int(0.99 * (len(gaps) - 1))] if gaps else None,
            "first_p99_s": firsts[int(0.99 * (len(firsts) - 1))] if firsts else None,
            "wall_s": wall, "threads_before": before, "threads_peak": peak["threads"], "names": peak.get("names"),
-           "statuses": sorted({r[0] for r in results}, key=str)}
+           "statuses": sorted({r[0] for r in results}, key=str), "plateau": plateau}
     print(f"{name:8} {row['completed']}/{row['streams']} complete, {row['stalls']} stalls, longest gap "
           f"{row['max_gap_s']} s, threads {before} -> {peak['threads']}, {wall:.1f} s", flush=True)
     return row
@@ -176,19 +189,27 @@ def run_streams(name, port, path, headers, pid=None):
 
 def main():
     args = bench.path_args("tomcat", "war", "work")
+    # each stream is two sockets here (client and upstream) and two in Tomcat: raise the bench's
+    # file-descriptor limit (root may raise the hard limit too), which Tomcat inherits
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    want = max(hard, 4 * STREAMS + 4096)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     procs = bench.Processes()
     try:
         slow = bench.free_port()
         start_upstream(slow)
-        tc_port, tc_pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, {"slow": slow}, procs, ("slow",))
+        tc_port, tc_pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, {"slow": slow}, procs, ("slow",),
+                                                 connector=f'maxConnections="{MAX_CONNECTIONS}"')
         headers = {"Authorization": f"Bearer {bench.CLIENT_KEY}"}
         # a short warm-up so the first streams do not pay for class loading
         global STREAMS
         total, STREAMS = STREAMS, 50
         run_streams("warm-up", tc_port, "/tollgate/v1/chat/completions", headers, tc_pid)
         STREAMS = total
+        idle = {"heap_mb": bench.heap_after_gc(tc_pid), "rss_mb": bench.memory(tc_pid)["rss_mb"]}
         direct = run_streams("direct", slow, "/v1/chat/completions", {"Authorization": "Bearer sk-upstream"})
         tollgate = run_streams("tollgate", tc_port, "/tollgate/v1/chat/completions", headers, tc_pid)
         mem = bench.memory(tc_pid)
@@ -199,13 +220,13 @@ def main():
         sent = tollgate["streams"] + 50
         check = distinct == 1 and sum(recorded.values()) == sent and recorded.get(200, 0) == \
             tollgate["completed"] + 50
-        write_report(direct, tollgate, mem, recorded, sent, check)
+        write_report(direct, tollgate, mem, idle, recorded, sent, check)
         return 0 if check and tollgate["stalls"] == 0 else 1
     finally:
         procs.stop_all()
 
 
-def write_report(direct, tollgate, mem, recorded, sent, check):
+def write_report(direct, tollgate, mem, idle, recorded, sent, check):
     lines = [f"# Slow streams — {bench.stamp_utc()}", "", bench.machine_line(), "",
              f"{STREAMS} clients, each one stream of 22 events over {SECONDS:g} s (first byte after {TTFB:g} s), "
              f"opened over {RAMP:g} s. A stall: events more than {STALL_S:g} s apart, the first event more than "
@@ -219,9 +240,23 @@ def write_report(direct, tollgate, mem, recorded, sent, check):
                      f"{bench.fmt(r['p99_gap_s'])} | {bench.fmt(r['first_p99_s'])} | {r['wall_s']:.1f} | {threads} |")
     lines += ["", f"Tollgate's threads at the peak, by name: {tollgate['names']}", "",
               f"Tollgate's Tomcat: peak RSS {mem['peak_rss_mb']:.0f} MiB, RSS at end {mem['rss_mb']:.0f} MiB.", "",
+              per_stream(idle, tollgate["plateau"]), "",
               f"Record check: {sent} streams sent through Tollgate (50 of them warm-up), records by status {recorded}, "
               f"none duplicated: **{'PASS' if check else 'FAIL'}**", ""]
     bench.save_report("streams", "\n".join(lines))
+
+
+def per_stream(idle, plateau):
+    """Memory an open stream holds: the heap live after a full GC and the process's RSS, with every
+    stream open, less the same when none was, divided by the streams open then."""
+    n = plateau.get("open")
+    if not n or plateau.get("heap_mb") is None or idle.get("heap_mb") is None:
+        return "Memory per open stream: not measured (no jcmd, or the streams ended before the plateau)."
+    heap = (plateau["heap_mb"] - idle["heap_mb"]) * 1024 / n
+    rss = (plateau["rss_mb"] - idle["rss_mb"]) * 1024 / n
+    return (f"Memory per open stream, with {n:,} open: **{heap:.1f} KB of live heap** (after a full GC: "
+            f"{idle['heap_mb']:.0f} → {plateau['heap_mb']:.0f} MiB) and {rss:.1f} KB of RSS "
+            f"({idle['rss_mb']:.0f} → {plateau['rss_mb']:.0f} MiB; the heap's RSS grows up to -Xmx whatever lives in it).")
 
 
 if __name__ == "__main__":
