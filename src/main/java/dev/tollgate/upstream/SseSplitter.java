@@ -11,8 +11,16 @@ import java.util.List;
  * character, between CR and LF). Works on bytes and decodes only whole lines.
  */
 public final class SseSplitter {
+    /**
+     * An event is a few hundred bytes: a stream starts with room for one and grows for a delivery
+     * that brings more, then gives the room back once its events are out, so each of ten thousand
+     * open streams holds half a kilobyte between deliveries and not the largest one it ever saw.
+     */
+    private static final int INITIAL = 512;
+    private static final int KEPT = 4 * INITIAL;
+
     private final int maxEventBytes;
-    private byte[] buf = new byte[4096];
+    private byte[] buf = new byte[INITIAL];
     private int len;
     private int scan;
     private int lineStart;
@@ -120,5 +128,13 @@ public final class SseSplitter {
         scan -= eventStart;
         lineStart -= eventStart;
         eventStart = 0;
+        if (buf.length > KEPT && len <= INITIAL) {
+            buf = Arrays.copyOf(buf, INITIAL);
+        }
+    }
+
+    /** Room held between deliveries, for the memory-per-stream tests. */
+    int capacity() {
+        return buf.length;
     }
 }

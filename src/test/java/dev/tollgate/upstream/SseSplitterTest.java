@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -47,6 +48,22 @@ class SseSplitterTest {
                 assertSame(whole, splitAt(bytes, i, j), "cuts at " + i + "," + j);
             }
         }
+    }
+
+    @Test
+    void aLargeDeliveryIsSplitAndItsRoomGivenBack() {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            many.append("data: {\"i\":").append(i).append(",\"pad\":\"").append("x".repeat(100)).append("\"}\n\n");
+        }
+        byte[] bytes = (many + "data: {\"partial\"").getBytes(StandardCharsets.UTF_8);
+        SseSplitter s = new SseSplitter(1 << 20);
+        List<SseEvent> events = s.feed(ByteBuffer.wrap(bytes));
+        assertEquals(300, events.size());
+        assertEquals("{\"i\":299,\"pad\":\"" + "x".repeat(100) + "\"}", events.get(299).data());
+        assertTrue(s.capacity() <= 512, "a stream between deliveries holds " + s.capacity() + " bytes");
+        List<SseEvent> rest = s.feed(ByteBuffer.wrap(":1}\n\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("{\"partial\":1}"), rest.stream().map(SseEvent::data).toList());
     }
 
     @Test
