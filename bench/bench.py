@@ -103,10 +103,11 @@ def setup_proxy(work, procs, upstream):
 
 
 def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="tollgate-bench", extra="",
-                 connector=""):
+                 connector="", jvm=""):
     """Tomcat configured the way tomcat-conf/README.md says, with the production defaults (plus
     the config lines in extra; name tells the config file and log of one instance from another's;
-    connector: attributes added to the HTTP connector, for a run that needs more than its defaults)."""
+    connector: attributes added to the HTTP connector, for a run that needs more than its defaults;
+    jvm: options added to the JVM's, such as a trust store for an HTTPS upstream)."""
     http, shutdown = free_port(), free_port()
     subprocess.run(["sh", os.path.join(ROOT, "tomcat-conf", "install-lib.sh"), war, home], check=True,
                    stdout=subprocess.DEVNULL)
@@ -131,7 +132,7 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="
     config = os.path.join(os.path.abspath(work), name + ".yaml")
     open(config, "w").write("# benchmark config: production defaults (SQLite via the JNDI pool, recorder and metering on)\n"
                             + gateway_config(upstream, kinds) + extra)
-    opts = f"-Dtollgate.config={config} -Xms512m -Xmx512m"
+    opts = f"-Dtollgate.config={config} -Xms512m -Xmx512m {jvm}".rstrip()
     if os.environ.get("BENCH_JFR"):  # a flight recording of the whole run, for profiles (bench/README.md)
         opts += f" -XX:StartFlightRecording=filename={os.path.abspath(os.environ['BENCH_JFR'])},settings=profile,dumponexit=true"
     env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home), "CATALINA_OPTS": opts}
@@ -142,10 +143,14 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="
 
 
 def gateway_config(upstream, kinds):
-    """The config lines every benchmarked gateway shares: the client key and the nginx upstreams."""
+    """The config lines every benchmarked gateway shares: the client key and the nginx upstreams
+    (each a port on loopback, or a whole base URL)."""
     alias = {"json": "bench-json", "sse": "bench-stream", "slow": "bench-slow"}
+
+    def base(k):
+        return upstream[k] if isinstance(upstream[k], str) else f"http://127.0.0.1:{upstream[k]}/v1"
     return f"api-keys: [{CLIENT_KEY}]\nopenai-compatibility:\n" + "".join(
-        f"  - name: nginx-{k}\n    base-url: http://127.0.0.1:{upstream[k]}/v1\n    api-key: sk-upstream\n"
+        f"  - name: nginx-{k}\n    base-url: {base(k)}\n    api-key: sk-upstream\n"
         f"    models: [{{id: bench-model, alias: {alias[k]}}}]\n" for k in kinds)
 
 

@@ -19,6 +19,8 @@ cd "$(dirname "$0")/.."
 need=""
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need="$need nginx-light"
 command -v wrk >/dev/null 2>&1 || need="$need wrk"
+# the streams run makes a certificate for its HTTPS upstream
+command -v openssl >/dev/null 2>&1 || need="$need openssl"
 [ "$mode" != fleet ] || [ -d /usr/lib/postgresql ] || need="$need postgresql"
 if [ -n "$need" ]; then
   apt-get update -q >/dev/null && apt-get install -y -q $need >/dev/null

@@ -3,9 +3,11 @@
 Tollgate on a real Tomcat and straight from the upstream, counting stalls, Tomcat's threads and
 the records written. Started by `sh bench/run.sh streams`; see bench/README.md.
 
-The upstream is a small asyncio server here, not nginx: it answers like a model does, headers and
-the first event after BENCH_SLOW_TTFB seconds (default 1), then the 22 events of
-fixtures/chat.sse spread evenly over the rest of the 10 s. A stall is a stream whose events came
+The upstream is a small asyncio server here, in a process of its own: it answers like a model does,
+headers and the first event after BENCH_SLOW_TTFB seconds (default 1), then the 22 events of
+fixtures/chat.sse spread evenly over the rest of the 10 s. Tollgate reaches it the way it reaches a
+provider, over HTTPS with HTTP/2, through nginx terminating TLS in front of it (nginx-h2.conf.template):
+many streams on few connections, as with every provider's API. A stall is a stream whose events came
 more than STALL_S apart (the upstream's own gap is under half a second) or that did not end
 with [DONE].
 """
@@ -14,7 +16,9 @@ import json
 import os
 import re
 import resource
+import shutil
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -31,6 +35,9 @@ STALL_S = 2.0
 # Tomcat's NIO connector holds 8,192 connections by default; a bench run with more streams raises it
 # (the product keeps Tomcat's default: an operator sizes it for their own load)
 MAX_CONNECTIONS = STREAMS + 1000
+# an open request costs Tomcat about 100 KB of buffers (bench/README.md): the heap grows with the
+# streams, where the other runs keep 512 MiB
+HEAP_MB = max(512, 256 + STREAMS // 5)
 
 
 def events():
@@ -61,24 +68,37 @@ async def upstream_handler(reader, writer, chunks):
         writer.close()
 
 
-def start_upstream(port):
-    """The slow upstream on its own thread and event loop, so the clients' loop cannot slow it."""
+def serve_upstream(port):
+    """The slow upstream, run as `slow_streams.py --upstream PORT` in a process of its own: the
+    clients' loop cannot slow it, and its sockets do not count against the clients' descriptors."""
     chunks = events()
-    ready = threading.Event()
 
-    def run():
-        loop = asyncio.new_event_loop()
+    async def serve():
+        server = await asyncio.start_server(lambda r, w: upstream_handler(r, w, chunks), "127.0.0.1", port,
+                                            backlog=4096)
+        async with server:
+            await server.serve_forever()
+    asyncio.run(serve())
 
-        async def serve():
-            server = await asyncio.start_server(lambda r, w: upstream_handler(r, w, chunks), "127.0.0.1", port,
-                                                backlog=4096)
-            ready.set()
-            async with server:
-                await server.serve_forever()
-        loop.run_until_complete(serve())
 
-    threading.Thread(target=run, daemon=True).start()
-    ready.wait(10)
+def start_upstream(work, procs):
+    """The slow upstream's process, and nginx in front of it speaking HTTPS with HTTP/2 with a
+    certificate made for this run: (plain port, HTTPS base URL, JVM options that trust it)."""
+    slow, h2 = bench.free_port(), bench.free_port()
+    procs.start("slow-upstream", [sys.executable, os.path.abspath(__file__), "--upstream", str(slow)])
+    cert, key, trust = (os.path.join(os.path.abspath(work), f) for f in ("h2-cert.pem", "h2-key.pem", "h2-trust.p12"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if os.path.exists(trust):
+        os.remove(trust)
+    subprocess.run(["keytool", "-importcert", "-noprompt", "-alias", "h2", "-file", cert, "-keystore", trust,
+                    "-storetype", "PKCS12", "-storepass", "changeit"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    bench.start_nginx(work, procs, "nginx-h2", {"@H2_PORT@": h2, "@SLOW_PORT@": slow})
+    jvm = f"-Djavax.net.ssl.trustStore={trust} -Djavax.net.ssl.trustStoreType=PKCS12 " \
+          f"-Djavax.net.ssl.trustStorePassword=changeit"
+    return slow, f"https://127.0.0.1:{h2}/v1", jvm
 
 
 async def one_stream(port, path, headers, body, out):
@@ -117,14 +137,39 @@ async def one_stream(port, path, headers, body, out):
         out.append((None, 0, 0.0, False, None))
 
 
-async def many(port, path, headers, body):
+async def many(port, path, headers, body, launched):
     out = []
     tasks = []
     for i in range(STREAMS):
         tasks.append(asyncio.create_task(one_stream(port, path, headers, body, out)))
+        # a fixed sleep each, not a schedule: a loop busy with open streams sleeps late and the ramp
+        # stretches, the clients' own back-pressure (on a schedule, 10,000 opened at 1,000 a second
+        # on two shared cores broke the gateway's HTTP/2 connection upstream: bench/README.md)
         await asyncio.sleep(RAMP / STREAMS)
+    launched.set()
     await asyncio.gather(*tasks)
     return out
+
+
+def open_streams(port):
+    return json.loads(bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")[1])["open_streams"]
+
+
+OWNERS = (("Tollgate", ("dev.tollgate.",)), ("the JDK HttpClient", ("jdk.internal.net.http.", "java.net.http.")),
+          ("Tomcat's objects", ("org.apache.",)), ("arrays", ("[",)))
+
+
+def heap_owners(pid):
+    """Live bytes by whose classes they are, from jcmd's class histogram (after the full GC just run).
+    Arrays cannot be told apart by owner here: bench/heap_arrays.py reads them from a heap dump."""
+    if not shutil.which("jcmd"):
+        return None
+    out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True).stdout
+    owners = {}
+    for m in re.finditer(r"^\s*\d+:\s+\d+\s+(\d+)\s+(\S+)", out, re.M):
+        owner = next((o for o, prefixes in OWNERS if m.group(2).startswith(prefixes)), "other JDK objects")
+        owners[owner] = owners.get(owner, 0) + int(m.group(1))
+    return owners
 
 
 def threads_of(pid):
@@ -162,54 +207,68 @@ def run_streams(name, port, path, headers, pid=None):
     if pid:
         threading.Thread(target=sample, daemon=True).start()
     plateau = {}
-    if pid and name != "warm-up":
+    launched = threading.Event()
+    if pid and name != "warm-up" and os.environ.get("BENCH_PLATEAU", "1") == "1":
         def measure_plateau():  # every stream opened and none ended yet: what they hold, after a full GC
-            if not stop.wait(RAMP + TTFB + (SECONDS - TTFB - RAMP) / 2):
-                plateau["open"] = json.loads(bench.http_get(f"http://127.0.0.1:{port}/tollgate/_qs/health")[1])["open_streams"]
+            launched.wait()
+            if not stop.wait(TTFB + 1):
+                before = open_streams(port)
                 plateau["heap_mb"] = bench.heap_after_gc(pid)
+                plateau["owners"] = heap_owners(pid)
                 plateau["rss_mb"] = bench.memory(pid)["rss_mb"]
+                # streams still opening while the heap was read: count them as half there
+                plateau["open"] = (before + open_streams(port)) / 2
+                if os.environ.get("BENCH_HEAP_DUMP"):  # the live heap itself, for bench/heap_arrays.py
+                    subprocess.run(["jcmd", str(pid), "GC.heap_dump", os.path.abspath(os.environ["BENCH_HEAP_DUMP"])],
+                                   stdout=subprocess.DEVNULL)
         threading.Thread(target=measure_plateau, daemon=True).start()
     t0 = time.monotonic()
-    results = asyncio.run(many(port, path, headers, body))
+    results = asyncio.run(many(port, path, headers, body, launched))
     wall = time.monotonic() - t0
     stop.set()
     ok = [r for r in results if r[0] == 200 and r[3]]
     stalls = [r for r in results if r[0] != 200 or not r[3] or r[2] > STALL_S or r[4] > TTFB + STALL_S]
+    # what kind of stall: a stream may be late to start and also stall later; each kind counts it once
+    kinds = {"unfinished": sum(1 for r in results if r[0] != 200 or not r[3]),
+             "first event late": sum(1 for r in results if r[4] is not None and r[4] > TTFB + STALL_S),
+             "gap between events": sum(1 for r in results if r[2] > STALL_S)}
     gaps = sorted(r[2] for r in ok)
     firsts = sorted(r[4] for r in ok)
     row = {"name": name, "streams": len(results), "completed": len(ok), "stalls": len(stalls),
            "max_gap_s": gaps[-1] if gaps else None, "p99_gap_s": gaps[int(0.99 * (len(gaps) - 1))] if gaps else None,
            "first_p99_s": firsts[int(0.99 * (len(firsts) - 1))] if firsts else None,
            "wall_s": wall, "threads_before": before, "threads_peak": peak["threads"], "names": peak.get("names"),
-           "statuses": sorted({r[0] for r in results}, key=str), "plateau": plateau}
+           "statuses": sorted({r[0] for r in results}, key=str), "plateau": plateau, "kinds": kinds}
     print(f"{name:8} {row['completed']}/{row['streams']} complete, {row['stalls']} stalls, longest gap "
-          f"{row['max_gap_s']} s, threads {before} -> {peak['threads']}, {wall:.1f} s", flush=True)
+          f"{row['max_gap_s']} s {kinds}, threads {before} -> {peak['threads']}, {wall:.1f} s", flush=True)
     return row
 
 
 def main():
+    global STREAMS
     args = bench.path_args("tomcat", "war", "work")
-    # each stream is two sockets here (client and upstream) and two in Tomcat: raise the bench's
-    # file-descriptor limit (root may raise the hard limit too), which Tomcat inherits
+    # each stream is a socket here, one in the upstream's process, one in nginx's and one in Tomcat's
+    # (its upstream side is multiplexed over HTTP/2): raise the bench's file-descriptor limit (root
+    # may raise the hard limit too, outside a container), which Tomcat and nginx inherit
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = max(hard, 4 * STREAMS + 4096)
+    want = max(hard, STREAMS + 4096)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))
     except (ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     procs = bench.Processes()
     try:
-        slow = bench.free_port()
-        start_upstream(slow)
-        tc_port, tc_pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, {"slow": slow}, procs, ("slow",),
-                                                 connector=f'maxConnections="{MAX_CONNECTIONS}"')
+        slow, https, jvm = start_upstream(args.work, procs)
+        tc_port, tc_pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, {"slow": https}, procs, ("slow",),
+                                                 connector=f'maxConnections="{MAX_CONNECTIONS}"',
+                                                 jvm=f"{jvm} -Xms{HEAP_MB}m -Xmx{HEAP_MB}m")
         headers = {"Authorization": f"Bearer {bench.CLIENT_KEY}"}
         # a short warm-up so the first streams do not pay for class loading
-        global STREAMS
         total, STREAMS = STREAMS, 50
         run_streams("warm-up", tc_port, "/tollgate/v1/chat/completions", headers, tc_pid)
         STREAMS = total
-        idle = {"heap_mb": bench.heap_after_gc(tc_pid), "rss_mb": bench.memory(tc_pid)["rss_mb"]}
+        idle = {"heap_mb": bench.heap_after_gc(tc_pid), "owners": heap_owners(tc_pid),
+                "rss_mb": bench.memory(tc_pid)["rss_mb"]}
         direct = run_streams("direct", slow, "/v1/chat/completions", {"Authorization": "Bearer sk-upstream"})
         tollgate = run_streams("tollgate", tc_port, "/tollgate/v1/chat/completions", headers, tc_pid)
         mem = bench.memory(tc_pid)
@@ -238,7 +297,8 @@ def write_report(direct, tollgate, mem, idle, recorded, sent, check):
         threads = "—" if r["threads_before"] is None else f"{r['threads_before']} → {r['threads_peak']}"
         lines.append(f"| {r['name']} | {r['streams']} | {r['completed']} | {r['stalls']} | {bench.fmt(r['max_gap_s'])} | "
                      f"{bench.fmt(r['p99_gap_s'])} | {bench.fmt(r['first_p99_s'])} | {r['wall_s']:.1f} | {threads} |")
-    lines += ["", f"Tollgate's threads at the peak, by name: {tollgate['names']}", "",
+    lines += ["", f"Stalls by kind, Tollgate: {tollgate['kinds']}; direct: {direct['kinds']}.",
+              "", f"Tollgate's threads at the peak, by name: {tollgate['names']}", "",
               f"Tollgate's Tomcat: peak RSS {mem['peak_rss_mb']:.0f} MiB, RSS at end {mem['rss_mb']:.0f} MiB.", "",
               per_stream(idle, tollgate["plateau"]), "",
               f"Record check: {sent} streams sent through Tollgate (50 of them warm-up), records by status {recorded}, "
@@ -254,10 +314,17 @@ def per_stream(idle, plateau):
         return "Memory per open stream: not measured (no jcmd, or the streams ended before the plateau)."
     heap = (plateau["heap_mb"] - idle["heap_mb"]) * 1024 / n
     rss = (plateau["rss_mb"] - idle["rss_mb"]) * 1024 / n
-    return (f"Memory per open stream, with {n:,} open: **{heap:.1f} KB of live heap** (after a full GC: "
+    text = (f"Memory per open stream, with {n:,.0f} open: **{heap:.1f} KB of live heap** (after a full GC: "
             f"{idle['heap_mb']:.0f} → {plateau['heap_mb']:.0f} MiB) and {rss:.1f} KB of RSS "
             f"({idle['rss_mb']:.0f} → {plateau['rss_mb']:.0f} MiB; the heap's RSS grows up to -Xmx whatever lives in it).")
+    if plateau.get("owners") and idle.get("owners"):
+        shares = ", ".join(f"{o}: {(plateau['owners'].get(o, 0) - idle['owners'].get(o, 0)) / 1024 / n:.1f} KB"
+                           for o in [o for o, _ in OWNERS] + ["other JDK objects"])
+        text += f" Of the live heap, per stream, by whose classes it is: {shares}."
+    return text
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["--upstream"]:
+    serve_upstream(int(sys.argv[2]))
+elif __name__ == "__main__":
     sys.exit(main())
