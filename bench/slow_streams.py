@@ -311,7 +311,7 @@ def per_stream(idle, plateau):
     stream open, less the same when none was, divided by the streams open then."""
     n = plateau.get("open")
     if not n or plateau.get("heap_mb") is None or idle.get("heap_mb") is None:
-        return "Memory per open stream: not measured (no jcmd, or the streams ended before the plateau)."
+        return "Memory per open stream: not measured (BENCH_PLATEAU=0, no jcmd, or the streams ended before the plateau)."
     heap = (plateau["heap_mb"] - idle["heap_mb"]) * 1024 / n
     rss = (plateau["rss_mb"] - idle["rss_mb"]) * 1024 / n
     text = (f"Memory per open stream, with {n:,.0f} open: **{heap:.1f} KB of live heap** (after a full GC: "
