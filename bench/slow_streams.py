@@ -5,7 +5,7 @@ the records written. Started by `sh bench/run.sh streams`; see bench/README.md.
 
 The upstream is a small asyncio server here, in a process of its own: it answers like a model does,
 headers and the first event after BENCH_SLOW_TTFB seconds (default 1), then the 22 events of
-fixtures/chat.sse spread evenly over the rest of the 10 s. Tollgate reaches it the way it reaches a
+fixtures/chat.sse spread evenly over the rest of the stream's BENCH_STREAM_SECONDS (10 s at 2,000). Tollgate reaches it the way it reaches a
 provider, over HTTPS with HTTP/2, through nginx terminating TLS in front of it (nginx-h2.conf.template):
 many streams on few connections, as with every provider's API. A stall is a stream whose events came
 more than STALL_S apart (the upstream's own gap is under half a second) or that did not end
@@ -209,14 +209,17 @@ def run_streams(name, port, path, headers, pid=None):
     plateau = {}
     launched = threading.Event()
     if pid and name != "warm-up" and os.environ.get("BENCH_PLATEAU", "1") == "1":
-        def measure_plateau():  # every stream opened and none ended yet: what they hold, after a full GC
+        # a second after the last stream was opened (and its first event due): what the open ones hold,
+        # after a full GC; on a stretched ramp the first streams may have ended by then, so it is
+        # divided by the streams open when measured, not by all of them
+        def measure_plateau():
             launched.wait()
             if not stop.wait(TTFB + 1):
                 before = open_streams(port)
                 plateau["heap_mb"] = bench.heap_after_gc(pid)
                 plateau["owners"] = heap_owners(pid)
                 plateau["rss_mb"] = bench.memory(pid)["rss_mb"]
-                # streams still opening while the heap was read: count them as half there
+                # streams opening or ending while the heap was read: count them as half there
                 plateau["open"] = (before + open_streams(port)) / 2
                 if os.environ.get("BENCH_HEAP_DUMP"):  # the live heap itself, for bench/heap_arrays.py
                     subprocess.run(["jcmd", str(pid), "GC.heap_dump", os.path.abspath(os.environ["BENCH_HEAP_DUMP"])],
