@@ -97,8 +97,10 @@ public final class AdminProvidersResource {
         c.excludedModels().forEach(excluded::add);
         JsonArrayBuilder headers = JSON.createArrayBuilder();
         c.headers().keySet().forEach(headers::add);
+        JsonArrayBuilder apis = JSON.createArrayBuilder();
+        c.apis().stream().map(w -> w.name().toLowerCase(Locale.ROOT)).sorted().forEach(apis::add);
         JsonObjectBuilder b = JSON.createObjectBuilder().add("provider", c.provider()).add("label", c.label())
-                .add("wire", c.wire().name().toLowerCase(Locale.ROOT)).add("base_url", c.baseUrl().toString())
+                .add("wire", c.wire().name().toLowerCase(Locale.ROOT)).add("apis", apis).add("base_url", c.baseUrl().toString())
                 .add("models", models).add("excluded_models", excluded).add("header_names", headers)
                 .add("weight", c.weight()).add("disabled", c.disabled());
         c.prefix().ifPresent(p -> b.add("prefix", p));

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -69,8 +70,8 @@ public final class ConfigParser {
         seedKeys(top);
 
         List<ProviderCredential> credentials = new ArrayList<>();
-        credentials.addAll(openAiKeys(top, "openai-api-key", "openai"));
-        credentials.addAll(openAiKeys(top, "codex-api-key", "codex"));
+        credentials.addAll(openAiKeys(top, "openai-api-key", "openai", OpenAiApis.OPENAI));
+        credentials.addAll(openAiKeys(top, "codex-api-key", "codex", OpenAiApis.CODEX));
         credentials.addAll(claudeKeys(top));
         credentials.addAll(geminiKeys(top, "gemini-api-key"));
         credentials.addAll(geminiKeys(top, "generative-language-api-key"));
@@ -558,7 +559,7 @@ public final class ConfigParser {
         List<YamlSection> entries = top.sections(key, "api-key");
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
-            result.add(credential(e, "gemini", Wire.GEMINI, "gemini#" + (i + 1), e.requiredString("api-key"),
+            result.add(credential(e, "gemini", List.of(Wire.GEMINI), "gemini#" + (i + 1), e.requiredString("api-key"),
                     e, e.string("prefix"), WireSettings.None.INSTANCE));
         }
         return result;
@@ -570,18 +571,18 @@ public final class ConfigParser {
         List<YamlSection> entries = top.sections("claude-api-key");
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
-            result.add(credential(e, "anthropic", Wire.ANTHROPIC, "anthropic#" + (i + 1), e.requiredString("api-key"),
+            result.add(credential(e, "anthropic", List.of(Wire.ANTHROPIC), "anthropic#" + (i + 1), e.requiredString("api-key"),
                     e, e.string("prefix"), WireSettings.None.INSTANCE));
         }
         return result;
     }
 
-    private List<ProviderCredential> openAiKeys(YamlSection top, String key, String provider) {
+    private List<ProviderCredential> openAiKeys(YamlSection top, String key, String provider, OpenAiApis served) {
         List<ProviderCredential> result = new ArrayList<>();
         List<YamlSection> entries = top.sections(key);
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
-            result.add(credential(e, provider, Wire.OPENAI, provider + "#" + (i + 1), e.requiredString("api-key"),
+            result.add(credential(e, provider, served.of(e, e), provider + "#" + (i + 1), e.requiredString("api-key"),
                     e, e.string("prefix"), WireSettings.None.INSTANCE));
         }
         return result;
@@ -599,7 +600,7 @@ public final class ConfigParser {
             List<YamlSection> keys = p.sections("api-key-entries", "api-key");
             for (YamlSection k : keys.isEmpty() ? List.of(p) : keys) {
                 int n = counts.merge(name, 1, Integer::sum); // two entries of one name still get labels of their own
-                result.add(credential(k, name, Wire.OPENAI, name + "#" + n, k.requiredString("api-key"), p,
+                result.add(credential(k, name, OpenAiApis.COMPATIBLE.of(k, p), name + "#" + n, k.requiredString("api-key"), p,
                         p.string("prefix"), WireSettings.None.INSTANCE));
             }
         }
@@ -654,7 +655,7 @@ public final class ConfigParser {
                 }
                 deployments.put(d.string("model", name), name);
             }
-            result.add(credential(e, "azure", Wire.AZURE_OPENAI, "azure#" + (i + 1), e.requiredString("api-key"),
+            result.add(credential(e, "azure", List.of(Wire.AZURE_OPENAI), "azure#" + (i + 1), e.requiredString("api-key"),
                     e, e.string("prefix"), new AzureSettings(version, deployments)));
         }
         return result;
@@ -688,26 +689,61 @@ public final class ConfigParser {
                     m.duration("latency", Duration.ofMillis(100)),
                     m.duration("chunk-delay", Duration.ofMillis(30)),
                     m.integer("completion-tokens", 16, 1, 100_000));
-            result.add(credential(m, name, Wire.MOCK, name, "", m, m.string("prefix"), settings));
+            result.add(credential(m, name, List.of(Wire.MOCK), name, "", m, m.string("prefix"), settings));
         }
         return result;
     }
 
     /**
+     * The OpenAI APIs an OpenAI-shaped entry's upstream serves: its {@code wire-api} (one name or a
+     * list; the first is where chat calls in other formats are translated to) added to what its kind
+     * serves anyway. OpenAI itself serves them all, so there {@code wire-api} only picks the target.
+     */
+    private enum OpenAiApis {
+        OPENAI("chat-completions", Wire.OPENAI, Wire.OPENAI_RESPONSES),
+        /** Codex credentials speak nothing but the Responses API. */
+        CODEX("responses"),
+        COMPATIBLE("chat-completions");
+
+        private final String fallback;
+        private final List<Wire> always;
+
+        OpenAiApis(String fallback, Wire... always) {
+            this.fallback = fallback;
+            this.always = List.of(always);
+        }
+
+        List<Wire> of(YamlSection own, YamlSection shared) {
+            YamlSection holder = own.has("wire-api") ? own : shared;
+            List<String> named = holder.has("wire-api") ? holder.strings("wire-api") : List.of(fallback);
+            if (named.isEmpty()) {
+                throw holder.error("wire-api", "must name at least one API: chat-completions (or chat) or responses");
+            }
+            List<Wire> apis = new ArrayList<>();
+            for (String name : named) {
+                Wire api = switch (name.trim()) {
+                    case "chat-completions", "chat" -> Wire.OPENAI; // "chat" is the Rust gateway's name for it
+                    case "responses" -> Wire.OPENAI_RESPONSES;
+                    default -> throw holder.error("wire-api",
+                            "must be chat-completions (or chat) or responses, or a list of them, got '" + name.trim() + "'");
+                };
+                if (!apis.contains(api)) {
+                    apis.add(api);
+                }
+            }
+            always.stream().filter(w -> !apis.contains(w)).forEach(apis::add);
+            return apis;
+        }
+    }
+
+    /**
      * @param own    the entry holding per-key options (headers, weight, disabled, base-url)
      * @param shared the entry holding models and excluded-models (the provider for compatibility entries)
+     * @param apis   the wires its upstream serves natively, the one translated calls go to first
      */
-    private ProviderCredential credential(YamlSection own, String provider, Wire wire, String label, String apiKey,
+    private ProviderCredential credential(YamlSection own, String provider, List<Wire> apis, String label, String apiKey,
                                           YamlSection shared, Optional<String> prefix, WireSettings settings) {
-        if (wire == Wire.OPENAI) {
-            String api = (own.has("wire-api") ? own : shared).string("wire-api", "chat-completions").trim();
-            wire = switch (api) {
-                case "chat-completions", "chat" -> Wire.OPENAI; // "chat" is the Rust gateway's name for it
-                case "responses" -> Wire.OPENAI_RESPONSES;
-                default -> throw (own.has("wire-api") ? own : shared).error("wire-api",
-                        "must be chat-completions (or chat) or responses, got '" + api + "'");
-            };
-        }
+        Wire wire = apis.get(0);
         URI baseUrl = settings instanceof MockSettings ? URI.create("mock:" + provider)
                 : baseUrl(own, shared, wire.defaultBaseUrl());
         ProviderCredential credential = new ProviderCredential(
@@ -719,7 +755,8 @@ public final class ConfigParser {
                 own.integer("weight", 1, 1, 1000),
                 own.bool("disabled", false),
                 settings,
-                proxy(own).or(() -> own == shared ? Optional.empty() : proxy(shared)).orElse(defaultProxy));
+                proxy(own).or(() -> own == shared ? Optional.empty() : proxy(shared)).orElse(defaultProxy),
+                Set.copyOf(apis));
         warnUnknown(own);
         return credential;
     }

@@ -5,19 +5,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
  * One upstream credential: a key at a base URL and the models it serves.
  *
  * @param provider  provider name shown in records and metrics ("openai", "codex", a compatibility name, a mock name)
- * @param wire      the wire format the upstream speaks
+ * @param wire      the wire format chat calls in another format are translated to
  * @param label     a human label for this credential that never contains the secret
  * @param apiKey    the secret, already decrypted; never logged
  * @param models    models this credential serves; empty means "any model not excluded"
  * @param prefix    optional routing prefix: "prefix/model" reaches this credential
  * @param settings  what its wire needs beyond a key and a URL (the mock's behaviour, Azure's deployments)
  * @param proxy     the HTTP proxy its calls go through ({@code proxy-url}); empty: straight to the upstream
+ * @param apis      every wire its upstream serves natively, {@code wire} among them: a call in one of
+ *                  their formats passes through untranslated
  */
 public record ProviderCredential(
         String provider,
@@ -32,18 +35,39 @@ public record ProviderCredential(
         int weight,
         boolean disabled,
         WireSettings settings,
-        Optional<URI> proxy) {
+        Optional<URI> proxy,
+        Set<Wire> apis) {
 
     public ProviderCredential {
         models = List.copyOf(models);
+        apis = apis.isEmpty() ? Set.of(wire) : Set.copyOf(apis);
+        if (!apis.contains(wire)) {
+            throw new IllegalArgumentException("a credential's translation target must be one of its APIs: " + wire);
+        }
         excludedModels = List.copyOf(excludedModels);
         headers = Map.copyOf(headers);
+    }
+
+    /** A credential whose upstream serves its one wire and nothing else. */
+    public ProviderCredential(String provider, Wire wire, String label, String apiKey, URI baseUrl, List<ModelEntry> models,
+                              Optional<String> prefix, List<String> excludedModels, Map<String, String> headers, int weight,
+                              boolean disabled, WireSettings settings, Optional<URI> proxy) {
+        this(provider, wire, label, apiKey, baseUrl, models, prefix, excludedModels, headers, weight, disabled, settings,
+                proxy, Set.of(wire));
     }
 
     /** The same credential under another label (one kept in the database is labelled by its id). */
     public ProviderCredential withLabel(String newLabel) {
         return new ProviderCredential(provider, wire, newLabel, apiKey, baseUrl, models, prefix, excludedModels, headers,
-                weight, disabled, settings, proxy);
+                weight, disabled, settings, proxy, apis);
+    }
+
+    /**
+     * The wire this credential serves a call in {@code format} on natively (Azure's and the mock's
+     * for OpenAI's chat format); empty when the call must be translated to {@link #wire}.
+     */
+    public Optional<Wire> speaking(Wire format) {
+        return apis.stream().filter(w -> w.format() == format).findFirst();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.config.ProviderCredential;
+import dev.tollgate.config.ProviderCredential.Wire;
 import dev.tollgate.limit.Permit;
 import dev.tollgate.route.Route;
 import dev.tollgate.translate.TranslationException;
@@ -120,13 +121,12 @@ final class CallRun {
 
     /** How an attempt talks to its route: passed through in the same format, or translated. */
     private Exchange exchange(Route route) {
-        Dialect upstream = Dialect.of(route.credential().wire());
-        Dialect client = Dialect.of(call.operation().format());
-        if (upstream.passesThrough(client)) {
-            return upstream.passThrough(call, route);
+        Optional<Wire> spoken = route.credential().speaking(call.operation().format());
+        if (spoken.isPresent()) {
+            return Dialect.of(spoken.get()).passThrough(call, route);
         }
         try {
-            return upstream.translated(call, route, client);
+            return Dialect.of(route.credential().wire()).translated(call, route, Dialect.of(call.operation().format()));
         } catch (TranslationException e) {
             throw new GatewayException(Failure.INVALID_REQUEST, e.getMessage());
         }

@@ -124,11 +124,6 @@ enum Dialect {
         };
     }
 
-    /** Whether a call in {@code client}'s format can pass through to this dialect's upstream untranslated. */
-    boolean passesThrough(Dialect client) {
-        return codec == client.codec;
-    }
-
     /** Converts this format to and from the canonical chat model. */
     ChatCodec codec() {
         return codec;

@@ -148,9 +148,9 @@ public final class Gateway {
         return plan;
     }
 
-    /** Chat calls reach any chat format (translated when it differs); the others only their own. */
+    /** Chat calls reach any chat format (translated when the credential does not speak theirs); the others only their own. */
     private static boolean speaks(Route r, Operation op) {
-        return op.chat() || r.credential().wire().format() == op.format();
+        return op.chat() || r.credential().speaking(op.format()).isPresent();
     }
 
     /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
@@ -198,14 +198,14 @@ public final class Gateway {
                     "The model '" + call.model() + "' does not exist or you do not have access to it.", "model");
         }
         Route first = routes.get(0);
-        Dialect upstream = Dialect.of(first.credential().wire());
-        Optional<String> counted = upstream.countTokensPath(call.operation(), first.upstreamModel());
-        if (!upstream.passesThrough(Dialect.of(call.operation().format())) || counted.isEmpty()) { // estimated here
+        Optional<Dialect> upstream = first.credential().speaking(call.operation().format()).map(Dialect::of);
+        Optional<String> counted = upstream.flatMap(d -> d.countTokensPath(call.operation(), first.upstreamModel()));
+        if (counted.isEmpty()) { // estimated here
             return CompletableFuture.completedFuture(new Reply.Buffered(200, "application/json", Map.of(),
                     estimate.apply(call.promptTokens().getAsLong()).getBytes(StandardCharsets.UTF_8)));
         }
         String path = counted.get();
-        UpstreamBody body = upstream.countTokensBody(call, first.upstreamModel());
+        UpstreamBody body = upstream.get().countTokensBody(call, first.upstreamModel());
         UpstreamRequest request = new UpstreamRequest(first.credential(), path, body.bytes(), body.json(), false,
                 call.headers());
         Pipeline pipeline = now.pipeline();

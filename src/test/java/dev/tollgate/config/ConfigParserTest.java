@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ConfigParserTest {
@@ -78,6 +79,7 @@ class ConfigParserTest {
         ProviderCredential openai = c.credentials().get(0);
         assertEquals("openai", openai.provider());
         assertEquals(Wire.OPENAI, openai.wire());
+        assertEquals(Set.of(Wire.OPENAI, Wire.OPENAI_RESPONSES), openai.apis(), "OpenAI serves every OpenAI API");
         assertEquals(URI.create("https://api.openai.com/v1"), openai.baseUrl());
         assertEquals("gpt-4o", openai.models().get(0).id());
         assertEquals(Optional.of("fast"), openai.models().get(0).alias());
@@ -90,15 +92,45 @@ class ConfigParserTest {
         assertEquals("codex", codex.provider());
         assertTrue(codex.disabled());
         assertEquals(URI.create("https://api.openai.com/v1"), codex.baseUrl());
+        assertEquals(Wire.OPENAI_RESPONSES, codex.wire(), "Codex speaks the Responses API");
+        assertEquals(Set.of(Wire.OPENAI_RESPONSES), codex.apis());
 
         ProviderCredential ds2 = c.credentials().get(3);
         assertEquals("deepseek", ds2.provider());
+        assertEquals(Set.of(Wire.OPENAI), ds2.apis(), "a compatible server: chat completions unless it says more");
         assertEquals("k2", ds2.apiKey());
         assertEquals(2, ds2.weight());
         assertEquals("deepseek-chat", ds2.models().get(0).id());
         assertEquals(URI.create("https://api.deepseek.com/v1"), ds2.baseUrl());
         assertFalse(ds2.label().contains("k2"), "labels never carry the secret");
         assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    /** {@code wire-api} names what an OpenAI-shaped upstream serves; its first is where translated calls go. */
+    @Test
+    void wireApiNamesTheApisAnUpstreamServes() {
+        TollgateConfig c = parse("""
+                openai-api-key:
+                  - {api-key: a, wire-api: responses}
+                codex-api-key:
+                  - {api-key: b, wire-api: [responses, chat-completions]}
+                openai-compatibility:
+                  - {name: both, base-url: "http://h/v1", api-key: c, wire-api: [chat, responses]}
+                  - {name: only, base-url: "http://h/v1", api-key: d, wire-api: responses}
+                """);
+        List<ProviderCredential> all = c.credentials();
+        assertEquals(List.of(Wire.OPENAI_RESPONSES, Wire.OPENAI_RESPONSES, Wire.OPENAI, Wire.OPENAI_RESPONSES),
+                all.stream().map(ProviderCredential::wire).toList(), "the first named is where translated calls go");
+        Set<Wire> both = Set.of(Wire.OPENAI, Wire.OPENAI_RESPONSES);
+        assertEquals(List.of(both, both, both, Set.of(Wire.OPENAI_RESPONSES)),
+                all.stream().map(ProviderCredential::apis).toList());
+        assertEquals(Optional.of(Wire.OPENAI_RESPONSES), all.get(2).speaking(Wire.OPENAI_RESPONSES));
+        assertEquals(Optional.empty(), all.get(3).speaking(Wire.OPENAI), "a Responses-only server gets chat translated");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> parse("openai-compatibility:\n  - {name: x, base-url: 'http://h', api-key: k, wire-api: [chat, grpc]}\n"));
+        assertTrue(bad.getMessage().contains("wire-api") && bad.getMessage().contains("'grpc'"), bad.getMessage());
+        assertThrows(ConfigException.class,
+                () -> parse("openai-compatibility:\n  - {name: x, base-url: 'http://h', api-key: k, wire-api: []}\n"));
     }
 
     @Test

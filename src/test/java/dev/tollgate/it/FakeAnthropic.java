@@ -63,9 +63,10 @@ public final class FakeAnthropic {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            JsonObject body = Json.createReader(new ByteArrayInputStream(ex.getRequestBody().readAllBytes())).readObject();
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            JsonObject body = Json.createReader(new ByteArrayInputStream(raw)).readObject();
             received.add(new FakeOpenAi.Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()),
-                    body));
+                    body, new String(raw, StandardCharsets.UTF_8)));
             if (ex.getRequestURI().getPath().endsWith("/count_tokens")) {
                 FakeServers.json(ex, 200, "{\"input_tokens\":" + COUNTED + "}");
                 return;

@@ -47,10 +47,12 @@ public final class FakeGemini {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            JsonObject body = Json.createReader(new ByteArrayInputStream(ex.getRequestBody().readAllBytes())).readObject();
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            JsonObject body = Json.createReader(new ByteArrayInputStream(raw)).readObject();
             String path = ex.getRequestURI().getPath();
             received.add(new FakeOpenAi.Received(path + (ex.getRequestURI().getQuery() == null ? ""
-                    : "?" + ex.getRequestURI().getQuery()), Map.copyOf(ex.getRequestHeaders()), body));
+                    : "?" + ex.getRequestURI().getQuery()), Map.copyOf(ex.getRequestHeaders()), body,
+                    new String(raw, StandardCharsets.UTF_8)));
             String target = path.substring(path.lastIndexOf('/') + 1);
             String model = target.substring(0, target.indexOf(':'));
             String action = target.substring(target.indexOf(':') + 1);

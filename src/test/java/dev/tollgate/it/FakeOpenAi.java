@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-429}: always 429 with {@code Retry-After: 1}</li>
  * <li>{@code fake-cut0}: a 200 event stream that ends before its first byte</li>
  * <li>{@code fake-tools}: a {@code get_weather} call for Paris (arguments streamed in two pieces)</li>
+ * <li>{@code /v1/responses} with a model containing {@value RichResponse#MODEL_MARK}: {@link RichResponse},
+ * reasoning, a web search and structured output</li>
  * <li>{@code fake-usage=P,C}: a whole answer whose usage says {@code prompt_tokens: P, completion_tokens: C},
  * written as given ({@code -1000}, {@code 5e12}, {@code 1e308}): an upstream reporting nonsense</li>
  * <li>{@code fake-huge=N}: a whole answer of N bytes (mostly one long content string)</li>
@@ -43,7 +45,7 @@ public final class FakeOpenAi {
     public static final int REASONING = 2;
 
     /** What the fake received: path, headers and body of each call. */
-    public record Received(String path, Map<String, List<String>> headers, JsonObject body) {
+    public record Received(String path, Map<String, List<String>> headers, JsonObject body, String raw) {
     }
 
     private final HttpServer server;
@@ -78,12 +80,21 @@ public final class FakeOpenAi {
             // bodies up to the gateway's largest (a valid 20 MB one): Parsson alone stops at 15 million characters
             JsonObject body = Json.createReaderFactory(Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE))
                     .createReader(new ByteArrayInputStream(raw)).readObject();
-            received.add(new Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body));
+            received.add(new Received(ex.getRequestURI().getPath(), Map.copyOf(ex.getRequestHeaders()), body,
+                    new String(raw, StandardCharsets.UTF_8)));
             String model = body.getString("model", "");
             boolean stream = body.getBoolean("stream", false);
             String badSchema = ToolSchemaRules.openAi(body, ex.getRequestURI().getPath().endsWith("/responses"));
             if (badSchema != null) {
                 FakeServers.json(ex, 400, badSchema);
+                return;
+            }
+            if (ex.getRequestURI().getPath().endsWith("/responses") && model.contains(RichResponse.MODEL_MARK)) {
+                if (stream) {
+                    FakeServers.stream(ex, RichResponse.stream(body));
+                } else {
+                    FakeServers.json(ex, 200, RichResponse.whole(body));
+                }
                 return;
             }
             if (ex.getRequestURI().getPath().endsWith("/responses")) {

@@ -36,4 +36,11 @@ final class FakeServers {
         ex.sendResponseHeaders(status, bytes.length);
         ex.getResponseBody().write(bytes);
     }
+
+    /** A whole event stream, written at once. */
+    static void stream(HttpExchange ex, String events) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        ex.getResponseBody().write(events.getBytes(StandardCharsets.UTF_8));
+    }
 }

@@ -250,7 +250,7 @@ public final class TestRig {
                 + "      - {id: fake-nousage}\n      - {id: fake-cut}\n      - {id: fake-slow}\n      - {id: fake-silent}\n"
                 + "      - {id: fake-400}\n      - {id: fake-flaky}\n      - {id: fake-hang}\n"
                 + "      - {id: metrics-a}\n      - {id: metrics-b}\n      - {id: sdk-model}\n      - {id: redeploy-model}\n"
-                + "      - {id: fake-tools}\n      - {id: dash-model}\n"
+                + "      - {id: fake-tools}\n      - {id: dash-model}\n      - {id: gpt-reasoner, alias: reasoner-alias}\n"
                 + "claude-api-key:\n"
                 + "  - api-key: sk-ant-upstream-secret\n"
                 + "    base-url: " + CLAUDE.baseUrl() + "\n"

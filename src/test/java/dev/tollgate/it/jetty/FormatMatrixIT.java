@@ -101,7 +101,17 @@ class FormatMatrixIT {
         return cells.stream();
     }
 
-    private static void cell(String name, Client client, Upstream up, boolean stream, boolean tools) {
+    /**
+     * OpenAI serves the Responses API itself: a Responses client's call to an OpenAI model passes
+     * through untranslated and is answered with the fake's Responses usage.
+     */
+    private static Upstream answering(Client client, Upstream up) {
+        return client == Client.RESPONSES && up.provider().equals("openai")
+                ? new Upstream("openai", up.textModel(), up.toolModel(), up.text(), FakeOpenAi.RESPONSES_INPUT, 5, 4, 2) : up;
+    }
+
+    private static void cell(String name, Client client, Upstream upstream, boolean stream, boolean tools) {
+        Upstream up = answering(client, upstream);
         String key = TestRig.newKey();
         Seen seen = call(client, tools ? up.toolModel() : up.textModel(), stream, tools, key);
         if (tools) {

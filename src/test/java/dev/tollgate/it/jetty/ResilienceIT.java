@@ -39,12 +39,12 @@ class ResilienceIT {
                 + "    default: {top_p: 0.5, seed: 7}\n"
                 + "    remove: [user]\n"
                 + "codex-api-key:\n"
-                + "  - api-key: sk-first\n    base-url: " + base + "\n    models: [{id: fake-429, alias: resilient}]\n"
-                + "  - api-key: sk-second\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: resilient}]\n"
-                + "  - api-key: sk-third\n    base-url: " + base + "\n    models: [{id: fake-cut0, alias: cutfirst}]\n"
-                + "  - api-key: sk-fourth\n    base-url: " + base + "\n    models: [{id: fake-cut, alias: cutlater}, "
+                + "  - api-key: sk-first\n    wire-api: chat-completions\n    base-url: " + base + "\n    models: [{id: fake-429, alias: resilient}]\n"
+                + "  - api-key: sk-second\n    wire-api: chat-completions\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: resilient}]\n"
+                + "  - api-key: sk-third\n    wire-api: chat-completions\n    base-url: " + base + "\n    models: [{id: fake-cut0, alias: cutfirst}]\n"
+                + "  - api-key: sk-fourth\n    wire-api: chat-completions\n    base-url: " + base + "\n    models: [{id: fake-cut, alias: cutlater}, "
                 + "{id: fake-flaky, alias: flaky}]\n"
-                + "  - api-key: sk-fifth\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: cutfirst}, "
+                + "  - api-key: sk-fifth\n    wire-api: chat-completions\n    base-url: " + base + "\n    models: [{id: fake-gpt, alias: cutfirst}, "
                 + "{id: fake-gpt, alias: cutlater}]\n");
     }
 

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * OpenAI's Responses API with the official SDK: natively to a {@code wire-api: responses}
- * credential, translated to chat completions and to Anthropic, and chat clients translated to it.
+ * OpenAI's Responses API with the official SDK: natively to OpenAI and to a {@code wire-api: responses}
+ * credential, translated to chat completions (Azure) and to Anthropic, and chat clients translated to it.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -56,10 +56,10 @@ class ResponsesIT {
     @Test
     void nativeAndTranslatedResponsesAnswerTheSdk() {
         String key = newKey();
-        Response viaChat = client(key).responses().create(ask("fake-gpt"));
+        Response viaChat = client(key).responses().create(ask("azure-4o"));
         assertEquals("Hello from the fake upstream", text(viaChat));
         assertEquals(FakeOpenAi.promptTokens(2), viaChat.usage().orElseThrow().inputTokens());
-        JsonObject sent = TestRig.fake().received().get(TestRig.fake().received().size() - 1).body();
+        JsonObject sent = TestRig.azure().received().get(TestRig.azure().received().size() - 1).body();
         assertEquals("system", sent.getJsonArray("messages").getJsonObject(0).getString("role"), "instructions → system");
 
         Response viaClaude = client(key).responses().create(ask("claude-fake"));
@@ -72,8 +72,14 @@ class ResponsesIT {
         assertEquals("/v1/responses", last.path());
         assertEquals("resp-model", last.body().getString("model"));
 
-        List<Map<String, Object>> rows = awaitRecords(key, 3);
-        assertEquals(List.of("openai", "anthropic", "respond"), rows.stream().map(r -> (String) r.get("provider")).toList());
+        Response openAiItself = client(key).responses().create(ask("fake-gpt"));
+        assertEquals("Hello from the fake upstream", text(openAiItself));
+        assertEquals("/v1/responses", TestRig.fake().received().get(TestRig.fake().received().size() - 1).path(),
+                "an OpenAI key serves the Responses API natively");
+
+        List<Map<String, Object>> rows = awaitRecords(key, 4);
+        assertEquals(List.of("azure", "anthropic", "respond", "openai"),
+                rows.stream().map(r -> (String) r.get("provider")).toList());
         assertEquals(FakeOpenAi.RESPONSES_INPUT, number(rows.get(2), "prompt_tokens"));
         assertEquals(4, number(rows.get(2), "cached_tokens"));
         assertEquals(2, number(rows.get(2), "reasoning_tokens"));
@@ -126,7 +132,7 @@ class ResponsesIT {
         assertTrue(sse.contains("event: response.function_call_arguments.delta")
                 && sse.contains("event: response.completed"), sse);
         assertEquals(400, TestRig.post("v1/responses", key,
-                "{\"model\":\"fake-gpt\",\"input\":\"x\",\"previous_response_id\":\"resp_1\"}").statusCode(),
+                "{\"model\":\"claude-fake\",\"input\":\"x\",\"previous_response_id\":\"resp_1\"}").statusCode(),
                 "stateful calls cannot be translated");
     }
 }
