@@ -126,7 +126,8 @@ final class CallRun {
             return Dialect.of(spoken.get()).passThrough(call, route);
         }
         try {
-            return Dialect.of(route.credential().wire()).translated(call, route, Dialect.of(call.operation().format()));
+            return Dialect.of(route.credential().wire()).translated(call, route, Dialect.of(call.operation().format()),
+                    pipeline.reasoning());
         } catch (TranslationException e) {
             throw new GatewayException(Failure.INVALID_REQUEST, e.getMessage());
         }

@@ -8,6 +8,7 @@ import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.translate.OpenAiChat;
 import dev.tollgate.translate.OpenAiResponses;
+import dev.tollgate.translate.ReasoningMemory;
 import dev.tollgate.usage.AnthropicStreamObserver;
 import dev.tollgate.usage.AnthropicUsage;
 import dev.tollgate.usage.GeminiStreamObserver;
@@ -136,8 +137,8 @@ enum Dialect {
     }
 
     /** A chat call in {@code client}'s format, translated into this one. */
-    Translated translated(ProxyCall call, Route route, Dialect client) {
-        return new Translated(call, route.upstreamModel(), client.codec, codec, chatPath(route, call.stream()));
+    Translated translated(ProxyCall call, Route route, Dialect client, ReasoningMemory memory) {
+        return new Translated(call, route.upstreamModel(), client.codec, codec, chatPath(route, call.stream()), memory);
     }
 
     /** Where a passed-through call goes below the credential's base URL. */

@@ -14,6 +14,7 @@ import dev.tollgate.route.PayloadRules;
 import dev.tollgate.route.Route;
 import dev.tollgate.route.Router;
 import dev.tollgate.translate.ChatCodec;
+import dev.tollgate.translate.ReasoningMemory;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.usage.Metering;
@@ -56,14 +57,15 @@ public final class Gateway {
         this.keys = keys;
         this.limiter = limiter;
         this.routing = new Routing(router, retries,
-                new Pipeline(upstreams, cooldowns, payload, timeouts, input, new StreamWatchdog(timer)));
+                new Pipeline(upstreams, cooldowns, payload, timeouts, input, new StreamWatchdog(timer),
+                        new ReasoningMemory(Pipeline.REMEMBERED_CALLS, Pipeline.REMEMBERED_CHARS)));
     }
 
     /** Puts new routes, payload rules and retry count in force for the calls that start from now on. */
     public void reroute(Router router, PayloadRules payload, int retries) {
         Pipeline p = routing.pipeline();
         routing = new Routing(router, retries,
-                new Pipeline(p.upstreams(), p.cooldowns(), payload, p.timeouts(), p.input(), p.watchdog()));
+                new Pipeline(p.upstreams(), p.cooldowns(), payload, p.timeouts(), p.input(), p.watchdog(), p.reasoning()));
     }
 
     /** The routes in force now. */

@@ -3,6 +3,7 @@ package dev.tollgate.gateway;
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.Chat;
 import dev.tollgate.translate.ChatCodec;
+import dev.tollgate.translate.ReasoningMemory;
 import dev.tollgate.translate.TranslatedStream;
 import dev.tollgate.translate.TranslationException;
 import dev.tollgate.usage.FinishReasons;
@@ -31,13 +32,19 @@ final class Translated implements Exchange {
     private final byte[] bytes;
     private final LongSupplier estimatedPrompt;
     private final String path;
+    private final ReasoningMemory memory;
+    private final String caller;
 
     /** Made by the upstream's {@link Dialect}, which knows where its chat calls go. */
-    Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream, String path) {
+    Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream, String path,
+               ReasoningMemory memory) {
         this.client = client;
         this.upstream = upstream;
         this.clientBody = call.body();
-        this.request = client.decodeRequest(call.body()).withModel(call.model()).withStream(call.stream());
+        this.memory = memory;
+        this.caller = call.caller().key().hash();
+        this.request = memory.restore(caller, client.decodeRequest(call.body()).withModel(call.model())
+                .withStream(call.stream()));
         this.json = upstream.encodeRequest(request, upstreamModel);
         this.bytes = json.toString().getBytes(StandardCharsets.UTF_8);
         this.estimatedPrompt = call.promptTokens();
@@ -66,7 +73,8 @@ final class Translated implements Exchange {
 
     @Override
     public StreamObserver observer() {
-        return new TranslatedStream(upstream.streamDecoder(estimatedPrompt), client.streamEncoder(request, clientBody));
+        return new TranslatedStream(upstream.streamDecoder(estimatedPrompt), client.streamEncoder(request, clientBody),
+                memory.listener(caller));
     }
 
     @Override
@@ -101,6 +109,7 @@ final class Translated implements Exchange {
             quality = UsageQuality.ESTIMATED;
             r = new Chat.Response(r.id(), r.model(), r.content(), r.stop(), usage);
         }
+        memory.remember(caller, r.content());
         List<String> finished = new ArrayList<>(1);
         FinishReasons.collect(parsed, finished);
         return new Answer(status, bytes(client.encodeResponse(r, request.model())), usage, quality, r.id(), null, finished);

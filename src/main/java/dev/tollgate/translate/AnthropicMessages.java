@@ -7,10 +7,13 @@ import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
+import dev.tollgate.translate.Chat.Origin;
 import dev.tollgate.translate.Chat.Part;
+import dev.tollgate.translate.Chat.Reasoning;
 import dev.tollgate.translate.Chat.Role;
 import dev.tollgate.translate.Chat.Stop;
 import dev.tollgate.translate.Chat.Text;
+import dev.tollgate.translate.Chat.Thinking;
 import dev.tollgate.translate.Chat.ToolCall;
 import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.AnthropicStreamObserver;
@@ -30,9 +33,9 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Anthropic Messages as a {@link ChatCodec}. Dropped on purpose when translating from it:
- * {@code top_k}, {@code metadata}, {@code thinking} (and thinking blocks in history),
- * {@code cache_control} marks, {@code service_tier}, and server tools (tools without an
+ * Anthropic Messages as a {@link ChatCodec}. Thinking crosses: {@code thinking} as a budget,
+ * thinking and redacted thinking blocks with their signatures. Dropped on purpose when translating
+ * from it: {@code top_k}, {@code metadata}, {@code cache_control} marks, {@code service_tier}, and server tools (tools without an
  * {@code input_schema}). A request without {@code max_tokens} sent to Anthropic gets
  * {@link #DEFAULT_MAX_TOKENS}, since Anthropic requires one; structured output asked for in another
  * format becomes an instruction in the system prompt (Anthropic has no field for it).
@@ -40,6 +43,10 @@ import java.util.function.LongSupplier;
 public final class AnthropicMessages implements ChatCodec {
     public static final AnthropicMessages INSTANCE = new AnthropicMessages();
     public static final long DEFAULT_MAX_TOKENS = 4096;
+    /** Anthropic's smallest thinking budget. */
+    static final long MIN_THINKING_BUDGET = 1024;
+    /** Tool choices that force a tool, which Anthropic refuses while thinking. */
+    private static final List<String> FORCED = List.of("any", "tool");
 
     private AnthropicMessages() {
     }
@@ -80,7 +87,19 @@ public final class AnthropicMessages implements ChatCodec {
         Json.array(body, "stop_sequences").forEach(s -> stop.add(s instanceof JsonString str ? str.getString() : s.toString()));
         return new Chat.Request(Json.string(body, "model"), system(body.get("system")), messages, tools, choice,
                 OpenAiChat.number(body, "max_tokens"), OpenAiChat.decimal(body, "temperature"),
-                OpenAiChat.decimal(body, "top_p"), stop, body.getBoolean("stream", false), null);
+                OpenAiChat.decimal(body, "top_p"), stop, body.getBoolean("stream", false), null, thinking(body));
+    }
+
+    /** {@code thinking: {type: enabled, budget_tokens}} or {@code {type: disabled}}; adaptive asks nothing. */
+    private static Thinking thinking(JsonObject body) {
+        if (!(body.get("thinking") instanceof JsonObject t)) {
+            return null;
+        }
+        return switch (t.getString("type", "")) {
+            case "enabled" -> new Thinking(OpenAiChat.number(t, "budget_tokens").orElse(Thinking.MEDIUM));
+            case "disabled" -> new Thinking(0);
+            default -> null;
+        };
     }
 
     private static String system(JsonValue v) {
@@ -119,9 +138,9 @@ public final class AnthropicMessages implements ChatCodec {
                         b.get("input") instanceof JsonObject in ? in.toString() : "{}"));
                 case "tool_result" -> out.add(new ToolResult(Json.string(b, "tool_use_id"), resultText(b.get("content")),
                         b.getBoolean("is_error", false)));
-                case "thinking", "redacted_thinking" -> {
-                    // the other formats cannot carry a signed thinking block back: dropped
-                }
+                case "thinking" -> out.add(Signatures.read(b.getString("thinking", ""), b.getString("signature", ""),
+                        false, Origin.ANTHROPIC));
+                case "redacted_thinking" -> out.add(Signatures.read("", b.getString("data", ""), true, Origin.ANTHROPIC));
                 default -> throw new TranslationException("content block type '" + b.getString("type", "")
                         + "' cannot be translated");
             }
@@ -147,7 +166,7 @@ public final class AnthropicMessages implements ChatCodec {
             JsonArrayBuilder content = JSON.createArrayBuilder();
             int n = 0;
             for (Part p : m.parts()) {
-                JsonObjectBuilder block = block(p);
+                JsonObjectBuilder block = upstreamTakes(p) ? block(p) : null;
                 if (block != null) {
                     content.add(block);
                     n++;
@@ -158,8 +177,18 @@ public final class AnthropicMessages implements ChatCodec {
                         .add("content", content));
             }
         }
-        JsonObjectBuilder b = JSON.createObjectBuilder().add("model", model)
-                .add("max_tokens", r.maxTokens().orElse(DEFAULT_MAX_TOKENS)).add("messages", messages);
+        long maxTokens = r.maxTokens().orElse(DEFAULT_MAX_TOKENS);
+        boolean thinks = r.thinking() != null && r.thinking().budget() > 0;
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("model", model);
+        if (thinks) {
+            // Anthropic's budget is at least 1024 and below max_tokens, which counts thinking too
+            long budget = Math.max(MIN_THINKING_BUDGET, r.thinking().budget());
+            maxTokens = maxTokens > budget ? maxTokens : budget + maxTokens;
+            b.add("thinking", JSON.createObjectBuilder().add("type", "enabled").add("budget_tokens", budget));
+        } else if (r.thinking() != null) {
+            b.add("thinking", JSON.createObjectBuilder().add("type", "disabled"));
+        }
+        b.add("max_tokens", maxTokens).add("messages", messages);
         String system = withOutputInstruction(r.system(), r.output());
         if (system != null) {
             b.add("system", system);
@@ -177,14 +206,18 @@ public final class AnthropicMessages implements ChatCodec {
             }
             b.add("tools", tools);
         }
-        if (r.toolChoice() != null) {
+        if (r.toolChoice() != null && !(thinks && FORCED.contains(r.toolChoice().mode()))) {
             JsonObjectBuilder c = JSON.createObjectBuilder().add("type", r.toolChoice().mode());
             if (r.toolChoice().name() != null) {
                 c.add("name", r.toolChoice().name());
             }
             b.add("tool_choice", c);
         }
-        Json.addSampling(b, r, "stop_sequences");
+        if (thinks) {
+            Json.addStop(b, r, "stop_sequences"); // thinking refuses a changed temperature or top_p (and a forced tool)
+        } else {
+            Json.addSampling(b, r, "stop_sequences");
+        }
         if (r.stream()) {
             b.add("stream", true);
         }
@@ -192,6 +225,9 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     private static JsonObjectBuilder block(Part p) {
+        if (p instanceof Reasoning r) {
+            return thinkingBlock(r);
+        }
         if (p instanceof Text t) {
             return t.text().isEmpty() ? null : JSON.createObjectBuilder().add("type", "text").add("text", t.text());
         }
@@ -212,6 +248,24 @@ public final class AnthropicMessages implements ChatCodec {
             b.add("is_error", true);
         }
         return b;
+    }
+
+    /**
+     * A thinking block as Anthropic writes it. To an Anthropic upstream only its own signed blocks
+     * go (it refuses unsigned or foreign ones); to an Anthropic client every block goes, a foreign
+     * signature wrapped ({@link Signatures}) so that it comes back to its own provider.
+     */
+    private static JsonObjectBuilder thinkingBlock(Reasoning r) {
+        String signature = Signatures.wrap(r, Origin.ANTHROPIC);
+        if (r.redacted() && r.origin() == Origin.ANTHROPIC) {
+            return JSON.createObjectBuilder().add("type", "redacted_thinking").add("data", r.signature());
+        }
+        return JSON.createObjectBuilder().add("type", "thinking").add("thinking", r.text()).add("signature", signature);
+    }
+
+    /** The thinking blocks an Anthropic upstream takes back: its own signed ones. */
+    private static boolean upstreamTakes(Part p) {
+        return !(p instanceof Reasoning r) || r.signedFor(Origin.ANTHROPIC);
     }
 
     /**
@@ -236,6 +290,11 @@ public final class AnthropicMessages implements ChatCodec {
                 String type = b.getString("type", "");
                 if (type.equals("text")) {
                     content.add(new Text(b.getString("text", "")));
+                } else if (type.equals("thinking")) {
+                    content.add(new Reasoning(b.getString("thinking", ""), b.getString("signature", ""), false,
+                            Origin.ANTHROPIC));
+                } else if (type.equals("redacted_thinking")) {
+                    content.add(new Reasoning("", b.getString("data", ""), true, Origin.ANTHROPIC));
                 } else if (type.equals("tool_use")) {
                     content.add(new ToolCall(b.getString("id", ""), b.getString("name", ""),
                             b.get("input") instanceof JsonObject in ? in.toString() : "{}"));
@@ -331,6 +390,9 @@ public final class AnthropicMessages implements ChatCodec {
                         int tool = toolOfBlock.size();
                         toolOfBlock.put(e.getInt("index", 0), tool);
                         out.add(new Chat.ToolStarted(tool, b.getString("id", ""), b.getString("name", "")));
+                    } else if (e.get("content_block") instanceof JsonObject b
+                            && "redacted_thinking".equals(b.getString("type", ""))) {
+                        out.add(new Chat.ReasoningSigned(b.getString("data", ""), true, Origin.ANTHROPIC));
                     }
                 }
                 case "content_block_delta" -> {
@@ -338,6 +400,10 @@ public final class AnthropicMessages implements ChatCodec {
                     String type = d.getString("type", "");
                     if (type.equals("text_delta")) {
                         out.add(new Chat.TextDelta(d.getString("text", "")));
+                    } else if (type.equals("thinking_delta")) {
+                        out.add(new Chat.ReasoningDelta(d.getString("thinking", "")));
+                    } else if (type.equals("signature_delta")) {
+                        out.add(new Chat.ReasoningSigned(d.getString("signature", ""), false, Origin.ANTHROPIC));
                     } else if (type.equals("input_json_delta")) {
                         Integer tool = toolOfBlock.get(e.getInt("index", 0));
                         if (tool != null) {
@@ -365,7 +431,7 @@ public final class AnthropicMessages implements ChatCodec {
         private boolean started;
         private int nextBlock;
         private int openBlock = -1;
-        private boolean openIsText;
+        private String openType = "";
         private final Map<Integer, Integer> blockOfTool = new HashMap<>();
         private Stop stop = Stop.END;
 
@@ -382,16 +448,25 @@ public final class AnthropicMessages implements ChatCodec {
                     continue;
                 }
                 start(out, null);
-                if (e instanceof Chat.TextDelta t) {
-                    if (openBlock < 0 || !openIsText) {
-                        open(out, JSON.createObjectBuilder().add("type", "text").add("text", ""), true);
+                if (e instanceof Chat.ReasoningDelta t) {
+                    if (openBlock < 0 || !openType.equals("thinking")) {
+                        open(out, JSON.createObjectBuilder().add("type", "thinking").add("thinking", ""), "thinking");
+                    }
+                    write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
+                            .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "thinking_delta")
+                                    .add("thinking", t.text())));
+                } else if (e instanceof Chat.ReasoningSigned sig) {
+                    signed(out, sig);
+                } else if (e instanceof Chat.TextDelta t) {
+                    if (openBlock < 0 || !openType.equals("text")) {
+                        open(out, JSON.createObjectBuilder().add("type", "text").add("text", ""), "text");
                     }
                     write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
                             .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "text_delta")
                                     .add("text", t.text())));
                 } else if (e instanceof Chat.ToolStarted t) {
                     open(out, JSON.createObjectBuilder().add("type", "tool_use").add("id", t.id()).add("name", t.name())
-                            .add("input", JsonValue.EMPTY_JSON_OBJECT), false);
+                            .add("input", JsonValue.EMPTY_JSON_OBJECT), "tool_use");
                     blockOfTool.put(t.index(), openBlock);
                 } else if (e instanceof Chat.ToolArguments a && blockOfTool.containsKey(a.index())) {
                     write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
@@ -417,10 +492,28 @@ public final class AnthropicMessages implements ChatCodec {
                             .add("usage", usage(TokenUsage.NONE))));
         }
 
-        private void open(ByteArrayOutputStream out, JsonObjectBuilder block, boolean text) {
+        /** A thinking block ends with its signature; redacted thinking is a block of its own. */
+        private void signed(ByteArrayOutputStream out, Chat.ReasoningSigned sig) {
+            Reasoning r = new Reasoning("", sig.signature(), sig.redacted(), sig.origin());
+            if (sig.redacted() && sig.origin() == Origin.ANTHROPIC) {
+                open(out, JSON.createObjectBuilder().add("type", "redacted_thinking").add("data", sig.signature()),
+                        "redacted_thinking");
+                close(out);
+                return;
+            }
+            if (openBlock < 0 || !openType.equals("thinking")) {
+                open(out, JSON.createObjectBuilder().add("type", "thinking").add("thinking", ""), "thinking");
+            }
+            write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
+                    .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "signature_delta")
+                            .add("signature", Signatures.wrap(r, Origin.ANTHROPIC))));
+            close(out);
+        }
+
+        private void open(ByteArrayOutputStream out, JsonObjectBuilder block, String type) {
             close(out);
             openBlock = nextBlock++;
-            openIsText = text;
+            openType = type;
             write(out, "content_block_start", JSON.createObjectBuilder().add("type", "content_block_start")
                     .add("index", openBlock).add("content_block", block));
         }

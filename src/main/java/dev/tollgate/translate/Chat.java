@@ -20,23 +20,75 @@ public final class Chat {
      */
     public record Request(String model, String system, List<Message> messages, List<Tool> tools, ToolChoice toolChoice,
                           OptionalLong maxTokens, JsonNumber temperature, JsonNumber topP, List<String> stop,
-                          boolean stream, Output output) {
+                          boolean stream, Output output, Thinking thinking) {
         public Request {
             messages = List.copyOf(messages);
             tools = List.copyOf(tools);
             stop = List.copyOf(stop);
         }
 
+        /** A request that asks nothing of the model's reasoning. */
+        public Request(String model, String system, List<Message> messages, List<Tool> tools, ToolChoice toolChoice,
+                       OptionalLong maxTokens, JsonNumber temperature, JsonNumber topP, List<String> stop,
+                       boolean stream, Output output) {
+            this(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, stream, output, null);
+        }
+
         /** The same request under the name the client used (formats that carry the model in the URL). */
         public Request withModel(String name) {
             return new Request(name, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, stream,
-                    output);
+                    output, thinking);
         }
 
         /** The same request, streamed or not as the endpoint says (formats that choose it by URL). */
         public Request withStream(boolean streamed) {
             return new Request(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, streamed,
-                    output);
+                    output, thinking);
+        }
+
+        /** The same request with another history. */
+        public Request withMessages(List<Message> history) {
+            return new Request(model, system, history, tools, toolChoice, maxTokens, temperature, topP, stop, stream,
+                    output, thinking);
+        }
+
+        /** The same request asking for this much reasoning ({@code null}: as the model does by default). */
+        public Request withThinking(Thinking asked) {
+            return new Request(model, system, messages, tools, toolChoice, maxTokens, temperature, topP, stop, stream,
+                    output, asked);
+        }
+    }
+
+    /**
+     * How much the client asked the model to reason, as a token budget: Anthropic's
+     * {@code budget_tokens} and Gemini's {@code thinkingBudget} are one; OpenAI's effort levels map
+     * to budgets and back by {@link #ofEffort} and {@link #effort}. A budget of 0 turns reasoning
+     * off where the model allows it.
+     */
+    public record Thinking(long budget) {
+        public static final long MINIMAL = 1024;
+        public static final long LOW = 2048;
+        public static final long MEDIUM = 8192;
+        public static final long HIGH = 24_576;
+
+        /** OpenAI's {@code reasoning_effort}; null for a level it does not know (then nothing is asked). */
+        public static Thinking ofEffort(String effort) {
+            return switch (effort == null ? "" : effort) {
+                case "none" -> new Thinking(0);
+                case "minimal" -> new Thinking(MINIMAL);
+                case "low" -> new Thinking(LOW);
+                case "medium" -> new Thinking(MEDIUM);
+                case "high", "xhigh" -> new Thinking(HIGH);
+                default -> null;
+            };
+        }
+
+        /** The OpenAI effort level nearest this budget. */
+        public String effort() {
+            if (budget <= 0) {
+                return "none";
+            }
+            return budget <= MINIMAL ? "minimal" : budget <= LOW ? "low" : budget <= MEDIUM ? "medium" : "high";
         }
     }
 
@@ -67,7 +119,30 @@ public final class Chat {
     }
 
     /** One piece of a message. */
-    public sealed interface Part permits Text, Image, ToolCall, ToolResult {
+    public sealed interface Part permits Text, Image, ToolCall, ToolResult, Reasoning {
+    }
+
+    /** The format whose provider made a reasoning signature: only that provider can read it back. */
+    public enum Origin { ANTHROPIC, GEMINI, OPENAI }
+
+    /**
+     * The model's reasoning: its text (Anthropic's thinking, Gemini's thought, a Responses summary)
+     * and the opaque state that lets its provider trust it in a later turn (Anthropic's signature,
+     * or its redacted thinking's data when {@code redacted}; Gemini's thought signature; OpenAI's
+     * encrypted content), which goes back only to a provider of its {@code origin}. Either may be
+     * empty, never null; {@code origin} is null when there is no signature.
+     */
+    public record Reasoning(String text, String signature, boolean redacted, Origin origin) implements Part {
+        public Reasoning {
+            text = text == null ? "" : text;
+            signature = signature == null ? "" : signature;
+            origin = signature.isEmpty() ? null : origin;
+        }
+
+        /** Whether {@code target}'s provider can take this block back with its signature. */
+        public boolean signedFor(Origin target) {
+            return origin == target;
+        }
     }
 
     public record Text(String text) implements Part {
@@ -101,7 +176,16 @@ public final class Chat {
     }
 
     /** What a stream says, in order; usage is read by the decoder and travels separately. */
-    public sealed interface Event permits Started, TextDelta, ToolStarted, ToolArguments, Stopped {
+    public sealed interface Event permits Started, TextDelta, ToolStarted, ToolArguments, Stopped, ReasoningDelta,
+            ReasoningSigned {
+    }
+
+    /** A piece of the model's reasoning text. */
+    public record ReasoningDelta(String text) implements Event {
+    }
+
+    /** A block of reasoning ends with the opaque state its provider needs back (see {@link Reasoning}). */
+    public record ReasoningSigned(String signature, boolean redacted, Origin origin) implements Event {
     }
 
     public record Started(String id, String model) implements Event {

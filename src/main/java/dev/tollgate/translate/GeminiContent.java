@@ -7,10 +7,13 @@ import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
+import dev.tollgate.translate.Chat.Origin;
 import dev.tollgate.translate.Chat.Part;
+import dev.tollgate.translate.Chat.Reasoning;
 import dev.tollgate.translate.Chat.Role;
 import dev.tollgate.translate.Chat.Stop;
 import dev.tollgate.translate.Chat.Text;
+import dev.tollgate.translate.Chat.Thinking;
 import dev.tollgate.translate.Chat.ToolCall;
 import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.GeminiStreamObserver;
@@ -27,6 +30,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -77,6 +81,9 @@ public final class GeminiContent implements ChatCodec {
             List<Part> parts = new ArrayList<>();
             for (JsonValue pv : arrayOf(c.get("parts"), "parts")) {
                 JsonObject p = Json.objectIn(pv, "each part");
+                if (thought(p, parts)) {
+                    continue;
+                }
                 if (p.get("text") instanceof JsonString t) {
                     parts.add(new Text(t.getString()));
                 } else if (field(p, "inlineData", "inline_data") instanceof JsonObject d) {
@@ -93,8 +100,8 @@ public final class GeminiContent implements ChatCodec {
                     String id = f.containsKey("id") ? f.getString("id") : idsByName.getOrDefault(name, new ArrayListIds())
                             .next(name);
                     parts.add(new ToolResult(id, f.get("response") instanceof JsonObject r ? r.toString() : "{}", false));
-                } else if (p.containsKey("thought") || p.containsKey("thoughtSignature")) {
-                    continue; // thinking parts have no counterpart elsewhere
+                } else if (p.containsKey("thoughtSignature") || p.containsKey("thought_signature")) {
+                    continue; // a signature on a part of no other kind: read above
                 } else {
                     throw new TranslationException("a Gemini part of kind " + p.keySet() + " cannot be translated");
                 }
@@ -138,7 +145,38 @@ public final class GeminiContent implements ChatCodec {
         }
         return new Chat.Request(null, system, messages, tools, choice, max,
                 config.get("temperature") instanceof JsonNumber t ? t : null,
-                field(config, "topP", "top_p") instanceof JsonNumber p ? p : null, stop, false, output(config));
+                field(config, "topP", "top_p") instanceof JsonNumber p ? p : null, stop, false, output(config),
+                thinking(config));
+    }
+
+    /** {@code thinkingConfig}: a budget (-1, dynamic, is a medium one) or a level. */
+    private static Thinking thinking(JsonObject config) {
+        if (!(field(config, "thinkingConfig", "thinking_config") instanceof JsonObject t)) {
+            return null;
+        }
+        if (field(t, "thinkingBudget", "thinking_budget") instanceof JsonNumber n) {
+            return new Thinking(n.longValue() < 0 ? Thinking.MEDIUM : n.longValue());
+        }
+        return field(t, "thinkingLevel", "thinking_level") instanceof JsonString level
+                ? Thinking.ofEffort(level.getString().toLowerCase(Locale.ROOT)) : null;
+    }
+
+    /**
+     * Reads a part's reasoning into {@code parts}: a thought (its text, with its signature if it
+     * has one) is all the part is; a signature on another part (Gemini signs function calls) comes
+     * before that part as reasoning without text. Returns whether the part was a thought.
+     */
+    private static boolean thought(JsonObject p, List<Part> parts) {
+        JsonValue signature = field(p, "thoughtSignature", "thought_signature");
+        String sig = signature instanceof JsonString s ? s.getString() : "";
+        if (p.getBoolean("thought", false)) {
+            parts.add(Signatures.read(p.getString("text", ""), sig, false, Origin.GEMINI));
+            return true;
+        }
+        if (!sig.isEmpty()) {
+            parts.add(Signatures.read("", sig, false, Origin.GEMINI));
+        }
+        return false;
     }
 
     /** JSON output: the JSON mime type, with Gemini's Schema or a JSON Schema, or neither (any JSON). */
@@ -197,8 +235,17 @@ public final class GeminiContent implements ChatCodec {
         for (Message m : r.messages()) {
             JsonArrayBuilder parts = JSON.createArrayBuilder();
             int n = 0;
+            String signature = null; // Gemini's own, for the part after it (only Gemini reads it; the text it has no use for)
             for (Part p : m.parts()) {
                 JsonObjectBuilder part = JSON.createObjectBuilder();
+                if (p instanceof Reasoning thought) {
+                    signature = thought.signedFor(Origin.GEMINI) ? thought.signature() : signature;
+                    continue;
+                }
+                if (signature != null) {
+                    part.add("thoughtSignature", signature);
+                    signature = null;
+                }
                 if (p instanceof Text t) {
                     if (t.text().isEmpty()) {
                         continue;
@@ -258,37 +305,41 @@ public final class GeminiContent implements ChatCodec {
             }
             b.add("toolConfig", JSON.createObjectBuilder().add("functionCallingConfig", fc));
         }
+        JsonObject config = generationConfig(r);
+        if (!config.isEmpty()) {
+            b.add("generationConfig", config);
+        }
+        return b.build();
+    }
+
+    /** The request's length, sampling, stop sequences, thinking and output format, in Gemini's {@code generationConfig}. */
+    private static JsonObject generationConfig(Chat.Request r) {
         JsonObjectBuilder config = JSON.createObjectBuilder();
-        boolean any = false;
         if (r.maxTokens().isPresent()) {
             config.add("maxOutputTokens", r.maxTokens().getAsLong());
-            any = true;
         }
         if (r.temperature() != null) {
             config.add("temperature", r.temperature());
-            any = true;
         }
         if (r.topP() != null) {
             config.add("topP", r.topP());
-            any = true;
         }
         if (!r.stop().isEmpty()) {
             JsonArrayBuilder stop = JSON.createArrayBuilder();
             r.stop().forEach(stop::add);
             config.add("stopSequences", stop);
-            any = true;
+        }
+        if (r.thinking() != null) {
+            config.add("thinkingConfig", JSON.createObjectBuilder().add("thinkingBudget", r.thinking().budget())
+                    .add("includeThoughts", r.thinking().budget() > 0));
         }
         if (r.output() != null) {
             config.add("responseMimeType", "application/json");
             if (r.output() instanceof Chat.JsonSchemaOutput js && !js.schema().isEmpty()) {
                 config.add("responseSchema", GeminiSchema.fromJsonSchema(js.schema()));
             }
-            any = true;
         }
-        if (any) {
-            b.add("generationConfig", config);
-        }
-        return b.build();
+        return config.build();
     }
 
     @Override
@@ -299,7 +350,7 @@ public final class GeminiContent implements ChatCodec {
         if (body.get("candidates") instanceof JsonArray cs && !cs.isEmpty() && cs.get(0) instanceof JsonObject cand) {
             if (cand.get("content") instanceof JsonObject c) {
                 for (JsonValue pv : arrayOf(c.get("parts"), "parts")) {
-                    if (!(pv instanceof JsonObject p) || p.getBoolean("thought", false)) {
+                    if (!(pv instanceof JsonObject p) || thought(p, content)) {
                         continue;
                     }
                     if (p.get("text") instanceof JsonString t) {
@@ -344,7 +395,14 @@ public final class GeminiContent implements ChatCodec {
     private static JsonObject chunk(List<Part> content, Stop stop, TokenUsage usage, String id, String model) {
         JsonArrayBuilder parts = JSON.createArrayBuilder();
         for (Part p : content) {
-            if (p instanceof Text t) {
+            if (p instanceof Reasoning r) {
+                JsonObjectBuilder thought = JSON.createObjectBuilder().add("text", r.text()).add("thought", true);
+                String signature = Signatures.wrap(r, Origin.GEMINI);
+                if (!signature.isEmpty()) {
+                    thought.add("thoughtSignature", signature);
+                }
+                parts.add(thought);
+            } else if (p instanceof Text t) {
                 parts.add(JSON.createObjectBuilder().add("text", t.text()));
             } else if (p instanceof ToolCall c) {
                 parts.add(JSON.createObjectBuilder().add("functionCall", JSON.createObjectBuilder().add("name", c.name())
@@ -420,7 +478,14 @@ public final class GeminiContent implements ChatCodec {
             }
             Chat.Response r = INSTANCE.decodeResponse(chunk);
             for (Part p : r.content()) {
-                if (p instanceof Text t && !t.text().isEmpty()) {
+                if (p instanceof Reasoning thought) {
+                    if (!thought.text().isEmpty()) {
+                        out.add(new Chat.ReasoningDelta(thought.text()));
+                    }
+                    if (!thought.signature().isEmpty()) {
+                        out.add(new Chat.ReasoningSigned(thought.signature(), thought.redacted(), thought.origin()));
+                    }
+                } else if (p instanceof Text t && !t.text().isEmpty()) {
                     out.add(new Chat.TextDelta(t.text()));
                 } else if (p instanceof ToolCall c) {
                     int index = calls++;
@@ -453,7 +518,12 @@ public final class GeminiContent implements ChatCodec {
         public byte[] encode(List<Event> events) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (Event e : events) {
-                if (e instanceof Chat.TextDelta t) {
+                if (e instanceof Chat.ReasoningDelta t) {
+                    write(out, chunk(List.of(new Reasoning(t.text(), "", false, null)), null, null, null, model));
+                } else if (e instanceof Chat.ReasoningSigned sig) {
+                    write(out, chunk(List.of(new Reasoning("", sig.signature(), sig.redacted(), sig.origin())), null, null,
+                            null, model));
+                } else if (e instanceof Chat.TextDelta t) {
                     write(out, chunk(List.of(new Text(t.text())), null, null, null, model));
                 } else if (e instanceof Chat.ToolStarted t) {
                     pendingCalls.put(t.index(), new String[] {t.id(), t.name(), ""});

@@ -63,7 +63,14 @@ final class Json {
         if (r.topP() != null) {
             b.add("top_p", r.topP());
         }
-        if (stopField != null && !r.stop().isEmpty()) {
+        if (stopField != null) {
+            addStop(b, r, stopField);
+        }
+    }
+
+    /** The request's stop sequences under {@code stopField}, if it has any. */
+    static void addStop(JsonObjectBuilder b, Chat.Request r, String stopField) {
+        if (!r.stop().isEmpty()) {
             JsonArrayBuilder stop = Jsons.JSON.createArrayBuilder();
             r.stop().forEach(stop::add);
             b.add(stopField, stop);

@@ -7,10 +7,13 @@ import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
+import dev.tollgate.translate.Chat.Origin;
 import dev.tollgate.translate.Chat.Part;
+import dev.tollgate.translate.Chat.Reasoning;
 import dev.tollgate.translate.Chat.Role;
 import dev.tollgate.translate.Chat.Stop;
 import dev.tollgate.translate.Chat.Text;
+import dev.tollgate.translate.Chat.Thinking;
 import dev.tollgate.translate.Chat.ToolCall;
 import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.OpenAiStreamObserver;
@@ -89,7 +92,8 @@ public final class OpenAiChat implements ChatCodec {
         }
         return new Chat.Request(Json.string(body, "model"), system.isEmpty() ? null : Json.join(system), messages, tools,
                 toolChoice(body.get("tool_choice")), max, decimal(body, "temperature"), decimal(body, "top_p"), stop,
-                body.getBoolean("stream", false), OpenAiOutputFormat.CHAT.read(body.get("response_format")));
+                body.getBoolean("stream", false), OpenAiOutputFormat.CHAT.read(body.get("response_format")),
+                Thinking.ofEffort(body.getString("reasoning_effort", null)));
     }
 
     private static void add(List<Message> messages, Role role, List<Part> parts) {
@@ -134,7 +138,7 @@ public final class OpenAiChat implements ChatCodec {
     }
 
     private static List<Part> assistantParts(JsonObject m) {
-        List<Part> out = new ArrayList<>();
+        List<Part> out = new ArrayList<>(reasoning(m));
         String text = text(m.get("content"));
         if (!text.isEmpty()) {
             out.add(new Text(text));
@@ -145,6 +149,40 @@ public final class OpenAiChat implements ChatCodec {
             out.add(new ToolCall(Json.string(call, "id"), Json.string(f, "name"), f.getString("arguments", "{}")));
         }
         return out;
+    }
+
+    /**
+     * An assistant message's reasoning: its {@code thinking_blocks} (signatures included, the
+     * convention OpenAI-compatible clients of Claude use) or else its {@code reasoning_content} text.
+     */
+    private static List<Part> reasoning(JsonObject m) {
+        List<Part> out = new ArrayList<>();
+        for (JsonValue v : Json.array(m, "thinking_blocks")) {
+            JsonObject b = Json.objectIn(v, "each of 'thinking_blocks'");
+            boolean redacted = "redacted_thinking".equals(b.getString("type", ""));
+            out.add(Signatures.read(b.getString("thinking", ""), redacted ? b.getString("data", "")
+                    : b.getString("signature", ""), redacted, Origin.ANTHROPIC));
+        }
+        if (out.isEmpty() && m.get("reasoning_content") instanceof JsonString r && !r.getString().isEmpty()) {
+            out.add(new Reasoning(r.getString(), "", false, null));
+        }
+        return out;
+    }
+
+    /** The reasoning text of {@code parts}, joined: the message's {@code reasoning_content}. */
+    private static String reasoningText(List<Part> parts) {
+        StringBuilder b = new StringBuilder();
+        parts.forEach(p -> b.append(p instanceof Reasoning r ? r.text() : ""));
+        return b.toString();
+    }
+
+    /** Each reasoning block as {@code thinking_blocks} carries it. */
+    private static JsonObjectBuilder thinkingBlock(Reasoning r) {
+        if (r.redacted() && r.origin() == Origin.ANTHROPIC) {
+            return JSON.createObjectBuilder().add("type", "redacted_thinking").add("data", r.signature());
+        }
+        return JSON.createObjectBuilder().add("type", "thinking").add("thinking", r.text())
+                .add("signature", Signatures.wrap(r, Origin.ANTHROPIC));
     }
 
     private static String text(JsonValue content) {
@@ -241,6 +279,9 @@ public final class OpenAiChat implements ChatCodec {
             }
         }
         r.maxTokens().ifPresent(n -> b.add("max_completion_tokens", n));
+        if (r.thinking() != null) {
+            b.add("reasoning_effort", r.thinking().effort());
+        }
         Json.addSampling(b, r, "stop");
         if (r.output() != null) {
             b.add("response_format", OpenAiOutputFormat.CHAT.write(r.output()));
@@ -316,6 +357,12 @@ public final class OpenAiChat implements ChatCodec {
     @Override
     public JsonObject encodeResponse(Chat.Response r, String model) {
         JsonObjectBuilder message = assistant(new Message(Role.ASSISTANT, r.content()));
+        String reasoning = reasoningText(r.content());
+        JsonArrayBuilder blocks = JSON.createArrayBuilder();
+        r.content().stream().filter(Reasoning.class::isInstance).map(p -> thinkingBlock((Reasoning) p)).forEach(blocks::add);
+        if (r.content().stream().anyMatch(Reasoning.class::isInstance)) {
+            message.add("reasoning_content", reasoning).add("thinking_blocks", blocks);
+        }
         JsonObjectBuilder b = JSON.createObjectBuilder().add("id", r.id() == null ? "chatcmpl-tollgate" : r.id())
                 .add("object", "chat.completion").add("created", System.currentTimeMillis() / 1000).add("model", model)
                 .add("choices", JSON.createArrayBuilder().add(JSON.createObjectBuilder().add("index", 0)
@@ -376,6 +423,9 @@ public final class OpenAiChat implements ChatCodec {
                         continue;
                     }
                     if (choice.get("delta") instanceof JsonObject d) {
+                        if (d.get("reasoning_content") instanceof JsonString r && !r.getString().isEmpty()) {
+                            out.add(new Chat.ReasoningDelta(r.getString()));
+                        }
                         if (d.get("content") instanceof JsonString s && !s.getString().isEmpty()) {
                             out.add(new Chat.TextDelta(s.getString()));
                         }
@@ -410,6 +460,8 @@ public final class OpenAiChat implements ChatCodec {
         private final String model;
         private String id = "chatcmpl-tollgate";
         private final long created = System.currentTimeMillis() / 1000;
+        /** The reasoning text of the block being streamed, repeated whole in its signed thinking block. */
+        private final StringBuilder thought = new StringBuilder();
 
         Encoder(boolean wantsUsage, String model) {
             this.wantsUsage = wantsUsage;
@@ -425,6 +477,14 @@ public final class OpenAiChat implements ChatCodec {
                         id = s.id();
                     }
                     write(out, chunk(JSON.createObjectBuilder().add("role", "assistant").add("content", ""), null));
+                } else if (e instanceof Chat.ReasoningDelta t) {
+                    thought.append(t.text());
+                    write(out, chunk(JSON.createObjectBuilder().add("reasoning_content", t.text()), null));
+                } else if (e instanceof Chat.ReasoningSigned sig) {
+                    Reasoning block = new Reasoning(thought.toString(), sig.signature(), sig.redacted(), sig.origin());
+                    thought.setLength(0);
+                    write(out, chunk(JSON.createObjectBuilder().add("thinking_blocks",
+                            JSON.createArrayBuilder().add(thinkingBlock(block))), null));
                 } else if (e instanceof Chat.TextDelta t) {
                     write(out, chunk(JSON.createObjectBuilder().add("content", t.text()), null));
                 } else if (e instanceof Chat.ToolStarted t) {

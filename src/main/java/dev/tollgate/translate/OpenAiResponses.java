@@ -6,10 +6,13 @@ import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Image;
 import dev.tollgate.translate.Chat.Message;
+import dev.tollgate.translate.Chat.Origin;
 import dev.tollgate.translate.Chat.Part;
+import dev.tollgate.translate.Chat.Reasoning;
 import dev.tollgate.translate.Chat.Role;
 import dev.tollgate.translate.Chat.Stop;
 import dev.tollgate.translate.Chat.Text;
+import dev.tollgate.translate.Chat.Thinking;
 import dev.tollgate.translate.Chat.ToolCall;
 import dev.tollgate.translate.Chat.ToolResult;
 import dev.tollgate.usage.ResponsesStreamObserver;
@@ -34,8 +37,9 @@ import java.util.function.LongSupplier;
 /**
  * OpenAI's Responses API as a {@link ChatCodec}. Stateless only: {@code previous_response_id}
  * and {@code conversation} are refused when translating (the gateway keeps no conversations).
- * Dropped on purpose: built-in tools (web search, file search, computer use), {@code reasoning},
- * {@code store}, {@code metadata}, {@code include}, {@code truncation} ({@code text.format} is carried);
+ * Reasoning crosses: {@code reasoning.effort} as a budget, reasoning items as summary text with
+ * their encrypted content. Dropped on purpose: built-in tools (web search, file search, computer use),
+ * {@code reasoning.summary}, {@code store}, {@code metadata}, {@code include}, {@code truncation} ({@code text.format} is carried);
  * the Responses API has no stop sequences, so those are dropped going to it.
  */
 public final class OpenAiResponses implements ChatCodec {
@@ -98,7 +102,8 @@ public final class OpenAiResponses implements ChatCodec {
         return new Chat.Request(Json.string(body, "model"), system.isEmpty() ? null : Json.join(system), messages, tools,
                 choice, max, body.get("temperature") instanceof JsonNumber t ? t : null,
                 body.get("top_p") instanceof JsonNumber p ? p : null, List.of(), body.getBoolean("stream", false),
-                OpenAiOutputFormat.RESPONSES.read(body.get("text") instanceof JsonObject text ? text.get("format") : null));
+                OpenAiOutputFormat.RESPONSES.read(body.get("text") instanceof JsonObject text ? text.get("format") : null),
+                body.get("reasoning") instanceof JsonObject r ? Thinking.ofEffort(r.getString("effort", null)) : null);
     }
 
     private static void item(JsonObject o, List<String> system, List<Message> messages) {
@@ -121,11 +126,48 @@ public final class OpenAiResponses implements ChatCodec {
                     o.getString("name", ""), o.getString("arguments", "{}"))));
             case "function_call_output" -> add(messages, Role.USER, List.of(new ToolResult(o.getString("call_id", ""),
                     o.get("output") instanceof JsonString s ? s.getString() : String.valueOf(o.get("output")), false)));
-            case "reasoning" -> {
-                // reasoning items are the provider's own: nothing to carry
-            }
+            case "reasoning" -> add(messages, Role.ASSISTANT, List.of(reasoning(o)));
             default -> throw new TranslationException("input item type '" + type + "' cannot be translated");
         }
+    }
+
+    /**
+     * A reasoning item: its summary text and its encrypted content. OpenAI's own state is kept
+     * with the item's id ({@code id encrypted}), which OpenAI needs with it; a wrapped signature of
+     * another provider is read back as that provider's ({@link Signatures}).
+     */
+    private static Reasoning reasoning(JsonObject item) {
+        StringBuilder text = new StringBuilder();
+        for (JsonValue v : Json.array(item, "summary")) {
+            if (v instanceof JsonObject part) {
+                text.append(text.length() > 0 ? "\n\n" : "").append(part.getString("text", ""));
+            }
+        }
+        Reasoning r = Signatures.read(text.toString(), item.getString("encrypted_content", ""), false, Origin.OPENAI);
+        return r.origin() == Origin.OPENAI
+                ? new Reasoning(r.text(), item.getString("id", "") + " " + r.signature(), false, Origin.OPENAI) : r;
+    }
+
+    /** A reasoning item as the Responses API writes it; {@code upstream}: only OpenAI's own state goes to OpenAI. */
+    private static JsonObjectBuilder reasoningItem(Reasoning r, String fallbackId, boolean upstream) {
+        String id = fallbackId;
+        String encrypted = Signatures.wrap(r, Origin.OPENAI);
+        if (r.origin() == Origin.OPENAI) {
+            int space = r.signature().indexOf(' ');
+            id = space > 0 ? r.signature().substring(0, space) : fallbackId;
+            encrypted = r.signature().substring(space + 1);
+        } else if (upstream) {
+            encrypted = "";
+        }
+        JsonArrayBuilder summary = JSON.createArrayBuilder();
+        if (!r.text().isEmpty()) {
+            summary.add(JSON.createObjectBuilder().add("type", "summary_text").add("text", r.text()));
+        }
+        JsonObjectBuilder b = JSON.createObjectBuilder().add("type", "reasoning").add("id", id).add("summary", summary);
+        if (!encrypted.isEmpty()) {
+            b.add("encrypted_content", encrypted);
+        }
+        return b;
     }
 
     private static List<Part> content(JsonValue content) {
@@ -173,6 +215,8 @@ public final class OpenAiResponses implements ChatCodec {
                     content.add(JSON.createObjectBuilder().add("type", "input_image").add("image_url",
                             i.url() != null ? i.url() : "data:" + i.mediaType() + ";base64," + i.data()));
                     n++;
+                } else if (p instanceof Reasoning thought && thought.signedFor(Origin.OPENAI)) {
+                    input.add(reasoningItem(thought, "", true));
                 } else if (p instanceof ToolCall c) {
                     input.add(JSON.createObjectBuilder().add("type", "function_call").add("call_id", c.id())
                             .add("name", c.name()).add("arguments", c.arguments()));
@@ -212,6 +256,11 @@ public final class OpenAiResponses implements ChatCodec {
             }
         }
         r.maxTokens().ifPresent(n -> b.add("max_output_tokens", n));
+        if (r.thinking() != null) {
+            // not stored, so the reasoning comes back encrypted for the next turn, and summarised for the client
+            b.add("reasoning", JSON.createObjectBuilder().add("effort", r.thinking().effort()).add("summary", "auto"))
+                    .add("include", JSON.createArrayBuilder().add("reasoning.encrypted_content"));
+        }
         Json.addSampling(b, r, null); // the Responses API has no stop sequences
         if (r.output() != null) {
             b.add("text", JSON.createObjectBuilder().add("format", OpenAiOutputFormat.RESPONSES.write(r.output())));
@@ -232,6 +281,8 @@ public final class OpenAiResponses implements ChatCodec {
             if ("function_call".equals(item.getString("type", ""))) {
                 content.add(new ToolCall(item.getString("call_id", ""), item.getString("name", ""),
                         item.getString("arguments", "{}")));
+            } else if ("reasoning".equals(item.getString("type", ""))) {
+                content.add(reasoning(item));
             } else if ("message".equals(item.getString("type", ""))) {
                 content.addAll(content(item.get("content")));
             }
@@ -260,9 +311,15 @@ public final class OpenAiResponses implements ChatCodec {
         return id == null ? "tollgate" : id.replaceAll("[^A-Za-z0-9_-]", "");
     }
 
-    /** Output items: the text as one message, each tool call as a function_call. */
+    /** Output items: each reasoning block as a reasoning item, the text as one message, each tool call as a function_call. */
     private static JsonArrayBuilder items(List<Part> content, String messageId) {
         JsonArrayBuilder out = JSON.createArrayBuilder();
+        int thoughts = 0;
+        for (Part p : content) {
+            if (p instanceof Reasoning r) {
+                out.add(reasoningItem(r, "rs_" + messageId.substring("msg_".length()) + "_" + thoughts++, false));
+            }
+        }
         StringBuilder text = new StringBuilder();
         content.forEach(p -> text.append(p instanceof Text t ? t.text() : ""));
         if (text.length() > 0) {
@@ -361,6 +418,13 @@ public final class OpenAiResponses implements ChatCodec {
                     }
                 }
                 case "response.output_text.delta" -> out.add(new Chat.TextDelta(e.getString("delta", "")));
+                case "response.reasoning_summary_text.delta" -> out.add(new Chat.ReasoningDelta(e.getString("delta", "")));
+                case "response.output_item.done" -> {
+                    if (e.get("item") instanceof JsonObject item && "reasoning".equals(item.getString("type", ""))) {
+                        Reasoning r = reasoning(item);
+                        out.add(new Chat.ReasoningSigned(r.signature(), false, r.origin()));
+                    }
+                }
                 case "response.function_call_arguments.delta" -> {
                     Integer tool = toolOfOutput.get(e.getInt("output_index", 0));
                     if (tool != null) {
@@ -388,9 +452,12 @@ public final class OpenAiResponses implements ChatCodec {
         private boolean started;
         private int outputs;
         private int openOutput = -1;
-        private boolean openIsMessage;
+        /** What the open output item is: a message, a function call or a reasoning item. */
+        private String openKind = "";
         private String openItemId;
         private final StringBuilder openText = new StringBuilder();
+        /** The open reasoning item's signature, once it came. */
+        private Reasoning signature;
         private final Map<Integer, Integer> outputOfTool = new HashMap<>();
         private final Map<Integer, String[]> calls = new TreeMap<>();
         private final List<JsonObject> done = new ArrayList<>();
@@ -409,11 +476,21 @@ public final class OpenAiResponses implements ChatCodec {
                     continue;
                 }
                 start(out, null);
-                if (e instanceof Chat.TextDelta t) {
-                    if (openOutput < 0 || !openIsMessage) {
+                if (e instanceof Chat.ReasoningDelta t) {
+                    openReasoning(out);
+                    openText.append(t.text());
+                    write(out, "response.reasoning_summary_text.delta", event("response.reasoning_summary_text.delta")
+                            .add("item_id", openItemId).add("output_index", openOutput).add("summary_index", 0)
+                            .add("delta", t.text()));
+                } else if (e instanceof Chat.ReasoningSigned sig) {
+                    openReasoning(out);
+                    signature = new Reasoning("", sig.signature(), sig.redacted(), sig.origin());
+                    close(out);
+                } else if (e instanceof Chat.TextDelta t) {
+                    if (openOutput < 0 || !openKind.equals("message")) {
                         close(out);
                         openOutput = outputs++;
-                        openIsMessage = true;
+                        openKind = "message";
                         openItemId = "msg_" + idOf(id) + "_" + openOutput;
                         write(out, "response.output_item.added", event("response.output_item.added")
                                 .add("output_index", openOutput).add("item", JSON.createObjectBuilder().add("type", "message")
@@ -429,7 +506,7 @@ public final class OpenAiResponses implements ChatCodec {
                 } else if (e instanceof Chat.ToolStarted t) {
                     close(out);
                     openOutput = outputs++;
-                    openIsMessage = false;
+                    openKind = "call";
                     openItemId = "fc_" + idOf(id) + "_" + openOutput;
                     outputOfTool.put(t.index(), openOutput);
                     calls.put(openOutput, new String[] {openItemId, t.id(), t.name(), ""});
@@ -461,11 +538,47 @@ public final class OpenAiResponses implements ChatCodec {
             write(out, "response.in_progress", event("response.in_progress").add("response", r));
         }
 
+        /** Opens a reasoning item with one summary part, unless one is open. */
+        private void openReasoning(ByteArrayOutputStream out) {
+            if (openOutput >= 0 && openKind.equals("reasoning")) {
+                return;
+            }
+            close(out);
+            openOutput = outputs++;
+            openKind = "reasoning";
+            openItemId = "rs_" + idOf(id) + "_" + openOutput;
+            signature = null;
+            write(out, "response.output_item.added", event("response.output_item.added").add("output_index", openOutput)
+                    .add("item", JSON.createObjectBuilder().add("type", "reasoning").add("id", openItemId)
+                            .add("summary", JsonValue.EMPTY_JSON_ARRAY)));
+            write(out, "response.reasoning_summary_part.added", event("response.reasoning_summary_part.added")
+                    .add("item_id", openItemId).add("output_index", openOutput).add("summary_index", 0)
+                    .add("part", JSON.createObjectBuilder().add("type", "summary_text").add("text", "")));
+        }
+
+        private void closeReasoning(ByteArrayOutputStream out) {
+            String text = openText.toString();
+            write(out, "response.reasoning_summary_text.done", event("response.reasoning_summary_text.done")
+                    .add("item_id", openItemId).add("output_index", openOutput).add("summary_index", 0).add("text", text));
+            write(out, "response.reasoning_summary_part.done", event("response.reasoning_summary_part.done")
+                    .add("item_id", openItemId).add("output_index", openOutput).add("summary_index", 0)
+                    .add("part", JSON.createObjectBuilder().add("type", "summary_text").add("text", text)));
+            Reasoning whole = signature == null ? new Reasoning(text, "", false, null)
+                    : new Reasoning(text, signature.signature(), signature.redacted(), signature.origin());
+            JsonObject item = reasoningItem(whole, openItemId, false).build();
+            done.add(item);
+            write(out, "response.output_item.done", event("response.output_item.done").add("output_index", openOutput)
+                    .add("item", item));
+            openText.setLength(0);
+        }
+
         private void close(ByteArrayOutputStream out) {
             if (openOutput < 0) {
                 return;
             }
-            if (openIsMessage) {
+            if (openKind.equals("reasoning")) {
+                closeReasoning(out);
+            } else if (openKind.equals("message")) {
                 String text = openText.toString();
                 write(out, "response.output_text.done", event("response.output_text.done").add("item_id", openItemId)
                         .add("output_index", openOutput).add("content_index", 0).add("text", text));

@@ -6,6 +6,7 @@ import dev.tollgate.usage.UsageQuality;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A stream in the upstream's format, rewritten event by event into the client's: the upstream's
@@ -15,12 +16,20 @@ import java.util.Optional;
 public final class TranslatedStream implements StreamObserver {
     private final ChatCodec.StreamDecoder decoder;
     private final ChatCodec.StreamEncoder encoder;
+    private final Consumer<List<Chat.Event>> listener;
     private boolean finished;
     private boolean errorSent;
 
     public TranslatedStream(ChatCodec.StreamDecoder decoder, ChatCodec.StreamEncoder encoder) {
+        this(decoder, encoder, events -> { });
+    }
+
+    /** @param listener sees every event decoded, before it is encoded (the reasoning memory) */
+    public TranslatedStream(ChatCodec.StreamDecoder decoder, ChatCodec.StreamEncoder encoder,
+                            Consumer<List<Chat.Event>> listener) {
         this.decoder = decoder;
         this.encoder = encoder;
+        this.listener = listener;
     }
 
     @Override
@@ -29,6 +38,7 @@ public final class TranslatedStream implements StreamObserver {
             return null; // upstream comments mean nothing to the client's format
         }
         List<Chat.Event> events = decoder.decode(data);
+        listener.accept(events);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] encoded = encoder.encode(events);
         if (encoded != null) {

@@ -13,6 +13,8 @@ import java.util.function.LongSupplier;
  */
 public final class AnthropicStreamObserver extends ObservedStream {
     private final AnthropicUsage usage = new AnthropicUsage();
+    /** The thinking text, counted for the reasoning part Anthropic does not report. */
+    private final StreamText thinking = new StreamText();
     private boolean delta;
 
     public AnthropicStreamObserver(LongSupplier estimatedPrompt) {
@@ -39,6 +41,9 @@ public final class AnthropicStreamObserver extends ObservedStream {
             case "content_block_delta" -> {
                 if (event.get("delta") instanceof JsonObject d) {
                     text.append(d.getString("text", d.getString("partial_json", d.getString("thinking", ""))));
+                    if (d.get("thinking") instanceof JsonString t) {
+                        thinking.append(t.getString());
+                    }
                 }
             }
             case "message_delta" -> {
@@ -63,13 +68,14 @@ public final class AnthropicStreamObserver extends ObservedStream {
      */
     @Override
     public TokenUsage usage() {
+        usage.thinking(thinking.tokens());
         if (delta) {
             return usage.tokens();
         }
         TokenUsage start = usage.seen() ? usage.tokens() : TokenUsage.of(estimatedPrompt.getAsLong(), 0);
         long output = Math.max(usage.output(), text.tokens());
-        return new TokenUsage(start.prompt(), output, start.prompt() + output, start.cached(), 0,
-                start.cacheWrite5m(), start.cacheWrite1h());
+        return new TokenUsage(start.prompt(), output, start.prompt() + output, start.cached(),
+                Math.min(thinking.tokens(), output), start.cacheWrite5m(), start.cacheWrite1h());
     }
 
     @Override

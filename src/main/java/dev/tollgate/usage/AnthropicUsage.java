@@ -1,5 +1,6 @@
 package dev.tollgate.usage;
 
+import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -20,14 +21,34 @@ public final class AnthropicUsage {
 
     private final Map<String, Long> latest = new HashMap<>();
 
-    /** The usage of a whole response body, if it has one. */
+    /** Tokens of thinking text counted by the tokenizer: Anthropic reports no reasoning count of its own. */
+    private long thinking;
+
+    /**
+     * The usage of a whole response body, if it has one; its reasoning part estimated from the
+     * thinking blocks' text, since Anthropic counts thinking in {@code output_tokens} without a breakdown.
+     */
     public static Optional<TokenUsage> of(JsonObject body) {
         if (!(body.get("usage") instanceof JsonObject u)) {
             return Optional.empty();
         }
         AnthropicUsage a = new AnthropicUsage();
         a.merge(u);
+        if (body.get("content") instanceof JsonArray blocks) {
+            StringBuilder thought = new StringBuilder();
+            for (JsonValue v : blocks) {
+                if (v instanceof JsonObject b && "thinking".equals(b.getString("type", ""))) {
+                    thought.append(b.getString("thinking", ""));
+                }
+            }
+            a.thinking(TokenEstimator.count(thought.toString()));
+        }
         return Optional.of(a.tokens());
+    }
+
+    /** The tokens of the thinking text seen, the estimate of the reasoning part of the output. */
+    public void thinking(long tokens) {
+        thinking = tokens;
     }
 
     /** Takes every field present in {@code usage}, replacing earlier values of the same field. */
@@ -60,7 +81,8 @@ public final class AnthropicUsage {
                 ? latest.get("cache_creation.ephemeral_5m_input_tokens") : written - write1h;
         long prompt = input + read + written;
         long output = output();
-        return new TokenUsage(prompt, output, prompt + output, read, 0, Math.max(0, write5m), write1h);
+        return new TokenUsage(prompt, output, prompt + output, read, Math.min(thinking, output), Math.max(0, write5m),
+                write1h);
     }
 
     private void take(JsonObject o, String field, String key) {

@@ -13,6 +13,7 @@ import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.GeminiContent;
 import dev.tollgate.translate.OpenAiChat;
 import dev.tollgate.translate.OpenAiResponses;
+import dev.tollgate.translate.ReasoningMemory;
 import dev.tollgate.translate.TranslationException;
 import dev.tollgate.usage.StreamObserver;
 import dev.tollgate.usage.UsageSanity;
@@ -25,6 +26,8 @@ import java.util.Map;
  * the client's format, or a {@link TranslationException} (a 400) — never another exception.
  */
 class TranslationFuzzTest {
+    /** One memory for every input, as in the gateway: what one call leaves, another may read back. */
+    private static final ReasoningMemory MEMORY = new ReasoningMemory(1_000, 1_000_000);
     private static final ProxyRequests REQUESTS = new ProxyRequests(InputLimits.defaults());
     private static final ChatCodec[] CODECS = {OpenAiChat.INSTANCE, AnthropicMessages.INSTANCE, GeminiContent.INSTANCE,
             OpenAiResponses.INSTANCE};
@@ -47,7 +50,8 @@ class TranslationFuzzTest {
         }
         Translated t;
         try {
-            t = new Translated(call, "upstream-model", CODECS[client], upstream, upstream.path("upstream-model", call.stream()));
+            t = new Translated(call, "upstream-model", CODECS[client], upstream, upstream.path("upstream-model", call.stream()),
+                    MEMORY);
         } catch (TranslationException e) {
             assertNotNull(e.getMessage());
             return;

@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <li>{@code claude-fake-tools}: a {@code get_weather} tool call for Paris, stop reason tool_use</li>
  * <li>{@code claude-fake-cut}: a stream that breaks after its first text delta</li>
  * <li>{@code claude-fake-400}: Anthropic's error body with status 400</li>
+ * <li>{@value ThinkingClaude#MODEL}: {@link ThinkingClaude}, extended thinking with a tool, signatures checked</li>
  * </ul>
  * {@code /v1/messages/count_tokens} answers 42.
  */
@@ -83,6 +84,10 @@ public final class FakeAnthropic {
                         + "\"message\":\"max_tokens: too big\"}}");
                 return;
             }
+            if (model.equals(ThinkingClaude.MODEL)) {
+                thinking(ex, body, messages);
+                return;
+            }
             boolean tools = model.equals("claude-fake-tools");
             if (!body.getBoolean("stream", false)) {
                 JsonArrayBuilder content = Json.createArrayBuilder();
@@ -138,6 +143,40 @@ public final class FakeAnthropic {
             // the gateway went away mid-stream: nothing more to say
         }
     }
+
+    /** {@link ThinkingClaude}: refusals as the real API gives them, then thinking, a tool call or an answer. */
+    private static void thinking(HttpExchange ex, JsonObject body, int messages) throws IOException {
+        String refusal = ThinkingClaude.refusal(body);
+        if (refusal != null) {
+            FakeServers.json(ex, 400, refusal);
+            return;
+        }
+        String stop = ThinkingClaude.stopReason(body);
+        if (!body.getBoolean("stream", false)) {
+            FakeServers.json(ex, 200, Json.createObjectBuilder().add("id", "msg_think").add("type", "message")
+                    .add("role", "assistant").add("model", ThinkingClaude.MODEL).add("content", ThinkingClaude.content(body))
+                    .add("stop_reason", stop).add("stop_sequence", JsonValue.NULL)
+                    .add("usage", usage(messages, THINKING_OUTPUT, false)).build().toString());
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        write(out, "message_start", Json.createObjectBuilder().add("type", "message_start").add("message",
+                Json.createObjectBuilder().add("id", "msg_think_stream").add("type", "message").add("role", "assistant")
+                        .add("model", ThinkingClaude.MODEL).add("content", Json.createArrayBuilder())
+                        .add("usage", usage(messages, 1, false))).build());
+        for (String[] e : ThinkingClaude.events(body)) {
+            out.write(("event: " + e[0] + "\ndata: " + e[1] + "\n\n").getBytes(StandardCharsets.UTF_8));
+        }
+        write(out, "message_delta", Json.createObjectBuilder().add("type", "message_delta")
+                .add("delta", Json.createObjectBuilder().add("stop_reason", stop))
+                .add("usage", Json.createObjectBuilder().add("output_tokens", THINKING_OUTPUT)).build());
+        write(out, "message_stop", Json.createObjectBuilder().add("type", "message_stop").build());
+    }
+
+    /** Output tokens of a {@link ThinkingClaude} answer, its thinking included. */
+    public static final int THINKING_OUTPUT = 40;
 
     private static JsonObjectBuilder usage(int messages, int output, boolean caches) {
         JsonObjectBuilder u = Json.createObjectBuilder().add("input_tokens", input(messages)).add("output_tokens", output);

@@ -3,12 +3,14 @@ package dev.tollgate.it;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -71,6 +73,10 @@ public final class FakeGemini {
                         + "\"status\":\"INVALID_ARGUMENT\"}}");
                 return;
             }
+            if (model.equals(THINKING_MODEL)) {
+                thinking(ex, body, action, contents);
+                return;
+            }
             boolean tools = model.equals("gemini-fake-tools");
             if (action.equals("generateContent")) {
                 FakeServers.json(ex, 200, chunk(tools ? call() : text(String.join("", WORDS)), true, contents, WORDS.length).toString());
@@ -91,6 +97,45 @@ public final class FakeGemini {
         }
     }
 
+    public static final String THINKING_MODEL = "gemini-fake-think";
+    public static final String THOUGHT = "Paris weather needs the tool.";
+    public static final String THOUGHT_SIGNATURE = "CiQBfake-gemini-thought-signature";
+    public static final String THOUGHT_ANSWER = "Sunny, 21C.";
+
+    /**
+     * A thinking Gemini as strict as Gemini 3: thoughts come only when {@code includeThoughts} is
+     * asked; its function call carries a thought signature, and a history whose function call lacks
+     * it is refused with 400. First turn: a thought and the call; after the tool's response: the answer.
+     */
+    private static void thinking(HttpExchange ex, JsonObject body, String action, int contents) throws IOException {
+        String history = body.getJsonArray("contents").toString();
+        boolean answered = history.contains("functionResponse");
+        if (answered && !history.contains("\"thoughtSignature\":\"" + THOUGHT_SIGNATURE + "\"")) {
+            FakeServers.json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"Function call is missing a "
+                    + "thought_signature in functionCall parts.\",\"status\":\"INVALID_ARGUMENT\"}}");
+            return;
+        }
+        boolean include = body.get("generationConfig") instanceof JsonObject g && g.get("thinkingConfig") instanceof JsonObject t
+                && t.getBoolean("includeThoughts", false);
+        List<JsonObjectBuilder> parts = new ArrayList<>();
+        if (include) {
+            parts.add(text(THOUGHT).add("thought", true));
+        }
+        parts.add(answered ? text(THOUGHT_ANSWER) : call().add("thoughtSignature", THOUGHT_SIGNATURE));
+        if (action.equals("generateContent")) {
+            JsonArrayBuilder all = Json.createArrayBuilder();
+            parts.forEach(all::add);
+            FakeServers.json(ex, 200, chunk(all, true, contents, WORDS.length).toString());
+            return;
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        for (int i = 0; i < parts.size(); i++) {
+            write(out, chunk(Json.createArrayBuilder().add(parts.get(i)), i == parts.size() - 1, contents, WORDS.length));
+        }
+    }
+
     private static JsonObjectBuilder text(String t) {
         return Json.createObjectBuilder().add("text", t);
     }
@@ -101,8 +146,12 @@ public final class FakeGemini {
     }
 
     private static JsonObject chunk(JsonObjectBuilder part, boolean last, int contents, int output) {
+        return chunk(Json.createArrayBuilder().add(part), last, contents, output);
+    }
+
+    private static JsonObject chunk(JsonArrayBuilder parts, boolean last, int contents, int output) {
         JsonObjectBuilder cand = Json.createObjectBuilder().add("content", Json.createObjectBuilder().add("role", "model")
-                .add("parts", Json.createArrayBuilder().add(part))).add("index", 0);
+                .add("parts", parts)).add("index", 0);
         if (last) {
             cand.add("finishReason", "STOP");
         }

@@ -59,7 +59,8 @@ class GeminiContentTest {
         Chat.Response r = GeminiContent.INSTANCE.decodeResponse(response);
         assertEquals(new TokenUsage(20, 12, 32, 8, 7), r.usage());
         assertEquals(Chat.Stop.MAX_TOKENS, r.stop());
-        assertEquals(1, r.content().size(), "thought parts are not the answer");
+        assertEquals(List.of(new Chat.Reasoning("hmm", "", false, null), new Chat.Text("Hi")), r.content(),
+                "a thought is reasoning, not the answer");
 
         TranslatedStream s = new TranslatedStream(GeminiContent.INSTANCE.streamDecoder(() -> 3),
                 AnthropicMessages.INSTANCE.streamEncoder(new Chat.Request("asked", null, List.of(),

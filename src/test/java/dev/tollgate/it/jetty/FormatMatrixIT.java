@@ -181,6 +181,75 @@ class FormatMatrixIT {
         assertEquals("object", toOpenAi.getJsonObject("json_schema").getJsonObject("schema").getString("type"));
     }
 
+    /**
+     * Every client's way of asking for reasoning reaches every provider as its own field, on one
+     * scale (high = 24,576 tokens), and each client reads the reasoning tokens in its own field.
+     */
+    @Test
+    void reasoningEffortReachesEveryProviderAndReasoningTokensEveryClient() {
+        List<String> failures = new ArrayList<>();
+        String key = TestRig.newKey();
+        for (Client client : Client.values()) {
+            for (Upstream up : UPSTREAMS) {
+                String model = up.textModel();
+                HttpResponse<String> r = switch (client) {
+                    case OPENAI -> TestRig.post("v1/chat/completions", key, "{\"model\":\"" + model + "\",\"messages\":"
+                            + "[{\"role\":\"user\",\"content\":\"Think.\"}],\"reasoning_effort\":\"high\"}");
+                    case RESPONSES -> TestRig.post("v1/responses", key, "{\"model\":\"" + model + "\",\"input\":\"Think.\","
+                            + "\"reasoning\":{\"effort\":\"high\"}}");
+                    case ANTHROPIC -> TestRig.postWith("v1/messages", "{\"model\":\"" + model + "\",\"max_tokens\":30000,"
+                            + "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":24576},\"messages\":[{\"role\":"
+                            + "\"user\",\"content\":\"Think.\"}]}", "x-api-key", key);
+                    case GEMINI -> TestRig.postWith("v1beta/models/" + model + ":generateContent", "{\"contents\":[{"
+                            + "\"role\":\"user\",\"parts\":[{\"text\":\"Think.\"}]}],\"generationConfig\":{"
+                            + "\"thinkingConfig\":{\"thinkingBudget\":24576}}}", "x-goog-api-key", key);
+                };
+                String cell = client + " → " + up.provider();
+                if (r.statusCode() != 200) {
+                    failures.add(cell + ": " + r.statusCode() + " " + r.body());
+                    continue;
+                }
+                String asked = switch (up.provider()) {
+                    case "anthropic" -> last(TestRig.claude().received()).getJsonObject("thinking").toString();
+                    case "gemini" -> last(TestRig.gemini().received()).getJsonObject("generationConfig")
+                            .getJsonObject("thinkingConfig").toString();
+                    case "azure" -> TestRig.azure().received().get(TestRig.azure().received().size() - 1).body()
+                            .getString("reasoning_effort", "none given");
+                    default -> { // OpenAI's chat completions, or the Responses API
+                        JsonObject body = last(TestRig.fake().received());
+                        yield body.containsKey("reasoning") ? body.getJsonObject("reasoning").getString("effort")
+                                : body.getString("reasoning_effort", "none given");
+                    }
+                };
+                List<String> expected = List.of("{\"type\":\"enabled\",\"budget_tokens\":24576}",
+                        "{\"thinkingBudget\":24576,\"includeThoughts\":true}", "{\"thinkingBudget\":24576}", "high");
+                if (!expected.contains(asked)) {
+                    failures.add(cell + ": the upstream was asked " + asked);
+                }
+                long reasoning = reasoningTokens(client, json(r.body()));
+                long reported = answering(client, up).reasoning();
+                if (client != Client.ANTHROPIC && reasoning != reported) { // Anthropic's usage has no such field
+                    failures.add(cell + ": the client read " + reasoning + " reasoning tokens, the upstream reported " + reported);
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    private static JsonObject last(List<FakeOpenAi.Received> received) {
+        return received.get(received.size() - 1).body();
+    }
+
+    /** The reasoning tokens a whole answer reports, in the client's own field. */
+    private static long reasoningTokens(Client client, JsonObject answer) {
+        return switch (client) {
+            case OPENAI -> answer.getJsonObject("usage").getJsonObject("completion_tokens_details").getInt("reasoning_tokens");
+            case RESPONSES -> answer.getJsonObject("usage").getJsonObject("output_tokens_details").getInt("reasoning_tokens");
+            case GEMINI -> answer.getJsonObject("usageMetadata").getInt("thoughtsTokenCount", 0);
+            case ANTHROPIC -> 0;
+        };
+    }
+
     private static Seen call(Client client, String model, boolean stream, boolean tools, String key) {
         String ask = "Weather?";
         HttpResponse<String> r = switch (client) {
