@@ -46,7 +46,7 @@ import java.util.function.Supplier;
 public final class AdminProvidersResource {
     /** The fields of a credential: the config file's keys of an entry, and the format that picks its section. */
     static final Set<String> FIELDS = Set.of("format", "name", "api-key", "base-url", "prefix", "models", "excluded-models",
-            "headers", "weight", "disabled", "proxy-url", "wire-api");
+            "headers", "weight", "disabled", "proxy-url", "wire-api", "prompt-cache");
     private static final Set<String> SECRET_FIELDS = Set.of("api-key", "headers");
 
     private final LiveConfig config;

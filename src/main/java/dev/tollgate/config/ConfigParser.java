@@ -1,5 +1,6 @@
 package dev.tollgate.config;
 
+import dev.tollgate.config.ProviderCredential.AnthropicSettings;
 import dev.tollgate.config.ProviderCredential.AzureSettings;
 import dev.tollgate.config.ProviderCredential.MockSettings;
 import dev.tollgate.config.ProviderCredential.ModelEntry;
@@ -571,8 +572,12 @@ public final class ConfigParser {
         List<YamlSection> entries = top.sections("claude-api-key");
         for (int i = 0; i < entries.size(); i++) {
             YamlSection e = entries.get(i);
+            String cache = e.string("prompt-cache", "off").trim();
+            if (!cache.equals("auto") && !cache.equals("off")) {
+                throw e.error("prompt-cache", "must be auto or off, got '" + cache + "'");
+            }
             result.add(credential(e, "anthropic", List.of(Wire.ANTHROPIC), "anthropic#" + (i + 1), e.requiredString("api-key"),
-                    e, e.string("prefix"), WireSettings.None.INSTANCE));
+                    e, e.string("prefix"), new AnthropicSettings(cache.equals("auto"))));
         }
         return result;
     }

@@ -123,11 +123,18 @@ public record ProviderCredential(
     }
 
     /** What a credential's wire needs beyond a key and a URL. */
-    public sealed interface WireSettings permits WireSettings.None, MockSettings, AzureSettings {
+    public sealed interface WireSettings permits WireSettings.None, MockSettings, AzureSettings, AnthropicSettings {
         /** A wire that needs nothing more. */
         enum None implements WireSettings {
             INSTANCE
         }
+    }
+
+    /**
+     * Anthropic: whether chat calls translated from other formats get cache marks on their stable
+     * prefix ({@code prompt-cache: auto}), as an Anthropic client would set them itself.
+     */
+    public record AnthropicSettings(boolean promptCache) implements WireSettings {
     }
 
     /** The built-in demo provider: deterministic text, with configurable latency and token counts. */

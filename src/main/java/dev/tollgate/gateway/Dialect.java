@@ -1,5 +1,6 @@
 package dev.tollgate.gateway;
 
+import dev.tollgate.config.ProviderCredential.AnthropicSettings;
 import dev.tollgate.config.ProviderCredential.AzureSettings;
 import dev.tollgate.config.ProviderCredential.Wire;
 import dev.tollgate.route.Route;
@@ -138,7 +139,9 @@ enum Dialect {
 
     /** A chat call in {@code client}'s format, translated into this one. */
     Translated translated(ProxyCall call, Route route, Dialect client, ReasoningMemory memory) {
-        return new Translated(call, route.upstreamModel(), client.codec, codec, chatPath(route, call.stream()), memory);
+        boolean cache = route.credential().settings() instanceof AnthropicSettings a && a.promptCache();
+        return new Translated(call, route.upstreamModel(), client.codec, codec, chatPath(route, call.stream()), memory,
+                cache);
     }
 
     /** Where a passed-through call goes below the credential's base URL. */

@@ -36,8 +36,9 @@ final class Translated implements Exchange {
     private final String caller;
 
     /** Made by the upstream's {@link Dialect}, which knows where its chat calls go. */
+    /** @param cache mark the request's stable prefix for the provider's prompt cache (see {@link ChatCodec#cacheMarked}) */
     Translated(ProxyCall call, String upstreamModel, ChatCodec client, ChatCodec upstream, String path,
-               ReasoningMemory memory) {
+               ReasoningMemory memory, boolean cache) {
         this.client = client;
         this.upstream = upstream;
         this.clientBody = call.body();
@@ -45,7 +46,8 @@ final class Translated implements Exchange {
         this.caller = call.caller().key().hash();
         this.request = memory.restore(caller, client.decodeRequest(call.body()).withModel(call.model())
                 .withStream(call.stream()));
-        this.json = upstream.encodeRequest(request, upstreamModel);
+        JsonObject encoded = upstream.encodeRequest(request, upstreamModel);
+        this.json = cache ? upstream.cacheMarked(encoded) : encoded;
         this.bytes = json.toString().getBytes(StandardCharsets.UTF_8);
         this.estimatedPrompt = call.promptTokens();
         this.path = path;

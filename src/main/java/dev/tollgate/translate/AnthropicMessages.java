@@ -269,6 +269,39 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     /**
+     * Marks the tools, the system prompt and the conversation so far as cache breakpoints (three of
+     * Anthropic's four), so that a long agent prompt is read from the cache on the next turn. A
+     * prefix shorter than the model's minimum is simply not cached.
+     */
+    @Override
+    public JsonObject cacheMarked(JsonObject request) {
+        JsonObjectBuilder b = JSON.createObjectBuilder(request);
+        if (request.get("tools") instanceof JsonArray tools && !tools.isEmpty()) {
+            b.add("tools", markedLast(tools));
+        }
+        if (request.get("system") instanceof JsonString system) {
+            b.add("system", JSON.createArrayBuilder().add(JSON.createObjectBuilder().add("type", "text")
+                    .add("text", system.getString()).add("cache_control", EPHEMERAL)));
+        }
+        if (request.get("messages") instanceof JsonArray messages && !messages.isEmpty()
+                && messages.get(messages.size() - 1) instanceof JsonObject last
+                && last.get("content") instanceof JsonArray content && !content.isEmpty()) {
+            JsonArrayBuilder all = JSON.createArrayBuilder(messages.subList(0, messages.size() - 1));
+            all.add(JSON.createObjectBuilder(last).add("content", markedLast(content)));
+            b.add("messages", all);
+        }
+        return b.build();
+    }
+
+    private static final JsonObject EPHEMERAL = JSON.createObjectBuilder().add("type", "ephemeral").build();
+
+    /** The array with {@code cache_control} on its last object. */
+    private static JsonArrayBuilder markedLast(JsonArray items) {
+        JsonArrayBuilder out = JSON.createArrayBuilder(items.subList(0, items.size() - 1));
+        return out.add(JSON.createObjectBuilder(items.getJsonObject(items.size() - 1)).add("cache_control", EPHEMERAL));
+    }
+
+    /**
      * Anthropic's Messages API has no structured-output field: JSON output asked for in another
      * format becomes an instruction at the end of the system prompt, the schema included.
      */

@@ -27,6 +27,14 @@ public interface ChatCodec {
 
     JsonObject encodeResponse(Chat.Response response, String model);
 
+    /**
+     * {@code request} (in this format) with its stable prefix marked for the provider's prompt
+     * cache, where the format has such marks; as it is where the provider caches by itself.
+     */
+    default JsonObject cacheMarked(JsonObject request) {
+        return request;
+    }
+
     /** An error body in this format. */
     JsonObject error(int status, String message);
 

@@ -134,6 +134,16 @@ class ConfigParserTest {
     }
 
     @Test
+    void promptCacheIsAutoOrOffPerClaudeCredential() {
+        TollgateConfig c = parse("claude-api-key:\n  - {api-key: a, prompt-cache: auto}\n  - {api-key: b}\n");
+        assertEquals(List.of(new ProviderCredential.AnthropicSettings(true), new ProviderCredential.AnthropicSettings(false)),
+                c.credentials().stream().map(ProviderCredential::settings).toList());
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> parse("claude-api-key:\n  - {api-key: a, prompt-cache: always}\n"));
+        assertTrue(bad.getMessage().contains("prompt-cache") && bad.getMessage().contains("'always'"), bad.getMessage());
+    }
+
+    @Test
     void emptyFileGivesSafeDefaults() {
         TollgateConfig c = parse("");
         assertTrue(c.apiKeys().isEmpty());

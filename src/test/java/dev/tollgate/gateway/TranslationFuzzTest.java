@@ -51,7 +51,7 @@ class TranslationFuzzTest {
         Translated t;
         try {
             t = new Translated(call, "upstream-model", CODECS[client], upstream, upstream.path("upstream-model", call.stream()),
-                    MEMORY);
+                    MEMORY, true); // cache marks wherever the upstream has them
         } catch (TranslationException e) {
             assertNotNull(e.getMessage());
             return;

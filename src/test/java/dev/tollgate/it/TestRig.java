@@ -257,6 +257,8 @@ public final class TestRig {
                 + "    models:\n"
                 + "      - {id: claude-fake}\n      - {id: claude-fake-tools}\n      - {id: claude-fake-cut}\n"
                 + "      - {id: claude-fake-400}\n      - {id: claude-fake-sonnet, alias: sonnet}\n      - {id: claude-fake-think}\n"
+                + "  - api-key: sk-ant-cached-secret\n    base-url: " + CLAUDE.baseUrl() + "\n    prompt-cache: auto\n"
+                + "    models: [{id: claude-fake-cached}]\n"
                 + "gemini-api-key:\n"
                 + "  - api-key: goog-upstream-secret\n"
                 + "    base-url: " + GEMINI.baseUrl() + "\n"
