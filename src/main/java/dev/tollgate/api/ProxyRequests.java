@@ -91,6 +91,7 @@ public final class ProxyRequests {
         required(op, body);
         counted(body, op == Operation.GENERATE_CONTENT ? "contents" : op == Operation.RESPONSES ? "input" : "messages",
                 limits.maxMessages(), "messages");
+        counted(body, "requests", limits.maxMessages(), "requests"); // Gemini's batchEmbedContents
         tools(body);
         outputCaps(body);
     }
@@ -101,12 +102,20 @@ public final class ProxyRequests {
             case GENERATE_CONTENT -> "contents";
             case COMPLETIONS -> "prompt";
             case EMBEDDINGS, RESPONSES -> "input";
+            case EMBED_CONTENT -> "content";
+            case BATCH_EMBED_CONTENTS -> "requests";
         };
         JsonValue value = body.get(required);
         if (value == null || value == JsonValue.NULL) {
             throw invalid("Missing required parameter: '" + required + "'.", required);
         }
         if (op.chat() && op != Operation.RESPONSES && value.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw invalid("Invalid type for '" + required + "': expected an array.", required);
+        }
+        if (op == Operation.EMBED_CONTENT && value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw invalid("Invalid type for '" + required + "': expected an object with 'parts'.", required);
+        }
+        if (op == Operation.BATCH_EMBED_CONTENTS && value.getValueType() != JsonValue.ValueType.ARRAY) {
             throw invalid("Invalid type for '" + required + "': expected an array.", required);
         }
     }

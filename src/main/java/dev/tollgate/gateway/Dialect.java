@@ -54,10 +54,16 @@ enum Dialect {
             return Optional.of(op.path() + "/count_tokens");
         }
     },
-    GEMINI(GeminiContent.INSTANCE, (call, model) -> UpstreamBody.asIs(call), GeminiUsage::of, GeminiUsage::text,
+    GEMINI(GeminiContent.INSTANCE, UpstreamBody::gemini, GeminiUsage::of, GeminiUsage::text,
             (body, prompt) -> new GeminiStreamObserver(prompt)) {
         @Override
         String path(ProxyCall call, Route route) {
+            if (call.operation() == Operation.EMBED_CONTENT) {
+                return "/v1beta/models/" + route.upstreamModel() + ":embedContent";
+            }
+            if (call.operation() == Operation.BATCH_EMBED_CONTENTS) {
+                return "/v1beta/models/" + route.upstreamModel() + ":batchEmbedContents";
+            }
             return chatPath(route, call.stream()); // the model travels in the path
         }
 

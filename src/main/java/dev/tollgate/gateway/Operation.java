@@ -13,7 +13,11 @@ public enum Operation {
     RESPONSES(Wire.OPENAI_RESPONSES, "/responses", true, true),
     MESSAGES(Wire.ANTHROPIC, "/v1/messages", true, true),
     /** Gemini's generateContent and streamGenerateContent: the model and the streaming are in the URL. */
-    GENERATE_CONTENT(Wire.GEMINI, "/v1beta/models", true, true);
+    GENERATE_CONTENT(Wire.GEMINI, "/v1beta/models", true, true),
+    /** Gemini's embedContent: the model is in the URL; only Gemini credentials serve it. */
+    EMBED_CONTENT(Wire.GEMINI, "/v1beta/models", false, false),
+    /** Gemini's batchEmbedContents, which the google-genai SDKs call for embeddings. */
+    BATCH_EMBED_CONTENTS(Wire.GEMINI, "/v1beta/models", false, false);
 
     private final Wire format;
     private final String path;

@@ -2,8 +2,12 @@ package dev.tollgate.gateway;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,6 +24,35 @@ record UpstreamBody(byte[] bytes, JsonObject json, boolean clientWantsUsage) {
             return new UpstreamBody(call.rawBody(), call.body(), true);
         }
         JsonObject json = JSON.createObjectBuilder(call.body()).remove(FALLBACKS).build();
+        return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, true);
+    }
+
+    /**
+     * A Gemini body: the model travels in the URL, but an embedding body may name it too
+     * ({@code models/<name>}, in each of a batch's {@code requests}), and then it names the upstream's.
+     */
+    static UpstreamBody gemini(ProxyCall call, String upstreamModel) {
+        String named = "models/" + upstreamModel;
+        JsonObject body = call.body();
+        boolean renamed = body.get("model") instanceof JsonString m && !m.getString().equals(named);
+        boolean batchRenamed = body.get("requests") instanceof JsonArray rs && rs.stream()
+                .anyMatch(r -> r instanceof JsonObject o && o.get("model") instanceof JsonString m && !m.getString().equals(named));
+        if (!renamed && !batchRenamed) {
+            return asIs(call);
+        }
+        JsonObjectBuilder b = JSON.createObjectBuilder(body).remove(FALLBACKS);
+        if (renamed) {
+            b.add("model", named);
+        }
+        if (batchRenamed) {
+            JsonArrayBuilder requests = JSON.createArrayBuilder();
+            for (JsonValue r : body.getJsonArray("requests")) {
+                requests.add(r instanceof JsonObject o && o.containsKey("model")
+                        ? JSON.createObjectBuilder(o).add("model", named).build() : r);
+            }
+            b.add("requests", requests);
+        }
+        JsonObject json = b.build();
         return new UpstreamBody(json.toString().getBytes(StandardCharsets.UTF_8), json, true);
     }
 

@@ -92,6 +92,16 @@ public final class TokenEstimator {
             }
             return total;
         }
+        if (request.get("content") instanceof JsonObject content) { // Gemini's embedContent
+            return geminiText(content);
+        }
+        if (request.get("requests") instanceof JsonArray requests) { // Gemini's batchEmbedContents
+            long total = 0;
+            for (JsonValue r : requests) {
+                total += r instanceof JsonObject o ? geminiText(o.get("content")) : 0;
+            }
+            return total;
+        }
         JsonValue prompt = request.containsKey("prompt") ? request.get("prompt") : request.get("input");
         return count(text(prompt));
     }

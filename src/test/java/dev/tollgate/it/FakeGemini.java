@@ -59,6 +59,17 @@ public final class FakeGemini {
             String model = target.substring(0, target.indexOf(':'));
             String action = target.substring(target.indexOf(':') + 1);
             int contents = body.containsKey("contents") ? body.getJsonArray("contents").size() : 0;
+            if (action.equals("embedContent")) {
+                FakeServers.json(ex, 200, "{\"embedding\":{\"values\":[0.25,-0.5,0.125]}}");
+                return;
+            }
+            if (action.equals("batchEmbedContents")) {
+                JsonArrayBuilder embeddings = Json.createArrayBuilder();
+                body.getJsonArray("requests").forEach(r -> embeddings.add(Json.createObjectBuilder()
+                        .add("values", Json.createArrayBuilder().add(0.25).add(-0.5).add(0.125))));
+                FakeServers.json(ex, 200, Json.createObjectBuilder().add("embeddings", embeddings).build().toString());
+                return;
+            }
             if (action.equals("countTokens")) {
                 FakeServers.json(ex, 200, "{\"totalTokens\":" + COUNTED + "}");
                 return;

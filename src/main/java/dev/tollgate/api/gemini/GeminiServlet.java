@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * The Gemini dialect, everything below {@code /v1beta}: {@code POST /v1beta/models/{model}:generateContent},
- * {@code :streamGenerateContent?alt=sse}, {@code :countTokens} and {@code GET /v1beta/models}.
+ * {@code :streamGenerateContent?alt=sse}, {@code :countTokens}, {@code :embedContent} and {@code GET /v1beta/models}.
  * The client key comes as {@code x-goog-api-key}, as the google-genai SDK sends it, or {@code ?key=}.
  */
 public final class GeminiServlet extends ProxyServlet {
@@ -49,7 +49,7 @@ public final class GeminiServlet extends ProxyServlet {
         JsonArrayBuilder models = JSON.createArrayBuilder();
         endpoint.gateway().models().forEach(m -> models.add(JSON.createObjectBuilder().add("name", "models/" + m.id())
                 .add("displayName", m.id()).add("supportedGenerationMethods", JSON.createArrayBuilder()
-                        .add("generateContent").add("streamGenerateContent").add("countTokens"))));
+                        .add("generateContent").add("streamGenerateContent").add("countTokens").add("embedContent"))));
         byte[] body = JSON.createObjectBuilder().add("models", models).build().toString().getBytes(StandardCharsets.UTF_8);
         return new Reply.Buffered(200, "application/json", Map.of(), body);
     }
@@ -78,8 +78,12 @@ public final class GeminiServlet extends ProxyServlet {
             }
             case "countTokens" -> endpoint.countTokens(Operation.GENERATE_CONTENT, request, answer, key(request),
                     Map.of(), model, n -> "{\"totalTokens\":" + n + "}");
+            case "embedContent" -> endpoint.proxy(Operation.EMBED_CONTENT, request, answer, key(request), Map.of(),
+                    model, false);
+            case "batchEmbedContents" -> endpoint.proxy(Operation.BATCH_EMBED_CONTENTS, request, answer, key(request),
+                    Map.of(), model, false);
             default -> answer.reply(endpoint.errors().reply(404, "Unknown method '" + action
-                    + "': use generateContent, streamGenerateContent or countTokens."));
+                    + "': use generateContent, streamGenerateContent, countTokens, embedContent or batchEmbedContents."));
         }
     }
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.genai.Client;
 import com.google.genai.ResponseStream;
 import com.google.genai.errors.ClientException;
+import com.google.genai.types.EmbedContentResponse;
 import com.google.genai.types.GenerateContentResponse;
 import com.google.genai.types.HttpOptions;
 import dev.tollgate.it.FakeAnthropic;
@@ -77,6 +78,41 @@ class GeminiIT {
             assertEquals("resp-fake-gemini", row.get("upstream_request_id"));
         }
         assertEquals(1, number(rows.get(1), "stream"));
+    }
+
+    /** The SDK's embedContent (its batchEmbedContents on the wire) and the plain embedContent reach Gemini only. */
+    @Test
+    void embeddingsPassThroughToGemini() {
+        String key = newKey();
+        EmbedContentResponse r = gemini(key).models.embedContent("gemini-fake", List.of("Hello", "world"), null);
+        assertEquals(List.of(List.of(0.25f, -0.5f, 0.125f), List.of(0.25f, -0.5f, 0.125f)),
+                r.embeddings().orElseThrow().stream().map(e -> e.values().orElseThrow()).toList());
+        FakeOpenAi.Received sent = TestRig.gemini().received().get(TestRig.gemini().received().size() - 1);
+        assertEquals("/v1beta/models/gemini-fake:batchEmbedContents", sent.path());
+        assertEquals("models/gemini-fake", sent.body().getJsonArray("requests").getJsonObject(1).getString("model"));
+
+        HttpResponse<String> one = TestRig.postWith("v1beta/models/gemini-fake:embedContent",
+                "{\"content\":{\"parts\":[{\"text\":\"Hello there\"}]},\"taskType\":\"RETRIEVAL_QUERY\"}",
+                "x-goog-api-key", key);
+        assertEquals(200, one.statusCode(), one.body());
+        assertEquals("{\"embedding\":{\"values\":[0.25,-0.5,0.125]}}", one.body(), "Gemini's answer untouched");
+        FakeOpenAi.Received single = TestRig.gemini().received().get(TestRig.gemini().received().size() - 1);
+        assertEquals("/v1beta/models/gemini-fake:embedContent", single.path());
+        assertEquals("{\"content\":{\"parts\":[{\"text\":\"Hello there\"}]},\"taskType\":\"RETRIEVAL_QUERY\"}",
+                single.raw(), "the client's bytes untouched");
+
+        HttpResponse<String> toOpenAi = TestRig.postWith("v1beta/models/fake-gpt:embedContent",
+                "{\"content\":{\"parts\":[{\"text\":\"x\"}]}}", "x-goog-api-key", key);
+        assertEquals(400, toOpenAi.statusCode(), "an OpenAI model cannot answer Gemini's embedContent");
+        assertEquals("INVALID_ARGUMENT", json(toOpenAi.body()).getJsonObject("error").getString("status"));
+        assertEquals(400, TestRig.postWith("v1beta/models/gemini-fake:embedContent", "{\"content\":\"x\"}",
+                "x-goog-api-key", key).statusCode(), "content must be an object with parts");
+
+        List<Map<String, Object>> rows = awaitRecords(key, 3);
+        assertEquals(List.of("gemini", "gemini", "none"), rows.stream().map(row -> row.get("provider") == null ? "none"
+                : (String) row.get("provider")).toList().subList(0, 3));
+        assertTrue(number(rows.get(0), "prompt_tokens") > 0 && "estimated".equals(rows.get(0).get("usage_quality")),
+                "Gemini reports no usage for embeddings: the input is counted: " + rows.get(0));
     }
 
     @Test
