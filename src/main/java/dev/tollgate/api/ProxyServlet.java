@@ -33,6 +33,16 @@ public abstract class ProxyServlet extends HttpServlet {
         return null;
     }
 
+    /** Whether a GET or DELETE of {@code path} must ask the upstream (a provider's stored state). */
+    protected boolean upstreamState(String path) {
+        return false;
+    }
+
+    /** Handles a request of {@link #upstreamState} paths, answering through {@code answer}. */
+    protected void state(String method, String path, HttpServletRequest request, AsyncAnswer answer) {
+        answer.reply(endpoint.errors().reply(405, "Method not allowed for " + request.getRequestURI()));
+    }
+
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
@@ -40,6 +50,16 @@ public abstract class ProxyServlet extends HttpServlet {
             AsyncAnswer answer = AsyncAnswer.start(request);
             try {
                 post(path, request, answer);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "tollgate: unexpected error on " + path, e);
+                answer.reply(endpoint.errors().reply(500, "The gateway failed to complete the request."));
+            }
+            return;
+        }
+        if (("GET".equals(request.getMethod()) || "DELETE".equals(request.getMethod())) && upstreamState(path)) {
+            AsyncAnswer answer = AsyncAnswer.start(request);
+            try {
+                state(request.getMethod(), path, request, answer);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "tollgate: unexpected error on " + path, e);
                 answer.reply(endpoint.errors().reply(500, "The gateway failed to complete the request."));

@@ -88,6 +88,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -384,7 +385,7 @@ public final class TollgateListener implements ServletContextListener {
     /** The model calls: plain async servlets, more specific than Jersey's /* (see ProxyServlet). */
     private static void serveModelCalls(ServletContext context, Gateway gateway, BodyReader bodies, LogCapture logs) {
         proxyServlet(context, PROXY_SERVLETS[0], new OpenAiServlet(gateway, bodies, logs),
-                OpenAiServlet.PATHS.keySet().toArray(String[]::new));
+                Stream.concat(OpenAiServlet.PATHS.keySet().stream(), Stream.of(OpenAiServlet.STORED)).toArray(String[]::new));
         proxyServlet(context, PROXY_SERVLETS[1], new AnthropicServlet(gateway, bodies, logs),
                 AnthropicServlet.MESSAGES, AnthropicServlet.COUNT_TOKENS);
         proxyServlet(context, PROXY_SERVLETS[2], new GeminiServlet(gateway, bodies, logs), GeminiServlet.MAPPING);

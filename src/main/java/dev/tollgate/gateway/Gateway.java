@@ -20,6 +20,7 @@ import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.usage.Metering;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -185,6 +186,43 @@ public final class Gateway {
             return OptionalLong.of(n.longValue());
         }
         return OptionalLong.empty();
+    }
+
+    /**
+     * A request about a response the provider stored ({@code GET}/{@code DELETE /responses/{id}},
+     * {@code POST …/cancel}, {@code GET …/input_items}): it names no model, so each credential that
+     * serves the Responses API natively is asked in turn until one knows the id (answers other than
+     * 404), and that answer is the reply. Not a model call: not metered.
+     *
+     * @param path below the API root, e.g. {@code /responses/resp_1/input_items?limit=5}
+     */
+    public CompletionStage<Reply> storedResponse(String method, String path) {
+        Routing now = routing;
+        List<ProviderCredential> serving = now.router().credentials().stream()
+                .filter(c -> c.speaking(ProviderCredential.Wire.OPENAI_RESPONSES).isPresent()).toList();
+        if (serving.isEmpty()) {
+            throw new GatewayException(Failure.MODEL_NOT_FOUND, "No provider here stores responses: the Responses API "
+                    + "state is kept by OpenAI, and no credential serves it natively.", null);
+        }
+        return ask(now.pipeline(), serving, 0, method, path);
+    }
+
+    private static CompletionStage<Reply> ask(Pipeline pipeline, List<ProviderCredential> serving, int i, String method,
+                                              String path) {
+        UpstreamRequest request = new UpstreamRequest(serving.get(i), path, new byte[0], JsonValue.EMPTY_JSON_OBJECT,
+                false, Map.of(), method);
+        return pipeline.upstreams().apply(serving.get(i)).send(request)
+                .exceptionally(t -> {
+                    throw GatewayException.of(t);
+                })
+                .thenCompose(response -> {
+                    if (response.status() == 404 && i + 1 < serving.size()) {
+                        response.discard();
+                        return ask(pipeline, serving, i + 1, method, path);
+                    }
+                    return pipeline.whole(response).thenApply(b -> (Reply) new Reply.Buffered(response.status(),
+                            response.contentType().orElse("application/json"), Map.of(), b));
+                });
     }
 
     /**

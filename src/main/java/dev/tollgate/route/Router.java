@@ -155,6 +155,11 @@ public final class Router {
     }
 
     /** Every name a caller can ask for by name (catch-all credentials add no names). */
+    /** The credentials this router routes to, in the config's order, disabled ones left out. */
+    public List<ProviderCredential> credentials() {
+        return candidates.stream().map(c -> c.credential()).filter(c -> !c.disabled()).distinct().toList();
+    }
+
     public List<Listing> listings() {
         Map<String, Listing> out = new LinkedHashMap<>();
         for (Candidate c : candidates) {

@@ -75,7 +75,8 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()));
+                .method(request.method(), request.body().length == 0 && !"POST".equals(request.method())
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         credential.wire().authHeaders(credential.apiKey()).forEach(http::header);
         for (Map.Entry<String, String> h : request.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());

@@ -11,10 +11,17 @@ import java.util.Map;
  * @param body   the exact bytes to send
  * @param json   the same body, parsed (providers that answer in-process read it)
  * @param headers client headers the provider must see (Anthropic's version and beta flags)
+ * @param method  POST for model calls; GET or DELETE for a provider's stored state (then {@code body} is empty)
  */
 public record UpstreamRequest(ProviderCredential credential, String path, byte[] body, JsonObject json,
-                              boolean stream, Map<String, String> headers) {
+                              boolean stream, Map<String, String> headers, String method) {
     public UpstreamRequest {
         headers = Map.copyOf(headers);
+    }
+
+    /** A model call: a POST. */
+    public UpstreamRequest(ProviderCredential credential, String path, byte[] body, JsonObject json, boolean stream,
+                           Map<String, String> headers) {
+        this(credential, path, body, json, stream, headers, "POST");
     }
 }

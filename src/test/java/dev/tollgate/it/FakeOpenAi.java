@@ -9,9 +9,11 @@ import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -74,8 +76,51 @@ public final class FakeOpenAi {
         return 11 + 7L * messages;
     }
 
+    /** Responses stored with {@code store} (the default), by the key that made them and their id. */
+    private final Map<String, String> stored = new ConcurrentHashMap<>();
+    private final AtomicInteger responseIds = new AtomicInteger();
+
+    private static String key(HttpExchange ex) {
+        return ex.getRequestHeaders().getFirst("Authorization");
+    }
+
+    /**
+     * OpenAI's stored responses: {@code GET}/{@code DELETE /v1/responses/{id}}, {@code POST …/cancel},
+     * {@code GET …/input_items}; each key sees only the responses it made (404 otherwise, as an
+     * organisation sees only its own).
+     */
+    private void stored(HttpExchange ex, String path) throws IOException {
+        received.add(new Received(path + (ex.getRequestURI().getQuery() == null ? "" : "?" + ex.getRequestURI().getQuery()),
+                Map.copyOf(ex.getRequestHeaders()), JsonValue.EMPTY_JSON_OBJECT, ""));
+        String[] parts = path.substring("/v1/responses/".length()).split("/");
+        String response = stored.get(key(ex) + "|" + parts[0]);
+        if (response == null) {
+            FakeServers.json(ex, 404, "{\"error\":{\"message\":\"Response with id '" + parts[0] + "' not found.\","
+                    + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+            return;
+        }
+        String method = ex.getRequestMethod();
+        if (method.equals("DELETE")) {
+            stored.remove(key(ex) + "|" + parts[0]);
+            FakeServers.json(ex, 200, "{\"id\":\"" + parts[0] + "\",\"object\":\"response.deleted\",\"deleted\":true}");
+        } else if (parts.length > 1 && parts[1].equals("input_items")) {
+            FakeServers.json(ex, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"msg_in\",\"type\":\"message\","
+                    + "\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Say hello\"}]}],"
+                    + "\"first_id\":\"msg_in\",\"last_id\":\"msg_in\",\"has_more\":false}");
+        } else if (parts.length > 1 && parts[1].equals("cancel")) {
+            FakeServers.json(ex, 200, response.replace("\"status\":\"completed\"", "\"status\":\"cancelled\""));
+        } else {
+            FakeServers.json(ex, 200, response);
+        }
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (path.startsWith("/v1/responses/")) {
+                stored(ex, path);
+                return;
+            }
             byte[] raw = ex.getRequestBody().readAllBytes();
             // bodies up to the gateway's largest (a valid 20 MB one): Parsson alone stops at 15 million characters
             JsonObject body = Json.createReaderFactory(Map.of("org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE))
@@ -98,7 +143,11 @@ public final class FakeOpenAi {
                 return;
             }
             if (ex.getRequestURI().getPath().endsWith("/responses")) {
-                responses(ex, model, stream);
+                String answer = responses(ex, model, stream);
+                if (answer != null && body.getBoolean("store", true)) {
+                    stored.put(key(ex) + "|" + Json.createReader(new StringReader(answer)).readObject()
+                            .getString("id"), answer);
+                }
                 return;
             }
             int messages = body.containsKey("messages") ? body.getJsonArray("messages").size() : 1;
@@ -242,7 +291,8 @@ public final class FakeOpenAi {
 
     public static final int RESPONSES_INPUT = 21;
 
-    private void responses(HttpExchange ex, String model, boolean stream) throws IOException {
+    /** Answers a Responses call; the whole answer's JSON (also for a stream, as its last event carries it). */
+    private String responses(HttpExchange ex, String model, boolean stream) throws IOException {
         JsonObjectBuilder usage = Json.createObjectBuilder().add("input_tokens", RESPONSES_INPUT)
                 .add("input_tokens_details", Json.createObjectBuilder().add("cached_tokens", 4))
                 .add("output_tokens", WORDS.length)
@@ -256,18 +306,20 @@ public final class FakeOpenAi {
         JsonObjectBuilder call = Json.createObjectBuilder().add("type", "function_call").add("id", "fc_fake")
                 .add("call_id", "call_1").add("name", "get_weather").add("arguments", "{\"city\":\"Paris\"}")
                 .add("status", "completed");
-        JsonObjectBuilder done = Json.createObjectBuilder().add("id", "resp_fake").add("object", "response")
+        String id = "resp_fake_" + responseIds.incrementAndGet(); // unique, as OpenAI's are: stored responses are found by it
+        JsonObjectBuilder done = Json.createObjectBuilder().add("id", id).add("object", "response")
                 .add("created_at", 1).add("status", "completed").add("model", model)
                 .add("output", Json.createArrayBuilder().add(tools ? call : message)).add("usage", usage);
+        JsonObject whole = done.build();
         if (!stream) {
-            FakeServers.json(ex, 200, done.build().toString());
-            return;
+            FakeServers.json(ex, 200, whole.toString());
+            return whole.toString();
         }
         ex.getResponseHeaders().add("Content-Type", "text/event-stream");
         ex.sendResponseHeaders(200, 0);
         OutputStream out = ex.getResponseBody();
         int seq = 0;
-        JsonObject created = Json.createObjectBuilder().add("id", "resp_fake").add("object", "response")
+        JsonObject created = Json.createObjectBuilder().add("id", id).add("object", "response")
                 .add("status", "in_progress").add("model", model).add("output", Json.createArrayBuilder()).build();
         out.write(typed("response.created", Json.createObjectBuilder().add("response", created), seq++));
         if (tools) {
@@ -278,9 +330,9 @@ public final class FakeOpenAi {
                 out.write(typed("response.function_call_arguments.delta", Json.createObjectBuilder().add("item_id", "fc_fake")
                         .add("output_index", 0).add("delta", part), seq++));
             }
-            out.write(typed("response.completed", Json.createObjectBuilder().add("response", done), seq));
+            out.write(typed("response.completed", Json.createObjectBuilder().add("response", whole), seq));
             out.flush();
-            return;
+            return whole.toString();
         }
         out.write(typed("response.output_item.added", Json.createObjectBuilder().add("output_index", 0)
                 .add("item", Json.createObjectBuilder().add("type", "message").add("id", "msg_fake")
@@ -290,8 +342,9 @@ public final class FakeOpenAi {
                     .add("output_index", 0).add("content_index", 0).add("delta", w), seq++));
             out.flush();
         }
-        out.write(typed("response.completed", Json.createObjectBuilder().add("response", done), seq));
+        out.write(typed("response.completed", Json.createObjectBuilder().add("response", whole), seq));
         out.flush();
+        return whole.toString();
     }
 
     private static byte[] typed(String type, JsonObjectBuilder data, int seq) {

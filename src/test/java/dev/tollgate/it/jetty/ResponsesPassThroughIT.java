@@ -5,6 +5,7 @@ import static dev.tollgate.it.TestRig.json;
 import static dev.tollgate.it.TestRig.newKey;
 import static dev.tollgate.it.TestRig.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,6 +14,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.NotFoundException;
 import com.openai.models.Reasoning;
 import com.openai.models.ReasoningEffort;
 import com.openai.models.responses.Response;
@@ -170,6 +172,41 @@ class ResponsesPassThroughIT {
                             number(row, "prompt_tokens"), number(row, "completion_tokens"), number(row, "reasoning_tokens")),
                     row.toString());
         }
+    }
+
+    /**
+     * A stored response is the provider's: retrieving, listing its input, cancelling and deleting it
+     * through the gateway reach the credential that stored it (each serving credential is asked in
+     * turn; the fake, like OpenAI, shows a key only its own responses).
+     */
+    @Test
+    void storedResponsesAreReachedWhereverTheyWereStored() {
+        String key = newKey();
+        OpenAIClient sdk = client(key);
+        Response made = sdk.responses().create(ResponseCreateParams.builder().model("respond/resp-model").input("Say hello")
+                .store(true).build());
+        int before = TestRig.fake().received().size();
+        Response again = sdk.responses().retrieve(made.id());
+        assertEquals(made.id(), again.id());
+        assertEquals("Hello from the fake upstream", again.output().get(0).asMessage().content().get(0).asOutputText().text());
+        List<String> asked = TestRig.fake().received().subList(before, TestRig.fake().received().size()).stream()
+                .map(r -> r.path() + " " + r.headers().get("Authorization").get(0)).toList();
+        assertEquals(List.of("/v1/responses/" + made.id() + " Bearer sk-upstream-secret",
+                "/v1/responses/" + made.id() + " Bearer sk-resp"), asked,
+                "OpenAI's key does not know it (404); the credential that stored it answers");
+
+        assertEquals("Say hello", sdk.responses().inputItems().list(made.id()).data().get(0).asResponseInputMessageItem()
+                .content().get(0).asInputText().text());
+        assertEquals("cancelled", sdk.responses().cancel(made.id()).status().orElseThrow().asString());
+        sdk.responses().delete(made.id());
+        NotFoundException gone = assertThrows(NotFoundException.class, () -> sdk.responses().retrieve(made.id()));
+        assertTrue(gone.getMessage().contains("not found"), gone.getMessage());
+
+        assertEquals(401, TestRig.get("v1/responses/" + made.id(), "sk-wrong").statusCode(), "a gateway key is still needed");
+        assertEquals(404, TestRig.get("v1/responses/a.b", key).statusCode(), "an id is an identifier");
+        assertEquals(400, TestRig.get("v1/responses/" + made.id() + "?stream=true", key).statusCode());
+        assertEquals(405, TestRig.exchange("DELETE", "v1/responses/" + made.id() + "/input_items", null,
+                "Authorization", "Bearer " + key).statusCode());
     }
 
     @Test
