@@ -482,21 +482,13 @@ public final class AnthropicMessages implements ChatCodec {
                 }
                 start(out, null);
                 if (e instanceof Chat.ReasoningDelta t) {
-                    if (openBlock < 0 || !openType.equals("thinking")) {
-                        open(out, JSON.createObjectBuilder().add("type", "thinking").add("thinking", ""), "thinking");
-                    }
-                    write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
-                            .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "thinking_delta")
-                                    .add("thinking", t.text())));
+                    openUnlessOpen(out, "thinking");
+                    delta(out, JSON.createObjectBuilder().add("type", "thinking_delta").add("thinking", t.text()));
                 } else if (e instanceof Chat.ReasoningSigned sig) {
                     signed(out, sig);
                 } else if (e instanceof Chat.TextDelta t) {
-                    if (openBlock < 0 || !openType.equals("text")) {
-                        open(out, JSON.createObjectBuilder().add("type", "text").add("text", ""), "text");
-                    }
-                    write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
-                            .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "text_delta")
-                                    .add("text", t.text())));
+                    openUnlessOpen(out, "text");
+                    delta(out, JSON.createObjectBuilder().add("type", "text_delta").add("text", t.text()));
                 } else if (e instanceof Chat.ToolStarted t) {
                     open(out, JSON.createObjectBuilder().add("type", "tool_use").add("id", t.id()).add("name", t.name())
                             .add("input", JsonValue.EMPTY_JSON_OBJECT), "tool_use");
@@ -534,13 +526,22 @@ public final class AnthropicMessages implements ChatCodec {
                 close(out);
                 return;
             }
-            if (openBlock < 0 || !openType.equals("thinking")) {
-                open(out, JSON.createObjectBuilder().add("type", "thinking").add("thinking", ""), "thinking");
-            }
-            write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
-                    .add("index", openBlock).add("delta", JSON.createObjectBuilder().add("type", "signature_delta")
-                            .add("signature", Signatures.wrap(r, Origin.ANTHROPIC))));
+            openUnlessOpen(out, "thinking");
+            delta(out, JSON.createObjectBuilder().add("type", "signature_delta")
+                    .add("signature", Signatures.wrap(r, Origin.ANTHROPIC)));
             close(out);
+        }
+
+        /** Opens an empty text or thinking block (its text field named as its type) unless one is open. */
+        private void openUnlessOpen(ByteArrayOutputStream out, String type) {
+            if (openBlock < 0 || !openType.equals(type)) {
+                open(out, JSON.createObjectBuilder().add("type", type).add(type, ""), type);
+            }
+        }
+
+        private void delta(ByteArrayOutputStream out, JsonObjectBuilder delta) {
+            write(out, "content_block_delta", JSON.createObjectBuilder().add("type", "content_block_delta")
+                    .add("index", openBlock).add("delta", delta));
         }
 
         private void open(ByteArrayOutputStream out, JsonObjectBuilder block, String type) {

@@ -98,19 +98,11 @@ public final class FakeAnthropic {
                     content.add(Json.createObjectBuilder().add("type", "text").add("text", String.join("", WORDS)));
                 }
                 ex.getResponseHeaders().add("request-id", "req_fake_anthropic");
-                FakeServers.json(ex, 200, Json.createObjectBuilder().add("id", "msg_fake").add("type", "message")
-                        .add("role", "assistant").add("model", model).add("content", content)
-                        .add("stop_reason", tools ? "tool_use" : "end_turn").add("stop_sequence", JsonValue.NULL)
-                        .add("usage", usage(messages, WORDS.length, true)).build().toString());
+                FakeServers.json(ex, 200, message("msg_fake", model, content, tools ? "tool_use" : "end_turn",
+                        usage(messages, WORDS.length, true)));
                 return;
             }
-            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
-            write(out, "message_start", Json.createObjectBuilder().add("type", "message_start").add("message",
-                    Json.createObjectBuilder().add("id", "msg_fake_stream").add("type", "message").add("role", "assistant")
-                            .add("model", model).add("content", Json.createArrayBuilder())
-                            .add("usage", usage(messages, 1, true))).build());
+            OutputStream out = startStream(ex, "msg_fake_stream", model, usage(messages, 1, true));
             write(out, "ping", Json.createObjectBuilder().add("type", "ping").build());
             if (tools) {
                 write(out, "content_block_start", Json.createObjectBuilder().add("type", "content_block_start").add("index", 0)
@@ -153,19 +145,11 @@ public final class FakeAnthropic {
         }
         String stop = ThinkingClaude.stopReason(body);
         if (!body.getBoolean("stream", false)) {
-            FakeServers.json(ex, 200, Json.createObjectBuilder().add("id", "msg_think").add("type", "message")
-                    .add("role", "assistant").add("model", ThinkingClaude.MODEL).add("content", ThinkingClaude.content(body))
-                    .add("stop_reason", stop).add("stop_sequence", JsonValue.NULL)
-                    .add("usage", usage(messages, THINKING_OUTPUT, false)).build().toString());
+            FakeServers.json(ex, 200, message("msg_think", ThinkingClaude.MODEL, ThinkingClaude.content(body), stop,
+                    usage(messages, THINKING_OUTPUT, false)));
             return;
         }
-        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
-        ex.sendResponseHeaders(200, 0);
-        OutputStream out = ex.getResponseBody();
-        write(out, "message_start", Json.createObjectBuilder().add("type", "message_start").add("message",
-                Json.createObjectBuilder().add("id", "msg_think_stream").add("type", "message").add("role", "assistant")
-                        .add("model", ThinkingClaude.MODEL).add("content", Json.createArrayBuilder())
-                        .add("usage", usage(messages, 1, false))).build());
+        OutputStream out = startStream(ex, "msg_think_stream", ThinkingClaude.MODEL, usage(messages, 1, false));
         for (String[] e : ThinkingClaude.events(body)) {
             out.write(("event: " + e[0] + "\ndata: " + e[1] + "\n\n").getBytes(StandardCharsets.UTF_8));
         }
@@ -173,6 +157,25 @@ public final class FakeAnthropic {
                 .add("delta", Json.createObjectBuilder().add("stop_reason", stop))
                 .add("usage", Json.createObjectBuilder().add("output_tokens", THINKING_OUTPUT)).build());
         write(out, "message_stop", Json.createObjectBuilder().add("type", "message_stop").build());
+    }
+
+    /** Opens an event stream with its {@code message_start}. */
+    private static OutputStream startStream(HttpExchange ex, String id, String model, JsonObjectBuilder usage)
+            throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.sendResponseHeaders(200, 0);
+        OutputStream out = ex.getResponseBody();
+        write(out, "message_start", Json.createObjectBuilder().add("type", "message_start").add("message",
+                Json.createObjectBuilder().add("id", id).add("type", "message").add("role", "assistant")
+                        .add("model", model).add("content", Json.createArrayBuilder()).add("usage", usage)).build());
+        return out;
+    }
+
+    /** A whole Messages answer. */
+    private static String message(String id, String model, JsonArrayBuilder content, String stop, JsonObjectBuilder usage) {
+        return Json.createObjectBuilder().add("id", id).add("type", "message").add("role", "assistant").add("model", model)
+                .add("content", content).add("stop_reason", stop).add("stop_sequence", JsonValue.NULL).add("usage", usage)
+                .build().toString();
     }
 
     /** Output tokens of a {@link ThinkingClaude} answer, its thinking included. */

@@ -1,5 +1,7 @@
 package dev.tollgate.it;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -345,6 +347,11 @@ public final class TestRig {
             b.header(headers[i], headers[i + 1]);
         }
         return send(b.build());
+    }
+
+    /** The official OpenAI SDK pointed at the gateway, with {@code key}, never retrying on its own. */
+    public static OpenAIClient openAiSdk(String key) {
+        return OpenAIOkHttpClient.builder().baseUrl(base() + "v1").apiKey(key).maxRetries(0).build();
     }
 
     public static HttpResponse<String> post(String path, String key, String body) {

@@ -21,7 +21,6 @@ import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -67,7 +66,7 @@ class AnthropicIT {
     }
 
     private static OpenAIClient openAi(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(TestRig.base() + "v1").apiKey(key).maxRetries(0).build();
+        return TestRig.openAiSdk(key);
     }
 
     private static MessageCreateParams ask(String model) {

@@ -17,7 +17,6 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.Tool;
 import com.anthropic.models.messages.ToolUseBlock;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
@@ -55,7 +54,7 @@ class AzureOpenAiIT {
     }
 
     private static OpenAIClient openAi(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(TestRig.base() + "v1").apiKey(key).maxRetries(0).build();
+        return TestRig.openAiSdk(key);
     }
 
     private static AnthropicClient claude(String key) {

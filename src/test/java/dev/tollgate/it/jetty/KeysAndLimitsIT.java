@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
@@ -52,7 +51,7 @@ class KeysAndLimitsIT {
     }
 
     private static OpenAIClient sdk(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(TestRig.base() + "v1").apiKey(key).maxRetries(0).build();
+        return TestRig.openAiSdk(key);
     }
 
     private static ChatCompletionCreateParams params() {

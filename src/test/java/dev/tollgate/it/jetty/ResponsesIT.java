@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
@@ -39,7 +38,7 @@ class ResponsesIT {
     }
 
     private static OpenAIClient client(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(TestRig.base() + "v1").apiKey(key).maxRetries(0).build();
+        return TestRig.openAiSdk(key);
     }
 
     private static String text(Response r) {

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.ObjectMappers;
 import com.openai.core.http.StreamResponse;
@@ -58,7 +57,7 @@ class ResponsesPassThroughIT {
     }
 
     private static OpenAIClient client(String key) {
-        return OpenAIOkHttpClient.builder().baseUrl(TestRig.base() + "v1").apiKey(key).maxRetries(0).build();
+        return TestRig.openAiSdk(key);
     }
 
     /** Everything a translation would drop: reasoning settings, a built-in tool, a JSON schema, stored state. */
