@@ -66,10 +66,16 @@ public final class Chat {
      * off where the model allows it.
      */
     public record Thinking(long budget) {
+        /** More than any model thinks in one answer: a client's larger number is taken as this. */
+        public static final long MAX_BUDGET = 1_000_000;
         public static final long MINIMAL = 1024;
         public static final long LOW = 2048;
         public static final long MEDIUM = 8192;
         public static final long HIGH = 24_576;
+
+        public Thinking {
+            budget = Math.max(0, Math.min(budget, MAX_BUDGET)); // a caller's number, kept to a sane range
+        }
 
         /** OpenAI's {@code reasoning_effort}; null for a level it does not know (then nothing is asked). */
         public static Thinking ofEffort(String effort) {

@@ -126,6 +126,11 @@ class ReasoningCrossingTest {
                 + "[{'text':'hi'}]}],'generationConfig':{'thinkingConfig':{'thinkingBudget':0}}}"));
         assertEquals(json("{'type':'disabled'}"), AnthropicMessages.INSTANCE.encodeRequest(fromGemini, "c")
                 .getJsonObject("thinking"), "a budget of 0 turns thinking off");
+        Chat.Request huge = AnthropicMessages.INSTANCE.decodeRequest(json("{'model':'m','max_tokens':9223372036854775807,"
+                + "'thinking':{'type':'enabled','budget_tokens':9223372036854775807},'messages':[{'role':'user','content':'hi'}]}"));
+        JsonObject sentOn = AnthropicMessages.INSTANCE.encodeRequest(huge, "c");
+        assertEquals(Chat.Thinking.MAX_BUDGET, sentOn.getJsonObject("thinking").getJsonNumber("budget_tokens").longValue());
+        assertTrue(sentOn.getJsonNumber("max_tokens").longValue() > Chat.Thinking.MAX_BUDGET, "no overflow: " + sentOn);
         Chat.Request plain = OpenAiChat.INSTANCE.decodeRequest(json("{'model':'m','messages':[{'role':'user','content':'hi'}]}"));
         assertFalse(AnthropicMessages.INSTANCE.encodeRequest(plain, "c").containsKey("thinking"), "nothing asked, nothing sent");
     }
