@@ -119,6 +119,26 @@ public final class ProxyEndpoint {
                 : errors.reply(502, "The upstream provider could not count the tokens.")));
     }
 
+    /**
+     * A request about state the provider keeps ({@link Gateway#storedResponse}); not a model call.
+     * A POST (a cancel) is metered like every POST, so its record names the caller.
+     */
+    public void storedState(String method, String upstreamPath, HttpServletRequest request, AsyncAnswer answer,
+                            Optional<String> key) {
+        try {
+            if (request.getAttribute(Metering.ATTRIBUTE) instanceof Metering meter) {
+                gateway.admit(key, meter);
+            } else {
+                gateway.authenticate(key);
+            }
+            gateway.storedResponse(method, upstreamPath).whenComplete((reply, error) -> answer.reply(error == null ? reply
+                    : unwrap(error) instanceof GatewayException g ? errors.reply(g)
+                    : errors.reply(502, "The upstream provider could not be reached.")));
+        } catch (GatewayException e) {
+            answer.reply(errors.reply(e));
+        }
+    }
+
     private ProxyCall parse(Operation op, Caller caller, byte[] raw, Map<String, String> headers, boolean debug,
                             String pathModel, boolean pathStream) {
         return pathModel == null ? requests.parse(op, caller, raw, headers, debug)

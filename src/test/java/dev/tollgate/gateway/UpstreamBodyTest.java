@@ -55,4 +55,18 @@ class UpstreamBodyTest {
         assertEquals("real-model", renamed.getString("model"));
         assertEquals(1, renamed.getJsonObject("stream_options").getInt("x"));
     }
+
+    /** Gemini's embedding bodies may name the model too: an alias there becomes the upstream's name, everywhere. */
+    @Test
+    void aGeminiEmbeddingBodyNamesTheUpstreamModel() {
+        String same = "{\"content\":{\"parts\":[{\"text\":\"a\"}]},\"model\":\"models/up\"}";
+        assertArrayEquals(same.getBytes(StandardCharsets.UTF_8), UpstreamBody.gemini(call(same, "up", false), "up").bytes(),
+                "already the upstream's name: the client's bytes");
+        String batch = "{\"requests\":[{\"model\":\"models/alias\",\"content\":{}},{\"content\":{}}]}";
+        JsonObject sent = parse(UpstreamBody.gemini(call(batch, "alias", false), "up").bytes());
+        assertEquals("models/up", sent.getJsonArray("requests").getJsonObject(0).getString("model"));
+        assertTrue(!sent.getJsonArray("requests").getJsonObject(1).containsKey("model"), "a request without a name gets none");
+        String single = "{\"model\":\"models/alias\",\"content\":{}}";
+        assertEquals("models/up", parse(UpstreamBody.gemini(call(single, "alias", false), "up").bytes()).getString("model"));
+    }
 }

@@ -5,16 +5,11 @@ import dev.tollgate.api.BodyReader;
 import dev.tollgate.api.ClientKeyHeader;
 import dev.tollgate.api.ProxyEndpoint;
 import dev.tollgate.api.ProxyServlet;
-import dev.tollgate.gateway.Failure;
 import dev.tollgate.gateway.Gateway;
-import dev.tollgate.gateway.GatewayException;
 import dev.tollgate.gateway.Operation;
 import dev.tollgate.logs.LogCapture;
-import dev.tollgate.usage.Metering;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,25 +75,8 @@ public final class OpenAiServlet extends ProxyServlet {
             answer.reply(endpoint.errors().reply(400, "Unsupported query: pagination and include[] are passed on; "
                     + "a stored response is not served as a stream."));
         } else {
-            try {
-                Optional<String> key = ClientKeyHeader.bearer(request.getHeader("Authorization"));
-                if (request.getAttribute(Metering.ATTRIBUTE) instanceof Metering meter) {
-                    endpoint.gateway().admit(key, meter); // a cancel is a POST, and every POST leaves a record
-                } else {
-                    endpoint.gateway().authenticate(key);
-                }
-                String upstreamPath = path.substring("/v1".length()) + (query == null ? "" : "?" + query);
-                endpoint.gateway().storedResponse(method, upstreamPath).whenComplete((reply, error) -> answer.reply(
-                        error == null ? reply : endpoint.errors().reply(failure(error))));
-            } catch (GatewayException e) {
-                answer.reply(endpoint.errors().reply(e));
-            }
+            endpoint.storedState(method, path.substring("/v1".length()) + (query == null ? "" : "?" + query), request,
+                    answer, ClientKeyHeader.bearer(request.getHeader("Authorization")));
         }
-    }
-
-    private static GatewayException failure(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof GatewayException g ? g
-                : new GatewayException(Failure.UPSTREAM_UNAVAILABLE, "The upstream provider could not be reached.");
     }
 }

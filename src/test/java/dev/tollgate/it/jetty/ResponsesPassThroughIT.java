@@ -33,6 +33,7 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -200,6 +201,12 @@ class ResponsesPassThroughIT {
         sdk.responses().delete(made.id());
         NotFoundException gone = assertThrows(NotFoundException.class, () -> sdk.responses().retrieve(made.id()));
         assertTrue(gone.getMessage().contains("not found"), gone.getMessage());
+
+        Map<String, String> apis = new TreeMap<>();
+        json(TestRig.operator("admin/providers", TestRig.ADMIN).body()).getJsonArray("data").getValuesAs(JsonObject.class)
+                .forEach(p -> apis.put(p.getString("label"), p.getString("wire") + " " + p.getJsonArray("apis")));
+        assertEquals("openai [\"openai\",\"openai_responses\"]", apis.get("openai#1"), "the admin API lists what a key serves");
+        assertEquals("openai_responses [\"openai_responses\"]", apis.get("respond#1"));
 
         assertEquals(401, TestRig.get("v1/responses/" + made.id(), "sk-wrong").statusCode(), "a gateway key is still needed");
         assertEquals(404, TestRig.get("v1/responses/a.b", key).statusCode(), "an id is an identifier");
