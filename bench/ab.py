@@ -14,6 +14,8 @@ and the sustained rate: the run's calls over the time until they were all writte
   search) vs off; the logs-on instance also reports how many calls it logged and dropped.
 - `sh bench/run.sh limits`: the client key under per-key limits and a budget (never reached) vs none.
 - `sh bench/run.sh otel`: OpenTelemetry on (every call traced, metrics exported to an OTLP sink) vs off.
+- `BENCH_BASELINE_WAR=old.war sh bench/run.sh build`: this build's WAR vs another one (an earlier
+  commit's `target/tollgate.war`), same settings: what a change to the code costs or gains, in one run.
 """
 import json
 import os
@@ -43,6 +45,9 @@ COMPARISONS = {
              "modes": {"otel-on": "otel: {endpoint: 'http://127.0.0.1:@OTLP_PORT@', sampling: 1.0, "
                                   "metric-interval: 5s}\n",
                        "otel-off": ""}},
+    "build": {"title": "this build vs a baseline build",
+              "note": "the same settings; the baseline is BENCH_BASELINE_WAR",
+              "modes": {"this-build": "", "baseline": ""}},
 }
 
 
@@ -61,7 +66,8 @@ def main():
             if not os.path.exists(home):
                 shutil.copytree(args.tomcat, home)
             extra = spec["modes"][mode].replace("@OTLP_PORT@", str(upstream["otlp"]))
-            port, pid, db = bench.setup_tomcat(home, args.war, args.work, upstream, procs, name="tollgate-" + mode,
+            war = os.environ["BENCH_BASELINE_WAR"] if mode == "baseline" else args.war
+            port, pid, db = bench.setup_tomcat(home, war, args.work, upstream, procs, name="tollgate-" + mode,
                                                extra=extra)
             gateways[mode] = {"port": port, "pid": pid, "db": db, "completed": 0, "bound": 0}
         scenarios = [("non-stream", "json", 1), ("non-stream", "json", high), ("stream", "sse", 1), ("stream", "sse", high)]

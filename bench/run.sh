@@ -48,7 +48,7 @@ fi
 case "$mode" in
   streams) exec python3 bench/slow_streams.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
   soak) exec python3 bench/soak.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
-  durability|logs|limits|otel) export BENCH_COMPARE="$mode"; exec python3 bench/ab.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
+  durability|logs|limits|otel|build) export BENCH_COMPARE="$mode"; exec python3 bench/ab.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war --work "$work" ;;
 esac
 exec python3 bench/bench.py --tomcat "$work/apache-tomcat-$tomcat_version" --war target/tollgate.war \
   --portkey "$work/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --work "$work"

@@ -12,11 +12,16 @@ public final class ServletReplies {
 
     /** Writes a whole body with its length; the caller ends the exchange. */
     public static void write(Reply.Buffered reply, HttpServletResponse response) throws IOException {
+        head(reply, response);
+        response.getOutputStream().write(reply.body());
+    }
+
+    /** Status, headers and length of a whole body, before the body itself. */
+    static void head(Reply.Buffered reply, HttpServletResponse response) {
         response.setStatus(reply.status());
         response.setContentType(reply.contentType());
         headers(response, reply.headers());
         response.setContentLength(reply.body().length);
-        response.getOutputStream().write(reply.body());
     }
 
     /** Status and headers of an event stream, before its first event. */

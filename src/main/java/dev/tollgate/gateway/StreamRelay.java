@@ -14,12 +14,13 @@ import java.util.concurrent.Flow;
 
 /**
  * Passes an upstream SSE stream to the client event by event as it arrives, reading usage on the
- * way. The events of one upstream delivery go out in one flush: none waits for later upstream
- * bytes, and a provider that sends several events at once costs one write, not one each. It asks
- * the upstream for one chunk at a time and asks again only after the client took the last one,
- * so a slow client slows the upstream instead of filling memory; no thread waits in
- * between. However the stream ends (done, upstream broke or went quiet, client left), the meter
- * gets the usage seen and the right status, then the client's stream is closed.
+ * way, on the thread that delivered the upstream's bytes. The events of one upstream delivery go out
+ * in one flush: none waits for later upstream bytes, and a provider that sends several events at
+ * once costs one write, not one each. Writes never block: the relay asks the upstream for one chunk
+ * at a time and asks again only once the client has taken the last one ({@link StreamSink#drained}),
+ * so a slow client slows the upstream instead of filling memory or holding a thread. However the
+ * stream ends (done, upstream broke or went quiet, client left or stopped reading), the meter gets
+ * the usage seen and the right status, then the client's stream is closed.
  */
 final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.StreamSource, StreamWatchdog.Watched {
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -36,6 +37,8 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
     private Flow.Subscription subscription;
     private volatile long lastUpstreamNanos;
     private long lastClientNanos;
+    /** Since when the client has not taken what it was given (the upstream is held back meanwhile); 0 when it has. */
+    private long behindSince;
     private boolean ended;
     /** Bytes written since the last flush: a delivery that completed no event sends nothing. */
     private boolean unflushed;
@@ -93,11 +96,23 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
             upstreamFailed(502, e.getMessage());
             return;
         }
+        synchronized (this) {
+            behindSince = lastUpstreamNanos;
+        }
+        if (sink.drained(this::requestNext)) {
+            requestNext();
+        }
+    }
+
+    /** The client has taken everything so far: the upstream's next chunk, with the idle clock started again. */
+    private void requestNext() {
         Flow.Subscription s;
         synchronized (this) {
+            behindSince = 0;
             s = ended ? null : subscription;
         }
         if (s != null) {
+            lastUpstreamNanos = System.nanoTime();
             s.request(1);
         }
     }
@@ -131,6 +146,16 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
 
     @Override
     public void tick(long now) {
+        long behind;
+        synchronized (this) {
+            behind = behindSince;
+        }
+        if (behind != 0) { // the upstream waits for the client: no idle upstream, no keep-alive needed
+            if (now - behind > idleNanos) {
+                clientStopped();
+            }
+            return;
+        }
         if (now - lastUpstreamNanos > idleNanos) {
             cancelUpstream();
             upstreamFailed(504, "upstream sent nothing for " + Duration.ofNanos(idleNanos).toSeconds() + " s");
@@ -184,6 +209,12 @@ final class StreamRelay implements Flow.Subscriber<List<ByteBuffer>>, Reply.Stre
 
     private void clientGone() {
         meter.fail(Metering.CLIENT_CLOSED_REQUEST, "client closed the stream");
+        cancelUpstream();
+        end(null);
+    }
+
+    private void clientStopped() {
+        meter.fail(Metering.CLIENT_CLOSED_REQUEST, "client took nothing for " + Duration.ofNanos(idleNanos).toSeconds() + " s");
         cancelUpstream();
         end(null);
     }

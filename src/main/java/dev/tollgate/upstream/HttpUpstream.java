@@ -1,11 +1,11 @@
 package dev.tollgate.upstream;
 
 import dev.tollgate.config.ProviderCredential;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -18,11 +18,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,12 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client's own key never goes upstream.
  */
 public final class HttpUpstream implements Upstream, AutoCloseable {
-    /** At most this many threads wait for upstream headers at once; calls beyond them wait without one. */
-    static final int WAITING_THREADS = 128;
-
     private final HttpClient client;
     private final ExecutorService executor;
-    private final ExecutorService waiters;
     private final Duration requestTimeout;
 
     public HttpUpstream(Duration connectTimeout, Duration requestTimeout) {
@@ -44,17 +36,7 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
 
     /** @param proxy an HTTP proxy every call goes through ({@code proxy-url}); https is tunnelled through it */
     public HttpUpstream(Duration connectTimeout, Duration requestTimeout, Optional<URI> proxy) {
-        this(connectTimeout, requestTimeout, WAITING_THREADS, proxy);
-    }
-
-    HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads) {
-        this(connectTimeout, requestTimeout, waitingThreads, Optional.empty());
-    }
-
-    private HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads, Optional<URI> proxy) {
         this.executor = Executors.newCachedThreadPool(daemons("tollgate-upstream-"));
-        this.waiters = new ThreadPoolExecutor(0, waitingThreads, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                daemons("tollgate-wait-"));
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -84,37 +66,38 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
         for (Map.Entry<String, String> h : credential.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());
         }
-        HttpRequest built = http.build();
-        return exchange(built).thenApply(r -> new UpstreamResponse(r.statusCode(),
-                r.headers().firstValue("content-type"),
-                r.headers().firstValue("x-request-id").or(() -> r.headers().firstValue("request-id")),
-                r.headers().firstValue("retry-after"),
-                r.body()));
+        return exchange(http.build());
     }
 
     /**
-     * The blocking send() on a pooled thread while one is free, else sendAsync(). JDK 17's sendAsync
-     * completes every response through CompletableFuture's default executor, which where the common
-     * pool has one thread (two cores or fewer) is a new thread per response: half the throughput
-     * on the benchmark's machine. send() skips that hop, but its thread waits until the headers
-     * arrive, which for a model may be seconds; so only {@link #WAITING_THREADS} wait that way and
-     * any further call waits without a thread. The body flows asynchronously either way.
+     * Starts the call without any thread waiting for its answer. The JDK hands the status and
+     * headers to the body handler, on its own executor, the moment they arrive, and the call goes on
+     * right there: no thread hand-off between the upstream's headers and the gateway's next step.
+     * (The future that sendAsync returns completes through CompletableFuture's default executor,
+     * which where the common pool has one thread, two cores or fewer, is a new thread per response:
+     * half the throughput on the benchmark's machine. It is therefore only listened to for failures
+     * before any headers: a refused connection, a timeout.)
      */
-    private CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> exchange(HttpRequest built) {
-        try {
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return client.send(built, HttpResponse.BodyHandlers.ofPublisher());
-                } catch (IOException e) {
-                    throw new CompletionException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException(e);
-                }
-            }, waiters);
-        } catch (RejectedExecutionException allWaiting) {
-            return client.sendAsync(built, HttpResponse.BodyHandlers.ofPublisher());
-        }
+    private CompletableFuture<UpstreamResponse> exchange(HttpRequest built) {
+        CompletableFuture<UpstreamResponse> answer = new CompletableFuture<>();
+        client.sendAsync(built, info -> {
+            HttpResponse.BodySubscriber<Flow.Publisher<List<ByteBuffer>>> body = HttpResponse.BodySubscribers.ofPublisher();
+            // the body publisher is handed out once the JDK has subscribed it, on this thread, as apply() returns
+            body.getBody().thenAccept(publisher -> answer.complete(response(info, publisher)));
+            return body;
+        }).whenComplete((r, failed) -> {
+            if (failed != null) {
+                answer.completeExceptionally(failed instanceof CompletionException c && c.getCause() != null
+                        ? c.getCause() : failed);
+            }
+        });
+        return answer;
+    }
+
+    private static UpstreamResponse response(HttpResponse.ResponseInfo info, Flow.Publisher<List<ByteBuffer>> body) {
+        HttpHeaders h = info.headers();
+        return new UpstreamResponse(info.statusCode(), h.firstValue("content-type"),
+                h.firstValue("x-request-id").or(() -> h.firstValue("request-id")), h.firstValue("retry-after"), body);
     }
 
     private static ThreadFactory daemons(String prefix) {
@@ -128,7 +111,6 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
 
     @Override
     public void close() {
-        waiters.shutdownNow();
         executor.shutdownNow();
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,11 @@ class StreamRelayTest {
             }
 
             @Override
+            public boolean drained(Runnable then) {
+                return true;
+            }
+
+            @Override
             public void close() {
                 sink.add("close");
             }
@@ -57,6 +63,85 @@ class StreamRelayTest {
 
         assertEquals(List.of("a", "b", "c", "flush", "d", "usage", "DONE", "flush", "close"), sink,
                 "three events of the first delivery, one flush; the rest at the second, before the end");
+    }
+
+    @Test
+    void theUpstreamIsAskedForMoreOnlyOnceTheClientHasTakenWhatItWasGiven() {
+        List<List<ByteBuffer>> deliveries = List.of(List.of(bytes(chunk("a"))), List.of(bytes(chunk("b"))),
+                List.of(bytes("data: [DONE]\n\n")));
+        AtomicInteger asked = new AtomicInteger();
+        List<String> sink = new ArrayList<>();
+        List<Runnable> waiting = new ArrayList<>();
+        StreamRelay relay = new StreamRelay(counting(publisher(deliveries), asked), new OpenAiStreamObserver(true, () -> 0),
+                new Metering("/v1/chat/completions", Instant.EPOCH, 0), new StreamWatchdog(timer),
+                Duration.ofSeconds(30), Duration.ofSeconds(15), 1 << 20);
+
+        relay.start(new StreamSink() {
+            @Override
+            public void write(byte[] bytes) {
+                sink.add(new String(bytes, StandardCharsets.UTF_8).contains("[DONE]") ? "DONE" : "event");
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public boolean drained(Runnable then) {
+                waiting.add(then); // a slow client: it has not taken the last event yet
+                return false;
+            }
+
+            @Override
+            public void close() {
+                sink.add("close");
+            }
+        });
+
+        assertEquals(List.of("event"), sink);
+        assertEquals(1, asked.get(), "while the client is behind, the upstream is not asked for more");
+        waiting.remove(0).run();
+        assertEquals(List.of("event", "event"), sink);
+        assertEquals(2, asked.get());
+        waiting.remove(0).run();
+        waiting.remove(0).run();
+        assertEquals(List.of("event", "event", "DONE", "close"), sink);
+    }
+
+    /** The same publisher, counting the chunks its subscriber asks for. */
+    private static Flow.Publisher<List<ByteBuffer>> counting(Flow.Publisher<List<ByteBuffer>> inner, AtomicInteger asked) {
+        return subscriber -> inner.subscribe(new Flow.Subscriber<>() {
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                        asked.addAndGet((int) n);
+                        s.request(n);
+                    }
+
+                    @Override
+                    public void cancel() {
+                        s.cancel();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> item) {
+                subscriber.onNext(item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                subscriber.onError(t);
+            }
+
+            @Override
+            public void onComplete() {
+                subscriber.onComplete();
+            }
+        });
     }
 
     private static String chunk(String word) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fake OpenAI API over real loopback HTTP, speaking the wire format faithfully: JSON bodies,
@@ -39,6 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code fake-usage=P,C}: a whole answer whose usage says {@code prompt_tokens: P, completion_tokens: C},
  * written as given ({@code -1000}, {@code 5e12}, {@code 1e308}): an upstream reporting nonsense</li>
  * <li>{@code fake-huge=N}: a whole answer of N bytes (mostly one long content string)</li>
+ * <li>{@code fake-flood}: a stream of {@value #FLOOD_CHUNKS} chunks of 4 KB of content each, as fast as
+ * the gateway takes them; {@link #floodWritten} counts the bytes written so far</li>
  * </ul>
  */
 public final class FakeOpenAi {
@@ -54,6 +57,10 @@ public final class FakeOpenAi {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger flaky = new AtomicInteger();
     private final AtomicInteger brokenWrites = new AtomicInteger();
+    private final AtomicLong floodWritten = new AtomicLong();
+    public static final int FLOOD_CHUNKS = 12_288;
+    /** The content of each {@code fake-flood} chunk: words, as a model writes, about 4 KB. */
+    public static final String FLOOD_TEXT = "Hello there, a word. ".repeat(195);
 
     public FakeOpenAi() throws IOException {
         server = FakeServers.start("fake-openai", "/v1/", this::handle);
@@ -70,6 +77,11 @@ public final class FakeOpenAi {
     /** Streams whose client (the gateway) went away while the fake was still writing. */
     public int brokenWrites() {
         return brokenWrites.get();
+    }
+
+    /** Bytes of {@code fake-flood} streams the gateway has taken from the fake so far. */
+    public long floodWritten() {
+        return floodWritten.get();
     }
 
     public static long promptTokens(int messages) {
@@ -188,6 +200,7 @@ public final class FakeOpenAi {
                 }
                 case "fake-nousage" -> answer(ex, body, model, stream, messages, false);
                 case "fake-tools" -> tools(ex, model, stream, messages);
+                case "fake-flood" -> flood(ex, model);
                 default -> answer(ex, body, model, stream, messages, true);
             }
         } catch (IOException e) {
@@ -253,6 +266,37 @@ public final class FakeOpenAi {
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
+    }
+
+    private void flood(HttpExchange ex, String model) throws IOException {
+        byte[] event = floodEvent(model, JsonValue.NULL);
+        byte[] last = floodEvent(model, Json.createValue("stop"));
+        byte[] end = (new String(event(chunk(model).add("choices", Json.createArrayBuilder()).add("usage",
+                Json.createObjectBuilder().add("prompt_tokens", 9).add("completion_tokens", FLOOD_CHUNKS)
+                        .add("total_tokens", FLOOD_CHUNKS + 9)).build()), StandardCharsets.UTF_8) + "data: [DONE]\n\n")
+                .getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        // a length rather than chunks: the JDK server writes chunks 4 KB at a time, slower than the gateway reads
+        ex.sendResponseHeaders(200, (long) (FLOOD_CHUNKS - 1) * event.length + last.length + end.length);
+        OutputStream out = ex.getResponseBody();
+        byte[] batch = new byte[event.length * 32]; // as fast as it can: 32 events a write
+        for (int i = 0; i < 32; i++) {
+            System.arraycopy(event, 0, batch, i * event.length, event.length);
+        }
+        for (int i = 0; i < FLOOD_CHUNKS - 1; i += 32) {
+            int n = Math.min(32, FLOOD_CHUNKS - 1 - i);
+            out.write(batch, 0, n * event.length);
+            floodWritten.addAndGet((long) n * event.length);
+        }
+        out.write(last);
+        out.write(end);
+        out.flush();
+    }
+
+    private static byte[] floodEvent(String model, JsonValue finish) {
+        return event(chunk(model).add("choices", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                .add("index", 0).add("delta", Json.createObjectBuilder().add("content", FLOOD_TEXT))
+                .add("finish_reason", finish))).build());
     }
 
     private void tools(HttpExchange ex, String model, boolean stream, int messages) throws IOException {

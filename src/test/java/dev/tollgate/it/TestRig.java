@@ -249,7 +249,7 @@ public final class TestRig {
                 + "    headers: {X-Upstream-Tag: it}\n"
                 + "    models:\n"
                 + "      - {id: fake-gpt, alias: gpt-alias}\n"
-                + "      - {id: fake-nousage}\n      - {id: fake-cut}\n      - {id: fake-slow}\n      - {id: fake-silent}\n"
+                + "      - {id: fake-nousage}\n      - {id: fake-cut}\n      - {id: fake-slow}\n      - {id: fake-silent}\n      - {id: fake-flood}\n"
                 + "      - {id: fake-400}\n      - {id: fake-flaky}\n      - {id: fake-hang}\n"
                 + "      - {id: metrics-a}\n      - {id: metrics-b}\n      - {id: sdk-model}\n      - {id: redeploy-model}\n"
                 + "      - {id: fake-tools}\n      - {id: dash-model}\n      - {id: gpt-reasoner, alias: reasoner-alias}\n"

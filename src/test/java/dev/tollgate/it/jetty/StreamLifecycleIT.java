@@ -7,6 +7,8 @@ import static dev.tollgate.it.TestRig.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.it.FakeOpenAi;
+import dev.tollgate.it.SlowReader;
 import dev.tollgate.it.TestRig;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,6 +72,37 @@ class StreamLifecycleIT {
         assertTrue(number(row, "completion_tokens") < 400,
                 "recorded when the client left, not after the upstream's 400 chunks: " + row);
         TestRig.await(() -> TestRig.fake().brokenWrites() > brokenBefore, "the upstream stream to be cancelled");
+    }
+
+    @Test
+    void aClientThatReadsSlowlyHoldsItsUpstreamBackAndStillGetsEveryEvent() throws Exception {
+        SlowReader.readsAFloodSlowlyAndGetsAllOfIt();
+    }
+
+    @Test
+    void aClientThatStopsReadingIsEndedAfterTheStreamIdleTimeAndItsUpstreamCancelled() throws Exception {
+        String key = newKey();
+        FakeOpenAi fake = TestRig.fake();
+        long before = fake.floodWritten();
+        int brokenBefore = fake.brokenWrites();
+        URI uri = URI.create(TestRig.base());
+        String body = chat("fake-flood", true, null, "flood me");
+        try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+            socket.getOutputStream().write(("POST " + uri.getPath() + "v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Authorization: Bearer " + key + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    .getBytes(StandardCharsets.UTF_8));
+            byte[] head = socket.getInputStream().readNBytes(16);
+            assertTrue(new String(head, StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
+            // then nothing is read: after the rig's 2 s stream idle the gateway gives up on this client
+            TestRig.await(() -> fake.brokenWrites() > brokenBefore, "the upstream stream to be cancelled");
+            assertTrue(fake.floodWritten() - before < (long) FakeOpenAi.FLOOD_CHUNKS * 4096 / 2,
+                    "the upstream was cancelled, not read to its end");
+        } // the client leaves; what the container still held for it fails, and the exchange ends
+        Map<String, Object> row = awaitRecords(key, 1).get(0);
+        assertEquals(499, number(row, "status"));
+        assertTrue(String.valueOf(row.get("error")).contains("client took nothing"), row.toString());
+        assertEquals(1, TestRig.records(key).size(), "exactly one record");
     }
 
     @Test

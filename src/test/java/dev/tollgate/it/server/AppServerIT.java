@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.it.Browser;
 import dev.tollgate.it.FakeOpenAi;
 import dev.tollgate.it.OtlpReceiver;
+import dev.tollgate.it.SlowReader;
 import dev.tollgate.it.TestRig;
 import jakarta.json.JsonObject;
 import java.io.IOException;
@@ -287,6 +288,12 @@ class AppServerIT {
         JsonObject counts = json(back.body());
         assertEquals(0, counts.getInt("records_added"), back.body());
         assertTrue(counts.getInt("records_skipped") >= 2, back.body());
+    }
+
+    @Test
+    @Order(7)
+    void aSlowClientHoldsItsUpstreamBackAndGetsEveryEvent() throws Exception {
+        SlowReader.readsAFloodSlowlyAndGetsAllOfIt(); // non-blocking writes, the way this container does them
     }
 
     @Test
