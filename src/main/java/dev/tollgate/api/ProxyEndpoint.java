@@ -89,6 +89,9 @@ public final class ProxyEndpoint {
                 transcript.request(raw);
             }
             ProxyCall call = parse(op, caller, raw, headers, debug, pathModel, pathStream);
+            if (call.stream()) {
+                answer.expectStream();
+            }
             if (transcript != null) {
                 logs.announce(transcript, meter.id(), call.body(), caller, Instant.now());
             }
