@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -43,13 +42,13 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
         this(connectTimeout, requestTimeout, Optional.empty());
     }
 
-    HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads) {
-        this(connectTimeout, requestTimeout, waitingThreads, Optional.empty());
-    }
-
     /** @param proxy an HTTP proxy every call goes through ({@code proxy-url}); https is tunnelled through it */
     public HttpUpstream(Duration connectTimeout, Duration requestTimeout, Optional<URI> proxy) {
         this(connectTimeout, requestTimeout, WAITING_THREADS, proxy);
+    }
+
+    HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads) {
+        this(connectTimeout, requestTimeout, waitingThreads, Optional.empty());
     }
 
     private HttpUpstream(Duration connectTimeout, Duration requestTimeout, int waitingThreads, Optional<URI> proxy) {
@@ -85,57 +84,37 @@ public final class HttpUpstream implements Upstream, AutoCloseable {
         for (Map.Entry<String, String> h : credential.headers().entrySet()) {
             http.setHeader(h.getKey(), h.getValue());
         }
-        return exchange(http.build());
+        HttpRequest built = http.build();
+        return exchange(built).thenApply(r -> new UpstreamResponse(r.statusCode(),
+                r.headers().firstValue("content-type"),
+                r.headers().firstValue("x-request-id").or(() -> r.headers().firstValue("request-id")),
+                r.headers().firstValue("retry-after"),
+                r.body()));
     }
 
     /**
-     * The call's answer is taken in the body handler: the JDK hands it the status and headers on its
-     * own executor the moment they arrive, and the call goes on right there, on the thread that has
-     * the bytes, instead of waking another thread first.
-     *
-     * <p>The exchange is started with the blocking send() on a pooled thread while one is free, else
-     * with sendAsync(). JDK 17's sendAsync completes every response through CompletableFuture's
-     * default executor whether anyone listens or not, and where the common pool has one thread (two
-     * cores or fewer) that is a new thread per response: measured again with the body-handler answer
-     * (2026-12-04), 0.44× the throughput of send(). send() skips that hop; its thread only waits to
-     * learn of a failure before the headers and then returns, off the answer's path. At most
-     * {@link #WAITING_THREADS} wait that way, so a model that takes seconds to answer costs a thread
-     * only up to that cap.
+     * The blocking send() on a pooled thread while one is free, else sendAsync(). JDK 17's sendAsync
+     * completes every response through CompletableFuture's default executor, which where the common
+     * pool has one thread (two cores or fewer) is a new thread per response: half the throughput
+     * on the benchmark's machine. send() skips that hop, but its thread waits until the headers
+     * arrive, which for a model may be seconds; so only {@link #WAITING_THREADS} wait that way and
+     * any further call waits without a thread. The body flows asynchronously either way.
      */
-    private CompletableFuture<UpstreamResponse> exchange(HttpRequest built) {
-        CompletableFuture<UpstreamResponse> answer = new CompletableFuture<>();
-        HttpResponse.BodyHandler<Flow.Publisher<List<ByteBuffer>>> handler = info -> {
-            HttpResponse.BodySubscriber<Flow.Publisher<List<ByteBuffer>>> body = HttpResponse.BodySubscribers.ofPublisher();
-            // the body publisher is handed out once the JDK has subscribed it, on this thread, as apply() returns
-            body.getBody().thenAccept(publisher -> answer.complete(response(info, publisher)));
-            return body;
-        };
+    private CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> exchange(HttpRequest built) {
         try {
-            waiters.execute(() -> {
+            return CompletableFuture.supplyAsync(() -> {
                 try {
-                    client.send(built, handler);
+                    return client.send(built, HttpResponse.BodyHandlers.ofPublisher());
                 } catch (IOException e) {
-                    answer.completeExceptionally(e);
+                    throw new CompletionException(e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    answer.completeExceptionally(e);
+                    throw new CompletionException(e);
                 }
-            });
+            }, waiters);
         } catch (RejectedExecutionException allWaiting) {
-            client.sendAsync(built, handler).whenComplete((r, failed) -> {
-                if (failed != null) {
-                    answer.completeExceptionally(failed instanceof CompletionException c && c.getCause() != null
-                            ? c.getCause() : failed);
-                }
-            });
+            return client.sendAsync(built, HttpResponse.BodyHandlers.ofPublisher());
         }
-        return answer;
-    }
-
-    private static UpstreamResponse response(HttpResponse.ResponseInfo info, Flow.Publisher<List<ByteBuffer>> body) {
-        HttpHeaders h = info.headers();
-        return new UpstreamResponse(info.statusCode(), h.firstValue("content-type"),
-                h.firstValue("x-request-id").or(() -> h.firstValue("request-id")), h.firstValue("retry-after"), body);
     }
 
     private static ThreadFactory daemons(String prefix) {
