@@ -224,7 +224,6 @@ public final class AsyncAnswer implements StreamSink, AsyncListener, WriteListen
     /** The client took what it had been given: the rest goes, then the stream goes on, or the exchange ends. */
     @Override
     public void onWritePossible() {
-        Runnable then;
         synchronized (this) {
             if (over) {
                 return;
@@ -240,12 +239,8 @@ public final class AsyncAnswer implements StreamSink, AsyncListener, WriteListen
                 finish();
                 return;
             }
-            then = resume;
-            resume = null;
         }
-        if (then != null) {
-            then.run();
-        }
+        wakeWaiting();
     }
 
     /** A write failed (the client is gone): a stream waiting for it learns so at its next write. */
