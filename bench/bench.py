@@ -134,7 +134,7 @@ def setup_tomcat(home, war, work, upstream, procs, kinds=("json", "sse"), name="
                             + gateway_config(upstream, kinds) + extra)
     opts = f"-Dtollgate.config={config} -Xms512m -Xmx512m {jvm}".rstrip()
     if os.environ.get("BENCH_JFR"):  # a flight recording of the whole run, for profiles (bench/README.md)
-        opts += f" -XX:StartFlightRecording=filename={os.path.abspath(os.environ['BENCH_JFR'])},settings=profile,dumponexit=true"
+        opts += f" -XX:StartFlightRecording=filename={os.path.abspath(os.environ['BENCH_JFR'].replace('{name}', name))},settings=profile,dumponexit=true"
     env = {"CATALINA_HOME": os.path.abspath(home), "CATALINA_BASE": os.path.abspath(home), "CATALINA_OPTS": opts}
     p = procs.start(name, ["sh", os.path.join(home, "bin", "catalina.sh"), "run"], env,
                     log=os.path.join(work, name + ".log"))

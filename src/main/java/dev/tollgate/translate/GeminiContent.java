@@ -34,13 +34,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 
 /**
  * Gemini's generateContent as a {@link ChatCodec}; the model travels in the URL, not the body.
  * Field names are read in camelCase or snake_case, written in camelCase. Gemini's function calls
- * carry no id: one is made from the name and position ({@code call_<n>_<name>}) and tool results
- * find their function's name from the call they answer. Schemas (tool parameters, response
+ * may carry no id. In a request one is made from the name and position ({@code call_<n>_<name>}),
+ * and tool results find their function's name from the call they answer. In an answer the made-up
+ * id also carries a tag drawn for that answer ({@code call_<n>_<name>_<tag>}), so that ids the
+ * client keeps, and the reasoning remembered under them ({@link ReasoningMemory}), never repeat
+ * across answers. Schemas (tool parameters, response
  * schemas) are Gemini's {@code Schema} here and JSON Schema in the canonical model ({@link
  * GeminiSchema}). Dropped on purpose: {@code topK}, {@code candidateCount}, {@code safetySettings},
  * {@code cachedContent}, the {@code text/x.enum} response type and thinking settings.
@@ -344,9 +348,12 @@ public final class GeminiContent implements ChatCodec {
 
     @Override
     public Chat.Response decodeResponse(JsonObject body) {
+        return decodeResponse(body, new AnswerCallIds());
+    }
+
+    private Chat.Response decodeResponse(JsonObject body, AnswerCallIds ids) {
         List<Part> content = new ArrayList<>();
         Stop stop = Stop.END;
-        int calls = 0;
         if (body.get("candidates") instanceof JsonArray cs && !cs.isEmpty() && cs.get(0) instanceof JsonObject cand) {
             if (cand.get("content") instanceof JsonObject c) {
                 for (JsonValue pv : arrayOf(c.get("parts"), "parts")) {
@@ -357,7 +364,7 @@ public final class GeminiContent implements ChatCodec {
                         content.add(new Text(t.getString()));
                     } else if (p.get("functionCall") instanceof JsonObject f) {
                         String name = f.getString("name", "");
-                        content.add(new ToolCall(f.getString("id", "call_" + calls++ + "_" + name), name,
+                        content.add(new ToolCall(f.get("id") instanceof JsonString id ? id.getString() : ids.next(name), name,
                                 f.get("args") instanceof JsonObject a ? a.toString() : "{}"));
                     }
                 }
@@ -460,8 +467,22 @@ public final class GeminiContent implements ChatCodec {
         return new Encoder(request.model());
     }
 
+    /**
+     * Ids for an answer's function calls that came without one: unique to the answer, not only to
+     * the position, because a client keeps them and sends them back in later turns.
+     */
+    private static final class AnswerCallIds {
+        private final String tag = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+        private int next;
+
+        String next(String name) {
+            return "call_" + next++ + "_" + name + "_" + tag;
+        }
+    }
+
     /** Chunks to events: text parts as deltas, whole function calls as a start plus their arguments. */
     private static final class Decoder extends ObservingDecoder {
+        private final AnswerCallIds ids = new AnswerCallIds();
         private boolean started;
         private int calls;
 
@@ -476,7 +497,7 @@ public final class GeminiContent implements ChatCodec {
                 started = true;
                 out.add(new Chat.Started(chunk.getString("responseId", null), chunk.getString("modelVersion", null)));
             }
-            Chat.Response r = INSTANCE.decodeResponse(chunk);
+            Chat.Response r = INSTANCE.decodeResponse(chunk, ids);
             for (Part p : r.content()) {
                 if (p instanceof Reasoning thought) {
                     if (!thought.text().isEmpty()) {
@@ -489,7 +510,7 @@ public final class GeminiContent implements ChatCodec {
                     out.add(new Chat.TextDelta(t.text()));
                 } else if (p instanceof ToolCall c) {
                     int index = calls++;
-                    out.add(new Chat.ToolStarted(index, "call_" + index + "_" + c.name(), c.name()));
+                    out.add(new Chat.ToolStarted(index, c.id(), c.name()));
                     out.add(new Chat.ToolArguments(index, c.arguments()));
                 }
             }

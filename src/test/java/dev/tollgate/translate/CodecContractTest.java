@@ -43,6 +43,16 @@ class CodecContractTest {
         return codec == GeminiContent.INSTANCE ? "call_0_get_weather" : "call_1";
     }
 
+    /** The id read from an answer without the tag Gemini's decoder adds to the ids it makes up (one per answer). */
+    private static String untagged(String id) {
+        return id.matches("call_\\d+_get_weather_[0-9a-z]+") ? id.substring(0, id.lastIndexOf('_')) : id;
+    }
+
+    private static List<Chat.Part> untagged(List<Chat.Part> content) {
+        return content.stream().map(p -> p instanceof Chat.ToolCall c
+                ? new Chat.ToolCall(untagged(c.id()), c.name(), c.arguments()) : p).toList();
+    }
+
     private static Chat.Request request(ChatCodec codec) {
         List<Message> messages = List.of(
                 new Message(Role.USER, List.of(new Chat.Text("Weather in Paris?"))),
@@ -77,7 +87,7 @@ class CodecContractTest {
                 new Chat.Response("r-2", "m", List.of(new Chat.ToolCall(callId(codec), "get_weather",
                         "{\"city\":\"Paris\"}")), Stop.TOOL_USE, usage))) {
             Chat.Response read = codec.decodeResponse(codec.encodeResponse(sent, "m"));
-            assertEquals(sent.content(), read.content(), codec.getClass().getSimpleName());
+            assertEquals(sent.content(), untagged(read.content()), codec.getClass().getSimpleName());
             assertEquals(sent.stop(), read.stop(), codec.getClass().getSimpleName());
             assertEquals(sent.usage(), read.usage(), codec.getClass().getSimpleName());
         }
@@ -105,7 +115,8 @@ class CodecContractTest {
         }
         String name = codec.getClass().getSimpleName();
         assertEquals(text(sent), text(read), name + ": text");
-        assertEquals(only(sent, Chat.ToolStarted.class), only(read, Chat.ToolStarted.class), name + ": tool calls");
+        assertEquals(only(sent, Chat.ToolStarted.class), only(read, Chat.ToolStarted.class).stream()
+                .map(t -> new Chat.ToolStarted(t.index(), untagged(t.id()), t.name())).toList(), name + ": tool calls");
         assertEquals(arguments(sent), arguments(read), name + ": arguments");
         assertEquals(only(sent, Chat.Stopped.class), only(read, Chat.Stopped.class), name + ": stop");
         assertEquals(usage, decoder.usage(), name + ": usage");

@@ -100,7 +100,8 @@ class ReasoningCrossingTest {
         assertEquals("Thinking about Paris", message.getString("reasoning_content"));
         assertEquals(6, chat.getJsonObject("usage").getJsonObject("completion_tokens_details").getInt("reasoning_tokens"));
         String history = "{'model':'g','messages':[{'role':'user','content':'Weather?'}," + message.toString().replace('"', '\'')
-                + ",{'role':'tool','tool_call_id':'call_0_get_weather','content':'21C'}]}";
+                + ",{'role':'tool','tool_call_id':'" + message.getJsonArray("tool_calls").getJsonObject(0).getString("id")
+                + "','content':'21C'}]}";
         Chat.Request next = OpenAiChat.INSTANCE.decodeRequest(json(history));
 
         JsonObject toGemini = GeminiContent.INSTANCE.encodeRequest(next, "g");
@@ -111,6 +112,50 @@ class ReasoningCrossingTest {
         JsonObject toClaude = AnthropicMessages.INSTANCE.encodeRequest(next, "claude");
         assertFalse(toClaude.toString().contains(GEMINI_SIGNATURE), "Gemini's signature never goes to Anthropic");
         assertFalse(toClaude.toString().contains("\"thinking\""), "nor an unsigned thinking block Anthropic would refuse");
+    }
+
+    /** Gemini's answer calling get_weather, its thought signed with the given signature. */
+    private static JsonObject geminiCall(String signature) {
+        return json("{'candidates':[{'content':{'role':'model','parts':[{'text':'Thinking','thought':true},"
+                + "{'functionCall':{'name':'get_weather','args':{'city':'Paris'}},'thoughtSignature':'" + signature
+                + "'}]},'finishReason':'STOP'}]}");
+    }
+
+    @Test
+    void twoConversationsCallingTheSameFunctionOnGeminiEachGetTheirOwnSignatureBack() {
+        ReasoningMemory memory = new ReasoningMemory(100, 1_000_000);
+        String[] ids = new String[2];
+        for (int i = 0; i < 2; i++) { // the same caller, two conversations, the same first call in each
+            Chat.Response answer = GeminiContent.INSTANCE.decodeResponse(geminiCall("signature-of-conversation-" + i));
+            memory.remember("alice", answer.content());
+            ids[i] = OpenAiChat.INSTANCE.encodeResponse(answer, "g").getJsonArray("choices").getJsonObject(0)
+                    .getJsonObject("message").getJsonArray("tool_calls").getJsonObject(0).getString("id");
+        }
+        assertFalse(ids[0].equals(ids[1]), "the ids Gemini's answers are given never repeat: " + ids[0]);
+        for (int i = 0; i < 2; i++) { // each client sends back only the call, as most chat clients do
+            String history = "{'model':'g','messages':[{'role':'user','content':'Weather?'},{'role':'assistant',"
+                    + "'tool_calls':[{'id':'" + ids[i] + "','type':'function','function':{'name':'get_weather',"
+                    + "'arguments':'{}'}}]},{'role':'tool','tool_call_id':'" + ids[i] + "','content':'21C'}]}";
+            Chat.Request next = memory.restore("alice", OpenAiChat.INSTANCE.decodeRequest(json(history)));
+            JsonObject call = GeminiContent.INSTANCE.encodeRequest(next, "g").getJsonArray("contents").getJsonObject(1)
+                    .getJsonArray("parts").getJsonObject(0);
+            assertEquals("signature-of-conversation-" + i, call.getString("thoughtSignature"));
+        }
+    }
+
+    @Test
+    void aGeminiStreamsCallIdsAreGeminisOwnWhenItGivesThemAndUniqueWhenItDoesNot() {
+        ChatCodec.StreamDecoder first = GeminiContent.INSTANCE.streamDecoder(() -> 0);
+        ChatCodec.StreamDecoder second = GeminiContent.INSTANCE.streamDecoder(() -> 0);
+        String chunk = geminiCall("s").toString();
+        String a = ((Chat.ToolStarted) first.decode(chunk).stream().filter(Chat.ToolStarted.class::isInstance)
+                .findFirst().orElseThrow()).id();
+        String b = ((Chat.ToolStarted) second.decode(chunk).stream().filter(Chat.ToolStarted.class::isInstance)
+                .findFirst().orElseThrow()).id();
+        assertTrue(a.startsWith("call_0_get_weather_") && !a.equals(b), a + " / " + b);
+        String own = chunk.replace("\"name\":\"get_weather\"", "\"id\":\"fc-42\",\"name\":\"get_weather\"");
+        assertEquals("fc-42", ((Chat.ToolStarted) GeminiContent.INSTANCE.streamDecoder(() -> 0).decode(own).stream()
+                .filter(Chat.ToolStarted.class::isInstance).findFirst().orElseThrow()).id());
     }
 
     @Test
