@@ -16,6 +16,8 @@ import io.opentelemetry.api.metrics.Meter;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -25,6 +27,14 @@ import java.util.function.Supplier;
  * collects. Model names fold as in Prometheus ({@code metrics.max-models}).
  */
 final class OtelMetrics implements Consumer<UsageRecord> {
+    /**
+     * Kinds of call whose attribute sets are kept: models fold to {@code metrics.max-models}, but
+     * statuses do not, so the set is bounded here; a kind beyond it has its sets built each time.
+     * (The SDK itself keeps at most 2,000 series an instrument.)
+     */
+    static final int MAX_KINDS = 1024;
+    private static final Attributes STREAMED = Attributes.of(GenAiKeys.STREAM, true);
+    private static final Attributes WHOLE = Attributes.of(GenAiKeys.STREAM, false);
 
     private final LabelFold models;
     private final LongHistogram tokens;
@@ -33,6 +43,7 @@ final class OtelMetrics implements Consumer<UsageRecord> {
     private final LongCounter requests;
     private final DoubleCounter cost;
     private final DoubleHistogram overhead;
+    private final Map<CallKind, CallAttributes> attributes = new ConcurrentHashMap<>();
 
     OtelMetrics(Meter meter, SemanticConventions conventions, int maxModels, Supplier<PrometheusText.Gauges> gauges) {
         this.models = new LabelFold(maxModels);
@@ -58,28 +69,60 @@ final class OtelMetrics implements Consumer<UsageRecord> {
 
     @Override
     public void accept(UsageRecord r) {
-        String model = models.of(r.requestedModel() == null ? "" : r.requestedModel());
-        AttributesBuilder call = Attributes.builder().put(GenAiKeys.OPERATION, GenAi.operation(r.endpoint()))
-                .put(GenAiKeys.PROVIDER, GenAi.provider(r.provider())).put(GenAiKeys.REQUEST_MODEL, model);
-        if (r.provider() != null && r.model() != null) {
-            call.put(GenAiKeys.RESPONSE_MODEL, models.of(r.model()));
+        CallKind kind = new CallKind(GenAi.operation(r.endpoint()), GenAi.provider(r.provider()),
+                models.of(r.requestedModel() == null ? "" : r.requestedModel()),
+                r.provider() != null && r.model() != null ? models.of(r.model()) : null, r.status());
+        CallAttributes a = attributes.get(kind);
+        if (a == null) {
+            a = new CallAttributes(kind);
+            if (attributes.size() < MAX_KINDS) {
+                attributes.putIfAbsent(kind, a);
+            }
         }
-        Attributes ok = call.build();
         if (r.quality() != UsageQuality.NONE) {
-            tokens.record(r.tokens().prompt(), ok.toBuilder().put(GenAiKeys.TOKEN_TYPE, "input").build());
-            tokens.record(r.tokens().completion(), ok.toBuilder().put(GenAiKeys.TOKEN_TYPE, "output").build());
+            tokens.record(r.tokens().prompt(), a.input);
+            tokens.record(r.tokens().completion(), a.output);
         }
-        String error = GenAi.errorType(r.status());
-        duration.record(r.latencyMs() / 1000.0, error == null ? ok : ok.toBuilder().put(GenAiKeys.ERROR_TYPE, error).build());
-        if (r.stream() && r.ttfbMs() != null && error == null) {
-            firstToken.record(r.ttfbMs() / 1000.0, ok);
+        duration.record(r.latencyMs() / 1000.0, a.duration);
+        if (r.stream() && r.ttfbMs() != null && a.duration == a.ok) {
+            firstToken.record(r.ttfbMs() / 1000.0, a.ok);
         }
-        requests.add(1, ok.toBuilder().put(GenAiKeys.HTTP_STATUS, (long) r.status()).build());
+        requests.add(1, a.requests);
         if (r.charge() != null) {
-            cost.add(BigDecimal.valueOf(r.charge().costPicoUsd(), 12).doubleValue(), ok);
+            cost.add(BigDecimal.valueOf(r.charge().costPicoUsd(), 12).doubleValue(), a.ok);
         }
         if (r.overheadMicros() >= 0) {
-            overhead.record(r.overheadMicros() / 1_000_000.0, Attributes.of(GenAiKeys.STREAM, r.stream()));
+            overhead.record(r.overheadMicros() / 1_000_000.0, r.stream() ? STREAMED : WHOLE);
+        }
+    }
+
+    /** What a call's metrics are told apart by; the status also says its error type. */
+    private record CallKind(String operation, String provider, String model, String responseModel, int status) {
+    }
+
+    /**
+     * The attribute sets of one kind of call, built once. Building and sorting five sets per call,
+     * and the SDK hashing each new one to find its series, was most of what the metrics cost a call.
+     */
+    private static final class CallAttributes {
+        final Attributes ok;
+        final Attributes input;
+        final Attributes output;
+        final Attributes duration;
+        final Attributes requests;
+
+        CallAttributes(CallKind kind) {
+            AttributesBuilder call = Attributes.builder().put(GenAiKeys.OPERATION, kind.operation())
+                    .put(GenAiKeys.PROVIDER, kind.provider()).put(GenAiKeys.REQUEST_MODEL, kind.model());
+            if (kind.responseModel() != null) {
+                call.put(GenAiKeys.RESPONSE_MODEL, kind.responseModel());
+            }
+            ok = call.build();
+            input = ok.toBuilder().put(GenAiKeys.TOKEN_TYPE, "input").build();
+            output = ok.toBuilder().put(GenAiKeys.TOKEN_TYPE, "output").build();
+            String error = GenAi.errorType(kind.status());
+            duration = error == null ? ok : ok.toBuilder().put(GenAiKeys.ERROR_TYPE, error).build();
+            requests = ok.toBuilder().put(GenAiKeys.HTTP_STATUS, (long) kind.status()).build();
         }
     }
 
