@@ -35,9 +35,25 @@ STALL_S = 2.0
 # Tomcat's NIO connector holds 8,192 connections by default; a bench run with more streams raises it
 # (the product keeps Tomcat's default: an operator sizes it for their own load)
 MAX_CONNECTIONS = STREAMS + 1000
+UPSTREAM_LAGS = GC_LOG = None  # set in main
 # an open request costs Tomcat about 100 KB of buffers (bench/README.md): the heap grows with the
 # streams, where the other runs keep 512 MiB
 HEAP_MB = max(512, 256 + STREAMS // 5)
+
+
+LAG_TICK_S = 0.05
+LAG_NOTED_S = 0.25  # a loop this late is noted: an eighth of a stall
+
+
+async def watch_lag(noted):
+    """Notes (wall-clock end, seconds late) each time this process's event loop woke a tick more than
+    LAG_NOTED_S late: a loop that late delays every stream it serves, whatever the gateway does."""
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(LAG_TICK_S)
+        late = time.monotonic() - before - LAG_TICK_S
+        if late > LAG_NOTED_S:
+            noted(time.time(), late)
 
 
 def events():
@@ -73,7 +89,15 @@ def serve_upstream(port):
     clients' loop cannot slow it, and its sockets do not count against the clients' descriptors."""
     chunks = events()
 
+    lag_file = os.environ.get("BENCH_LAG_FILE")
+
+    def noted(end, late):
+        if lag_file:
+            with open(lag_file, "a") as f:
+                f.write(f"{end:.3f} {late:.3f}\n")
+
     async def serve():
+        asyncio.get_running_loop().create_task(watch_lag(noted))
         server = await asyncio.start_server(lambda r, w: upstream_handler(r, w, chunks), "127.0.0.1", port,
                                             backlog=4096)
         async with server:
@@ -85,7 +109,11 @@ def start_upstream(work, procs):
     """The slow upstream's process, and nginx in front of it speaking HTTPS with HTTP/2 with a
     certificate made for this run: (plain port, HTTPS base URL, JVM options that trust it)."""
     slow, h2 = bench.free_port(), bench.free_port()
-    procs.start("slow-upstream", [sys.executable, os.path.abspath(__file__), "--upstream", str(slow)])
+    lags = os.path.join(os.path.abspath(work), "upstream-lag.txt")
+    if os.path.exists(lags):
+        os.remove(lags)
+    procs.start("slow-upstream", [sys.executable, os.path.abspath(__file__), "--upstream", str(slow)],
+                {"BENCH_LAG_FILE": lags})
     cert, key, trust = (os.path.join(os.path.abspath(work), f) for f in ("h2-cert.pem", "h2-key.pem", "h2-trust.p12"))
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
                     "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
@@ -103,7 +131,7 @@ def start_upstream(work, procs):
 
 async def one_stream(port, path, headers, body, out):
     """Opens one stream; adds (status, events seen, longest gap between events in s, ended with [DONE],
-    seconds to the first event) to out."""
+    seconds to the first event, wall-clock time the longest gap ended) to out."""
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
         req = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
@@ -112,7 +140,7 @@ async def one_stream(port, path, headers, body, out):
         writer.write(req)
         await writer.drain()
         start = time.monotonic()
-        status, seen, first, last, gap, done, tail = None, 0, None, None, 0.0, False, b""
+        status, seen, first, last, gap, done, tail, gap_end = None, 0, None, None, 0.0, False, b"", None
         while True:
             data = await reader.read(65536)
             if not data:
@@ -125,21 +153,22 @@ async def one_stream(port, path, headers, body, out):
             if n:
                 if first is None:
                     first = now - start
-                else:
-                    gap = max(gap, now - last)
+                elif now - last > gap:
+                    gap, gap_end = now - last, time.time()
                 last = now
                 seen += n
             done = done or b"[DONE]" in text
             tail = text[-8:]
         writer.close()
-        out.append((status, seen, gap, done, first))
+        out.append((status, seen, gap, done, first, gap_end))
     except OSError:
-        out.append((None, 0, 0.0, False, None))
+        out.append((None, 0, 0.0, False, None, None))
 
 
-async def many(port, path, headers, body, launched):
+async def many(port, path, headers, body, launched, lags):
     out = []
     tasks = []
+    watch = asyncio.create_task(watch_lag(lambda end, late: lags.append((end, late))))
     for i in range(STREAMS):
         tasks.append(asyncio.create_task(one_stream(port, path, headers, body, out)))
         # a fixed sleep each, not a schedule: a loop busy with open streams sleeps late and the ramp
@@ -148,6 +177,7 @@ async def many(port, path, headers, body, launched):
         await asyncio.sleep(RAMP / STREAMS)
     launched.set()
     await asyncio.gather(*tasks)
+    watch.cancel()
     return out
 
 
@@ -193,7 +223,11 @@ def thread_names(pid):
 
 
 def run_streams(name, port, path, headers, pid=None):
+    # the client asks for the usage chunk, as the OpenAI SDKs do when told to: without it the gateway
+    # withholds the usage chunk it asked the upstream for, and the client hears nothing for two of
+    # the upstream's gaps before [DONE], which runs before 2026-12-04 20:40 counted as stalls
     body = json.dumps({"model": "bench-slow" if pid else "bench-model", "stream": True,
+                       "stream_options": {"include_usage": True},
                        "messages": [{"role": "user", "content": bench.PROMPT}]}).encode()
     peak = {"threads": threads_of(pid) if pid else None}
     before = peak["threads"]
@@ -226,7 +260,8 @@ def run_streams(name, port, path, headers, pid=None):
                                    stdout=subprocess.DEVNULL)
         threading.Thread(target=measure_plateau, daemon=True).start()
     t0 = time.monotonic()
-    results = asyncio.run(many(port, path, headers, body, launched))
+    client_lags = []
+    results = asyncio.run(many(port, path, headers, body, launched, client_lags))
     wall = time.monotonic() - t0
     stop.set()
     ok = [r for r in results if r[0] == 200 and r[3]]
@@ -241,10 +276,54 @@ def run_streams(name, port, path, headers, pid=None):
            "max_gap_s": gaps[-1] if gaps else None, "p99_gap_s": gaps[int(0.99 * (len(gaps) - 1))] if gaps else None,
            "first_p99_s": firsts[int(0.99 * (len(firsts) - 1))] if firsts else None,
            "wall_s": wall, "threads_before": before, "threads_peak": peak["threads"], "names": peak.get("names"),
-           "statuses": sorted({r[0] for r in results}, key=str), "plateau": plateau, "kinds": kinds}
+           "statuses": sorted({r[0] for r in results}, key=str), "plateau": plateau, "kinds": kinds,
+           "causes": stall_causes([r for r in results if r[2] > STALL_S], client_lags)}
     print(f"{name:8} {row['completed']}/{row['streams']} complete, {row['stalls']} stalls, longest gap "
           f"{row['max_gap_s']} s {kinds}, threads {before} -> {peak['threads']}, {wall:.1f} s", flush=True)
+    print(f"         gaps over {STALL_S:g} s, by what was late while they lasted: {row['causes']}", flush=True)
     return row
+
+
+CAUSE_S = 1.0  # a delay this long inside a gap accounts for most of a stall (the events' own gap is ~0.4 s)
+
+
+def stall_causes(gapped, client_lags):
+    """Each stream whose events came more than STALL_S apart, put down to what was late during its
+    longest gap by CAUSE_S or more: the clients' event loop (this process), the upstream's event loop
+    (its process notes its lateness in BENCH_LAG_FILE), or a garbage-collection pause of Tomcat's JVM
+    (its GC log); or none of them, which leaves the gateway's own path."""
+    sources = {"clients' loop late": client_lags, "upstream's loop late": read_pairs(UPSTREAM_LAGS),
+               "Tomcat GC pause": gc_pauses(GC_LOG)}
+    counts = {name: 0 for name in sources}
+    counts["none of these"] = 0
+    for r in gapped:
+        end, start = r[5], r[5] - r[2]
+        hit = [name for name, delays in sources.items()
+               if any(d >= CAUSE_S and e - d < end and e > start for e, d in delays)]
+        for name in hit:
+            counts[name] += 1
+        if not hit:
+            counts["none of these"] += 1
+    counts["longest delay (s)"] = {name: round(max((d for _, d in delays), default=0.0), 2)
+                                   for name, delays in sources.items()}
+    return counts
+
+
+def read_pairs(path):
+    """(wall-clock end, seconds) pairs, one a line."""
+    if not path or not os.path.exists(path):
+        return []
+    return [tuple(float(x) for x in line.split()) for line in open(path) if line.strip()]
+
+
+def gc_pauses(path):
+    """(wall-clock end, seconds) of each pause in a JVM log written with -Xlog:gc:file=...:timemillis."""
+    if not path or not os.path.exists(path):
+        return []
+    pauses = []
+    for m in re.finditer(r"^\[(\d+)ms\].*Pause.* ([\d.]+)ms$", open(path).read(), re.M):
+        pauses.append((int(m.group(1)) / 1000.0, float(m.group(2)) / 1000.0))
+    return pauses
 
 
 def main():
@@ -261,10 +340,16 @@ def main():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     procs = bench.Processes()
     try:
+        global UPSTREAM_LAGS, GC_LOG
         slow, https, jvm = start_upstream(args.work, procs)
+        UPSTREAM_LAGS = os.path.join(os.path.abspath(args.work), "upstream-lag.txt")
+        GC_LOG = os.path.join(os.path.abspath(args.work), "tomcat-gc.log")
+        if os.path.exists(GC_LOG):
+            os.remove(GC_LOG)
         tc_port, tc_pid, db = bench.setup_tomcat(args.tomcat, args.war, args.work, {"slow": https}, procs, ("slow",),
                                                  connector=f'maxConnections="{MAX_CONNECTIONS}"',
-                                                 jvm=f"{jvm} -Xms{HEAP_MB}m -Xmx{HEAP_MB}m")
+                                                 jvm=f"{jvm} -Xms{HEAP_MB}m -Xmx{HEAP_MB}m "
+                                                     f"-Xlog:gc:file={GC_LOG}:timemillis")
         headers = {"Authorization": f"Bearer {bench.CLIENT_KEY}"}
         # a short warm-up so the first streams do not pay for class loading
         total, STREAMS = STREAMS, 50
@@ -301,6 +386,8 @@ def write_report(direct, tollgate, mem, idle, recorded, sent, check):
         lines.append(f"| {r['name']} | {r['streams']} | {r['completed']} | {r['stalls']} | {bench.fmt(r['max_gap_s'])} | "
                      f"{bench.fmt(r['p99_gap_s'])} | {bench.fmt(r['first_p99_s'])} | {r['wall_s']:.1f} | {threads} |")
     lines += ["", f"Stalls by kind, Tollgate: {tollgate['kinds']}; direct: {direct['kinds']}.",
+              "", f"Gaps over {STALL_S:g} s by what was late by {CAUSE_S:g} s or more while they lasted (a stream may "
+              f"count under several), Tollgate: {tollgate['causes']}; direct: {direct['causes']}.",
               "", f"Tollgate's threads at the peak, by name: {tollgate['names']}", "",
               f"Tollgate's Tomcat: peak RSS {mem['peak_rss_mb']:.0f} MiB, RSS at end {mem['rss_mb']:.0f} MiB.", "",
               per_stream(idle, tollgate["plateau"]), "",
