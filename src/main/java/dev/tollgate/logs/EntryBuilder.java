@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Turns what a call's client sent and received, with its usage record, into the entry the store
@@ -108,10 +107,22 @@ final class EntryBuilder {
             named = meta.get("conversation_id") instanceof JsonString c ? c.getString()
                     : meta.get("session_id") instanceof JsonString c ? c.getString() : null;
         }
-        return named != null && CONVERSATION_ID.matcher(named).matches() ? named : null;
+        return named != null && conversationId(named) ? named : null;
     }
 
-    private static final Pattern CONVERSATION_ID = Pattern.compile("[!-~]{1,128}");
+    /** 1 to 128 visible ASCII characters ({@code [!-~]{1,128}}), checked on every chat call's path. */
+    private static boolean conversationId(String s) {
+        if (s.isEmpty() || s.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '!' || c > '~') {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** The request less its conversation fields, each of whose messages is added in order. */
     private static JsonObject split(JsonValue body, Optional<ChatCodec> codec, List<LogEntry.Message> messages) {
@@ -194,7 +205,10 @@ final class EntryBuilder {
         if (!assembly.stopped() || decoder.error() != null) {
             flags |= LogEntry.PARTIAL;
         }
-        JsonObject whole = codec.encodeResponse(assembly.response(decoder.usage()), r.requestedModel());
+        // the record's usage, not the decoder's: the client's bytes may lack the usage event the gateway
+        // asked for and withheld, and counting the text again for an estimate was a tenth of this work
+        JsonObject whole = codec.encodeResponse(assembly.response(r.tokens() != null ? r.tokens() : decoder.usage()),
+                r.requestedModel());
         return new Answer(whole, flags);
     }
 

@@ -63,6 +63,22 @@ class BoundedJsonTest {
     }
 
     @Test
+    void smallAndLargeDocumentsReadTheSameTextWhateverTheirBytes() {
+        // small documents are decoded to a string first, large ones read through the bytes: same answers
+        String text = "h\u00e9llo \u4e16\u754c \uD83D\uDE00 \\\"q\\u0041";
+        for (String pad : new String[] {"", "x".repeat(70_000)}) {
+            String doc = "{\"t\":\"" + text + "\",\"pad\":\"" + pad + "\"}";
+            assertEquals("h\u00e9llo \u4e16\u754c \uD83D\uDE00 \"qA", BoundedJson.object(bytes(doc), BOUNDS).getString("t"),
+                    "pad " + pad.length());
+            byte[] marked = ("\uFEFF" + doc).getBytes(StandardCharsets.UTF_8); // a byte order mark is skipped
+            assertEquals(pad.length(), BoundedJson.object(marked, BOUNDS).getString("pad").length());
+            byte[] broken = bytes(doc.replace("h\u00e9llo", "hXllo"));
+            broken[7] = (byte) 0xC3; // a lone lead byte reads as the replacement character either way
+            assertEquals('\uFFFD', BoundedJson.object(broken, BOUNDS).getString("t").charAt(1));
+        }
+    }
+
+    @Test
     void tryObjectIsEmptyForAnythingRefused() {
         assertTrue(BoundedJson.tryObject("[" .repeat(10_000), BOUNDS).isEmpty());
         assertTrue(BoundedJson.tryObject("not json", BOUNDS).isEmpty());

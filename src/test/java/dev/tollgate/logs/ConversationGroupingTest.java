@@ -208,6 +208,19 @@ class ConversationGroupingTest {
         assertEquals(first, parentOf(next), "within a named conversation the branches are still found");
     }
 
+    @Test
+    void onlyANameFitForAHeaderNamesAConversation() {
+        assertEquals("ticket-4711", EntryBuilder.namedConversation("ticket-4711", null));
+        assertEquals("x".repeat(128), EntryBuilder.namedConversation("x".repeat(128), null));
+        for (String unfit : new String[] {"", "x".repeat(129), "two words", "line\r\nbreak", "caf\u00e9", "tab\t"}) {
+            assertNull(EntryBuilder.namedConversation(unfit, null), unfit);
+        }
+        JsonObject body = Jsons.JSON.createObjectBuilder().add("metadata", Jsons.JSON.createObjectBuilder()
+                .add("session_id", "s-1")).build();
+        assertEquals("s-1", EntryBuilder.namedConversation(null, body), "the body's metadata when no header names one");
+        assertEquals("h", EntryBuilder.namedConversation("h", body), "the header first");
+    }
+
     /** One call as the gateway makes it: announced before its answer goes ... */
     private record Call(String id, Transcript transcript, Caller caller, Instant at) {
         String named() {

@@ -272,6 +272,9 @@ class LogStoreTest {
                 .getString("finish_reason"));
         assertFalse(entry.getJsonObject("flags").getBoolean("partial"));
         assertTrue(entry.getBoolean("stream"));
+        JsonObject usage = entry.getJsonObject("response").getJsonObject("usage");
+        assertEquals(List.of(3, 2), List.of(usage.getInt("prompt_tokens"), usage.getInt("completion_tokens")),
+                "the record's usage, though the client's stream carried none");
 
         String cutId = UUID.randomUUID().toString();
         Transcript cut = new Transcript(Optional.of(OpenAiChat.INSTANCE), 1 << 20);
