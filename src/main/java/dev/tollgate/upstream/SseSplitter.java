@@ -25,7 +25,9 @@ public final class SseSplitter {
     private int scan;
     private int lineStart;
     private int eventStart;
-    private StringBuilder data;
+    /** An event's data: its one line, as nearly every event has; a builder only once a second line comes. */
+    private String data;
+    private StringBuilder lines;
 
     public SseSplitter(int maxEventBytes) {
         this.maxEventBytes = maxEventBytes;
@@ -81,8 +83,9 @@ public final class SseSplitter {
     }
 
     private SseEvent event(int end) {
-        SseEvent event = new SseEvent(Arrays.copyOfRange(buf, eventStart, end), data == null ? null : data.toString());
+        SseEvent event = new SseEvent(Arrays.copyOfRange(buf, eventStart, end), lines != null ? lines.toString() : data);
         data = null;
+        lines = null;
         eventStart = end;
         return event;
     }
@@ -104,9 +107,12 @@ public final class SseSplitter {
         }
         String value = new String(buf, valueStart, to - valueStart, StandardCharsets.UTF_8);
         if (data == null) {
-            data = new StringBuilder(value);
+            data = value;
         } else {
-            data.append('\n').append(value);
+            if (lines == null) {
+                lines = new StringBuilder(data);
+            }
+            lines.append('\n').append(value);
         }
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class SseSplitterTest {
     private static final String STREAM = "data: {\"a\":\"héllo 🌍\"}\n\n"
             + ": keep-alive\n\n"
-            + "event: message\r\ndata: line1\r\ndata: line2\r\n\r\n"
+            + "event: message\r\ndata: line1\r\ndata: line2\r\ndata: line3\r\n\r\n"
             + "data:[DONE]\n\n";
 
     private static List<SseEvent> splitAt(byte[] bytes, int... cuts) {
@@ -39,7 +39,7 @@ class SseSplitterTest {
         assertEquals(4, whole.size());
         assertEquals("{\"a\":\"héllo 🌍\"}", whole.get(0).data());
         assertNull(whole.get(1).data());
-        assertEquals("line1\nline2", whole.get(2).data());
+        assertEquals("line1\nline2\nline3", whole.get(2).data());
         assertEquals("[DONE]", whole.get(3).data());
         // every single cut point, and every pair of cut points, including mid-UTF-8 and between CR and LF
         for (int i = 1; i < bytes.length; i++) {
