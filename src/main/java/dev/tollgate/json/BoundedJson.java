@@ -7,11 +7,15 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.ByteArrayInputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Parses JSON that a caller or an upstream sent, within bounds checked before the parser allocates
@@ -27,6 +31,10 @@ public final class BoundedJson {
      * check, which fails with a bare RuntimeException, is never reached.
      */
     private static final JsonReaderFactory READERS = JSON.createReaderFactory(Map.of(
+            "org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE,
+            "org.eclipse.parsson.maxDepth", Integer.MAX_VALUE));
+
+    private static final JsonParserFactory PARSERS = JSON.createParserFactory(Map.of(
             "org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE,
             "org.eclipse.parsson.maxDepth", Integer.MAX_VALUE));
 
@@ -109,6 +117,23 @@ public final class BoundedJson {
         byte[] raw = text.getBytes(StandardCharsets.UTF_8);
         scan(raw, 0, raw.length, bounds);
         return read(READERS.createReader(new StringReader(text)));
+    }
+
+    /**
+     * The document in {@code text}, scanned as {@link #value(String, Bounds)} scans it, then read by
+     * {@code reader} event by event from a parser standing before its first event: nothing is built
+     * but what the reader keeps. For text read often and mostly skipped (the request log reading a
+     * stream back), where building each event's tree was most of the cost.
+     */
+    public static <T> T read(String text, Bounds bounds, Function<JsonParser, T> reader) {
+        byte[] raw = text.getBytes(StandardCharsets.UTF_8);
+        scan(raw, 0, raw.length, bounds);
+        try (JsonParser parser = PARSERS.createParser(new StringReader(text))) {
+            return reader.apply(parser);
+        } catch (JsonException | IllegalStateException | NumberFormatException
+                 | NoSuchElementException e) {
+            throw new Refused("malformed JSON: " + e.getMessage());
+        }
     }
 
     private static JsonValue read(JsonReader opened) {

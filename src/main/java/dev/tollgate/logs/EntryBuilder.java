@@ -7,7 +7,6 @@ import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.json.BoundedJson;
 import dev.tollgate.translate.ChatCodec;
 import dev.tollgate.translate.StreamAssembly;
-import dev.tollgate.upstream.SseEvent;
 import dev.tollgate.upstream.SseSplitter;
 import dev.tollgate.usage.UsageQuality;
 import dev.tollgate.usage.UsageRecord;
@@ -16,7 +15,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,10 +178,9 @@ final class EntryBuilder {
         }
         int flags = t.streamTruncated() ? LogEntry.TRUNCATED | LogEntry.PARTIAL : 0;
         List<String> data = new ArrayList<>();
-        SseSplitter splitter = new SseSplitter(Math.max(bytes.length, 1));
-        for (SseEvent e : splitter.feed(ByteBuffer.wrap(bytes))) {
-            if (e.data() != null && !e.data().isEmpty() && !e.data().equals("[DONE]")) {
-                data.add(e.data());
+        for (String d : SseSplitter.data(bytes)) {
+            if (d != null && !d.isEmpty() && !d.equals("[DONE]")) {
+                data.add(d);
             }
         }
         if (t.codec().isEmpty()) { // a stream of another kind (completions): its events as they came
@@ -193,7 +190,7 @@ final class EntryBuilder {
             return new Answer(JSON.createObjectBuilder().add("events", events).build(), flags);
         }
         ChatCodec codec = t.codec().get();
-        ChatCodec.StreamDecoder decoder = codec.streamDecoder(() -> 0);
+        ChatCodec.StreamDecoder decoder = codec.transcriptDecoder();
         StreamAssembly assembly = new StreamAssembly();
         for (String d : data) {
             try {

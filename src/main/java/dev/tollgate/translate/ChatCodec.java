@@ -43,6 +43,15 @@ public interface ChatCodec {
 
     StreamDecoder streamDecoder(LongSupplier estimatedPrompt);
 
+    /**
+     * Reads a stream in this format back as its client received it, for the request log: its events,
+     * error and end, with nothing counted (the log takes the call's record). The stream decoder,
+     * unless the format has a cheaper reading.
+     */
+    default StreamDecoder transcriptDecoder() {
+        return streamDecoder(() -> 0);
+    }
+
     /** @param request the client's request, for what the stream must echo (model, include_usage) */
     StreamEncoder streamEncoder(Chat.Request request, JsonObject clientBody);
 

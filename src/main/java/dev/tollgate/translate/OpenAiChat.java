@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
@@ -26,9 +27,12 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
+import jakarta.json.stream.JsonParserFactory;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 
@@ -401,10 +405,14 @@ public final class OpenAiChat implements ChatCodec {
         return new Encoder(wantsUsage, request.model());
     }
 
+    @Override
+    public StreamDecoder transcriptDecoder() {
+        return new Rereader();
+    }
+
     /** Chunks to events; the usage, id, [DONE] and errors through the same observer same-format streams use. */
     private static final class Decoder extends ObservingDecoder {
-        private boolean started;
-        private final List<Integer> seenTools = new ArrayList<>();
+        private final OpenAiChunkEvents chunks = new OpenAiChunkEvents();
 
         Decoder(LongSupplier estimatedPrompt) {
             super(new OpenAiStreamObserver(true, estimatedPrompt));
@@ -412,46 +420,67 @@ public final class OpenAiChat implements ChatCodec {
 
         @Override
         protected List<Event> events(JsonObject chunk) {
-            List<Event> out = new ArrayList<>();
-            if (!started && chunk.containsKey("id")) {
-                started = true;
-                out.add(new Chat.Started(chunk.getString("id", null), chunk.getString("model", null)));
+            try (JsonParser p = STRUCTURES.createParser(chunk)) {
+                return chunks.read(p);
             }
-            if (chunk.get("choices") instanceof JsonArray choices) {
-                for (JsonValue v : choices) {
-                    if (!(v instanceof JsonObject choice)) {
-                        continue;
-                    }
-                    if (choice.get("delta") instanceof JsonObject d) {
-                        if (d.get("reasoning_content") instanceof JsonString r && !r.getString().isEmpty()) {
-                            out.add(new Chat.ReasoningDelta(r.getString()));
-                        }
-                        if (d.get("content") instanceof JsonString s && !s.getString().isEmpty()) {
-                            out.add(new Chat.TextDelta(s.getString()));
-                        }
-                        for (JsonValue t : Json.array(d, "tool_calls")) {
-                            JsonObject call = (JsonObject) t;
-                            int index = call.getInt("index", 0);
-                            JsonObject f = call.get("function") instanceof JsonObject fo ? fo : JsonValue.EMPTY_JSON_OBJECT;
-                            if (!seenTools.contains(index)) {
-                                seenTools.add(index);
-                                out.add(new Chat.ToolStarted(index, call.getString("id", "call_" + index),
-                                        f.getString("name", "")));
-                            }
-                            String args = f.getString("arguments", "");
-                            if (!args.isEmpty()) {
-                                out.add(new Chat.ToolArguments(index, args));
-                            }
-                        }
-                    }
-                    if (choice.get("finish_reason") instanceof JsonString r) {
-                        out.add(new Chat.Stopped(stop(r.getString())));
-                    }
-                }
+        }
+    }
+
+    /** Parsers over chunks already parsed (a translated stream's, read for its usage first). */
+    private static final JsonParserFactory STRUCTURES = JSON.createParserFactory(Map.of());
+
+    /**
+     * A stream read back for the request log: each chunk's events read straight from its text, no
+     * tree built and nothing counted. Building every chunk's tree was most of what logging a
+     * stream cost, and the log takes the call's usage from its record.
+     */
+    private static final class Rereader implements StreamDecoder {
+        private final OpenAiChunkEvents chunks = new OpenAiChunkEvents();
+        private boolean done;
+        private String id;
+
+        @Override
+        public List<Event> decode(String data) {
+            if (data.equals("[DONE]")) {
+                done = true;
+                return List.of();
             }
-            return out;
+            List<Event> events;
+            try {
+                events = BoundedJson.read(data, BoundedJson.Bounds.UPSTREAM, chunks::read);
+            } catch (BoundedJson.Refused notJson) { // as the stream's observer has it: what is not JSON is no event
+                return List.of();
+            }
+            if (id == null && !events.isEmpty() && events.get(0) instanceof Chat.Started s) {
+                id = s.id();
+            }
+            return events;
         }
 
+        @Override
+        public boolean done() {
+            return done;
+        }
+
+        @Override
+        public String error() {
+            return chunks.error();
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public TokenUsage usage() {
+            return TokenUsage.NONE;
+        }
+
+        @Override
+        public boolean usageReported() {
+            return false;
+        }
     }
 
     /** Events to chunks, ending with the usage chunk (when the client asked for it) and [DONE]. */

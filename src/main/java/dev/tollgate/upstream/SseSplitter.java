@@ -20,6 +20,8 @@ public final class SseSplitter {
     private static final int KEPT = 4 * INITIAL;
 
     private final int maxEventBytes;
+    /** Whether events keep their bytes (a relay passes them on; a stream read back wants only its data). */
+    private final boolean keepRaw;
     private byte[] buf = new byte[INITIAL];
     private int len;
     private int scan;
@@ -31,12 +33,43 @@ public final class SseSplitter {
 
     public SseSplitter(int maxEventBytes) {
         this.maxEventBytes = maxEventBytes;
+        this.keepRaw = true;
+    }
+
+    private SseSplitter(byte[] whole) {
+        this.maxEventBytes = Integer.MAX_VALUE;
+        this.keepRaw = false;
+        this.buf = whole;
+        this.len = whole.length;
+    }
+
+    /**
+     * The data of each whole event of a stream held whole (what a client was sent, read back for the
+     * request log), null for an event without data; its bytes are read in place, not copied. An
+     * event cut before its blank line is not one.
+     */
+    public static List<String> data(byte[] whole) {
+        List<SseEvent> events = new ArrayList<>();
+        new SseSplitter(whole).cut(events);
+        List<String> data = new ArrayList<>(events.size());
+        events.forEach(e -> data.add(e.data()));
+        return data;
     }
 
     /** Adds bytes and returns the events they complete. */
     public List<SseEvent> feed(ByteBuffer chunk) {
         append(chunk);
         List<SseEvent> events = new ArrayList<>(2);
+        cut(events);
+        compact();
+        if (len - eventStart > maxEventBytes) {
+            throw new IllegalStateException("an upstream event is larger than " + maxEventBytes + " bytes");
+        }
+        return events;
+    }
+
+    /** Reads the lines held, adding each event they complete. */
+    private void cut(List<SseEvent> events) {
         while (scan < len) {
             byte c = buf[scan];
             if (c != '\n' && c != '\r') {
@@ -60,11 +93,6 @@ public final class SseSplitter {
             lineStart = next;
             scan = next;
         }
-        compact();
-        if (len - eventStart > maxEventBytes) {
-            throw new IllegalStateException("an upstream event is larger than " + maxEventBytes + " bytes");
-        }
-        return events;
     }
 
     /**
@@ -83,7 +111,8 @@ public final class SseSplitter {
     }
 
     private SseEvent event(int end) {
-        SseEvent event = new SseEvent(Arrays.copyOfRange(buf, eventStart, end), lines != null ? lines.toString() : data);
+        SseEvent event = new SseEvent(keepRaw ? Arrays.copyOfRange(buf, eventStart, end) : null,
+                lines != null ? lines.toString() : data);
         data = null;
         lines = null;
         eventStart = end;

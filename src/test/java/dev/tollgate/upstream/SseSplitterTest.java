@@ -51,6 +51,17 @@ class SseSplitterTest {
     }
 
     @Test
+    void aStreamHeldWholeGivesTheDataOfTheEventsItCompletes() {
+        byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+        List<String> expected = new ArrayList<>();
+        splitAt(bytes).forEach(e -> expected.add(e.data()));
+        assertEquals(expected, SseSplitter.data(bytes));
+        assertEquals(3, SseSplitter.data(STREAM.substring(0, STREAM.length() - 1).getBytes(StandardCharsets.UTF_8)).size(),
+                "an event without its blank line is not complete");
+        assertEquals(List.of("x"), SseSplitter.data("data: x\r\n\r\ndata: y\r".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void aLargeDeliveryIsSplitAndItsRoomGivenBack() {
         StringBuilder many = new StringBuilder();
         for (int i = 0; i < 300; i++) {

@@ -1,0 +1,139 @@
+package dev.tollgate.translate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An OpenAI chat stream read back for the request log (each chunk's events straight from its text)
+ * says what the translated path's decoder says (each chunk parsed whole, then read): the same events
+ * in the same order, the same error, whatever order the chunk's keys come in.
+ */
+class OpenAiChunkEventsTest {
+    private static final ChatCodec CODEC = OpenAiChat.INSTANCE;
+
+    @Test
+    void aChunksEventsComeInTheOrderOfItsMeaningNotOfItsKeys() {
+        ChatCodec.StreamDecoder reread = CODEC.transcriptDecoder();
+        List<Chat.Event> events = reread.decode("{\"choices\":[{\"finish_reason\":\"tool_calls\",\"delta\":{"
+                + "\"tool_calls\":[{\"function\":{\"arguments\":\"{\\\"a\\\":1}\",\"name\":\"f\"},\"id\":\"c1\",\"index\":2}],"
+                + "\"content\":\"hi\",\"reasoning_content\":\"hm\"}}],\"model\":\"m\",\"id\":\"x\"}");
+        assertEquals(List.of(new Chat.Started("x", "m"), new Chat.ReasoningDelta("hm"), new Chat.TextDelta("hi"),
+                new Chat.ToolStarted(2, "c1", "f"), new Chat.ToolArguments(2, "{\"a\":1}"),
+                new Chat.Stopped(Chat.Stop.TOOL_USE)), events);
+        assertEquals(List.of(new Chat.ToolArguments(2, "more")),
+                reread.decode("{\"id\":\"x\",\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":2,\"function\":{\"arguments\":\"more\"}}]}}]}"),
+                "the stream started and the call was named once: only the new arguments");
+        assertEquals("x", reread.id());
+        assertNull(reread.error());
+        assertEquals(List.of(), reread.decode("{\"error\":{\"code\":1,\"message\":\"overloaded\"}}"));
+        assertEquals("overloaded", reread.error());
+        assertEquals(List.of(), reread.decode("[DONE]"));
+        assertTrue(reread.done());
+    }
+
+    @Test
+    void whatIsNotAChunkIsNoEventAndABrokenToolListIsRefusedAsTheDecoderRefusesIt() {
+        ChatCodec.StreamDecoder reread = CODEC.transcriptDecoder();
+        assertEquals(List.of(), reread.decode("{\"choices\":[{\"delta\":{\"content\":\"cut"));
+        assertEquals(List.of(), reread.decode("[1,2]"));
+        assertEquals(List.of(), reread.decode("not json"));
+        String broken = "{\"choices\":[{\"delta\":{\"tool_calls\":{\"index\":0}}}]}";
+        assertThrows(TranslationException.class, () -> reread.decode(broken));
+        assertThrows(TranslationException.class, () -> CODEC.streamDecoder(() -> 0).decode(broken));
+    }
+
+    /** Chunks made of every field the reading knows and some it does not, each valid or not, keys in any order. */
+    @Test
+    void generatedStreamsAreReadBackAsTheDecoderReadsThem() {
+        Random random = new Random(20261205);
+        for (int stream = 0; stream < 2_000; stream++) {
+            ChatCodec.StreamDecoder decoder = CODEC.streamDecoder(() -> 0);
+            ChatCodec.StreamDecoder reread = CODEC.transcriptDecoder();
+            for (int c = 0; c < 6; c++) {
+                String chunk = chunk(random);
+                List<Chat.Event> expected;
+                try {
+                    expected = decoder.decode(chunk);
+                } catch (TranslationException refused) {
+                    assertThrows(TranslationException.class, () -> reread.decode(chunk), chunk);
+                    break; // the rest of such a stream is not compared: the two stopped at different points
+                }
+                assertEquals(expected, reread.decode(chunk), chunk);
+                assertEquals(decoder.error(), reread.error(), chunk);
+            }
+        }
+    }
+
+    private static String chunk(Random r) {
+        List<String> fields = new ArrayList<>();
+        maybe(r, fields, "\"id\":" + pick(r, "\"chatcmpl-1\"", "7", "null", "{\"x\":1}"));
+        maybe(r, fields, "\"model\":" + pick(r, "\"gpt-x\"", "[1]", "null"));
+        maybe(r, fields, "\"object\":\"chat.completion.chunk\"");
+        maybe(r, fields, "\"created\":1733380000");
+        maybe(r, fields, "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}");
+        maybe(r, fields, "\"error\":" + pick(r, "{\"message\":\"boom\"}", "{\"message\":5}", "\"boom\"", "{}"));
+        if (r.nextInt(4) > 0) {
+            List<String> choices = new ArrayList<>();
+            for (int i = r.nextInt(3); i > 0; i--) {
+                choices.add(r.nextInt(8) == 0 ? pick(r, "1", "null", "[]") : choice(r));
+            }
+            fields.add("\"choices\":" + (r.nextInt(10) == 0 ? "{}" : "[" + String.join(",", choices) + "]"));
+        }
+        Collections.shuffle(fields, r);
+        return "{" + String.join(",", fields) + "}";
+    }
+
+    private static String choice(Random r) {
+        List<String> fields = new ArrayList<>();
+        maybe(r, fields, "\"index\":0");
+        maybe(r, fields, "\"finish_reason\":" + pick(r, "\"stop\"", "\"length\"", "\"tool_calls\"", "null", "3"));
+        maybe(r, fields, "\"logprobs\":{\"content\":[{\"token\":\"a\"}]}");
+        if (r.nextBoolean()) {
+            List<String> delta = new ArrayList<>();
+            maybe(r, delta, "\"role\":\"assistant\"");
+            maybe(r, delta, "\"content\":" + pick(r, "\"word\"", "\"\"", "null", "\"\\u00e9\\n\\\"q\\\"\""));
+            maybe(r, delta, "\"reasoning_content\":" + pick(r, "\"think\"", "\"\"", "false"));
+            if (r.nextInt(3) == 0) {
+                delta.add("\"tool_calls\":" + (r.nextInt(12) == 0 ? pick(r, "null", "{}", "[1]") : "[" + toolCall(r) + "]"));
+            }
+            Collections.shuffle(delta, r);
+            fields.add("\"delta\":" + (r.nextInt(12) == 0 ? "\"text\"" : "{" + String.join(",", delta) + "}"));
+        }
+        Collections.shuffle(fields, r);
+        return "{" + String.join(",", fields) + "}";
+    }
+
+    private static String toolCall(Random r) {
+        List<String> fields = new ArrayList<>();
+        maybe(r, fields, "\"index\":" + pick(r, "0", "1", "\"1\"", "2.0"));
+        maybe(r, fields, "\"id\":" + pick(r, "\"call_a\"", "5"));
+        maybe(r, fields, "\"type\":\"function\"");
+        if (r.nextBoolean()) {
+            List<String> f = new ArrayList<>();
+            maybe(r, f, "\"name\":" + pick(r, "\"lookup\"", "null"));
+            maybe(r, f, "\"arguments\":" + pick(r, "\"{\\\"q\\\":\"", "\"1}\"", "\"\"", "{}"));
+            Collections.shuffle(f, r);
+            fields.add("\"function\":" + (r.nextInt(10) == 0 ? "[]" : "{" + String.join(",", f) + "}"));
+        }
+        Collections.shuffle(fields, r);
+        return "{" + String.join(",", fields) + "}";
+    }
+
+    private static void maybe(Random r, List<String> fields, String field) {
+        if (r.nextBoolean()) {
+            fields.add(field);
+        }
+    }
+
+    private static String pick(Random r, String... options) {
+        return options[r.nextInt(options.length)];
+    }
+}
