@@ -25,6 +25,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -393,6 +394,11 @@ public final class AnthropicMessages implements ChatCodec {
     }
 
     @Override
+    public StreamDecoder transcriptDecoder() {
+        return new TranscriptDecoder(new AnthropicEvents());
+    }
+
+    @Override
     public StreamDecoder streamDecoder(LongSupplier estimatedPrompt) {
         return new Decoder(estimatedPrompt);
     }
@@ -404,7 +410,7 @@ public final class AnthropicMessages implements ChatCodec {
 
     /** Events from an Anthropic stream; usage, id, end and errors through the same-format observer. */
     private static final class Decoder extends ObservingDecoder {
-        private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
+        private final AnthropicEvents events = new AnthropicEvents();
 
         Decoder(LongSupplier estimatedPrompt) {
             super(new AnthropicStreamObserver(estimatedPrompt));
@@ -412,50 +418,10 @@ public final class AnthropicMessages implements ChatCodec {
 
         @Override
         protected List<Event> events(JsonObject e) {
-            List<Event> out = new ArrayList<>();
-            switch (e.getString("type", "")) {
-                case "message_start" -> {
-                    JsonObject m = e.get("message") instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
-                    out.add(new Chat.Started(m.getString("id", null), m.getString("model", null)));
-                }
-                case "content_block_start" -> {
-                    if (e.get("content_block") instanceof JsonObject b && "tool_use".equals(b.getString("type", ""))) {
-                        int tool = toolOfBlock.size();
-                        toolOfBlock.put(e.getInt("index", 0), tool);
-                        out.add(new Chat.ToolStarted(tool, b.getString("id", ""), b.getString("name", "")));
-                    } else if (e.get("content_block") instanceof JsonObject b
-                            && "redacted_thinking".equals(b.getString("type", ""))) {
-                        out.add(new Chat.ReasoningSigned(b.getString("data", ""), true, Origin.ANTHROPIC));
-                    }
-                }
-                case "content_block_delta" -> {
-                    JsonObject d = e.get("delta") instanceof JsonObject o ? o : JsonValue.EMPTY_JSON_OBJECT;
-                    String type = d.getString("type", "");
-                    if (type.equals("text_delta")) {
-                        out.add(new Chat.TextDelta(d.getString("text", "")));
-                    } else if (type.equals("thinking_delta")) {
-                        out.add(new Chat.ReasoningDelta(d.getString("thinking", "")));
-                    } else if (type.equals("signature_delta")) {
-                        out.add(new Chat.ReasoningSigned(d.getString("signature", ""), false, Origin.ANTHROPIC));
-                    } else if (type.equals("input_json_delta")) {
-                        Integer tool = toolOfBlock.get(e.getInt("index", 0));
-                        if (tool != null) {
-                            out.add(new Chat.ToolArguments(tool, d.getString("partial_json", "")));
-                        }
-                    }
-                }
-                case "message_delta" -> {
-                    if (e.get("delta") instanceof JsonObject d && d.get("stop_reason") instanceof JsonString r) {
-                        out.add(new Chat.Stopped(stop(r.getString())));
-                    }
-                }
-                default -> {
-                    // ping, content_block_stop, message_stop, error: read by the observer
-                }
+            try (JsonParser p = JsonEvents.over(e)) {
+                return events.read(p);
             }
-            return out;
         }
-
     }
 
     /** Events to Anthropic's named SSE events: one content block per text run or tool call. */

@@ -2,7 +2,6 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
-import dev.tollgate.json.BoundedJson;
 import dev.tollgate.json.ErrorBodies;
 import dev.tollgate.json.SseFrame;
 import dev.tollgate.translate.Chat.Event;
@@ -28,11 +27,9 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParserFactory;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 
@@ -407,7 +404,7 @@ public final class OpenAiChat implements ChatCodec {
 
     @Override
     public StreamDecoder transcriptDecoder() {
-        return new Rereader();
+        return new TranscriptDecoder(new OpenAiChunkEvents());
     }
 
     /** Chunks to events; the usage, id, [DONE] and errors through the same observer same-format streams use. */
@@ -420,66 +417,9 @@ public final class OpenAiChat implements ChatCodec {
 
         @Override
         protected List<Event> events(JsonObject chunk) {
-            try (JsonParser p = STRUCTURES.createParser(chunk)) {
+            try (JsonParser p = JsonEvents.over(chunk)) {
                 return chunks.read(p);
             }
-        }
-    }
-
-    /** Parsers over chunks already parsed (a translated stream's, read for its usage first). */
-    private static final JsonParserFactory STRUCTURES = JSON.createParserFactory(Map.of());
-
-    /**
-     * A stream read back for the request log: each chunk's events read straight from its text, no
-     * tree built and nothing counted. Building every chunk's tree was most of what logging a
-     * stream cost, and the log takes the call's usage from its record.
-     */
-    private static final class Rereader implements StreamDecoder {
-        private final OpenAiChunkEvents chunks = new OpenAiChunkEvents();
-        private boolean done;
-        private String id;
-
-        @Override
-        public List<Event> decode(String data) {
-            if (data.equals("[DONE]")) {
-                done = true;
-                return List.of();
-            }
-            List<Event> events;
-            try {
-                events = BoundedJson.read(data, BoundedJson.Bounds.UPSTREAM, chunks::read);
-            } catch (BoundedJson.Refused notJson) { // as the stream's observer has it: what is not JSON is no event
-                return List.of();
-            }
-            if (id == null && !events.isEmpty() && events.get(0) instanceof Chat.Started s) {
-                id = s.id();
-            }
-            return events;
-        }
-
-        @Override
-        public boolean done() {
-            return done;
-        }
-
-        @Override
-        public String error() {
-            return chunks.error();
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public TokenUsage usage() {
-            return TokenUsage.NONE;
-        }
-
-        @Override
-        public boolean usageReported() {
-            return false;
         }
     }
 

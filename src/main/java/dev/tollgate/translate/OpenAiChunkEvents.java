@@ -4,32 +4,41 @@ import dev.tollgate.translate.Chat.Event;
 import jakarta.json.stream.JsonParser;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The canonical events of one OpenAI chat stream's chunks, read in one pass of a JSON parser: the
+ * The canonical events of an OpenAI chat stream's chunks, read in one pass of a JSON parser: the
  * start (the first chunk naming an id), reasoning and text deltas, tool calls and their arguments,
- * the stop reason; and the message of an {@code error} chunk. The one reading of a chunk's meaning,
- * whether the chunk was parsed already (a translated stream, which also counts its usage) or is
- * text the request log reads back, where nothing but these events is built.
+ * the stop reason; and the message of an {@code error} chunk.
  *
  * <p>Events come in the order of the chunk's meaning, not of its keys: the start first, then per
  * choice its reasoning, text and tool calls, then its stop.
  */
-final class OpenAiChunkEvents {
+final class OpenAiChunkEvents implements EventReader {
+    private static final Set<String> FUNCTION = Set.of("name", "arguments");
+    private static final Set<String> ERROR = Set.of("message");
+
     private boolean started;
     private final List<Integer> seenTools = new ArrayList<>();
     private String error;
 
-    /** The message of the last {@code error} chunk read; null when none came. */
-    String error() {
+    @Override
+    public String error() {
         return error;
     }
 
-    /** The events of the chunk {@code p} stands before; none when it is not an object. */
-    List<Event> read(JsonParser p) {
+    /** An OpenAI stream ends with {@code [DONE]}, which is not JSON. */
+    @Override
+    public boolean done() {
+        return false;
+    }
+
+    @Override
+    public List<Event> read(JsonParser p) {
         JsonParser.Event first = p.next();
         if (first != JsonParser.Event.START_OBJECT) {
-            skipStarted(p, first);
+            JsonEvents.skipStarted(p, first);
             return List.of();
         }
         boolean named = false;
@@ -40,12 +49,17 @@ final class OpenAiChunkEvents {
             switch (p.getString()) {
                 case "id" -> {
                     named = true;
-                    id = string(p);
+                    id = JsonEvents.string(p);
                 }
-                case "model" -> model = string(p);
+                case "model" -> model = JsonEvents.string(p);
                 case "choices" -> choices(p, choices);
-                case "error" -> error(p);
-                default -> skip(p);
+                case "error" -> {
+                    Map<String, String> e = JsonEvents.strings(p, ERROR);
+                    if (e != null) {
+                        error = e.getOrDefault("message", "upstream error in stream");
+                    }
+                }
+                default -> JsonEvents.skip(p);
             }
         }
         if (!started && named) {
@@ -58,14 +72,14 @@ final class OpenAiChunkEvents {
     private void choices(JsonParser p, List<Event> out) {
         JsonParser.Event e = p.next();
         if (e != JsonParser.Event.START_ARRAY) {
-            skipStarted(p, e);
+            JsonEvents.skipStarted(p, e);
             return;
         }
         while ((e = p.next()) != JsonParser.Event.END_ARRAY) {
             if (e == JsonParser.Event.START_OBJECT) {
                 choice(p, out);
             } else {
-                skipStarted(p, e);
+                JsonEvents.skipStarted(p, e);
             }
         }
     }
@@ -79,14 +93,14 @@ final class OpenAiChunkEvents {
                     if (e == JsonParser.Event.START_OBJECT) {
                         delta(p, out);
                     } else {
-                        skipStarted(p, e);
+                        JsonEvents.skipStarted(p, e);
                     }
                 }
                 case "finish_reason" -> {
-                    String reason = string(p);
+                    String reason = JsonEvents.string(p);
                     stop = reason == null ? stop : new Chat.Stopped(OpenAiChat.stop(reason));
                 }
-                default -> skip(p);
+                default -> JsonEvents.skip(p);
             }
         }
         if (stop != null) {
@@ -100,10 +114,10 @@ final class OpenAiChunkEvents {
         List<Event> tools = new ArrayList<>(0);
         while (p.next() == JsonParser.Event.KEY_NAME) {
             switch (p.getString()) {
-                case "reasoning_content" -> reasoning = string(p);
-                case "content" -> text = string(p);
+                case "reasoning_content" -> reasoning = JsonEvents.string(p);
+                case "content" -> text = JsonEvents.string(p);
                 case "tool_calls" -> toolCalls(p, tools);
-                default -> skip(p);
+                default -> JsonEvents.skip(p);
             }
         }
         if (reasoning != null && !reasoning.isEmpty()) {
@@ -134,96 +148,25 @@ final class OpenAiChunkEvents {
     private void toolCall(JsonParser p, List<Event> out) {
         int index = 0;
         String id = null;
-        String name = "";
-        String arguments = "";
+        Map<String, String> function = Map.of();
         while (p.next() == JsonParser.Event.KEY_NAME) {
             switch (p.getString()) {
-                case "index" -> {
-                    JsonParser.Event e = p.next();
-                    if (e == JsonParser.Event.VALUE_NUMBER) {
-                        index = p.getInt();
-                    } else {
-                        skipStarted(p, e);
-                    }
-                }
-                case "id" -> id = string(p);
+                case "index" -> index = JsonEvents.integer(p, 0);
+                case "id" -> id = JsonEvents.string(p);
                 case "function" -> {
-                    JsonParser.Event e = p.next();
-                    if (e == JsonParser.Event.START_OBJECT) {
-                        String[] f = function(p);
-                        name = f[0];
-                        arguments = f[1];
-                    } else {
-                        skipStarted(p, e);
-                    }
+                    Map<String, String> f = JsonEvents.strings(p, FUNCTION);
+                    function = f != null ? f : Map.of();
                 }
-                default -> skip(p);
+                default -> JsonEvents.skip(p);
             }
         }
         if (!seenTools.contains(index)) {
             seenTools.add(index);
-            out.add(new Chat.ToolStarted(index, id != null ? id : "call_" + index, name));
+            out.add(new Chat.ToolStarted(index, id != null ? id : "call_" + index, function.getOrDefault("name", "")));
         }
+        String arguments = function.getOrDefault("arguments", "");
         if (!arguments.isEmpty()) {
             out.add(new Chat.ToolArguments(index, arguments));
-        }
-    }
-
-    /** A function's name and arguments, each empty when absent or not a string. */
-    private static String[] function(JsonParser p) {
-        String[] f = {"", ""};
-        while (p.next() == JsonParser.Event.KEY_NAME) {
-            switch (p.getString()) {
-                case "name" -> f[0] = orEmpty(string(p));
-                case "arguments" -> f[1] = orEmpty(string(p));
-                default -> skip(p);
-            }
-        }
-        return f;
-    }
-
-    private void error(JsonParser p) {
-        JsonParser.Event e = p.next();
-        if (e != JsonParser.Event.START_OBJECT) {
-            skipStarted(p, e);
-            return;
-        }
-        String message = null;
-        while (p.next() == JsonParser.Event.KEY_NAME) {
-            if (p.getString().equals("message")) {
-                message = string(p);
-            } else {
-                skip(p);
-            }
-        }
-        error = message != null ? message : "upstream error in stream";
-    }
-
-    private static String orEmpty(String s) {
-        return s == null ? "" : s;
-    }
-
-    /** The value after a key, when it is a string; null (and the value skipped) when it is anything else. */
-    private static String string(JsonParser p) {
-        JsonParser.Event e = p.next();
-        if (e == JsonParser.Event.VALUE_STRING) {
-            return p.getString();
-        }
-        skipStarted(p, e);
-        return null;
-    }
-
-    /** Skips the value after a key. */
-    private static void skip(JsonParser p) {
-        skipStarted(p, p.next());
-    }
-
-    /** Skips the rest of a value whose first event {@code e} was just read (nothing to do for a scalar). */
-    private static void skipStarted(JsonParser p, JsonParser.Event e) {
-        if (e == JsonParser.Event.START_OBJECT) {
-            p.skipObject();
-        } else if (e == JsonParser.Event.START_ARRAY) {
-            p.skipArray();
         }
     }
 }
