@@ -43,9 +43,7 @@ final class AnthropicEvents implements EventReader {
 
     @Override
     public List<Event> read(JsonParser p) {
-        JsonParser.Event first = p.next();
-        if (first != JsonParser.Event.START_OBJECT) {
-            JsonEvents.skipStarted(p, first);
+        if (!JsonEvents.startsObject(p)) {
             return List.of();
         }
         String type = null;

@@ -51,9 +51,7 @@ final class JsonEvents {
      * types, skipped); null when the value is not an object.
      */
     static Map<String, String> strings(JsonParser p, Set<String> names) {
-        JsonParser.Event e = p.next();
-        if (e != JsonParser.Event.START_OBJECT) {
-            skipStarted(p, e);
+        if (!startsObject(p)) {
             return null;
         }
         Map<String, String> found = new HashMap<>(4);
@@ -71,6 +69,16 @@ final class JsonEvents {
             }
         }
         return found;
+    }
+
+    /** Whether the next value is an object, the parser then standing inside it; any other value is skipped. */
+    static boolean startsObject(JsonParser p) {
+        JsonParser.Event e = p.next();
+        if (e == JsonParser.Event.START_OBJECT) {
+            return true;
+        }
+        skipStarted(p, e);
+        return false;
     }
 
     /** Skips the value after a key. */

@@ -36,9 +36,7 @@ final class OpenAiChunkEvents implements EventReader {
 
     @Override
     public List<Event> read(JsonParser p) {
-        JsonParser.Event first = p.next();
-        if (first != JsonParser.Event.START_OBJECT) {
-            JsonEvents.skipStarted(p, first);
+        if (!JsonEvents.startsObject(p)) {
             return List.of();
         }
         boolean named = false;
@@ -89,11 +87,8 @@ final class OpenAiChunkEvents implements EventReader {
         while (p.next() == JsonParser.Event.KEY_NAME) {
             switch (p.getString()) {
                 case "delta" -> {
-                    JsonParser.Event e = p.next();
-                    if (e == JsonParser.Event.START_OBJECT) {
+                    if (JsonEvents.startsObject(p)) {
                         delta(p, out);
-                    } else {
-                        JsonEvents.skipStarted(p, e);
                     }
                 }
                 case "finish_reason" -> {

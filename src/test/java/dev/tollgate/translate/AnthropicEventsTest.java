@@ -1,12 +1,14 @@
 package dev.tollgate.translate;
 
+import static dev.tollgate.translate.GeneratedJson.maybe;
+import static dev.tollgate.translate.GeneratedJson.object;
+import static dev.tollgate.translate.GeneratedJson.pick;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -52,17 +54,7 @@ class AnthropicEventsTest {
     /** Events of every type the reading knows and some it does not, fields valid or not, in any order. */
     @Test
     void generatedStreamsAreReadBackAsTheDecoderReadsThem() {
-        Random random = new Random(20261205);
-        for (int stream = 0; stream < 2_000; stream++) {
-            ChatCodec.StreamDecoder decoder = CODEC.streamDecoder(() -> 0);
-            ChatCodec.StreamDecoder reread = CODEC.transcriptDecoder();
-            for (int e = 0; e < 8; e++) {
-                String event = event(random);
-                assertEquals(decoder.decode(event), reread.decode(event), event);
-                assertEquals(decoder.error(), reread.error(), event);
-                assertEquals(decoder.done(), reread.done(), event);
-            }
-        }
+        GeneratedJson.assertReadBackAsDecoded(CODEC, AnthropicEventsTest::event, 8);
     }
 
     private static String event(Random r) {
@@ -80,17 +72,6 @@ class AnthropicEventsTest {
                 "{\"stop_reason\":\"max_tokens\"}", "{\"stop_reason\":null}", "{\"type\":\"text_delta\"}", "[1]"));
         maybe(r, fields, "\"error\":" + pick(r, "{\"message\":\"Overloaded\"}", "{\"message\":3}", "\"x\""));
         maybe(r, fields, "\"usage\":{\"output_tokens\":4}");
-        Collections.shuffle(fields, r);
-        return "{" + String.join(",", fields) + "}";
-    }
-
-    private static void maybe(Random r, List<String> fields, String field) {
-        if (r.nextBoolean()) {
-            fields.add(field);
-        }
-    }
-
-    private static String pick(Random r, String... options) {
-        return options[r.nextInt(options.length)];
+        return object(r, fields);
     }
 }

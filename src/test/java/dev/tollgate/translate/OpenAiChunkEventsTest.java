@@ -1,12 +1,14 @@
 package dev.tollgate.translate;
 
+import static dev.tollgate.translate.GeneratedJson.maybe;
+import static dev.tollgate.translate.GeneratedJson.object;
+import static dev.tollgate.translate.GeneratedJson.pick;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -53,23 +55,7 @@ class OpenAiChunkEventsTest {
     /** Chunks made of every field the reading knows and some it does not, each valid or not, keys in any order. */
     @Test
     void generatedStreamsAreReadBackAsTheDecoderReadsThem() {
-        Random random = new Random(20261205);
-        for (int stream = 0; stream < 2_000; stream++) {
-            ChatCodec.StreamDecoder decoder = CODEC.streamDecoder(() -> 0);
-            ChatCodec.StreamDecoder reread = CODEC.transcriptDecoder();
-            for (int c = 0; c < 6; c++) {
-                String chunk = chunk(random);
-                List<Chat.Event> expected;
-                try {
-                    expected = decoder.decode(chunk);
-                } catch (TranslationException refused) {
-                    assertThrows(TranslationException.class, () -> reread.decode(chunk), chunk);
-                    break; // the rest of such a stream is not compared: the two stopped at different points
-                }
-                assertEquals(expected, reread.decode(chunk), chunk);
-                assertEquals(decoder.error(), reread.error(), chunk);
-            }
-        }
+        GeneratedJson.assertReadBackAsDecoded(CODEC, OpenAiChunkEventsTest::chunk, 6);
     }
 
     private static String chunk(Random r) {
@@ -87,8 +73,7 @@ class OpenAiChunkEventsTest {
             }
             fields.add("\"choices\":" + (r.nextInt(10) == 0 ? "{}" : "[" + String.join(",", choices) + "]"));
         }
-        Collections.shuffle(fields, r);
-        return "{" + String.join(",", fields) + "}";
+        return object(r, fields);
     }
 
     private static String choice(Random r) {
@@ -104,11 +89,9 @@ class OpenAiChunkEventsTest {
             if (r.nextInt(3) == 0) {
                 delta.add("\"tool_calls\":" + (r.nextInt(12) == 0 ? pick(r, "null", "{}", "[1]") : "[" + toolCall(r) + "]"));
             }
-            Collections.shuffle(delta, r);
-            fields.add("\"delta\":" + (r.nextInt(12) == 0 ? "\"text\"" : "{" + String.join(",", delta) + "}"));
+            fields.add("\"delta\":" + (r.nextInt(12) == 0 ? "\"text\"" : object(r, delta)));
         }
-        Collections.shuffle(fields, r);
-        return "{" + String.join(",", fields) + "}";
+        return object(r, fields);
     }
 
     private static String toolCall(Random r) {
@@ -120,20 +103,8 @@ class OpenAiChunkEventsTest {
             List<String> f = new ArrayList<>();
             maybe(r, f, "\"name\":" + pick(r, "\"lookup\"", "null"));
             maybe(r, f, "\"arguments\":" + pick(r, "\"{\\\"q\\\":\"", "\"1}\"", "\"\"", "{}"));
-            Collections.shuffle(f, r);
-            fields.add("\"function\":" + (r.nextInt(10) == 0 ? "[]" : "{" + String.join(",", f) + "}"));
+            fields.add("\"function\":" + (r.nextInt(10) == 0 ? "[]" : object(r, f)));
         }
-        Collections.shuffle(fields, r);
-        return "{" + String.join(",", fields) + "}";
-    }
-
-    private static void maybe(Random r, List<String> fields, String field) {
-        if (r.nextBoolean()) {
-            fields.add(field);
-        }
-    }
-
-    private static String pick(Random r, String... options) {
-        return options[r.nextInt(options.length)];
+        return object(r, fields);
     }
 }
