@@ -4,7 +4,10 @@ import java.io.IOException;
 
 /** Where a stream's bytes go: the client's connection. An IOException means the client is gone. */
 public interface StreamSink {
-    /** Adds bytes to what goes out at the next flush. Never blocks. */
+    /**
+     * Adds bytes to what goes out at the next flush. Never blocks. The array is the sink's from then
+     * on (queued until the client takes it, kept for the request log): never written to again.
+     */
     void write(byte[] bytes) throws IOException;
 
     /** Sends everything written so far, as far as the client takes it now; never blocks. */

@@ -1,8 +1,9 @@
 package dev.tollgate.logs;
 
 import dev.tollgate.translate.ChatCodec;
-import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,7 +30,13 @@ public final class Transcript {
     private String announced;
     private ConversationKeys.Request keys;
     private byte[] whole;
-    private ByteArrayOutputStream streamed;
+    /**
+     * The stream's writes as they were handed to the client, kept by reference: each is an array
+     * made for that one write and never written to again, so copying them into one buffer as they
+     * went (8 KB taken up front, then copied out once more) was allocation for nothing.
+     */
+    private List<byte[]> streamed;
+    private int streamedBytes;
     private boolean truncated;
 
     /** @param codec the client's chat format, when the call is a chat call (it reads the stream back) */
@@ -92,21 +99,26 @@ public final class Transcript {
         return body.length > maxBytes ? Arrays.copyOf(body, maxBytes + 1) : body;
     }
 
-    /** Bytes of a stream, as they were written to the client; once cut, the rest is not kept. */
+    /**
+     * Bytes of a stream, as they were written to the client; once cut, the rest is not kept. Kept as
+     * they are, not copied: whoever writes a stream hands each array over for good (the gateway's
+     * {@code StreamSink.write}).
+     */
     public synchronized void streamed(byte[] bytes) {
         if (streamed == null) {
-            streamed = new ByteArrayOutputStream(Math.min(maxBytes, 8192));
+            streamed = new ArrayList<>();
         }
         if (truncated) {
             return;
         }
-        int copy = Math.min(maxBytes - streamed.size(), bytes.length);
+        int copy = Math.min(maxBytes - streamedBytes, bytes.length);
         if (copy <= 0 || !budget.take(copy)) {
             truncated = true;
             return;
         }
         held += copy;
-        streamed.write(bytes, 0, copy);
+        streamed.add(copy == bytes.length ? bytes : Arrays.copyOf(bytes, copy));
+        streamedBytes += copy;
         truncated = copy < bytes.length;
     }
 
@@ -135,7 +147,16 @@ public final class Transcript {
 
     /** The answer's bytes: the stream's when there was one, else the whole body; null when nothing was written. */
     synchronized byte[] answerBytes() {
-        return streamed != null ? streamed.toByteArray() : whole;
+        if (streamed == null) {
+            return whole;
+        }
+        byte[] all = new byte[streamedBytes];
+        int at = 0;
+        for (byte[] piece : streamed) {
+            System.arraycopy(piece, 0, all, at, piece.length);
+            at += piece.length;
+        }
+        return all;
     }
 
     synchronized boolean isStream() {
@@ -149,6 +170,6 @@ public final class Transcript {
     /** What it holds in memory while it waits to be written. */
     synchronized long size() {
         return (request == null ? 0 : request.length) + (whole == null ? 0 : whole.length)
-                + (streamed == null ? 0 : streamed.size());
+                + streamedBytes;
     }
 }
