@@ -12,11 +12,10 @@ import jakarta.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 
 /**
@@ -44,9 +43,13 @@ final class StoredJson {
         if (v instanceof JsonObject o) {
             b.append('{');
             boolean first = true;
-            for (Map.Entry<String, JsonValue> e : new TreeMap<>(o).entrySet()) {
-                b.append(first ? "" : ",").append(JSON.createValue(e.getKey())).append(':');
-                write(e.getValue(), b);
+            String[] keys = o.keySet().toArray(new String[0]);
+            Arrays.sort(keys);
+            for (String key : keys) {
+                b.append(first ? "" : ",");
+                key(key, b);
+                b.append(':');
+                write(o.get(key), b);
                 first = false;
             }
             b.append('}');
@@ -62,13 +65,37 @@ final class StoredJson {
         }
     }
 
-    static String hash(String canonical) {
+    /** A key as JSON spells it: as is between quotes when nothing in it needs escaping, as it nearly never does. */
+    private static void key(String key, StringBuilder b) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c > 0x7E) {
+                b.append(JSON.createValue(key));
+                return;
+            }
+        }
+        b.append('"').append(key).append('"');
+    }
+
+    /** Cloned for each hash: looking SHA-256 up among the security providers every time cost more than hashing a message. */
+    private static final MessageDigest SHA_256;
+
+    static {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+            SHA_256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
+    }
+
+    static String hash(String canonical) {
+        MessageDigest digest;
+        try {
+            digest = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be cloned", e);
+        }
+        return HexFormat.of().formatHex(digest.digest(canonical.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The words of a message: every string in it but names, ids, kinds and binary data. */
