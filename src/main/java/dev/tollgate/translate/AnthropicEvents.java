@@ -2,6 +2,7 @@ package dev.tollgate.translate;
 
 import dev.tollgate.translate.Chat.Event;
 import dev.tollgate.translate.Chat.Origin;
+import dev.tollgate.usage.ObservedStream;
 import jakarta.json.stream.JsonParser;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +21,6 @@ final class AnthropicEvents implements EventReader {
     private static final Set<String> BLOCK = Set.of("type", "id", "name", "data");
     private static final Set<String> DELTA = Set.of("type", "text", "thinking", "signature", "partial_json", "stop_reason");
     private static final Set<String> ERROR = Set.of("message");
-    private static final String UNNAMED_ERROR = "upstream error in stream";
 
     private final Map<Integer, Integer> toolOfBlock = new HashMap<>();
     private String error;
@@ -83,7 +83,8 @@ final class AnthropicEvents implements EventReader {
                 return reason == null ? List.of() : List.of(new Chat.Stopped(AnthropicMessages.stop(reason)));
             }
             case "message_stop" -> done = true;
-            case "error" -> error = f.error() != null ? f.error().getOrDefault("message", UNNAMED_ERROR) : UNNAMED_ERROR;
+            case "error" -> error = f.error() != null
+                    ? f.error().getOrDefault("message", ObservedStream.UNNAMED_ERROR) : ObservedStream.UNNAMED_ERROR;
             default -> {
                 // ping, content_block_stop: nothing to say
             }

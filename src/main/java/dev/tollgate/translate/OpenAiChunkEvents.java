@@ -1,6 +1,7 @@
 package dev.tollgate.translate;
 
 import dev.tollgate.translate.Chat.Event;
+import dev.tollgate.usage.ObservedStream;
 import jakarta.json.stream.JsonParser;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ final class OpenAiChunkEvents implements EventReader {
                 case "error" -> {
                     Map<String, String> e = JsonEvents.strings(p, ERROR);
                     if (e != null) {
-                        error = e.getOrDefault("message", "upstream error in stream");
+                        error = e.getOrDefault("message", ObservedStream.UNNAMED_ERROR);
                     }
                 }
                 default -> JsonEvents.skip(p);

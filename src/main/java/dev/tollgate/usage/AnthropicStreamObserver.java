@@ -54,7 +54,7 @@ public final class AnthropicStreamObserver extends ObservedStream {
             }
             case "message_stop" -> done = true;
             case "error" -> error = event.get("error") instanceof JsonObject e
-                    ? e.getString("message", "upstream error in stream") : "upstream error in stream";
+                    ? e.getString("message", UNNAMED_ERROR) : UNNAMED_ERROR;
             default -> {
                 // ping, content_block_start/stop: nothing to count
             }

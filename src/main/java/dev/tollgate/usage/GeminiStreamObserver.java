@@ -28,7 +28,7 @@ public final class GeminiStreamObserver extends ObservedStream {
             id = s.getString();
         }
         if (chunk.get("error") instanceof JsonObject e) {
-            error = e.getString("message", "upstream error in stream");
+            error = e.getString("message", UNNAMED_ERROR);
         }
         text.append(GeminiUsage.text(chunk));
         GeminiUsage.of(chunk).ifPresent(u -> usage = u);

@@ -12,6 +12,9 @@ import java.util.function.LongSupplier;
  * usage never comes), whether the proper end arrived, the response id, an in-stream error.
  */
 public abstract class ObservedStream implements StreamObserver {
+    /** An in-stream error's message when the upstream gave none. */
+    public static final String UNNAMED_ERROR = "upstream error in stream";
+
     protected final LongSupplier estimatedPrompt;
     protected final StreamText text = new StreamText();
     protected boolean done;

@@ -81,7 +81,7 @@ public final class OpenAiStreamObserver extends ObservedStream {
             id = s.getString();
         }
         if (chunk.get("error") instanceof JsonObject e) {
-            error = e.getString("message", "upstream error in stream");
+            error = e.getString("message", UNNAMED_ERROR);
         }
         OpenAiText.append(chunk.get("choices"), "delta", text::append);
         Optional<TokenUsage> reported = OpenAiUsage.of(chunk);

@@ -41,8 +41,8 @@ public final class ResponsesStreamObserver extends ObservedStream {
             }
             case "response.failed", "error" -> {
                 JsonObject r = e.get("response") instanceof JsonObject o ? o : e;
-                error = r.get("error") instanceof JsonObject err ? err.getString("message", "upstream error in stream")
-                        : e.getString("message", "upstream error in stream");
+                error = r.get("error") instanceof JsonObject err ? err.getString("message", UNNAMED_ERROR)
+                        : e.getString("message", UNNAMED_ERROR);
             }
             default -> {
                 // in_progress, item and part boundaries: nothing to count
