@@ -288,6 +288,33 @@ class LogStoreTest {
     }
 
     @Test
+    void aStreamIsKeptUpToTheBodyCapAndFlaggedCutBeyondIt() throws Exception {
+        String chunk = "data: {\"id\":\"c3\",\"object\":\"chat.completion.chunk\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"%s\"},\"finish_reason\":null}]}\n\n";
+        byte[] first = String.format(chunk, "kept").getBytes(StandardCharsets.UTF_8);
+        byte[] second = String.format(chunk, "lost").getBytes(StandardCharsets.UTF_8);
+        int cap = first.length + 40;
+        Transcript t = new Transcript(Optional.of(OpenAiChat.INSTANCE), cap);
+        t.request(chat("hi").getBytes(StandardCharsets.UTF_8));
+        t.streamed(first);
+        t.streamed(second);
+        t.streamed(second);
+        assertEquals(cap, t.held(), "what is kept is held, up to the cap and no more");
+        byte[] kept = t.answerBytes();
+        assertEquals(cap, kept.length);
+        assertEquals(new String(first, StandardCharsets.UTF_8) + new String(second, 0, 40, StandardCharsets.UTF_8),
+                new String(kept, StandardCharsets.UTF_8), "the first event whole, then the cap's worth of the next");
+        String id = UUID.randomUUID().toString();
+        writes.write(List.of(new EntryBuilder(settings).build(t, record(id, Instant.now(), true))));
+        JsonObject entry = reader.entry(id).orElseThrow();
+        assertTrue(entry.getJsonObject("flags").getBoolean("truncated"));
+        assertTrue(entry.getJsonObject("flags").getBoolean("partial"));
+        String said = entry.getJsonObject("response").getJsonArray("choices").getJsonObject(0)
+                .getJsonObject("message").getString("content");
+        assertEquals("kept", said, "the cut event is not half read");
+    }
+
+    @Test
     void aFullQueueDropsBodiesAndCountsThem() {
         LogCapture capture = LogCapture.start(new TollgateConfig.Logs(true, 1 << 20, 30, 10, List.of()), db);
         try {
