@@ -47,6 +47,13 @@ class OpenAiChunkEventsTest {
         assertEquals(List.of(), reread.decode("{\"choices\":[{\"delta\":{\"content\":\"cut"));
         assertEquals(List.of(), reread.decode("[1,2]"));
         assertEquals(List.of(), reread.decode("not json"));
+        assertEquals(List.of(), reread.decode("{\"choices\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}"),
+                "nesting past the bounds: no events, and no deep stack");
+        assertEquals(List.of(), reread.decode("{\"choices\":[{\"delta\":{\"content\":\"x\"}}]} {\"more\":1}"),
+                "two documents in one event are not a chunk: the scan refuses them before the parser reads the first");
+        assertEquals(List.of(new Chat.TextDelta("ok")),
+                reread.decode("{\"x\":" + "[".repeat(400) + "]".repeat(400) + ",\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}"),
+                "within the bounds, what it does not read is skipped");
         String broken = "{\"choices\":[{\"delta\":{\"tool_calls\":{\"index\":0}}}]}";
         assertThrows(TranslationException.class, () -> reread.decode(broken));
         assertThrows(TranslationException.class, () -> CODEC.streamDecoder(() -> 0).decode(broken));
