@@ -18,6 +18,7 @@ import dev.tollgate.translate.ReasoningMemory;
 import dev.tollgate.upstream.Upstream;
 import dev.tollgate.upstream.UpstreamRequest;
 import dev.tollgate.usage.Metering;
+import dev.tollgate.usage.TokenEstimator;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -158,8 +159,8 @@ public final class Gateway {
 
     /** Counts the call against its limits, reserving its estimated tokens and cost, or refuses it (429). */
     private Permit admitToLimits(ProxyCall call, Route first, Metering meter) {
-        RateLimiter.Request demand = new RateLimiter.Request(first.upstreamModel(),
-                call.promptTokens(), maxOutputTokens(call.body()));
+        RateLimiter.Request demand = new RateLimiter.Request(first.upstreamModel(), call.promptTokens(),
+                () -> TokenEstimator.promptBound(call.body()), maxOutputTokens(call.body()));
         try {
             Permit permit = limiter.admit(call.caller(), demand);
             meter.admitted(permit::settle);

@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,8 +35,9 @@ import java.util.function.LongSupplier;
  * it through the database so that a limit holds across all instances ({@link FleetLedger}).
  */
 public final class RateLimiter {
-    private static final Kind[] NEEDS_DEMAND = {Kind.TOKENS_PER_MINUTE, Kind.TOKENS_PER_DAY, Kind.TOTAL_TOKENS,
-            Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH};
+    /** The limits a request's estimated tokens and cost count against. */
+    private static final Set<Kind> NEEDS_DEMAND = EnumSet.of(Kind.TOKENS_PER_MINUTE, Kind.TOKENS_PER_DAY,
+            Kind.TOTAL_TOKENS, Kind.BUDGET_USD_PER_DAY, Kind.BUDGET_USD_PER_MONTH);
 
     /** How long a call in flight under a concurrency cap counts fleet-wide after its instance last renewed it. */
     public static final Duration LEASE = FleetLedger.LEASE;
@@ -75,8 +78,19 @@ public final class RateLimiter {
 
     static final String CONFIG_KEY = "config:";
 
-    /** What the limiter needs to know of a request to estimate its demand, computed only when needed. */
-    public record Request(String model, LongSupplier promptTokens, OptionalLong maxOutputTokens) {
+    /**
+     * What the limiter needs to know of a request to estimate its demand, computed only when needed.
+     *
+     * @param promptTokens the tokenizer's count of the prompt
+     * @param promptBound  a cheap upper bound of that count, reserved instead of it while the limits
+     *                     have room for the bound (the tokenizer is a real share of a call's CPU)
+     */
+    public record Request(String model, LongSupplier promptTokens, LongSupplier promptBound,
+                          OptionalLong maxOutputTokens) {
+        /** A request whose prompt count is as cheap as its bound. */
+        public Request(String model, LongSupplier promptTokens, OptionalLong maxOutputTokens) {
+            this(model, promptTokens, promptTokens, maxOutputTokens);
+        }
     }
 
     /**
@@ -286,7 +300,28 @@ public final class RateLimiter {
             throw LimitExceeded.unpriced("The model '" + request.model() + "' has no price, so its cost cannot be "
                     + "counted against a budget; ask an operator to add it to model-prices.");
         }
-        Demand demand = needsDemand(involved) ? demand(request) : Demand.NOTHING;
+        if (!needsDemand(involved)) {
+            return reserve(involved, Demand.NOTHING);
+        }
+        // The prompt's bound is reserved while it fits: never less than the tokenizer's count, so no
+        // limit can be passed by more; only a refusal on tokens or money needs the exact count.
+        Demand bound = demand(request, request.promptBound().getAsLong());
+        try {
+            return reserve(involved, bound);
+        } catch (LimitExceeded e) {
+            if (!NEEDS_DEMAND.contains(e.kind())) {
+                throw e;
+            }
+            Demand exact = demand(request, request.promptTokens().getAsLong());
+            if (exact.equals(bound)) {
+                throw e;
+            }
+            return reserve(involved, exact);
+        }
+    }
+
+    /** Checks every involved allowance for the demand and reserves it in each, or refuses. */
+    private Permit reserve(List<Allowance> involved, Demand demand) throws LimitExceeded {
         return locked(involved, 0, LimitLedger.Purpose.ADMIT, demand, (sink, now) -> {
             for (Allowance a : involved) {
                 Allowance.Refusal r = a.check(now, demand);
@@ -341,8 +376,7 @@ public final class RateLimiter {
         return ledger.exclusive(involved, now, purpose, demand, work);
     }
 
-    private Demand demand(Request request) {
-        long prompt = request.promptTokens().getAsLong();
+    private Demand demand(Request request, long prompt) {
         long output = request.maxOutputTokens().orElse(reserveOutputTokens);
         long cost = prices.find(request.model()).map(p -> p.charge(TokenUsage.of(prompt, output)).costPicoUsd())
                 .orElse(0L);

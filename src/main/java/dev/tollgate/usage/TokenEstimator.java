@@ -7,6 +7,7 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import java.util.function.ToLongFunction;
 
 /**
  * Counts tokens with a real tokenizer (jtokkit, o200k_base) when an upstream reports no usage.
@@ -61,54 +62,87 @@ public final class TokenEstimator {
         return Character.isHighSurrogate(text.charAt(to - 1)) ? to - 1 : to;
     }
 
+    /**
+     * At least as many tokens as any byte-level tokenizer can make of the text, o200k among them:
+     * its UTF-8 length, each token being one byte or more. One pass over the characters, no regex:
+     * what a reservation can use when the tokenizer's count is not needed to decide.
+     */
+    public static long bound(String text) {
+        if (text == null) {
+            return 0;
+        }
+        long bytes = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                bytes += c < 0x800 || Character.isSurrogate(c) ? 1 : 2; // a surrogate pair is 4 bytes, 2 each
+            }
+        }
+        return bytes;
+    }
+
     /** The prompt of a chat (OpenAI or Anthropic, system included), completion or embedding request body. */
     public static long prompt(JsonObject request) {
+        return prompt(request, TokenEstimator::count);
+    }
+
+    /**
+     * An upper bound of {@link #prompt}'s count that costs one pass over the text ({@link #bound}
+     * for each piece, with the same framing); beyond {@value #EXACT_CHARS} characters, where
+     * {@link #count} extrapolates, the two are estimates of the same thing.
+     */
+    public static long promptBound(JsonObject request) {
+        return prompt(request, TokenEstimator::bound);
+    }
+
+    /** The prompt's pieces, each counted by {@code count}, with OpenAI's framing. */
+    private static long prompt(JsonObject request, ToLongFunction<String> count) {
         JsonValue messages = request.get("messages");
         if (messages instanceof JsonArray list) {
-            long total = REPLY_PRIMER + count(text(request.get("system")));
+            long total = REPLY_PRIMER + count.applyAsLong(text(request.get("system")));
             for (JsonValue m : list) {
                 total += PER_MESSAGE;
                 if (m instanceof JsonObject message) {
-                    total += count(text(message.get("content")));
-                    total += count(text(message.get("name")));
+                    total += count.applyAsLong(text(message.get("content")));
+                    total += count.applyAsLong(text(message.get("name")));
                 }
             }
             return total;
         }
         if (request.get("contents") instanceof JsonArray contents) {
-            long total = REPLY_PRIMER + geminiText(request.get("systemInstruction"));
+            long total = REPLY_PRIMER + geminiText(request.get("systemInstruction"), count);
             for (JsonValue c : contents) {
-                total += PER_MESSAGE + geminiText(c);
+                total += PER_MESSAGE + geminiText(c, count);
             }
             return total;
         }
         if (request.get("input") instanceof JsonArray items && !items.isEmpty() && items.get(0) instanceof JsonObject) {
-            long total = REPLY_PRIMER + count(text(request.get("instructions")));
+            long total = REPLY_PRIMER + count.applyAsLong(text(request.get("instructions")));
             for (JsonValue item : items) {
                 if (item instanceof JsonObject o) {
-                    total += PER_MESSAGE + count(text(o.get("content"))) + count(text(o.get("output")))
-                            + count(text(o.get("arguments")));
+                    total += PER_MESSAGE + count.applyAsLong(text(o.get("content")))
+                            + count.applyAsLong(text(o.get("output"))) + count.applyAsLong(text(o.get("arguments")));
                 }
             }
             return total;
         }
         if (request.get("content") instanceof JsonObject content) { // Gemini's embedContent
-            return geminiText(content);
+            return geminiText(content, count);
         }
         if (request.get("requests") instanceof JsonArray requests) { // Gemini's batchEmbedContents
             long total = 0;
             for (JsonValue r : requests) {
-                total += r instanceof JsonObject o ? geminiText(o.get("content")) : 0;
+                total += r instanceof JsonObject o ? geminiText(o.get("content"), count) : 0;
             }
             return total;
         }
         JsonValue prompt = request.containsKey("prompt") ? request.get("prompt") : request.get("input");
-        return count(text(prompt));
+        return count.applyAsLong(text(prompt));
     }
 
     /** Tokens of the text parts of a Gemini content ({@code {"parts":[{"text":…}]}}). */
-    private static long geminiText(JsonValue content) {
-        return content instanceof JsonObject o ? count(text(o.get("parts"))) : 0;
+    private static long geminiText(JsonValue content, ToLongFunction<String> count) {
+        return content instanceof JsonObject o ? count.applyAsLong(text(o.get("parts"))) : 0;
     }
 
     /** The text in a content value: a string, an array of strings, or an array of typed parts. */

@@ -146,6 +146,31 @@ class RateLimiterTest {
     }
 
     @Test
+    void aPromptIsReservedAtItsBoundAndTokenizedOnlyWhenTheBoundDoesNotFit() throws Exception {
+        RateLimiter l = limiter(new LimitSet(Map.of(Kind.TOKENS_PER_MINUTE, 1000L, Kind.REQUESTS_PER_MINUTE, 3L)));
+        AtomicInteger tokenized = new AtomicInteger();
+        RateLimiter.Request boundOf600 = new RateLimiter.Request("m", () -> {
+            tokenized.incrementAndGet();
+            return 50;
+        }, () -> 600, OptionalLong.of(0));
+        Permit far = l.admit(ALICE_KEY, boundOf600);
+        assertEquals(0, tokenized.get(), "far from the limit the bound decides");
+        assertEquals(600, l.used(Subject.GLOBAL).get(Kind.TOKENS_PER_MINUTE), "the bound is what is reserved");
+        Permit near = l.admit(ALICE_KEY, boundOf600); // 1200 would not fit, 650 does
+        assertEquals(1, tokenized.get());
+        assertEquals(650, l.used(Subject.GLOBAL).get(Kind.TOKENS_PER_MINUTE), "near it the count is reserved");
+        LimitExceeded full = assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, request(400, 0L)));
+        assertTrue(full.getMessage().contains("requested about 400"), full.getMessage());
+        far.settle(40, 0);
+        near.settle(45, 0);
+        assertEquals(85, l.used(Subject.GLOBAL).get(Kind.TOKENS_PER_MINUTE), "each settles to the truth");
+        l.admit(ALICE_KEY, boundOf600);
+        LimitExceeded requests = assertThrows(LimitExceeded.class, () -> l.admit(ALICE_KEY, boundOf600));
+        assertEquals(Kind.REQUESTS_PER_MINUTE, requests.kind());
+        assertEquals(1, tokenized.get(), "a refusal on requests needs no count");
+    }
+
+    @Test
     void theConcurrencyCapCountsCallsInFlight() throws Exception {
         RateLimiter l = limiter(limits(Kind.MAX_CONCURRENT, 2));
         Permit a = l.admit(ALICE_KEY, request(1, 1L));

@@ -10,6 +10,7 @@ import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,32 @@ class TokenEstimatorTest {
     void completionAndEmbeddingInputs() {
         assertEquals(2, TokenEstimator.prompt(json("{\"prompt\":\"Hello world\"}")));
         assertEquals(4, TokenEstimator.prompt(json("{\"input\":[\"Hello world\",\"Hello world\"]}")));
+    }
+
+    @Test
+    void theBoundIsTheUtf8LengthAndNeverBelowTheCount() {
+        Random random = new Random(7);
+        int[][] ranges = {{0x20, 0x7e}, {0xa0, 0x7ff}, {0x800, 0xfff0}, {0x1f300, 0x1faff}, {0x20, 0x10ffff}};
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int n = random.nextInt(60); n > 0; n--) {
+                int[] range = ranges[random.nextInt(ranges.length)];
+                int cp = range[0] + random.nextInt(range[1] - range[0] + 1);
+                if (!Character.isSurrogate((char) cp) || cp > 0xffff) {
+                    text.appendCodePoint(cp);
+                }
+                if (random.nextInt(5) == 0) {
+                    text.append(' ');
+                }
+            }
+            String s = text.toString();
+            assertEquals(s.getBytes(StandardCharsets.UTF_8).length, TokenEstimator.bound(s), s);
+            Assertions.assertTrue(TokenEstimator.bound(s) >= TokenEstimator.count(s), s);
+        }
+        JsonObject chat = json("{\"system\":\"Só\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello world\","
+                + "\"name\":\"ann\"},{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"日本\"}]}]}");
+        assertEquals(3 + 3 + 3 + 11 + 3 + 3 + 6, TokenEstimator.promptBound(chat), "the same framing over bytes");
+        Assertions.assertTrue(TokenEstimator.promptBound(chat) >= TokenEstimator.prompt(chat));
     }
 
     @Test
