@@ -23,6 +23,14 @@ public final class SseSplitter {
     /** Whether events keep their bytes (a relay passes them on; a stream read back wants only its data). */
     private final boolean keepRaw;
     private byte[] buf = new byte[INITIAL];
+    /**
+     * A stream held whole, as Latin-1 text of its bytes: the line breaks are found with
+     * {@link String#indexOf(int, int)}, which the JIT compiles to a vector search, where the byte loop
+     * was a tenth of reading a stream back; null while feeding.
+     */
+    private final String wholeText;
+    /** The next CR at or after the scan in {@link #wholeText} (its length when none is left). */
+    private int nextCr = -1;
     private int len;
     private int scan;
     private int lineStart;
@@ -34,6 +42,7 @@ public final class SseSplitter {
     public SseSplitter(int maxEventBytes) {
         this.maxEventBytes = maxEventBytes;
         this.keepRaw = true;
+        this.wholeText = null;
     }
 
     private SseSplitter(byte[] whole) {
@@ -41,6 +50,7 @@ public final class SseSplitter {
         this.keepRaw = false;
         this.buf = whole;
         this.len = whole.length;
+        this.wholeText = new String(whole, StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -71,11 +81,11 @@ public final class SseSplitter {
     /** Reads the lines held, adding each event they complete. */
     private void cut(List<SseEvent> events) {
         while (scan < len) {
-            byte c = buf[scan];
-            if (c != '\n' && c != '\r') {
-                scan++;
-                continue;
+            scan = lineBreak(scan);
+            if (scan == len) {
+                break;
             }
+            byte c = buf[scan];
             int next = scan + 1;
             if (c == '\r') {
                 if (next == len) {
@@ -93,6 +103,23 @@ public final class SseSplitter {
             lineStart = next;
             scan = next;
         }
+    }
+
+    /** The index of the first CR or LF at or after {@code from}, else {@link #len}. */
+    private int lineBreak(int from) {
+        if (wholeText == null) {
+            int i = from;
+            while (i < len && buf[i] != '\n' && buf[i] != '\r') {
+                i++;
+            }
+            return i;
+        }
+        if (nextCr < from) {
+            int cr = wholeText.indexOf('\r', from);
+            nextCr = cr < 0 ? len : cr;
+        }
+        int lf = wholeText.indexOf('\n', from);
+        return Math.min(lf < 0 ? len : lf, nextCr);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SseSplitterTest {
@@ -59,6 +60,30 @@ class SseSplitterTest {
         assertEquals(3, SseSplitter.data(STREAM.substring(0, STREAM.length() - 1).getBytes(StandardCharsets.UTF_8)).size(),
                 "an event without its blank line is not complete");
         assertEquals(List.of("x"), SseSplitter.data("data: x\r\n\r\ndata: y\r".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The whole-stream reading finds its line breaks another way than feeding does: both must agree. */
+    @Test
+    void aStreamHeldWholeIsCutAsFeedingCutsIt() {
+        Random random = new Random(11);
+        String[] breaks = {"\n", "\r", "\r\n"};
+        String[] lines = {"data: {\"a\":1}", "data:x", "data: héllo 🌍", ": comment", "event: delta", "id: 7", "data:",
+            "data: a:b", "retry: 10"};
+        for (int n = 0; n < 2_000; n++) {
+            StringBuilder stream = new StringBuilder();
+            for (int k = random.nextInt(12); k > 0; k--) {
+                String br = breaks[random.nextInt(breaks.length)];
+                for (int l = random.nextInt(4); l > 0; l--) {
+                    stream.append(lines[random.nextInt(lines.length)]).append(br);
+                }
+                stream.append(random.nextInt(10) == 0 ? "" : br);
+            }
+            byte[] bytes = stream.toString().getBytes(StandardCharsets.UTF_8);
+            List<String> fed = new ArrayList<>();
+            SseSplitter s = new SseSplitter(1 << 20);
+            s.feed(ByteBuffer.wrap(bytes)).forEach(e -> fed.add(e.data()));
+            assertEquals(fed, SseSplitter.data(bytes), stream.toString());
+        }
     }
 
     @Test
