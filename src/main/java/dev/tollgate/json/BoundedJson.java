@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.Function;
+import org.eclipse.parsson.api.BufferPool;
 
 /**
  * Parses JSON that a caller or an upstream sent, within bounds checked before the parser allocates
@@ -30,13 +31,14 @@ public final class BoundedJson {
      * configured size parses (Parsson's default stops at 15 million characters), and Parsson's depth
      * check, which fails with a bare RuntimeException, is never reached.
      */
-    private static final JsonReaderFactory READERS = JSON.createReaderFactory(Map.of(
+    private static final Map<String, Object> UNLIMITED = Map.of(
             "org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE,
-            "org.eclipse.parsson.maxDepth", Integer.MAX_VALUE));
+            "org.eclipse.parsson.maxDepth", Integer.MAX_VALUE,
+            BufferPool.class.getName(), Jsons.BUFFERS);
 
-    private static final JsonParserFactory PARSERS = JSON.createParserFactory(Map.of(
-            "org.eclipse.parsson.maxParsingLimit", Integer.MAX_VALUE,
-            "org.eclipse.parsson.maxDepth", Integer.MAX_VALUE));
+    private static final JsonReaderFactory READERS = JSON.createReaderFactory(UNLIMITED);
+
+    private static final JsonParserFactory PARSERS = JSON.createParserFactory(UNLIMITED);
 
     private BoundedJson() {
     }

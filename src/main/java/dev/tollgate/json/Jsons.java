@@ -15,6 +15,9 @@ import java.util.Map;
 public final class Jsons {
     public static final JsonProvider JSON = JsonProvider.provider();
 
+    /** The character buffers of the parsers made by the application's own factories ({@link ThreadBufferPool}). */
+    public static final ThreadBufferPool BUFFERS = new ThreadBufferPool();
+
     private Jsons() {
     }
 

@@ -2,12 +2,14 @@ package dev.tollgate.translate;
 
 import static dev.tollgate.json.Jsons.JSON;
 
+import dev.tollgate.json.Jsons;
 import jakarta.json.JsonObject;
 import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParserFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.parsson.api.BufferPool;
 
 /**
  * Reading JSON as a parser's events, keeping only what is asked for: how the stream readers take a
@@ -16,7 +18,7 @@ import java.util.Set;
  */
 final class JsonEvents {
     /** Parsers over documents already parsed (a translated stream's events, read for their usage first). */
-    private static final JsonParserFactory STRUCTURES = JSON.createParserFactory(Map.of());
+    private static final JsonParserFactory STRUCTURES = JSON.createParserFactory(Map.of(BufferPool.class.getName(), Jsons.BUFFERS));
 
     private JsonEvents() {
     }
